@@ -27,6 +27,7 @@ export interface PreparedStatement {
 
 /** A running statement. Rows come in pulls so PortalSuspended (Execute with a row limit) works. */
 export interface Cursor {
+  readonly kind: 'rows';
   readonly fields: readonly ResultField[] | null;
   /** Returns up to `maxRows` more rows (all remaining when maxRows is 0); an empty array once exhausted. */
   fetch(maxRows: number): Promise<Datum[][]>;
@@ -37,6 +38,36 @@ export interface Cursor {
   /** Stops the statement early and frees what it holds. */
   close(): Promise<void>;
 }
+
+/**
+ * A running COPY ... FROM STDIN: the wire sends CopyInResponse, then feeds every CopyData payload to
+ * `write` (in order, awaiting each: that is the backpressure), then calls `finish` on CopyDone (its
+ * result is the CommandComplete tag, e.g. "COPY 42") or `fail` on CopyFail / a dropped connection.
+ */
+export interface CopyInCursor {
+  readonly kind: 'copyIn';
+  /** Overall format: 'text' (text and CSV) or 'binary'. */
+  readonly format: 'text' | 'binary';
+  readonly columnCount: number;
+  write(data: Uint8Array): Promise<void>;
+  finish(): Promise<string>;
+  fail(message: string): Promise<void>;
+}
+
+/**
+ * A running COPY ... TO STDOUT: the wire sends CopyOutResponse, one CopyData per chunk, CopyDone and
+ * CommandComplete with `commandTag()`.
+ */
+export interface CopyOutCursor {
+  readonly kind: 'copyOut';
+  readonly format: 'text' | 'binary';
+  readonly columnCount: number;
+  chunks(): AsyncIterable<Uint8Array>;
+  commandTag(): string;
+}
+
+/** What executing a statement starts. */
+export type Execution = Cursor | CopyInCursor | CopyOutCursor;
 
 /** PostgreSQL's transaction status byte in ReadyForQuery. */
 export type TransactionStatus = 'I' | 'T' | 'E';
@@ -68,7 +99,7 @@ export interface BackendSession {
   /** Parses and binds one statement for the extended protocol; `paramTypes` as given by Parse (unknown where 0). */
   prepare(sql: string, paramTypes: readonly SqlType[]): Promise<PreparedStatement>;
   /** Starts executing a statement with parameter values. Errors may come from here or from fetch. */
-  execute(stmt: PreparedStatement, params: readonly Datum[], signal: AbortSignal): Promise<Cursor>;
+  execute(stmt: PreparedStatement, params: readonly Datum[], signal: AbortSignal): Promise<Execution>;
   /** Where the session stands, for ReadyForQuery. */
   transactionStatus(): TransactionStatus;
   /**

@@ -1,0 +1,75 @@
+// A compute node's connection to the leader: register, heartbeat, reconnect, and serve its requests.
+import { connect } from 'node:net';
+import type { Logger } from '../../common/log.ts';
+import { RpcPeer, type RpcHandler } from '../transport/rpc-peer.ts';
+import type { RegisterReply, RegisterRequest } from './node-registry.ts';
+
+/** Options for {@link LeaderLink}. */
+export interface LeaderLinkOptions {
+  leaderHost: string;
+  leaderPort: number;
+  register: RegisterRequest;
+  handler: RpcHandler;
+  log: Logger;
+  /** Called after each successful registration (first and after reconnects). */
+  onRegistered: (reply: RegisterReply) => Promise<void>;
+  heartbeatMs?: number;
+}
+
+/** Keeps a compute node registered with the leader for as long as it runs. */
+export class LeaderLink {
+  private peer: RpcPeer | null = null;
+  private stopped = false;
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: LeaderLinkOptions) {}
+
+  /** Starts connecting in the background (retrying until the leader answers). */
+  start(): void {
+    void this.connectLoop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.peer?.close();
+  }
+
+  private async connectLoop(): Promise<void> {
+    const log = this.opts.log;
+    let logged = false;
+    while (!this.stopped) {
+      try {
+        await this.connectOnce();
+        return;
+      } catch (err) {
+        if (!logged) log.info({ err: (err as Error).message, leader: `${this.opts.leaderHost}:${this.opts.leaderPort}` }, 'waiting for leader');
+        logged = true;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
+    const socket = connect({ host: this.opts.leaderHost, port: this.opts.leaderPort });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('error', reject);
+    });
+    const peer = new RpcPeer(socket, this.opts.handler, this.opts.log, true, 'leader');
+    this.peer = peer;
+    const reply = (await peer.request('register', this.opts.register)) as RegisterReply;
+    await this.opts.onRegistered(reply);
+    this.opts.log.info({ index: reply.index, slices: reply.slices }, 'registered with leader');
+    const beat = setInterval(() => {
+      peer.request('heartbeat', null).catch(() => undefined);
+    }, this.opts.heartbeatMs ?? 1000);
+    this.heartbeat = beat;
+    peer.onClose(() => {
+      clearInterval(beat);
+      if (this.stopped) return;
+      this.opts.log.warn('lost the leader; reconnecting');
+      void this.connectLoop();
+    });
+  }
+}

@@ -1,0 +1,194 @@
+// The leader's view of the compute nodes: registration, heartbeats, and up/down state.
+import { createServer, type Server, type Socket } from 'node:net';
+import { SqlError, SqlState } from '../../common/errors/index.ts';
+import type { Logger } from '../../common/log.ts';
+import { RpcPeer } from '../transport/rpc-peer.ts';
+
+/** What a compute node says about itself when it registers. */
+export interface RegisterRequest {
+  readonly nodeId: string;
+  /** Host and port where peers reach its interconnect listener. */
+  readonly host: string;
+  readonly port: number;
+  readonly sliceCount: number;
+  readonly pid: number;
+}
+
+/** What the leader answers: the node's place in the cluster. */
+export interface RegisterReply {
+  readonly index: number;
+  readonly slices: readonly number[];
+}
+
+/** Decides which slices a registering node owns (persisting new nodes in the catalog). */
+export type SliceAssigner = (req: RegisterRequest) => Promise<RegisterReply>;
+
+/** A node as the registry sees it right now. */
+export interface NodeStatus {
+  readonly nodeId: string;
+  readonly index: number;
+  readonly slices: readonly number[];
+  readonly host: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly state: 'up' | 'down';
+  readonly lastHeartbeat: Date;
+}
+
+interface Entry {
+  status: NodeStatus;
+  peer: RpcPeer | null;
+}
+
+/** Options for {@link NodeRegistry}. */
+export interface NodeRegistryOptions {
+  host: string;
+  port: number;
+  assign: SliceAssigner;
+  log: Logger;
+  /** A node without a heartbeat for this long is down. */
+  downAfterMs?: number;
+}
+
+/** Accepts compute nodes on the cluster port and tracks whether each is alive. */
+export class NodeRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private server: Server | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly downAfterMs: number;
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(private readonly opts: NodeRegistryOptions) {
+    this.downAfterMs = opts.downAfterMs ?? 3000;
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  async start(): Promise<number> {
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    this.timer = setInterval(() => this.sweep(), 250);
+    this.timer.unref();
+    const addr = server.address();
+    return typeof addr === 'object' && addr !== null ? addr.port : this.opts.port;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const e of this.entries.values()) e.peer?.close();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Every node ever seen this run, in index order. */
+  statuses(): NodeStatus[] {
+    return [...this.entries.values()].map((e) => e.status).sort((a, b) => a.index - b.index);
+  }
+
+  /** The connection to an up node, or undefined when it is down or unknown. */
+  peer(nodeId: string): RpcPeer | undefined {
+    const e = this.entries.get(nodeId);
+    return e && e.status.state === 'up' && e.peer && !e.peer.closed ? e.peer : undefined;
+  }
+
+  /** The connection to a node, or a clear error naming it when it is down. */
+  requirePeer(nodeId: string, index: number): RpcPeer {
+    const p = this.peer(nodeId);
+    if (!p) {
+      throw new SqlError(SqlState.CONNECTION_FAILURE, `compute node ${index} (${nodeId}) is down`, {
+        hint: 'Queries resume once the node is back up; see stv_nodes.',
+      });
+    }
+    return p;
+  }
+
+  /** Calls `cb` whenever a node changes state. */
+  onChange(cb: () => void): void {
+    this.listeners.push(cb);
+  }
+
+  /** Resolves when at least `count` nodes are up, or rejects after `timeoutMs`. */
+  waitForUp(count: number, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => this.statuses().filter((s) => s.state === 'up').length >= count;
+      if (check()) return resolve();
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${count} compute nodes`)), timeoutMs);
+      this.onChange(() => {
+        if (check()) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+  }
+
+  private accept(socket: Socket): void {
+    const log = this.opts.log;
+    let nodeId: string | null = null;
+    const peer = new RpcPeer(socket, async (method, params) => {
+      if (method === 'register') {
+        const req = parseRegister(params);
+        const reply = await this.opts.assign(req);
+        nodeId = req.nodeId;
+        const old = this.entries.get(req.nodeId);
+        if (old?.peer && old.peer !== peer) old.peer.close();
+        this.entries.set(req.nodeId, {
+          peer,
+          status: { ...req, index: reply.index, slices: reply.slices, state: 'up', lastHeartbeat: new Date() },
+        });
+        log.info({ nodeId: req.nodeId, index: reply.index, slices: reply.slices, pid: req.pid }, 'compute node up');
+        this.changed();
+        return reply;
+      }
+      if (method === 'heartbeat') {
+        const e = nodeId === null ? undefined : this.entries.get(nodeId);
+        if (e && e.peer === peer) {
+          const wasDown = e.status.state === 'down';
+          e.status = { ...e.status, lastHeartbeat: new Date(), state: 'up' };
+          if (wasDown) this.changed();
+        }
+        return null;
+      }
+      throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `unknown cluster method ${method}`);
+    }, log, false, 'compute node');
+    peer.onClose(() => {
+      if (nodeId === null) return;
+      const e = this.entries.get(nodeId);
+      if (e && e.peer === peer) {
+        e.peer = null;
+        this.markDown(e, 'connection closed');
+      }
+    });
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const e of this.entries.values()) {
+      if (e.status.state === 'up' && now - e.status.lastHeartbeat.getTime() > this.downAfterMs) {
+        this.markDown(e, 'heartbeat missed');
+      }
+    }
+  }
+
+  private markDown(e: Entry, reason: string): void {
+    if (e.status.state === 'down') return;
+    e.status = { ...e.status, state: 'down' };
+    this.opts.log.warn({ nodeId: e.status.nodeId, index: e.status.index, reason }, 'compute node down');
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const cb of this.listeners) cb();
+  }
+}
+
+function parseRegister(params: unknown): RegisterRequest {
+  const p = params as Partial<RegisterRequest> | null;
+  if (!p || typeof p.nodeId !== 'string' || typeof p.host !== 'string' || typeof p.port !== 'number'
+    || typeof p.sliceCount !== 'number' || p.sliceCount < 1 || typeof p.pid !== 'number') {
+    throw new SqlError(SqlState.PROTOCOL_VIOLATION, 'malformed register request');
+  }
+  return { nodeId: p.nodeId, host: p.host, port: p.port, sliceCount: p.sliceCount, pid: p.pid };
+}

@@ -1,0 +1,186 @@
+// A compute node: owns the storage of its slices, registers with the leader, and serves DDL,
+// two-phase writes and fragment execution over the cluster transport.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { SqlError, SqlState } from '../common/errors/index.ts';
+import type { Logger } from '../common/log.ts';
+import { toTaggedJson } from '../common/tagged-json.ts';
+import { LeaderLink } from '../cluster/membership/leader-link.ts';
+import type { RegisterReply } from '../cluster/membership/node-registry.ts';
+import type { RpcContext } from '../cluster/transport/rpc-peer.ts';
+import type { Datum } from '../sql/types/datum.ts';
+import type { EvalContext } from '../sql/functions/scalar-functions.ts';
+import type { SliceStore, StoredTable, WriteTransaction } from '../storage/slice-store.ts';
+import { batchFromRows, rowsFromBatch } from './batch/row-conversion.ts';
+import type { Fragment } from './fragment/fragment.ts';
+import { runFragment } from './fragment/run-fragment.ts';
+import { InterimStore } from './interim-store.ts';
+
+/** Options for {@link ComputeNode.start}. */
+export interface ComputeNodeOptions {
+  dataDir: string;
+  leaderHost: string;
+  leaderPort: number;
+  /** Interface and port for the interconnect listener (port 0 = any free port). */
+  host: string;
+  port: number;
+  /** Slices this node runs (default: one per core). */
+  slices: number;
+  log: Logger;
+}
+
+/** Rows for one slice of a write. */
+interface SliceRows {
+  readonly slice: number;
+  readonly rows: Datum[][];
+}
+
+const enc = new TextEncoder();
+
+/** One compute node process's worth of state. */
+export class ComputeNode {
+  private readonly stores = new Map<number, SliceStore>();
+  private readonly txns = new Map<string, WriteTransaction[]>();
+  private link: LeaderLink | null = null;
+  private server: Server | null = null;
+  private slices: readonly number[] = [];
+
+  private constructor(private readonly opts: ComputeNodeOptions, readonly nodeId: string) {}
+
+  /** Opens the data directory and starts registering with the leader. */
+  static async start(opts: ComputeNodeOptions): Promise<ComputeNode> {
+    await mkdir(opts.dataDir, { recursive: true });
+    const idFile = join(opts.dataDir, 'node.json');
+    let nodeId: string;
+    try {
+      nodeId = (JSON.parse(await readFile(idFile, 'utf8')) as { nodeId: string }).nodeId;
+    } catch {
+      nodeId = randomUUID();
+      await writeFile(idFile, JSON.stringify({ nodeId }));
+    }
+    const node = new ComputeNode(opts, nodeId);
+    const port = await node.listen();
+    node.link = new LeaderLink({
+      leaderHost: opts.leaderHost,
+      leaderPort: opts.leaderPort,
+      register: { nodeId, host: opts.host, port, sliceCount: opts.slices, pid: process.pid },
+      handler: (method, params, ctx) => node.handle(method, params, ctx),
+      log: opts.log,
+      onRegistered: (reply) => node.openSlices(reply),
+    });
+    node.link.start();
+    return node;
+  }
+
+  /** The interconnect listener peers will use for exchanges. */
+  private async listen(): Promise<number> {
+    const server = createServer((s) => s.destroy());
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    const addr = server.address();
+    return typeof addr === 'object' && addr !== null ? addr.port : this.opts.port;
+  }
+
+  private async openSlices(reply: RegisterReply): Promise<void> {
+    this.slices = reply.slices;
+    for (const slice of reply.slices) {
+      if (!this.stores.has(slice)) this.stores.set(slice, await InterimStore.open(join(this.opts.dataDir, `slice-${slice}`)));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.link?.stop();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    for (const s of this.stores.values()) await s.close();
+  }
+
+  private store(slice: number): SliceStore {
+    const s = this.stores.get(slice);
+    if (!s) throw new SqlError(SqlState.INTERNAL_ERROR, `slice ${slice} is not on this node`);
+    return s;
+  }
+
+  private async handle(method: string, params: unknown, ctx: RpcContext): Promise<unknown> {
+    const p = params as Record<string, unknown>;
+    switch (method) {
+      case 'createTable': {
+        const table = p.table as StoredTable;
+        for (const s of this.stores.values()) await s.createTable(table);
+        return null;
+      }
+      case 'alterTable': {
+        const table = p.table as StoredTable;
+        for (const s of this.stores.values()) await s.alterTable(table);
+        return null;
+      }
+      case 'dropTable': {
+        for (const s of this.stores.values()) await s.dropTable(p.tableId as number);
+        return null;
+      }
+      case 'prepareWrite': return this.prepareWrite(p.txnId as string, p.table as StoredTable, p.slices as SliceRows[]);
+      case 'commitWrite': return this.finishWrite(p.txnId as string, true);
+      case 'abortWrite': return this.finishWrite(p.txnId as string, false);
+      case 'runFragment': return this.runFragment(p.fragment as Fragment, p.slices as number[], p.ctx as EvalContext, ctx);
+      case 'tableRows': {
+        const tableId = p.tableId as number;
+        return this.slices.map((slice) => ({ slice, rows: this.stores.get(slice)?.rowCount(tableId) ?? 0 }));
+      }
+      default:
+        throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `unknown compute method ${method}`);
+    }
+  }
+
+  private async prepareWrite(txnId: string, table: StoredTable, slices: SliceRows[]): Promise<null> {
+    const types = table.columns.map((c) => c.type);
+    const opened: WriteTransaction[] = [];
+    try {
+      for (const { slice, rows } of slices) {
+        const store = this.store(slice);
+        if (!store.hasTable(table.tableId)) await store.createTable(table);
+        const w = store.beginWrite(table.tableId);
+        opened.push(w);
+        await w.append(batchFromRows(types, rows));
+        await w.prepare();
+      }
+    } catch (err) {
+      for (const w of opened) await w.abort().catch(() => undefined);
+      throw err;
+    }
+    this.txns.set(txnId, opened);
+    return null;
+  }
+
+  private async finishWrite(txnId: string, commit: boolean): Promise<null> {
+    const ws = this.txns.get(txnId);
+    if (!ws) return null;
+    this.txns.delete(txnId);
+    for (const w of ws) {
+      if (commit) await w.commit();
+      else await w.abort();
+    }
+    return null;
+  }
+
+  private async runFragment(f: Fragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number }> {
+    let sent = 0;
+    for (const slice of slices) {
+      const store = this.store(slice);
+      if (!store.hasTable(f.tableOid)) continue;
+      const input = (async function* scan(): AsyncGenerator<Datum[][]> {
+        for await (const batch of store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal: ctx.signal })) {
+          yield rowsFromBatch(batch);
+        }
+      })();
+      for await (const chunk of runFragment(f, input, evalCtx, ctx.signal)) {
+        sent += chunk.length;
+        await ctx.sendData(enc.encode(toTaggedJson(chunk)));
+      }
+    }
+    return { rows: sent };
+  }
+}

@@ -1,0 +1,41 @@
+// The serialisable part of a query that runs on every slice: scan, filter, then project or
+// partially aggregate. The leader builds it; compute nodes run it (compute/fragment/run-fragment.ts).
+import type { Expr } from '../../sql/expr/expr.ts';
+import type { ZoneFilter } from '../../storage/slice-store.ts';
+
+/** One ORDER BY key over a row's positions. */
+export interface SortKey {
+  readonly index: number;
+  readonly desc: boolean;
+  readonly nullsFirst: boolean;
+}
+
+/** An aggregate call: function name, argument over the scanned row (null for count(*)). */
+export interface AggSpec {
+  readonly name: string;
+  readonly arg: Expr | null;
+  readonly distinct: boolean;
+}
+
+/** Output = the expressions, optionally cut to the first `limit` rows by `keys` on each slice. */
+export interface ProjectMode {
+  readonly kind: 'project';
+  readonly exprs: readonly Expr[];
+  readonly topN: { readonly keys: readonly SortKey[]; readonly limit: number } | null;
+}
+
+/** Output = one row per group: group values then partial aggregate states. */
+export interface AggregateMode {
+  readonly kind: 'aggregate';
+  readonly groupBy: readonly Expr[];
+  readonly aggs: readonly AggSpec[];
+}
+
+/** A plan fragment for every slice of a table. Expressions see the row [scanColumns...]. */
+export interface Fragment {
+  readonly tableOid: number;
+  readonly scanColumns: readonly number[];
+  readonly zoneFilters: readonly ZoneFilter[];
+  readonly filter: Expr | null;
+  readonly mode: ProjectMode | AggregateMode;
+}

@@ -1,0 +1,108 @@
+// Grouping with aggregate states: partial on each slice (accumulate), final on the leader (merge).
+import { internalError } from '../../common/errors/index.ts';
+import { datumKey } from '../../sql/expr/compare.ts';
+import { resolveAggregate, type AggState, type AggregateImpl } from '../../sql/functions/aggregates.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import type { SqlType } from '../../sql/types/sql-type.ts';
+
+interface Group {
+  readonly keys: Datum[];
+  readonly states: AggState[];
+  /** Per DISTINCT aggregate: the distinct values seen (by key). */
+  readonly distinct: (Map<string, Datum> | null)[];
+}
+
+/** An aggregate as the table needs it: implementation plus whether it is DISTINCT. */
+export interface AggSlot {
+  readonly impl: AggregateImpl;
+  readonly distinct: boolean;
+  /** count(*) takes no argument. */
+  readonly star: boolean;
+}
+
+/** Resolves the implementations for aggregate calls given their argument types. */
+export function aggSlots(specs: readonly { name: string; argType: SqlType | null; distinct: boolean }[]): AggSlot[] {
+  return specs.map((s) => {
+    const impl = resolveAggregate(s.name, s.argType);
+    if (!impl) throw internalError(`aggregate ${s.name} unresolved`);
+    return { impl, distinct: s.distinct, star: s.argType === null };
+  });
+}
+
+/** A hash table of groups. */
+export class HashAggregate {
+  private readonly groups = new Map<string, Group>();
+
+  constructor(private readonly slots: readonly AggSlot[], private readonly groupCount: number) {}
+
+  private group(keys: Datum[]): Group {
+    let k = '';
+    for (const v of keys) k += datumKey(v) + '\u0001';
+    let g = this.groups.get(k);
+    if (!g) {
+      g = { keys, states: this.slots.map((s) => s.impl.init()), distinct: this.slots.map((s) => (s.distinct ? new Map() : null)) };
+      this.groups.set(k, g);
+    }
+    return g;
+  }
+
+  /** Adds one input row: its group keys and aggregate argument values. */
+  accumulate(keys: Datum[], args: readonly Datum[]): void {
+    const g = this.group(keys);
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots[i]!;
+      const v = args[i] ?? null;
+      if (v === null && !slot.star) continue;
+      const d = g.distinct[i];
+      if (d) d.set(datumKey(v), v);
+      else g.states[i] = slot.impl.accumulate(g.states[i]!, v);
+    }
+  }
+
+  /** Adds a partial row [keys..., states...] from a slice (DISTINCT states are value lists). */
+  merge(row: readonly Datum[] | readonly (Datum | Datum[])[]): void {
+    const keys = row.slice(0, this.groupCount) as Datum[];
+    const g = this.group(keys);
+    for (let i = 0; i < this.slots.length; i++) {
+      const state = row[this.groupCount + i] as AggState;
+      const d = g.distinct[i];
+      if (d) for (const v of state as Datum[]) d.set(datumKey(v), v);
+      else g.states[i] = this.slots[i]!.impl.merge(g.states[i]!, state);
+    }
+  }
+
+  /** Partial rows to send on: [keys..., states...] with DISTINCT values as lists. */
+  partialRows(): (Datum | Datum[])[][] {
+    const out: (Datum | Datum[])[][] = [];
+    for (const g of this.groups.values()) {
+      const row: (Datum | Datum[])[] = [...g.keys];
+      for (let i = 0; i < this.slots.length; i++) {
+        const d = g.distinct[i];
+        row.push(d ? [...d.values()] : (g.states[i] as Datum | Datum[]));
+      }
+      out.push(row);
+    }
+    return out;
+  }
+
+  /** Final rows [keys..., results...]. With no GROUP BY and no input, one row of empty aggregates. */
+  finalRows(): Datum[][] {
+    if (this.groups.size === 0 && this.groupCount === 0) this.group([]);
+    const out: Datum[][] = [];
+    for (const g of this.groups.values()) {
+      const row: Datum[] = [...g.keys];
+      for (let i = 0; i < this.slots.length; i++) {
+        const slot = this.slots[i]!;
+        const d = g.distinct[i];
+        let state: AggState = g.states[i] ?? null;
+        if (d) {
+          state = slot.impl.init();
+          for (const v of d.values()) state = slot.impl.accumulate(state, v);
+        }
+        row.push(slot.impl.finalize(state));
+      }
+      out.push(row);
+    }
+    return out;
+  }
+}

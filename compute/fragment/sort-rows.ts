@@ -1,0 +1,49 @@
+// Sorting rows of Datums by ORDER BY keys with PostgreSQL's NULL placement.
+import { compareDatums } from '../../sql/expr/compare.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import type { SortKey } from './fragment.ts';
+
+/** Compares two rows by `keys`. */
+export function compareRows(a: readonly Datum[], b: readonly Datum[], keys: readonly SortKey[]): number {
+  for (const k of keys) {
+    const x = a[k.index] ?? null;
+    const y = b[k.index] ?? null;
+    if (x === null || y === null) {
+      if (x === y) continue;
+      // `nullsFirst` is the resolved placement (the binder applies ASC → LAST, DESC → FIRST).
+      return (x === null) === k.nullsFirst ? -1 : 1;
+    }
+    const c = compareDatums(x, y);
+    if (c !== 0) return k.desc ? -c : c;
+  }
+  return 0;
+}
+
+/** Sorts `rows` in place (stable). */
+export function sortRows(rows: Datum[][], keys: readonly SortKey[]): Datum[][] {
+  if (keys.length > 0) rows.sort((a, b) => compareRows(a, b, keys));
+  return rows;
+}
+
+/** Keeps the first `limit` rows by `keys` of a growing set, bounded in memory. */
+export class TopN {
+  private rows: Datum[][] = [];
+
+  constructor(private readonly keys: readonly SortKey[], private readonly limit: number) {}
+
+  add(row: Datum[]): void {
+    this.rows.push(row);
+    // Compact when the buffer doubles: sort and cut keeps memory O(limit) and time O(n log limit).
+    if (this.rows.length >= Math.max(2 * this.limit, 1024)) this.compact();
+  }
+
+  result(): Datum[][] {
+    this.compact();
+    return this.rows;
+  }
+
+  private compact(): void {
+    sortRows(this.rows, this.keys);
+    if (this.rows.length > this.limit) this.rows.length = this.limit;
+  }
+}

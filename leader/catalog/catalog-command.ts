@@ -1,0 +1,15 @@
+// Catalog changes as data: every DDL becomes one command applied atomically (later: a Raft log entry).
+import type { ColumnDef, NodeDef, TableDef, ViewDef } from './catalog-types.ts';
+
+/** One atomic change to the catalog. */
+export type CatalogCommand =
+  | { readonly kind: 'CreateSchema'; readonly name: string }
+  | { readonly kind: 'DropSchema'; readonly name: string }
+  | { readonly kind: 'CreateTable'; readonly table: TableDef }
+  | { readonly kind: 'DropTable'; readonly oid: number }
+  | { readonly kind: 'RenameTable'; readonly oid: number; readonly newName: string }
+  | { readonly kind: 'AddColumn'; readonly oid: number; readonly column: ColumnDef }
+  | { readonly kind: 'RenameColumn'; readonly oid: number; readonly index: number; readonly newName: string }
+  | { readonly kind: 'CreateView'; readonly view: ViewDef; readonly replace: boolean }
+  | { readonly kind: 'DropView'; readonly oid: number }
+  | { readonly kind: 'RegisterNode'; readonly node: NodeDef };

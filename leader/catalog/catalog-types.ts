@@ -1,0 +1,64 @@
+// The shapes the catalog holds: schemas, tables, columns, views and the cluster's nodes.
+import type { SqlType } from '../../sql/types/sql-type.ts';
+
+/** How a table's rows are spread over slices. */
+export type DistStyle = 'even' | 'key' | 'all';
+
+/** One column of a table. */
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly notNull: boolean;
+  /** DEFAULT expression as its parse tree (libpg-query JSON), bound and evaluated at insert time. */
+  readonly defaultAst?: unknown;
+  /** ENCODE attribute as written (lower case), or undefined for automatic. */
+  readonly encoding?: string;
+}
+
+/** A table. `oid` is its identity on every node; names may change. */
+export interface TableDef {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: readonly ColumnDef[];
+  /** The DISTSTYLE written (AUTO is kept so SHOW/svv_table_info can say so). */
+  readonly distStyleDeclared: DistStyle | 'auto';
+  /** The distribution in force. */
+  readonly distStyle: DistStyle;
+  /** Column index of the DISTKEY when distStyle is 'key'. */
+  readonly distKey?: number;
+  readonly sortKey: readonly number[];
+  readonly sortStyle: 'compound' | 'interleaved';
+  /** Sort key was declared AUTO. */
+  readonly sortKeyAuto?: boolean;
+}
+
+/** A view: its name and defining query. */
+export interface ViewDef {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  /** The whole CREATE VIEW statement; its query is re-parsed and bound at each use. */
+  readonly sql: string;
+  readonly columnNames: readonly string[];
+}
+
+/** A compute node known to the cluster, with the slices it owns. */
+export interface NodeDef {
+  /** Stable identity, kept in the node's data directory. */
+  readonly nodeId: string;
+  /** 0-based position in the cluster (Redshift's `node` column). */
+  readonly index: number;
+  /** Global slice numbers owned by this node. */
+  readonly slices: readonly number[];
+}
+
+/** The whole catalog as persisted. */
+export interface CatalogState {
+  readonly version: 1;
+  nextOid: number;
+  schemas: string[];
+  tables: TableDef[];
+  views: ViewDef[];
+  nodes: NodeDef[];
+}

@@ -1,0 +1,180 @@
+// The leader's durable catalog: state in memory, every change applied as a command and persisted
+// atomically before it becomes visible.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../common/atomic-file.ts';
+import { SqlError, SqlState, internalError } from '../../common/errors/index.ts';
+import type { CatalogCommand } from './catalog-command.ts';
+import type { CatalogState, NodeDef, TableDef, ViewDef } from './catalog-types.ts';
+
+const FILE = 'catalog.json';
+/** OIDs below this belong to PostgreSQL's own catalog objects. */
+const FIRST_USER_OID = 100_000;
+
+function emptyState(): CatalogState {
+  return { version: 1, nextOid: FIRST_USER_OID, schemas: ['public'], tables: [], views: [], nodes: [] };
+}
+
+/** The catalog. Reads are synchronous; changes go through {@link Catalog.apply}. */
+export class Catalog {
+  private state: CatalogState;
+  /** Changes are serialised so each persisted file holds every earlier change. */
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly dir: string, state: CatalogState) {
+    this.state = state;
+  }
+
+  /** Opens (or creates) the catalog stored in `dir`. */
+  static async open(dir: string): Promise<Catalog> {
+    let state: CatalogState;
+    try {
+      const text = await readFile(join(dir, FILE), 'utf8');
+      state = JSON.parse(text) as CatalogState;
+      if (state.version !== 1) throw internalError(`unsupported catalog version ${String(state.version)}`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      state = emptyState();
+    }
+    return new Catalog(dir, state);
+  }
+
+  /** A fresh OID for a new table or view (not persisted until the command that uses it is). */
+  allocateOid(): number {
+    return this.state.nextOid++;
+  }
+
+  /** Validates and applies a change, persists it, then makes it visible. Throws SqlError on conflicts. */
+  apply(cmd: CatalogCommand): Promise<void> {
+    const run = async (): Promise<void> => {
+      const next = structuredClone(this.state);
+      applyTo(next, cmd);
+      await writeFileAtomic(join(this.dir, FILE), JSON.stringify(next, null, 1));
+      this.state = next;
+    };
+    const p = this.queue.then(run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  get schemas(): readonly string[] {
+    return this.state.schemas;
+  }
+
+  get tables(): readonly TableDef[] {
+    return this.state.tables;
+  }
+
+  get views(): readonly ViewDef[] {
+    return this.state.views;
+  }
+
+  get nodes(): readonly NodeDef[] {
+    return this.state.nodes;
+  }
+
+  /** Total slices in the cluster: the modulus of data distribution. */
+  get sliceCount(): number {
+    let n = 0;
+    for (const node of this.state.nodes) n += node.slices.length;
+    return n;
+  }
+
+  findTable(schema: string, name: string): TableDef | undefined {
+    return this.state.tables.find((t) => t.schema === schema && t.name === name);
+  }
+
+  tableByOid(oid: number): TableDef | undefined {
+    return this.state.tables.find((t) => t.oid === oid);
+  }
+
+  findView(schema: string, name: string): ViewDef | undefined {
+    return this.state.views.find((v) => v.schema === schema && v.name === name);
+  }
+
+  nodeById(nodeId: string): NodeDef | undefined {
+    return this.state.nodes.find((n) => n.nodeId === nodeId);
+  }
+}
+
+function relationExists(s: CatalogState, schema: string, name: string): boolean {
+  return s.tables.some((t) => t.schema === schema && t.name === name) || s.views.some((v) => v.schema === schema && v.name === name);
+}
+
+function tableIndex(s: CatalogState, oid: number): number {
+  const i = s.tables.findIndex((t) => t.oid === oid);
+  if (i < 0) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation with OID ${oid} does not exist`);
+  return i;
+}
+
+/** The state machine: applies one command to a state, or throws without changing anything visible. */
+function applyTo(s: CatalogState, cmd: CatalogCommand): void {
+  switch (cmd.kind) {
+    case 'CreateSchema':
+      if (s.schemas.includes(cmd.name)) throw new SqlError(SqlState.DUPLICATE_SCHEMA, `schema "${cmd.name}" already exists`);
+      s.schemas.push(cmd.name);
+      return;
+    case 'DropSchema':
+      if (!s.schemas.includes(cmd.name)) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${cmd.name}" does not exist`);
+      s.schemas = s.schemas.filter((x) => x !== cmd.name);
+      return;
+    case 'CreateTable': {
+      const t = cmd.table;
+      if (!s.schemas.includes(t.schema)) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${t.schema}" does not exist`);
+      if (relationExists(s, t.schema, t.name)) throw new SqlError(SqlState.DUPLICATE_TABLE, `relation "${t.name}" already exists`);
+      s.tables.push(t);
+      s.nextOid = Math.max(s.nextOid, t.oid + 1);
+      return;
+    }
+    case 'DropTable':
+      s.tables.splice(tableIndex(s, cmd.oid), 1);
+      return;
+    case 'RenameTable': {
+      const i = tableIndex(s, cmd.oid);
+      const t = s.tables[i]!;
+      if (relationExists(s, t.schema, cmd.newName)) throw new SqlError(SqlState.DUPLICATE_TABLE, `relation "${cmd.newName}" already exists`);
+      s.tables[i] = { ...t, name: cmd.newName };
+      return;
+    }
+    case 'AddColumn': {
+      const i = tableIndex(s, cmd.oid);
+      const t = s.tables[i]!;
+      if (t.columns.some((c) => c.name === cmd.column.name)) {
+        throw new SqlError(SqlState.DUPLICATE_COLUMN, `column "${cmd.column.name}" of relation "${t.name}" already exists`);
+      }
+      s.tables[i] = { ...t, columns: [...t.columns, cmd.column] };
+      return;
+    }
+    case 'RenameColumn': {
+      const i = tableIndex(s, cmd.oid);
+      const t = s.tables[i]!;
+      if (t.columns.some((c) => c.name === cmd.newName)) {
+        throw new SqlError(SqlState.DUPLICATE_COLUMN, `column "${cmd.newName}" of relation "${t.name}" already exists`);
+      }
+      const columns = t.columns.map((c, idx) => (idx === cmd.index ? { ...c, name: cmd.newName } : c));
+      s.tables[i] = { ...t, columns };
+      return;
+    }
+    case 'CreateView': {
+      const v = cmd.view;
+      const existing = s.views.findIndex((x) => x.schema === v.schema && x.name === v.name);
+      if (existing >= 0 && cmd.replace) {
+        s.views[existing] = v;
+        return;
+      }
+      if (relationExists(s, v.schema, v.name)) throw new SqlError(SqlState.DUPLICATE_TABLE, `relation "${v.name}" already exists`);
+      s.views.push(v);
+      s.nextOid = Math.max(s.nextOid, v.oid + 1);
+      return;
+    }
+    case 'DropView':
+      s.views = s.views.filter((v) => v.oid !== cmd.oid);
+      return;
+    case 'RegisterNode': {
+      const i = s.nodes.findIndex((n) => n.nodeId === cmd.node.nodeId);
+      if (i >= 0) s.nodes[i] = cmd.node;
+      else s.nodes.push(cmd.node);
+      return;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+// Executes a planned SELECT on the leader: gathers fragment output (from every slice, or computed
+// locally for system and derived sources) and applies the final step.
+import { SqlError, SqlState } from '../../common/errors/index.ts';
+import type { Fragment } from '../../compute/fragment/fragment.ts';
+import { HashAggregate, aggSlots } from '../../compute/fragment/hash-aggregate.ts';
+import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragment.ts';
+import { sortRows } from '../../compute/fragment/sort-rows.ts';
+import { datumKey } from '../../sql/expr/compare.ts';
+import { evaluate } from '../../sql/expr/evaluate.ts';
+import type { Expr } from '../../sql/expr/expr.ts';
+import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import type { SelectPlan } from '../planning/select-plan.ts';
+
+/** What running a SELECT needs from the cluster and the session. */
+export interface ExecutionEnv {
+  readonly evalCtx: EvalContext;
+  readonly signal: AbortSignal;
+  /** Runs a table fragment on every slice that holds the table, streaming its output. */
+  runDistributed(fragment: Fragment): AsyncIterable<FragmentRow[]>;
+  /** The rows of a leader-local system view. */
+  systemRows(name: string): Promise<Datum[][]>;
+}
+
+async function* once<T>(v: T): AsyncGenerator<T> {
+  yield v;
+}
+
+/** Narrows leader-side source rows to the fragment's scan columns (what a table scan would return). */
+async function* project(rows: AsyncIterable<Datum[][]>, columns: readonly number[]): AsyncGenerator<Datum[][]> {
+  for await (const chunk of rows) yield chunk.map((r) => columns.map((c) => r[c] ?? null));
+}
+
+function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<FragmentRow[]> {
+  const src = plan.source;
+  switch (src.kind) {
+    case 'table': return env.runDistributed(plan.fragment);
+    case 'none': return runFragment(plan.fragment, once([[]]), env.evalCtx, env.signal);
+    case 'system': return (async function* system() {
+      const rows = project(once(await env.systemRows(src.name)), plan.fragment.scanColumns);
+      yield* runFragment(plan.fragment, rows, env.evalCtx, env.signal);
+    })();
+    case 'subquery': return runFragment(plan.fragment, project(runSelect(plan.subplan!, env), plan.fragment.scanColumns), env.evalCtx, env.signal);
+  }
+}
+
+function limitValue(e: Expr | null, ctx: EvalContext, what: 'LIMIT' | 'OFFSET'): number | null {
+  if (!e) return null;
+  const v = evaluate(e, [], ctx);
+  if (v === null) return null;
+  const n = Number(v);
+  if (n < 0) {
+    throw new SqlError(what === 'LIMIT' ? SqlState.INVALID_ROW_COUNT_IN_LIMIT_CLAUSE : SqlState.INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE,
+      `${what} must not be negative`);
+  }
+  return n;
+}
+
+/** Runs the plan, yielding result rows (visible columns only) in chunks. */
+export async function* runSelect(plan: SelectPlan, env: ExecutionEnv): AsyncGenerator<Datum[][]> {
+  const fin = plan.final;
+  const ctx = env.evalCtx;
+  const input = fragmentOutput(plan, env);
+  const needsAll = fin.aggregate !== null || fin.distinct || fin.sortKeys.length > 0 || fin.offset !== null;
+  const limit = limitValue(fin.limit, ctx, 'LIMIT');
+  const offset = limitValue(fin.offset, ctx, 'OFFSET') ?? 0;
+
+  if (!needsAll) {
+    // Streaming: rows arrive already projected.
+    let remaining = limit ?? Infinity;
+    if (remaining === 0) return;
+    for await (const chunk of input) {
+      env.signal.throwIfAborted();
+      const rows = chunk as Datum[][];
+      if (rows.length >= remaining) {
+        yield rows.slice(0, remaining).map((r) => r.slice(0, fin.visible));
+        return;
+      }
+      remaining -= rows.length;
+      yield rows.map((r) => (r.length > fin.visible ? r.slice(0, fin.visible) : r));
+    }
+    return;
+  }
+
+  let rows: Datum[][];
+  if (fin.aggregate) {
+    const agg = new HashAggregate(aggSlots(fin.aggregate.aggs), fin.aggregate.groupCount);
+    for await (const chunk of input) {
+      env.signal.throwIfAborted();
+      for (const r of chunk) agg.merge(r);
+    }
+    rows = agg.finalRows();
+    if (fin.having) rows = rows.filter((r) => evaluate(fin.having!, r, ctx) === true);
+    const project = fin.project!;
+    rows = rows.map((r) => project.map((e) => evaluate(e, r, ctx)));
+  } else {
+    rows = [];
+    for await (const chunk of input) {
+      env.signal.throwIfAborted();
+      for (const r of chunk) rows.push(r as Datum[]);
+    }
+  }
+  if (fin.distinct) {
+    const seen = new Set<string>();
+    rows = rows.filter((r) => {
+      let k = '';
+      for (let i = 0; i < fin.visible; i++) k += datumKey(r[i] ?? null) + '\u0001';
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+  sortRows(rows, fin.sortKeys);
+  const end = limit === null ? rows.length : Math.min(rows.length, offset + limit);
+  const out = rows.slice(offset, end).map((r) => (r.length > fin.visible ? r.slice(0, fin.visible) : r));
+  for (let i = 0; i < out.length; i += 4096) yield out.slice(i, i + 4096);
+}

@@ -1,0 +1,103 @@
+// A leader process: durable catalog, cluster membership, and the PostgreSQL wire server.
+import { mkdir, readFile } from 'node:fs/promises';
+import { SqlError, SqlState } from '../common/errors/index.ts';
+import type { Logger } from '../common/log.ts';
+import { NodeRegistry, type RegisterReply, type RegisterRequest } from '../cluster/membership/node-registry.ts';
+import { initParser } from '../sql/parser/index.ts';
+import { Catalog } from './catalog/catalog.ts';
+import { ClusterDispatcher } from './scheduling/cluster-dispatcher.ts';
+import { COLONNADE_VERSION, type ServerContext } from './server-context.ts';
+import { Session } from './session/session.ts';
+import { SERVER_VERSION } from './session/settings.ts';
+import { loadAuthConfig, startWireServer, type WireServer } from './wire/wire-server.ts';
+
+/** How to run a leader. */
+export interface LeaderOptions {
+  /** Client (PostgreSQL protocol) address. */
+  host: string;
+  port: number;
+  /** Address compute nodes join (default: client port + 1). */
+  clusterHost: string;
+  clusterPort: number;
+  dataDir: string;
+  authFile?: string;
+  tlsKeyFile?: string;
+  tlsCertFile?: string;
+  log: Logger;
+}
+
+/** A running leader. */
+export interface Leader {
+  readonly port: number;
+  readonly clusterPort: number;
+  readonly registry: NodeRegistry;
+  readonly catalog: Catalog;
+  stop(): Promise<void>;
+}
+
+/** Starts a leader and resolves once both ports listen. */
+export async function startLeader(opts: LeaderOptions): Promise<Leader> {
+  const log = opts.log;
+  await mkdir(opts.dataDir, { recursive: true });
+  await initParser();
+  const catalog = await Catalog.open(opts.dataDir);
+
+  // New nodes get the next slice numbers; known nodes keep theirs. Serialised so two joins never race.
+  let assigning: Promise<unknown> = Promise.resolve();
+  const assign = (req: RegisterRequest): Promise<RegisterReply> => {
+    const run = async (): Promise<RegisterReply> => {
+      const known = catalog.nodeById(req.nodeId);
+      if (known) {
+        if (known.slices.length !== req.sliceCount) {
+          log.warn({ nodeId: req.nodeId, slices: known.slices.length, asked: req.sliceCount }, 'node keeps the slices it was given when it first joined');
+        }
+        return { index: known.index, slices: known.slices };
+      }
+      const first = catalog.sliceCount;
+      const slices = Array.from({ length: req.sliceCount }, (_v, i) => first + i);
+      const index = catalog.nodes.length;
+      if (catalog.tables.length > 0) {
+        log.warn({ nodeId: req.nodeId }, 'a new node joined a cluster that has tables: existing rows stay where they are');
+      }
+      await catalog.apply({ kind: 'RegisterNode', node: { nodeId: req.nodeId, index, slices } });
+      return { index, slices };
+    };
+    const p = assigning.then(run);
+    assigning = p.catch(() => undefined);
+    return p;
+  };
+
+  const registry = new NodeRegistry({ host: opts.clusterHost, port: opts.clusterPort, assign, log: log.child({ component: 'cluster.membership' }) });
+  const clusterPort = await registry.start();
+  const dispatcher = new ClusterDispatcher(catalog, registry, log.child({ component: 'leader.dispatch' }));
+  const ctx: ServerContext = {
+    catalog, registry, dispatcher, log,
+    versionString: `PostgreSQL ${SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by Colonnade ${COLONNADE_VERSION}, 64-bit`,
+  };
+
+  const auth = await loadAuthConfig(opts.authFile);
+  let tls: { key: Buffer; cert: Buffer } | undefined;
+  if (opts.tlsKeyFile !== undefined || opts.tlsCertFile !== undefined) {
+    if (!opts.tlsKeyFile || !opts.tlsCertFile) throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, 'TLS needs both a key and a certificate file');
+    tls = { key: await readFile(opts.tlsKeyFile), cert: await readFile(opts.tlsCertFile) };
+  }
+  let wire: WireServer;
+  try {
+    wire = await startWireServer({
+      host: opts.host, port: opts.port, auth, log,
+      ...(tls ? { tls } : {}),
+      sessionFactory: async (start) => new Session(ctx, start),
+    });
+  } catch (err) {
+    await registry.stop();
+    throw err;
+  }
+  log.info({ port: wire.port, clusterPort, dataDir: opts.dataDir }, 'leader listening');
+  return {
+    port: wire.port, clusterPort, registry, catalog,
+    async stop() {
+      await wire.close();
+      await registry.stop();
+    },
+  };
+}

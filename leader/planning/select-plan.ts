@@ -1,0 +1,117 @@
+// Splits a bound SELECT into the fragment every slice runs and the final step on the leader.
+import type { AggSpec, Fragment, SortKey } from '../../compute/fragment/fragment.ts';
+import { toTaggedJson } from '../../common/tagged-json.ts';
+import type { BoundSelect, SelectSource } from '../../sql/binder/bound-select.ts';
+import type { Expr } from '../../sql/expr/expr.ts';
+import type { SqlType } from '../../sql/types/sql-type.ts';
+
+/** What the leader does with the rows the fragments return. */
+export interface FinalStep {
+  /** Merge partial aggregates: group count and the aggregate calls (with argument types). */
+  readonly aggregate: { readonly groupCount: number; readonly aggs: readonly { name: string; argType: SqlType | null; distinct: boolean }[] } | null;
+  /** Over the merged row [groups..., aggs...]. */
+  readonly having: Expr | null;
+  /** Compute the final row [outputs..., hidden sort keys...]; null = the fragment already did. */
+  readonly project: readonly Expr[] | null;
+  readonly distinct: boolean;
+  readonly sortKeys: readonly SortKey[];
+  readonly limit: Expr | null;
+  readonly offset: Expr | null;
+  /** Number of leading columns the client sees. */
+  readonly visible: number;
+}
+
+/** A planned SELECT. */
+export interface SelectPlan {
+  readonly source: SelectSource;
+  /** Runs per slice for tables; locally over the source rows otherwise. tableOid is 0 for non-tables. */
+  readonly fragment: Fragment;
+  readonly final: FinalStep;
+  /** Plans of subquery sources, computed before this one. */
+  readonly subplan: SelectPlan | null;
+}
+
+/** Column indexes of the source row that expressions use (so the scan reads only those). */
+function usedColumns(exprs: readonly (Expr | null)[]): number[] {
+  const used = new Set<number>();
+  const visit = (e: Expr): void => {
+    if (e.kind === 'Column') used.add(e.index);
+    switch (e.kind) {
+      case 'Call': case 'And': case 'Or': e.args.forEach(visit); break;
+      case 'Not': case 'IsNull': case 'Cast': visit(e.arg); break;
+      case 'Case': e.whens.forEach((w) => { visit(w.when); visit(w.then); }); if (e.otherwise) visit(e.otherwise); break;
+      case 'InList': visit(e.arg); e.list.forEach(visit); break;
+      default: break;
+    }
+  };
+  for (const e of exprs) if (e) visit(e);
+  return [...used].sort((a, b) => a - b);
+}
+
+/** Renumbers Column references through `map` (old index → new index). */
+function remap(e: Expr, map: Map<number, number>): Expr {
+  switch (e.kind) {
+    case 'Column': return { ...e, index: map.get(e.index)! };
+    case 'Call': return { ...e, args: e.args.map((a) => remap(a, map)) };
+    case 'And': case 'Or': return { ...e, args: e.args.map((a) => remap(a, map)) };
+    case 'Not': case 'IsNull': case 'Cast': return { ...e, arg: remap(e.arg, map) };
+    case 'Case': return { ...e, whens: e.whens.map((w) => ({ when: remap(w.when, map), then: remap(w.then, map) })), otherwise: e.otherwise ? remap(e.otherwise, map) : null };
+    case 'InList': return { ...e, arg: remap(e.arg, map), list: e.list.map((a) => remap(a, map)) };
+    default: return e;
+  }
+}
+
+/** Output exprs plus ORDER BY exprs not among them; sort keys index into that row. */
+function withOrderColumns(outputs: readonly Expr[], s: BoundSelect): { exprs: Expr[]; keys: SortKey[] } {
+  const exprs = [...outputs];
+  const keyOf = outputs.map((e) => toTaggedJson(e));
+  const keys: SortKey[] = s.orderBy.map((o) => {
+    const k = toTaggedJson(o.expr);
+    let index = keyOf.indexOf(k);
+    if (index < 0) {
+      exprs.push(o.expr);
+      keyOf.push(k);
+      index = exprs.length - 1;
+    }
+    return { index, desc: o.desc, nullsFirst: o.nullsFirst };
+  });
+  return { exprs, keys };
+}
+
+/** Plans a bound SELECT (parameters already substituted). */
+export function planSelect(s: BoundSelect, tableOid: number): SelectPlan {
+  const subplan = s.source.kind === 'subquery' ? planSelect(s.source.select, 0) : null;
+  const aggArgs = s.aggregate ? s.aggregate.aggs.map((a) => a.arg) : [];
+  const inputExprs: (Expr | null)[] = s.aggregate
+    ? [s.where, ...s.aggregate.groupBy, ...aggArgs]
+    : [s.where, ...withOrderColumns(s.outputs, s).exprs];
+  const scanColumns = usedColumns(inputExprs);
+  const map = new Map(scanColumns.map((c, i) => [c, i]));
+  const r = (e: Expr): Expr => remap(e, map);
+  const filter = s.where ? r(s.where) : null;
+  const visible = s.outputs.length;
+
+  if (s.aggregate) {
+    const aggs: AggSpec[] = s.aggregate.aggs.map((a) => ({ name: a.name, arg: a.arg ? r(a.arg) : null, distinct: a.distinct }));
+    const { exprs, keys } = withOrderColumns(s.outputs, s);
+    return {
+      source: s.source, subplan,
+      fragment: { tableOid, scanColumns, zoneFilters: [], filter, mode: { kind: 'aggregate', groupBy: s.aggregate.groupBy.map(r), aggs } },
+      final: {
+        aggregate: { groupCount: s.aggregate.groupBy.length, aggs: s.aggregate.aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct })) },
+        having: s.having, project: exprs, distinct: s.distinct, sortKeys: keys, limit: s.limit, offset: s.offset, visible,
+      },
+    };
+  }
+  const { exprs, keys } = withOrderColumns(s.outputs, s);
+  // Top-N on each slice when the final order and limit are known and no DISTINCT intervenes.
+  const topN = keys.length > 0 && s.limit !== null && s.limit.kind === 'Const' && !s.distinct
+    && (s.offset === null || s.offset.kind === 'Const')
+    ? { keys, limit: Number(s.limit.value) + (s.offset ? Number(s.offset.value) : 0) }
+    : null;
+  return {
+    source: s.source, subplan,
+    fragment: { tableOid, scanColumns, zoneFilters: [], filter, mode: { kind: 'project', exprs: exprs.map(r), topN } },
+    final: { aggregate: null, having: null, project: null, distinct: s.distinct, sortKeys: keys, limit: s.limit, offset: s.offset, visible },
+  };
+}

@@ -1,0 +1,135 @@
+// Sends work to the compute nodes: DDL to every node, fragments to the slices holding a table,
+// and writes in two phases (prepare everywhere, then commit everywhere).
+import { randomUUID } from 'node:crypto';
+import { SqlError, SqlState } from '../../common/errors/index.ts';
+import { AsyncQueue } from '../../common/async-queue.ts';
+import type { Logger } from '../../common/log.ts';
+import { fromTaggedJson } from '../../common/tagged-json.ts';
+import type { NodeRegistry } from '../../cluster/membership/node-registry.ts';
+import type { RpcPeer } from '../../cluster/transport/rpc-peer.ts';
+import type { Fragment } from '../../compute/fragment/fragment.ts';
+import type { FragmentRow } from '../../compute/fragment/run-fragment.ts';
+import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import type { StoredTable } from '../../storage/slice-store.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { NodeDef, TableDef } from '../catalog/catalog-types.ts';
+
+const dec = new TextDecoder();
+
+/** A write prepared on some nodes, to be committed or aborted as one. */
+export interface PreparedWrite {
+  readonly txnId: string;
+  readonly nodes: readonly NodeDef[];
+  readonly rows: number;
+}
+
+/** The storage view of a catalog table. */
+export function storedTable(t: TableDef): StoredTable {
+  return {
+    tableId: t.oid,
+    columns: t.columns.map((c) => ({ name: c.name, type: c.type, notNull: c.notNull, ...(c.encoding !== undefined ? { encoding: c.encoding } : {}) })),
+    sortKey: t.sortKey,
+    sortStyle: t.sortStyle,
+  };
+}
+
+/** The leader's handle on the compute nodes. */
+export class ClusterDispatcher {
+  constructor(private readonly catalog: Catalog, private readonly registry: NodeRegistry, private readonly log: Logger) {}
+
+  /** Every node of the cluster with its live connection; fails naming the first node that is down. */
+  private liveNodes(): { node: NodeDef; peer: RpcPeer }[] {
+    const nodes = this.catalog.nodes;
+    if (nodes.length === 0) {
+      throw new SqlError(SqlState.CANNOT_CONNECT_NOW, 'no compute nodes have joined the cluster yet');
+    }
+    return nodes.map((node) => ({ node, peer: this.registry.requirePeer(node.nodeId, node.index) }));
+  }
+
+  /** Runs a storage method on every node (DDL); all nodes must be up. */
+  async broadcast(method: string, params: unknown): Promise<void> {
+    const live = this.liveNodes();
+    await Promise.all(live.map(({ peer }) => peer.request(method, params)));
+  }
+
+  /** Streams the output of `fragment` from every slice holding `table`. */
+  runFragment(table: TableDef, fragment: Fragment, evalCtx: EvalContext, signal: AbortSignal): AsyncIterable<FragmentRow[]> {
+    const live = this.liveNodes();
+    // A DISTSTYLE ALL table has a full copy on every node: read one copy only.
+    const targets = table.distStyle === 'all'
+      ? [{ ...live[0]!, slices: [live[0]!.node.slices[0]!] }]
+      : live.map((l) => ({ ...l, slices: l.node.slices }));
+    const queue = new AsyncQueue<FragmentRow[]>(8);
+    const abort = new AbortController();
+    const onAbort = (): void => abort.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    let pending = targets.length;
+    for (const t of targets) {
+      t.peer.request('runFragment', { fragment, slices: t.slices, ctx: evalCtx }, {
+        signal: abort.signal,
+        onData: (chunk) => queue.push(fromTaggedJson(dec.decode(chunk)) as FragmentRow[]),
+      }).then(() => {
+        if (--pending === 0) queue.close();
+      }, (err: unknown) => {
+        abort.abort(err);
+        queue.fail(err);
+      });
+    }
+    const log = this.log;
+    return (async function* stream() {
+      try {
+        yield* queue;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        if (pending > 0 && !abort.signal.aborted) {
+          log.debug('fragment consumer stopped early; cancelling');
+          abort.abort(new SqlError(SqlState.QUERY_CANCELED, 'fragment no longer needed'));
+        }
+      }
+    })();
+  }
+
+  /**
+   * Phase one of a write: ships each slice its rows and makes them durable, unpublished.
+   * `rowsBySlice` maps global slice numbers to rows (in table column order).
+   */
+  async prepareWrite(table: TableDef, rowsBySlice: Map<number, Datum[][]>): Promise<PreparedWrite> {
+    const live = this.liveNodes();
+    const txnId = randomUUID();
+    const involved = live.filter(({ node }) => node.slices.some((s) => rowsBySlice.has(s)));
+    let rows = 0;
+    for (const r of rowsBySlice.values()) rows += r.length;
+    const stored = storedTable(table);
+    const results = await Promise.allSettled(involved.map(({ node, peer }) => peer.request('prepareWrite', {
+      txnId, table: stored,
+      slices: node.slices.filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
+    })));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const write: PreparedWrite = { txnId, nodes: involved.map((l) => l.node), rows };
+    if (failed) {
+      await this.finishWrite(write, false);
+      throw failed.reason;
+    }
+    return write;
+  }
+
+  /** Phase two: publish (commit) or drop (abort) a prepared write on all its nodes. */
+  async finishWrite(write: PreparedWrite, commit: boolean): Promise<void> {
+    await Promise.all(write.nodes.map(async (node) => {
+      const peer = this.registry.peer(node.nodeId);
+      if (!peer) {
+        if (commit) throw new SqlError(SqlState.CONNECTION_FAILURE, `compute node ${node.index} went down during commit`);
+        return;
+      }
+      await peer.request(commit ? 'commitWrite' : 'abortWrite', { txnId: write.txnId });
+    }));
+  }
+
+  /** Live row counts per slice of a table (for system views). */
+  async tableRows(tableOid: number): Promise<{ slice: number; rows: number }[]> {
+    const live = this.liveNodes();
+    const parts = await Promise.all(live.map(({ peer }) => peer.request('tableRows', { tableId: tableOid }) as Promise<{ slice: number; rows: number }[]>));
+    return parts.flat();
+  }
+}

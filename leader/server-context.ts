@@ -1,0 +1,18 @@
+// What every session of a leader shares: catalog, cluster membership, dispatcher, logger.
+import type { Logger } from '../common/log.ts';
+import type { NodeRegistry } from '../cluster/membership/node-registry.ts';
+import type { Catalog } from './catalog/catalog.ts';
+import type { ClusterDispatcher } from './scheduling/cluster-dispatcher.ts';
+
+/** Colonnade's own version. */
+export const COLONNADE_VERSION = '0.1.0';
+
+/** Shared leader state handed to each session. */
+export interface ServerContext {
+  readonly catalog: Catalog;
+  readonly registry: NodeRegistry;
+  readonly dispatcher: ClusterDispatcher;
+  readonly log: Logger;
+  /** Text of version(). */
+  readonly versionString: string;
+}

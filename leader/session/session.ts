@@ -1,0 +1,336 @@
+// One client session on the leader: parses and binds statements, keeps settings and the
+// transaction state, and runs statements on the cluster.
+import { SqlError, SqlState, featureNotSupported, queryCanceled } from '../../common/errors/index.ts';
+import type { Logger } from '../../common/log.ts';
+import type { Fragment } from '../../compute/fragment/fragment.ts';
+import { bindSelect } from '../../sql/binder/bind-select.ts';
+import type { BoundSelect } from '../../sql/binder/bound-select.ts';
+import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
+import { list, node, nodeTag, str, strs, type ParsedStatement, type SqlStatement, parseStatements } from '../../sql/parser/index.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import { T, type SqlType } from '../../sql/types/sql-type.ts';
+import type { TextIoSettings } from '../../sql/types/text-io.ts';
+import { instantiateExpr, instantiateSelect } from '../execution/substitute-params.ts';
+import { runSelect, type ExecutionEnv } from '../execution/run-select.ts';
+import { planSelect } from '../planning/select-plan.ts';
+import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
+import type { ServerContext } from '../server-context.ts';
+import type {
+  BackendSession, Execution, PreparedStatement, ResultField, SessionStart, TransactionStatus,
+} from './backend-session.ts';
+import { alterTable, createSchema, createTable, createView, drop, rename } from './ddl.ts';
+import { bindInsert, prepareInsert, type BoundInsert } from './insert.ts';
+import { catalogResolver } from './relation-resolver.ts';
+import { RowsCursor, staticCursor } from './rows-cursor.ts';
+import { SessionSettings } from './settings.ts';
+import { SYSTEM_VIEWS } from './system-views.ts';
+
+/** What a statement needs at execution time. */
+interface ExecArgs {
+  readonly params: readonly Datum[];
+  readonly signal: AbortSignal;
+  readonly evalCtx: EvalContext;
+}
+
+/** The bound form of each statement kind. */
+type StatementPlan =
+  | { readonly kind: 'select'; readonly select: BoundSelect }
+  | { readonly kind: 'insert'; readonly insert: BoundInsert }
+  | { readonly kind: 'utility'; readonly run: (a: ExecArgs) => Promise<Execution> };
+
+/** A prepared statement with its plan. */
+class Prepared implements PreparedStatement {
+  constructor(
+    readonly sql: string,
+    readonly paramTypes: readonly SqlType[],
+    readonly fields: readonly ResultField[] | null,
+    readonly plan: StatementPlan,
+  ) {}
+}
+
+const textField = (name: string): ResultField => ({ name, type: T.text, tableOid: 0, columnNumber: 0 });
+
+/** The leader's implementation of a client session. */
+export class Session implements BackendSession {
+  private readonly settings: SessionSettings;
+  private readonly log: Logger;
+  private inExplicit = false;
+  private failed = false;
+  private implicit = false;
+  /** Writes prepared on the compute nodes, published at COMMIT (or the end of an implicit block). */
+  private pending: PreparedWrite[] = [];
+
+  constructor(private readonly ctx: ServerContext, private readonly start: SessionStart) {
+    this.settings = new SessionSettings(start.user, start.parameters);
+    this.log = ctx.log.child({ component: 'leader.session', pid: start.processId });
+  }
+
+  initialParameterStatus(): ReadonlyArray<readonly [string, string]> {
+    return this.settings.reported();
+  }
+
+  textIoSettings(): TextIoSettings {
+    return { timeZoneOffsetSeconds: this.settings.timeZoneOffsetSeconds() };
+  }
+
+  transactionStatus(): TransactionStatus {
+    return this.failed ? 'E' : this.inExplicit ? 'T' : 'I';
+  }
+
+  statementFailed(): void {
+    if (this.inExplicit) this.failed = true;
+  }
+
+  beginImplicit(): void {
+    this.implicit = true;
+  }
+
+  async endImplicit(success: boolean): Promise<void> {
+    this.implicit = false;
+    if (!this.inExplicit) await this.finishPending(success);
+  }
+
+  async close(): Promise<void> {
+    await this.finishPending(false).catch((err: unknown) => this.log.warn({ err }, 'abort on close failed'));
+  }
+
+  async parseSimpleQuery(sql: string): Promise<PreparedStatement[]> {
+    return parseStatements(sql).map((s) => this.prepareParsed(s, []));
+  }
+
+  async prepare(sql: string, paramTypes: readonly SqlType[]): Promise<PreparedStatement> {
+    const stmts = parseStatements(sql);
+    if (stmts.length > 1) throw new SqlError(SqlState.SYNTAX_ERROR, 'cannot insert multiple commands into a prepared statement');
+    if (stmts.length === 0) return new Prepared(sql, [], null, { kind: 'utility', run: async () => staticCursor(null, [], '') });
+    return this.prepareParsed(stmts[0]!, paramTypes);
+  }
+
+  async execute(stmt: PreparedStatement, params: readonly Datum[], signal: AbortSignal): Promise<Execution> {
+    if (!(stmt instanceof Prepared)) throw new SqlError(SqlState.INTERNAL_ERROR, 'foreign prepared statement');
+    if (this.failed && !isTransactionEnd(stmt)) {
+      throw new SqlError(SqlState.IN_FAILED_SQL_TRANSACTION, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    if (signal.aborted) throw queryCanceled();
+    const evalCtx: EvalContext = {
+      user: this.start.user, database: this.start.database, serverVersion: this.ctx.versionString,
+      statementStartMicros: BigInt(Date.now()) * 1000n, timeZoneOffsetSeconds: this.settings.timeZoneOffsetSeconds(),
+    };
+    const args: ExecArgs = { params, signal, evalCtx };
+    const plan = stmt.plan;
+    switch (plan.kind) {
+      case 'select': {
+        const rows = this.runBoundSelect(plan.select, args);
+        return new RowsCursor(stmt.fields, rows, (n) => `SELECT ${n}`, signal);
+      }
+      case 'insert': {
+        const sourceRows = plan.insert.source.kind === 'select' ? this.runBoundSelect(plan.insert.source.select, args) : null;
+        const write = await prepareInsert(this.ctx, plan.insert, sourceRows, evalCtx, (e) => instantiateExpr(e, params, evalCtx));
+        await this.addWrite(write);
+        return staticCursor(null, [], `INSERT 0 ${write.rows}`);
+      }
+      case 'utility':
+        return plan.run(args);
+    }
+  }
+
+  // --- statements --------------------------------------------------------------------------
+
+  private prepareParsed(s: ParsedStatement, givenTypes: readonly SqlType[]): Prepared {
+    if (s.kind === 'AlterTableAttributes') {
+      throw featureNotSupported('ALTER TABLE ... ALTER DISTSTYLE / DISTKEY / SORTKEY (needs a table rewrite)');
+    }
+    const params: SqlType[] = [...givenTypes];
+    const tag = nodeTag(s.ast);
+    const utility = (run: (a: ExecArgs) => Promise<Execution>, fields: ResultField[] | null = null): Prepared =>
+      new Prepared(s.text, params, fields, { kind: 'utility', run });
+    const tagOnly = (fn: () => Promise<string>): Prepared => utility(async () => staticCursor(null, [], await fn()));
+    const notice = (m: string): void => this.start.onNotice(new SqlError(SqlState.SUCCESSFUL_COMPLETION, m, { severity: 'NOTICE' }));
+    switch (tag) {
+      case 'SelectStmt': {
+        const select = bindSelect(s.ast, catalogResolver(this.ctx.catalog), params);
+        const fields = select.outputColumns.map((c) => ({ name: c.name, type: c.type, tableOid: c.tableOid, columnNumber: c.attnum }));
+        return new Prepared(s.text, finalParamTypes(params), fields, { kind: 'select', select });
+      }
+      case 'InsertStmt': {
+        const insert = bindInsert(this.ctx, s, params);
+        return new Prepared(s.text, finalParamTypes(params), null, { kind: 'insert', insert });
+      }
+      case 'CreateStmt': return this.ddl(s, () => createTable(this.ctx, s, notice));
+      case 'CreateTableAsStmt': return this.createTableAs(s, params);
+      case 'DropStmt': return this.ddl(s, () => drop(this.ctx, s, notice));
+      case 'AlterTableStmt': return this.ddl(s, () => alterTable(this.ctx, s));
+      case 'RenameStmt': return this.ddl(s, () => rename(this.ctx, s));
+      case 'ViewStmt': return this.ddl(s, () => createView(this.ctx, s));
+      case 'CreateSchemaStmt': return this.ddl(s, () => createSchema(this.ctx, s, notice));
+      case 'IndexStmt': return tagOnly(async () => {
+        notice('CREATE INDEX is accepted but ignored: Colonnade skips blocks with zone maps and sort keys instead of indexes');
+        return 'CREATE INDEX';
+      });
+      case 'TransactionStmt': return tagOnly(() => this.transaction(s));
+      case 'VariableSetStmt': return tagOnly(async () => this.set(s));
+      case 'VariableShowStmt': {
+        const name = node(s.ast, 'VariableShowStmt')!.name ?? '';
+        if (name.toLowerCase() === 'all') {
+          const fields = [textField('name'), textField('setting'), textField('description')];
+          return utility(async () => staticCursor(fields, this.settings.all(), 'SHOW'), fields);
+        }
+        const display = name.toLowerCase();
+        this.settings.get(display); // 42704 at prepare time for unknown names
+        const fields = [textField(display)];
+        return utility(async () => staticCursor(fields, [[this.settings.get(display)]], 'SHOW'), fields);
+      }
+      case 'DiscardStmt': return tagOnly(async () => 'DISCARD ALL');
+      case 'DeallocateStmt': return tagOnly(async () => 'DEALLOCATE');
+      case 'CopyStmt': throw featureNotSupported('COPY (bulk loading arrives with the COPY work)');
+      case 'UpdateStmt': throw featureNotSupported('UPDATE');
+      case 'DeleteStmt': throw featureNotSupported('DELETE');
+      case 'TruncateStmt': throw featureNotSupported('TRUNCATE');
+      case 'ExplainStmt': throw featureNotSupported('EXPLAIN');
+      default: throw featureNotSupported(`statement ${tag ?? 'unknown'}`);
+    }
+  }
+
+  /** DDL is applied at once (not deferred to COMMIT). */
+  private ddl(s: SqlStatement, fn: () => Promise<string>): Prepared {
+    return new Prepared(s.text, [], null, { kind: 'utility', run: async () => staticCursor(null, [], await fn()) });
+  }
+
+  private createTableAs(s: SqlStatement, params: SqlType[]): Prepared {
+    const ctas = node(s.ast, 'CreateTableAsStmt')!;
+    if (ctas.objtype === 'OBJECT_MATVIEW') throw featureNotSupported('materialized views');
+    const select = bindSelect(ctas.query, catalogResolver(this.ctx.catalog), params);
+    const run = async (a: ExecArgs): Promise<Execution> => {
+      const into = ctas.into!;
+      const rel = into.rel!;
+      const colNames = strs(into.colNames);
+      const columns = select.outputColumns.map((c, i) => `"${(colNames[i] ?? c.name).replace(/"/g, '""')}" ${sqlTypeName(c.type)}`);
+      const attrs = s.attributes;
+      const design = [
+        attrs?.distStyle ? `DISTSTYLE ${attrs.distStyle.toUpperCase()}` : '',
+        attrs?.distKey ? `DISTKEY("${attrs.distKey}")` : '',
+        attrs?.sortKey && attrs.sortKey !== 'auto' ? `${attrs.sortKey.style.toUpperCase()} SORTKEY(${attrs.sortKey.columns.map((c) => `"${c}"`).join(', ')})` : '',
+      ].join(' ');
+      const qualified = rel.schemaname ? `"${rel.schemaname}"."${rel.relname}"` : `"${rel.relname}"`;
+      const [create] = parseStatements(`CREATE TABLE ${ctas.if_not_exists ? 'IF NOT EXISTS ' : ''}${qualified} (${columns.join(', ')}) ${design}`);
+      await createTable(this.ctx, create as SqlStatement, (m) => this.start.onNotice(new SqlError(SqlState.SUCCESSFUL_COMPLETION, m, { severity: 'NOTICE' })));
+      const table = this.ctx.catalog.findTable(rel.schemaname ?? 'public', rel.relname!)!;
+      const insert: BoundInsert = { tableOid: table.oid, targetColumns: table.columns.map((_c, i) => i), source: { kind: 'select', select } };
+      const write = await prepareInsert(this.ctx, insert, this.runBoundSelect(select, a), a.evalCtx, (e) => instantiateExpr(e, a.params, a.evalCtx));
+      await this.addWrite(write);
+      return staticCursor(null, [], `SELECT ${write.rows}`);
+    };
+    return new Prepared(s.text, finalParamTypes(params), null, { kind: 'utility', run });
+  }
+
+  private runBoundSelect(select: BoundSelect, a: ExecArgs): AsyncGenerator<Datum[][]> {
+    const live = instantiateSelect(select, a.params, a.evalCtx);
+    const tableOid = live.source.kind === 'table' ? live.source.tableOid : 0;
+    const plan = planSelect(live, tableOid);
+    const ctx = this.ctx;
+    const env: ExecutionEnv = {
+      evalCtx: a.evalCtx,
+      signal: a.signal,
+      runDistributed: (fragment: Fragment) => {
+        const table = ctx.catalog.tableByOid(fragment.tableOid);
+        if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
+        return ctx.dispatcher.runFragment(table, fragment, a.evalCtx, a.signal);
+      },
+      systemRows: (name: string) => SYSTEM_VIEWS[name]!.rows(ctx),
+    };
+    return runSelect(plan, env);
+  }
+
+  private async addWrite(write: PreparedWrite): Promise<void> {
+    if (this.inExplicit || this.implicit) {
+      this.pending.push(write);
+      return;
+    }
+    await this.ctx.dispatcher.finishWrite(write, true);
+  }
+
+  private async finishPending(commit: boolean): Promise<void> {
+    const writes = this.pending;
+    this.pending = [];
+    for (const w of writes) await this.ctx.dispatcher.finishWrite(w, commit);
+  }
+
+  private async transaction(s: SqlStatement): Promise<string> {
+    const t = node(s.ast, 'TransactionStmt')!;
+    const warn = (m: string): void => this.start.onNotice(new SqlError(SqlState.WARNING, m, { severity: 'WARNING' }));
+    switch (t.kind) {
+      case 'TRANS_STMT_BEGIN': case 'TRANS_STMT_START':
+        if (this.inExplicit) warn('there is already a transaction in progress');
+        this.inExplicit = true;
+        return t.kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION';
+      case 'TRANS_STMT_COMMIT': {
+        if (!this.inExplicit) warn('there is no transaction in progress');
+        const wasFailed = this.failed;
+        this.inExplicit = false;
+        this.failed = false;
+        await this.finishPending(!wasFailed);
+        return wasFailed ? 'ROLLBACK' : 'COMMIT';
+      }
+      case 'TRANS_STMT_ROLLBACK':
+        if (!this.inExplicit) warn('there is no transaction in progress');
+        this.inExplicit = false;
+        this.failed = false;
+        await this.finishPending(false);
+        return 'ROLLBACK';
+      default:
+        throw featureNotSupported(`transaction command ${String(t.kind).replace('TRANS_STMT_', '')}`);
+    }
+  }
+
+  private set(s: SqlStatement): string {
+    const v = node(s.ast, 'VariableSetStmt')!;
+    if (v.kind === 'VAR_SET_MULTI') return 'SET'; // SET TRANSACTION ... / SET SESSION CHARACTERISTICS: accepted
+    if (v.kind === 'VAR_RESET_ALL') {
+      for (const [name] of this.settings.all()) {
+        try {
+          const changed = this.settings.set(name, null);
+          if (changed) this.start.onParameterStatus(changed[0], changed[1]);
+        } catch {
+          // read-only settings are skipped by RESET ALL
+        }
+      }
+      return 'RESET';
+    }
+    const name = v.name ?? '';
+    let value: string | null = null;
+    if (v.kind === 'VAR_SET_VALUE') {
+      value = list(v.args).map((a) => {
+        const c = node(a, 'A_Const');
+        if (c?.sval) return c.sval.sval ?? '';
+        if (c?.ival) return String(c.ival.ival ?? 0);
+        if (c?.fval) return c.fval.fval ?? '';
+        if (c?.boolval) return c.boolval.boolval ? 'on' : 'off';
+        return str(a) ?? '';
+      }).join(', ');
+    } else if (v.kind === 'VAR_SET_CURRENT') {
+      throw featureNotSupported('SET ... FROM CURRENT');
+    }
+    const changed = this.settings.set(name, value);
+    if (changed) this.start.onParameterStatus(changed[0], changed[1]);
+    return v.kind === 'VAR_RESET' ? 'RESET' : 'SET';
+  }
+}
+
+function isTransactionEnd(stmt: Prepared): boolean {
+  return /^\s*(commit|rollback|end|abort)\b/i.test(stmt.sql);
+}
+
+/** Parameters still untyped after binding are text, as PostgreSQL resolves them. */
+function finalParamTypes(params: SqlType[]): SqlType[] {
+  for (let i = 0; i < params.length; i++) if (params[i]!.id === 'unknown') params[i] = T.text;
+  return params;
+}
+
+function sqlTypeName(t: SqlType): string {
+  switch (t.id) {
+    case 'numeric': return t.precision !== undefined ? `numeric(${t.precision},${t.scale ?? 0})` : 'numeric';
+    case 'varchar': return t.length !== undefined ? `varchar(${t.length})` : 'varchar';
+    case 'char': return `char(${t.length ?? 1})`;
+    case 'unknown': return 'text';
+    default: return t.id;
+  }
+}

@@ -1,0 +1,23 @@
+// Binary float4 and float8: IEEE 754 big-endian.
+import type { BinaryCodec } from './binary-codec.ts';
+import { expectSize, toNumber } from './binary-codec.ts';
+
+export const Float4Binary: BinaryCodec = {
+  encode(w, _t, v) {
+    w.float32(toNumber(v));
+  },
+  decode(bytes, t) {
+    expectSize(bytes, 4, t);
+    return bytes.readFloatBE(0);
+  },
+};
+
+export const Float8Binary: BinaryCodec = {
+  encode(w, _t, v) {
+    w.float64(toNumber(v));
+  },
+  decode(bytes, t) {
+    expectSize(bytes, 8, t);
+    return bytes.readDoubleBE(0);
+  },
+};

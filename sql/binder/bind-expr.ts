@@ -1,0 +1,382 @@
+// Binds expression ASTs to typed Exprs: name resolution, literal typing, implicit casts,
+// operator and function resolution, parameter type inference, aggregate collection.
+import { SqlError, SqlState, featureNotSupported, undefinedColumn, undefinedFunction } from '../../common/errors/index.ts';
+import {
+  constValue, errorPosition, list, location, node, nodeTag, str, strs, typeNameParts, type Node,
+} from '../parser/index.ts';
+import type { Expr } from '../expr/expr.ts';
+import { AGGREGATE_NAMES, resolveAggregate } from '../functions/aggregates.ts';
+import { SCALAR_FUNCTIONS, comparableType } from '../functions/scalar-functions.ts';
+import { Decimal } from '../types/decimal.ts';
+import { formatTypeName, T, type SqlType } from '../types/sql-type.ts';
+import { parseDatum } from '../types/text-io.ts';
+import { resolveTypeName } from './resolve-type.ts';
+import { AGG_PLACEHOLDER_BASE, type BindContext, type ScopeColumn } from './scope.ts';
+
+const OPERATORS: Record<string, string> = {
+  '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod',
+  '=': 'eq', '<>': 'ne', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge',
+  '||': 'concat_op', '~~': 'like', '~~*': 'ilike',
+};
+
+const FUNCTION_ALIASES: Record<string, string> = {
+  substr: 'substring', character_length: 'char_length', position: 'strpos', trim: 'btrim',
+  ceiling: 'ceil', datepart: 'date_part',
+};
+
+/** Functions whose value depends on when they run, never folded at bind time. */
+export const VOLATILE_FUNCTIONS = new Set(['now', 'current_timestamp', 'current_date', 'getdate', 'sysdate']);
+
+function pos(n: unknown): { position?: number } {
+  const p = errorPosition(location(n));
+  return p === undefined ? {} : { position: p };
+}
+
+function sameType(a: SqlType, b: SqlType): boolean {
+  return a.id === b.id;
+}
+
+/**
+ * Converts `e` to type `to`: unknown literals are parsed, unknown parameters take the type,
+ * anything else gets a Cast node. `at` is the AST node for error positions.
+ */
+export function coerce(e: Expr, to: SqlType, ctx: BindContext, at?: unknown): Expr {
+  if (sameType(e.type, to) && !(to.id === 'numeric' && to.precision !== undefined)) return e;
+  if (e.kind === 'Const' && e.type.id === 'unknown') {
+    if (e.value === null) return { kind: 'Const', value: null, type: to };
+    try {
+      return { kind: 'Const', value: parseDatum(to, e.value as string), type: to };
+    } catch (err) {
+      if (err instanceof SqlError && at !== undefined) throw new SqlError(err.code, err.message, { ...err.fields, ...pos(at) });
+      throw err;
+    }
+  }
+  if (e.kind === 'Param' && e.type.id === 'unknown') {
+    ctx.params[e.index] = to;
+    return { kind: 'Param', index: e.index, type: to };
+  }
+  if (e.kind === 'Const' && e.value === null) return { kind: 'Const', value: null, type: to };
+  if (sameType(e.type, to) && to.id !== 'numeric') return e;
+  return { kind: 'Cast', arg: e, type: to };
+}
+
+/** Binds a call of scalar function / operator `fn` on bound args, choosing its signature. */
+export function bindCall(fn: string, args: Expr[], ctx: BindContext, at: unknown, displayName = fn): Expr {
+  const f = SCALAR_FUNCTIONS[fn];
+  if (!f) throw undefinedFunction(`${displayName}(${args.map((a) => formatTypeName(a.type)).join(', ')})`, pos(at).position);
+  const resolved = f.resolve(args.map((a) => a.type));
+  if (!resolved) {
+    if (fn in OPERATOR_NAMES) {
+      const [l, r] = args;
+      throw new SqlError(SqlState.UNDEFINED_FUNCTION,
+        r ? `operator does not exist: ${formatTypeName(l!.type)} ${OPERATOR_NAMES[fn]} ${formatTypeName(r.type)}` : `operator does not exist: ${OPERATOR_NAMES[fn]} ${formatTypeName(l!.type)}`,
+        { hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.', ...pos(at) });
+    }
+    throw undefinedFunction(`${displayName}(${args.map((a) => formatTypeName(a.type)).join(', ')})`, pos(at).position);
+  }
+  const cast = args.map((a, i) => coerce(a, resolved.args[i] ?? a.type, ctx, at));
+  return { kind: 'Call', fn, args: cast, type: resolved.returns };
+}
+
+const OPERATOR_NAMES: Record<string, string> = {
+  add: '+', sub: '-', mul: '*', div: '/', mod: '%', eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=', concat_op: '||', like: '~~', ilike: '~~*', neg: '-',
+};
+
+/** Finds a column by (optionally qualified) name; 42703 / 42702 / 42P01 like PostgreSQL. */
+export function resolveColumn(fields: string[], scope: readonly ScopeColumn[], at: unknown): number {
+  const name = fields[fields.length - 1]!;
+  const table = fields.length >= 2 ? fields[fields.length - 2]! : null;
+  let found = -1;
+  for (let i = 0; i < scope.length; i++) {
+    const c = scope[i]!;
+    if (c.name !== name) continue;
+    if (table !== null && c.table !== table) continue;
+    if (found >= 0) throw new SqlError(SqlState.AMBIGUOUS_COLUMN, `column reference "${name}" is ambiguous`, pos(at));
+    found = i;
+  }
+  if (found < 0) {
+    if (table !== null && !scope.some((c) => c.table === table)) {
+      throw new SqlError(SqlState.UNDEFINED_TABLE, `missing FROM-clause entry for table "${table}"`, pos(at));
+    }
+    throw undefinedColumn(table !== null ? `${table}.${name}` : name, pos(at).position);
+  }
+  return found;
+}
+
+function bindConst(n: unknown): Expr {
+  const c = constValue(n);
+  if (!c) throw featureNotSupported(`constant ${JSON.stringify(n)}`);
+  switch (c.kind) {
+    case 'null': return { kind: 'Const', value: null, type: T.unknown };
+    case 'integer': return { kind: 'Const', value: c.value, type: T.int4 };
+    case 'numeric': {
+      if (/^\d+$/.test(c.text)) {
+        const v = BigInt(c.text);
+        if (v <= 9223372036854775807n) return { kind: 'Const', value: v, type: T.int8 };
+      }
+      return { kind: 'Const', value: Decimal.parse(c.text)!, type: T.numeric() };
+    }
+    case 'string': return { kind: 'Const', value: c.value, type: T.unknown };
+    case 'boolean': return { kind: 'Const', value: c.value, type: T.bool };
+    case 'bitstring': throw featureNotSupported('bit string literals', pos(n));
+  }
+}
+
+const INTERVAL_FIELD_UNITS: [number, string][] = [[1 << 12, 'second'], [1 << 11, 'minute'], [1 << 10, 'hour'], [1 << 3, 'day'], [1 << 1, 'month'], [1 << 2, 'year']];
+
+function bindTypeCast(n: unknown, ctx: BindContext): Expr {
+  const tc = node(n, 'TypeCast')!;
+  const target = resolveTypeName(tc.typeName);
+  let arg = bindExpr(tc.arg, ctx);
+  // interval '90' day: a bare number takes the unit of the field qualifier.
+  if (target.id === 'interval' && arg.kind === 'Const' && arg.type.id === 'unknown' && typeof arg.value === 'string' && /^\s*[+-]?\d+(\.\d+)?\s*$/.test(arg.value)) {
+    const mods = typeNameParts(tc.typeName).typmods;
+    const first = mods.length > 0 ? constValue(mods[0]) : undefined;
+    if (first?.kind === 'integer') {
+      const unit = INTERVAL_FIELD_UNITS.find(([mask]) => (first.value & mask) !== 0)?.[1];
+      if (unit) arg = { ...arg, value: `${arg.value.trim()} ${unit}` };
+    }
+  }
+  if (arg.kind === 'Const' && arg.type.id === 'unknown') return coerce(arg, target, ctx, tc.arg);
+  if (arg.kind === 'Param' && arg.type.id === 'unknown') return coerce(arg, target, ctx, tc.arg);
+  if (arg.type.id === target.id && JSON.stringify(arg.type) === JSON.stringify(target)) return arg;
+  return { kind: 'Cast', arg, type: target };
+}
+
+function bindAExpr(n: unknown, ctx: BindContext): Expr {
+  const a = node(n, 'A_Expr')!;
+  const op = strs(a.name)[strs(a.name).length - 1] ?? '';
+  switch (a.kind) {
+    case 'AEXPR_OP': {
+      if (a.lexpr === undefined) {
+        const r = bindExpr(a.rexpr, ctx);
+        if (op === '-') {
+          if (r.kind === 'Const' && typeof r.value === 'number' && r.type.id === 'int4') return { ...r, value: -r.value };
+          if (r.kind === 'Const' && typeof r.value === 'bigint') return { ...r, value: -r.value };
+          if (r.kind === 'Const' && r.value instanceof Decimal) return { ...r, value: new Decimal(-r.value.unscaled, r.value.scale) };
+          return bindCall('neg', [r], ctx, n);
+        }
+        if (op === '+') return r;
+        throw featureNotSupported(`prefix operator ${op}`, pos(n));
+      }
+      const fn = OPERATORS[op];
+      if (!fn) throw new SqlError(SqlState.UNDEFINED_FUNCTION, `operator does not exist: ${op}`, pos(n));
+      const l = bindExpr(a.lexpr, ctx);
+      const r = bindExpr(a.rexpr, ctx);
+      return bindCall(fn, [l, r], ctx, n);
+    }
+    case 'AEXPR_LIKE': case 'AEXPR_ILIKE': {
+      const l = bindExpr(a.lexpr, ctx);
+      const r = bindExpr(a.rexpr, ctx);
+      const negated = op.startsWith('!');
+      const call = bindCall(a.kind === 'AEXPR_LIKE' ? 'like' : 'ilike', [l, r], ctx, n);
+      return negated ? { kind: 'Not', arg: call, type: T.bool } : call;
+    }
+    case 'AEXPR_IN': {
+      const l = bindExpr(a.lexpr, ctx);
+      const items = list(a.rexpr).map((x) => bindExpr(x, ctx));
+      let t: SqlType = l.type;
+      for (const it of items) {
+        const c = comparableType(t, it.type);
+        if (!c) throw new SqlError(SqlState.DATATYPE_MISMATCH, `operator does not exist: ${formatTypeName(t)} = ${formatTypeName(it.type)}`, pos(n));
+        t = c;
+      }
+      if (t.id === 'unknown') t = T.text;
+      return { kind: 'InList', arg: coerce(l, t, ctx, a.lexpr), list: items.map((it, i) => coerce(it, t, ctx, list(a.rexpr)[i])), negated: op === '<>', type: T.bool };
+    }
+    case 'AEXPR_BETWEEN': case 'AEXPR_NOT_BETWEEN': {
+      const x = bindExpr(a.lexpr, ctx);
+      const [lo, hi] = list(a.rexpr);
+      const low = bindExpr(lo, ctx);
+      const high = bindExpr(hi, ctx);
+      if (a.kind === 'AEXPR_BETWEEN') return { kind: 'And', args: [bindCall('ge', [x, low], ctx, n), bindCall('le', [x, high], ctx, n)], type: T.bool };
+      return { kind: 'Or', args: [bindCall('lt', [x, low], ctx, n), bindCall('gt', [x, high], ctx, n)], type: T.bool };
+    }
+    case 'AEXPR_NULLIF': {
+      const l = bindExpr(a.lexpr, ctx);
+      const r = bindExpr(a.rexpr, ctx);
+      return bindCall('nullif', [l, r], ctx, n);
+    }
+    case 'AEXPR_DISTINCT': case 'AEXPR_NOT_DISTINCT': {
+      const l = bindExpr(a.lexpr, ctx);
+      const r = bindExpr(a.rexpr, ctx);
+      const eq = bindCall('eq', [l, r], ctx, n);
+      const lNull: Expr = { kind: 'IsNull', arg: l, negated: false, type: T.bool };
+      const rNull: Expr = { kind: 'IsNull', arg: r, negated: false, type: T.bool };
+      // NOT DISTINCT: both null, or neither null and equal.
+      const same: Expr = {
+        kind: 'Case', type: T.bool,
+        whens: [
+          { when: { kind: 'And', args: [lNull, rNull], type: T.bool }, then: { kind: 'Const', value: true, type: T.bool } },
+          { when: { kind: 'Or', args: [lNull, rNull], type: T.bool }, then: { kind: 'Const', value: false, type: T.bool } },
+        ],
+        otherwise: eq,
+      };
+      return a.kind === 'AEXPR_NOT_DISTINCT' ? same : { kind: 'Not', arg: same, type: T.bool };
+    }
+    default:
+      throw featureNotSupported(`operator form ${String(a.kind)}`, pos(n));
+  }
+}
+
+function bindFuncCall(n: unknown, ctx: BindContext): Expr {
+  const f = node(n, 'FuncCall')!;
+  const names = strs(f.funcname);
+  const raw = names[names.length - 1]!.toLowerCase();
+  if (f.over !== undefined) throw featureNotSupported('window functions', pos(n));
+  if (AGGREGATE_NAMES.has(raw)) {
+    if (ctx.aggregates === null) {
+      throw new SqlError(SqlState.GROUPING_ERROR, `aggregate functions are not allowed in ${ctx.clause}`, pos(n));
+    }
+    const argNodes = list(f.args);
+    if (f.agg_star) {
+      if (raw !== 'count') throw new SqlError(SqlState.SYNTAX_ERROR, `${raw}(*) specified, but ${raw} is not an aggregate function`, pos(n));
+    } else if (argNodes.length !== 1) {
+      throw undefinedFunction(`${raw}(${argNodes.length} arguments)`, pos(n).position);
+    }
+    // Aggregate arguments see the input rows, and may not contain aggregates themselves.
+    const inner: BindContext = { ...ctx, aggregates: null, clause: 'aggregate function calls' };
+    let arg = f.agg_star ? null : bindExpr(argNodes[0], inner);
+    if (arg && arg.type.id === 'unknown') arg = coerce(arg, T.text, ctx, argNodes[0]);
+    const impl = resolveAggregate(raw, arg ? arg.type : null);
+    if (!impl) throw undefinedFunction(`${raw}(${arg ? formatTypeName(arg.type) : '*'})`, pos(n).position);
+    if (arg && impl.argType && impl.argType.id !== arg.type.id) arg = coerce(arg, impl.argType, ctx, argNodes[0]);
+    const aggs = ctx.aggregates;
+    aggs.push({ name: raw, arg, distinct: f.agg_distinct === true, type: impl.returns });
+    return { kind: 'Column', index: AGG_PLACEHOLDER_BASE + aggs.length - 1, type: impl.returns };
+  }
+  const name = FUNCTION_ALIASES[raw] ?? raw;
+  const args = list(f.args).map((a) => bindExpr(a, ctx));
+  if (name === 'btrim' && args.length === 2) throw featureNotSupported('trim with characters', pos(n));
+  return bindCall(name, args, ctx, n, raw);
+}
+
+const SVF: Record<string, string> = {
+  SVFOP_CURRENT_DATE: 'current_date', SVFOP_CURRENT_TIMESTAMP: 'now', SVFOP_CURRENT_TIMESTAMP_N: 'now',
+  SVFOP_LOCALTIMESTAMP: 'getdate', SVFOP_LOCALTIMESTAMP_N: 'getdate', SVFOP_CURRENT_USER: 'current_user',
+  SVFOP_SESSION_USER: 'session_user', SVFOP_USER: 'current_user', SVFOP_CURRENT_ROLE: 'current_user',
+  SVFOP_CURRENT_SCHEMA: 'current_schema', SVFOP_CURRENT_CATALOG: 'current_database',
+};
+
+/** Binds one expression AST in `ctx`. */
+export function bindExpr(n: unknown, ctx: BindContext): Expr {
+  const tag = nodeTag(n);
+  switch (tag) {
+    case 'ColumnRef': {
+      const fields = strs(node(n, 'ColumnRef')!.fields);
+      if (fields[fields.length - 1] === '*') throw new SqlError(SqlState.SYNTAX_ERROR, 'row expansion via "*" is not supported here', pos(n));
+      const idx = resolveColumn(fields, ctx.scope, n);
+      return { kind: 'Column', index: idx, type: ctx.scope[idx]!.type };
+    }
+    case 'A_Const': return bindConst(n);
+    case 'ParamRef': {
+      const number = node(n, 'ParamRef')!.number ?? 0;
+      if (number < 1 || number > 65535) throw new SqlError(SqlState.UNDEFINED_PARAMETER, `there is no parameter $${number}`, pos(n));
+      while (ctx.params.length < number) ctx.params.push(T.unknown);
+      return { kind: 'Param', index: number - 1, type: ctx.params[number - 1]! };
+    }
+    case 'TypeCast': return bindTypeCast(n, ctx);
+    case 'A_Expr': return bindAExpr(n, ctx);
+    case 'BoolExpr': {
+      const b = node(n, 'BoolExpr')!;
+      const args = list(b.args).map((x) => coerce(bindExpr(x, ctx), T.bool, ctx, x));
+      for (const [i, a] of args.entries()) {
+        if (a.type.id !== 'bool') throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of ${b.boolop === 'NOT_EXPR' ? 'NOT' : b.boolop === 'AND_EXPR' ? 'AND' : 'OR'} must be type boolean, not type ${formatTypeName(a.type)}`, pos(list(b.args)[i]));
+      }
+      if (b.boolop === 'NOT_EXPR') return { kind: 'Not', arg: args[0]!, type: T.bool };
+      return { kind: b.boolop === 'AND_EXPR' ? 'And' : 'Or', args, type: T.bool };
+    }
+    case 'NullTest': {
+      const t = node(n, 'NullTest')!;
+      return { kind: 'IsNull', arg: bindExpr(t.arg, ctx), negated: t.nulltesttype === 'IS_NOT_NULL', type: T.bool };
+    }
+    case 'BooleanTest': {
+      const t = node(n, 'BooleanTest')!;
+      const arg = coerce(bindExpr(t.arg, ctx), T.bool, ctx, t.arg);
+      const k = (v: boolean): Expr => ({ kind: 'Const', value: v, type: T.bool });
+      switch (t.booltesttype) {
+        case 'IS_TRUE': return bindCall('coalesce', [arg, k(false)], ctx, n);
+        case 'IS_NOT_TRUE': return { kind: 'Not', arg: bindCall('coalesce', [arg, k(false)], ctx, n), type: T.bool };
+        case 'IS_FALSE': return bindCall('coalesce', [{ kind: 'Not', arg, type: T.bool }, k(false)], ctx, n);
+        case 'IS_NOT_FALSE': return bindCall('coalesce', [arg, k(true)], ctx, n);
+        case 'IS_UNKNOWN': return { kind: 'IsNull', arg, negated: false, type: T.bool };
+        default: return { kind: 'IsNull', arg, negated: true, type: T.bool };
+      }
+    }
+    case 'FuncCall': return bindFuncCall(n, ctx);
+    case 'SQLValueFunction': {
+      const op = String(node(n, 'SQLValueFunction')!.op);
+      const fn = SVF[op];
+      if (!fn) throw featureNotSupported(op, pos(n));
+      return bindCall(fn, [], ctx, n);
+    }
+    case 'CoalesceExpr': {
+      const args = list(node(n, 'CoalesceExpr')!.args).map((x) => bindExpr(x, ctx));
+      return bindCall('coalesce', args, ctx, n);
+    }
+    case 'CaseExpr': {
+      const c = node(n, 'CaseExpr')!;
+      const operand = c.arg !== undefined ? bindExpr(c.arg, ctx) : null;
+      const whens = list(c.args).map((w) => {
+        const cw = node(w, 'CaseWhen')!;
+        const when = operand ? bindCall('eq', [operand, bindExpr(cw.expr, ctx)], ctx, w) : coerce(bindExpr(cw.expr, ctx), T.bool, ctx, cw.expr);
+        return { when, then: bindExpr(cw.result, ctx) };
+      });
+      const otherwise = c.defresult !== undefined ? bindExpr(c.defresult, ctx) : null;
+      let t: SqlType = T.unknown;
+      for (const r of [...whens.map((w) => w.then), ...(otherwise ? [otherwise] : [])]) {
+        if (r.type.id === 'unknown') continue;
+        const common = t.id === 'unknown' ? r.type : comparableType(t, r.type);
+        if (!common) throw new SqlError(SqlState.DATATYPE_MISMATCH, `CASE types ${formatTypeName(t)} and ${formatTypeName(r.type)} cannot be matched`, pos(n));
+        t = common.id === 'numeric' && (t.id !== r.type.id) ? T.numeric() : common;
+      }
+      if (t.id === 'unknown') t = T.text;
+      return {
+        kind: 'Case', type: t,
+        whens: whens.map((w) => ({ when: w.when, then: coerce(w.then, t, ctx, n) })),
+        otherwise: otherwise ? coerce(otherwise, t, ctx, n) : null,
+      };
+    }
+    case 'SubLink': throw featureNotSupported('subqueries', pos(n));
+    case 'A_ArrayExpr': throw featureNotSupported('arrays', pos(n));
+    default:
+      throw featureNotSupported(`expression ${tag ?? typeof n}`, pos(n));
+  }
+}
+
+/** PostgreSQL's default output column name for a target expression (FigureColname). */
+export function figureColumnName(n: unknown): string {
+  switch (nodeTag(n)) {
+    case 'ColumnRef': {
+      const f = strs(node(n, 'ColumnRef')!.fields);
+      return f[f.length - 1] === '*' ? '?column?' : f[f.length - 1]!;
+    }
+    case 'FuncCall': {
+      const names = strs(node(n, 'FuncCall')!.funcname);
+      return names[names.length - 1]!;
+    }
+    case 'TypeCast': {
+      const tc = node(n, 'TypeCast')!;
+      const inner = figureColumnName(tc.arg);
+      if (inner !== '?column?') return inner;
+      const names = typeNameParts(tc.typeName).names;
+      const last = names[names.length - 1]!;
+      return TYPE_DISPLAY[last] ?? last;
+    }
+    case 'CaseExpr': return 'case';
+    case 'CoalesceExpr': return 'coalesce';
+    case 'A_Expr': return node(n, 'A_Expr')!.kind === 'AEXPR_NULLIF' ? 'nullif' : '?column?';
+    case 'SQLValueFunction': {
+      const op = String(node(n, 'SQLValueFunction')!.op);
+      return op.replace(/^SVFOP_/, '').replace(/_N$/, '').toLowerCase();
+    }
+    default: return '?column?';
+  }
+}
+
+const TYPE_DISPLAY: Record<string, string> = { bpchar: 'bpchar' };
+
+/** The string value of a node if it is a String (e.g. an alias). */
+export function nameOf(n: Node | string | undefined): string | undefined {
+  return str(n);
+}

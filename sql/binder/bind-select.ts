@@ -1,0 +1,255 @@
+// Binds a SELECT statement: FROM, target list with * expansion, WHERE, GROUP BY / HAVING with
+// aggregates, DISTINCT, ORDER BY (ordinals, output names, expressions), LIMIT / OFFSET.
+import { SqlError, SqlState, featureNotSupported } from '../../common/errors/index.ts';
+import { toTaggedJson } from '../../common/tagged-json.ts';
+import {
+  constValue, errorPosition, list, location, node, nodeTag, rangeVarName, strs, type NodeOf, type QualifiedName,
+} from '../parser/index.ts';
+import { mapExpr, type Expr } from '../expr/expr.ts';
+import { T, type SqlType } from '../types/sql-type.ts';
+import { bindExpr, coerce, figureColumnName } from './bind-expr.ts';
+import type { BoundOrderItem, BoundSelect, SelectSource } from './bound-select.ts';
+import { AGG_PLACEHOLDER_BASE, type AggregateCall, type BindContext, type ScopeColumn } from './scope.ts';
+
+/** What a name in FROM refers to, as the catalog answers. */
+export type ResolvedRelation =
+  | { readonly kind: 'table'; readonly tableOid: number; readonly name: string; readonly columns: readonly { name: string; type: SqlType }[] }
+  | { readonly kind: 'system'; readonly name: string; readonly columns: readonly { name: string; type: SqlType }[] }
+  | { readonly kind: 'view'; readonly name: string; readonly bind: (params: SqlType[]) => BoundSelect };
+
+/** Looks relations up in the catalog (42P01 when missing). */
+export interface RelationResolver {
+  resolve(name: QualifiedName, position: number | undefined): ResolvedRelation;
+}
+
+function pos(n: unknown): { position?: number } {
+  const p = errorPosition(location(n));
+  return p === undefined ? {} : { position: p };
+}
+
+function bindFrom(sel: NodeOf<'SelectStmt'>, resolver: RelationResolver, params: SqlType[]): { source: SelectSource; scope: ScopeColumn[] } {
+  const from = list(sel.fromClause);
+  if (from.length === 0) return { source: { kind: 'none' }, scope: [] };
+  if (from.length > 1) throw featureNotSupported('joins', pos(from[1]));
+  const item = from[0]!;
+  const tag = nodeTag(item);
+  if (tag === 'RangeVar') {
+    const rv = node(item, 'RangeVar')!;
+    const name = rangeVarName(item);
+    const alias = rv.alias?.aliasname ?? name.name;
+    const rel = resolver.resolve(name, errorPosition(location(item)));
+    const colAliases = strs(rv.alias?.colnames);
+    if (rel.kind === 'view') {
+      const inner = rel.bind(params);
+      const scope = inner.outputColumns.map((c, i) => ({ ...c, name: colAliases[i] ?? c.name, table: alias }));
+      return { source: { kind: 'subquery', select: inner }, scope };
+    }
+    const scope = rel.columns.map((c, i) => ({
+      name: colAliases[i] ?? c.name, table: alias, type: c.type,
+      tableOid: rel.kind === 'table' ? rel.tableOid : 0, attnum: rel.kind === 'table' ? i + 1 : 0,
+    }));
+    const source: SelectSource = rel.kind === 'table' ? { kind: 'table', tableOid: rel.tableOid } : { kind: 'system', name: rel.name };
+    return { source, scope };
+  }
+  if (tag === 'RangeSubselect') {
+    const rs = node(item, 'RangeSubselect')!;
+    const inner = bindSelect(rs.subquery, resolver, params);
+    const alias = rs.alias?.aliasname ?? null;
+    const colAliases = strs(rs.alias?.colnames);
+    const scope = inner.outputColumns.map((c, i) => ({ ...c, name: colAliases[i] ?? c.name, table: alias }));
+    return { source: { kind: 'subquery', select: inner }, scope };
+  }
+  if (tag === 'JoinExpr') throw featureNotSupported('joins', pos(item));
+  throw featureNotSupported(`FROM item ${tag ?? ''}`, pos(item));
+}
+
+interface Target {
+  readonly node: unknown;
+  readonly name: string;
+  /** Bound over the input scope (aggregates as placeholders). */
+  readonly expr: Expr;
+  readonly source: ScopeColumn | null;
+}
+
+/** Rewrites an input-scope expression into the post-aggregation scope [groups..., aggs...]. */
+function toPostAgg(e: Expr, groupKeys: readonly string[], scope: readonly ScopeColumn[], at: unknown): Expr {
+  const key = toTaggedJson(e);
+  const g = groupKeys.indexOf(key);
+  if (g >= 0) return { kind: 'Column', index: g, type: e.type };
+  if (e.kind === 'Column') {
+    if (e.index >= AGG_PLACEHOLDER_BASE) return { kind: 'Column', index: groupKeys.length + e.index - AGG_PLACEHOLDER_BASE, type: e.type };
+    const col = scope[e.index]!;
+    throw new SqlError(SqlState.GROUPING_ERROR,
+      `column "${col.table ? `${col.table}.` : ''}${col.name}" must appear in the GROUP BY clause or be used in an aggregate function`, pos(at));
+  }
+  switch (e.kind) {
+    case 'Call': return { ...e, args: e.args.map((a) => toPostAgg(a, groupKeys, scope, at)) };
+    case 'And': case 'Or': return { ...e, args: e.args.map((a) => toPostAgg(a, groupKeys, scope, at)) };
+    case 'Not': case 'IsNull': case 'Cast': return { ...e, arg: toPostAgg(e.arg, groupKeys, scope, at) };
+    case 'Case': return {
+      ...e,
+      whens: e.whens.map((w) => ({ when: toPostAgg(w.when, groupKeys, scope, at), then: toPostAgg(w.then, groupKeys, scope, at) })),
+      otherwise: e.otherwise ? toPostAgg(e.otherwise, groupKeys, scope, at) : null,
+    };
+    case 'InList': return { ...e, arg: toPostAgg(e.arg, groupKeys, scope, at), list: e.list.map((a) => toPostAgg(a, groupKeys, scope, at)) };
+    default: return e;
+  }
+}
+
+function hasAggregatePlaceholder(e: Expr): boolean {
+  let found = false;
+  mapExpr(e, (x) => {
+    if (x.kind === 'Column' && x.index >= AGG_PLACEHOLDER_BASE) found = true;
+    return x;
+  });
+  return found;
+}
+
+function bindLimit(n: unknown, params: SqlType[], what: string): Expr | null {
+  if (n === undefined || n === null) return null;
+  const c = constValue(n);
+  if (c?.kind === 'null') return null;
+  const ctx: BindContext = { scope: [], params, aggregates: null, clause: what };
+  const e = coerce(bindExpr(n, ctx), T.int8, ctx, n);
+  if (e.kind === 'Column') throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, `argument of ${what} must not contain variables`, pos(n));
+  return e;
+}
+
+/** Binds a SelectStmt node (or wrapper). `params` collects parameter types ($1 = index 0). */
+export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlType[]): BoundSelect {
+  const sel = node(n, 'SelectStmt') ?? (n as NodeOf<'SelectStmt'>);
+  if (sel.op !== undefined && sel.op !== 'SETOP_NONE') throw featureNotSupported('UNION / INTERSECT / EXCEPT', pos(n));
+  if (sel.withClause !== undefined) throw featureNotSupported('WITH queries', pos(sel.withClause));
+  if (sel.valuesLists !== undefined) throw featureNotSupported('VALUES lists as queries', pos(n));
+  if (sel.intoClause !== undefined) throw featureNotSupported('SELECT INTO', pos(n));
+  if (sel.lockingClause !== undefined) throw featureNotSupported('FOR UPDATE / FOR SHARE', pos(n));
+
+  const { source, scope } = bindFrom(sel, resolver, params);
+  const aggs: AggregateCall[] = [];
+  const ctxFor = (clause: string, allowAggs: boolean): BindContext => ({ scope, params, aggregates: allowAggs ? aggs : null, clause });
+
+  const where = sel.whereClause !== undefined ? coerce(bindExpr(sel.whereClause, ctxFor('WHERE', false)), T.bool, ctxFor('WHERE', false), sel.whereClause) : null;
+  if (where && where.type.id !== 'bool') {
+    throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of WHERE must be type boolean, not type ${where.type.id}`, pos(sel.whereClause));
+  }
+
+  // Target list, with * expanded.
+  const targets: Target[] = [];
+  const selectCtx = ctxFor('SELECT', true);
+  for (const t of list(sel.targetList)) {
+    const rt = node(t, 'ResTarget')!;
+    const cref = node(rt.val, 'ColumnRef');
+    const fields = cref ? strs(cref.fields) : [];
+    if (cref && fields[fields.length - 1] === '*') {
+      const table = fields.length >= 2 ? fields[fields.length - 2]! : null;
+      if (table !== null && !scope.some((c) => c.table === table)) {
+        throw new SqlError(SqlState.UNDEFINED_TABLE, `missing FROM-clause entry for table "${table}"`, pos(rt.val));
+      }
+      if (scope.length === 0 && table === null) throw new SqlError(SqlState.SYNTAX_ERROR, 'SELECT * with no tables specified is not valid', pos(rt.val));
+      scope.forEach((c, i) => {
+        if (table === null || c.table === table) targets.push({ node: rt.val, name: c.name, expr: { kind: 'Column', index: i, type: c.type }, source: c });
+      });
+      continue;
+    }
+    const expr = bindExpr(rt.val, selectCtx);
+    const name = rt.name ?? figureColumnName(rt.val);
+    const source = expr.kind === 'Column' && expr.index < AGG_PLACEHOLDER_BASE ? scope[expr.index]! : null;
+    targets.push({ node: rt.val, name, expr, source });
+  }
+
+  // GROUP BY: ordinals and output names refer to the target list.
+  const groupBy: Expr[] = [];
+  for (const g of list(sel.groupClause)) {
+    const c = constValue(g);
+    if (c?.kind === 'integer') {
+      const t = targets[c.value - 1];
+      if (!t) throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, `GROUP BY position ${c.value} is not in select list`, pos(g));
+      if (hasAggregatePlaceholder(t.expr)) throw new SqlError(SqlState.GROUPING_ERROR, 'aggregate functions are not allowed in GROUP BY', pos(t.node));
+      groupBy.push(t.expr);
+      continue;
+    }
+    const tag = nodeTag(g);
+    if (tag === 'GroupingSet') throw featureNotSupported('GROUPING SETS / ROLLUP / CUBE', pos(g));
+    const cref = node(g, 'ColumnRef');
+    if (cref) {
+      const f = strs(cref.fields);
+      if (f.length === 1 && !scope.some((s) => s.name === f[0])) {
+        const t = targets.find((x) => x.name === f[0]);
+        if (t) {
+          groupBy.push(t.expr);
+          continue;
+        }
+      }
+    }
+    groupBy.push(bindExpr(g, ctxFor('GROUP BY', false)));
+  }
+
+  const having = sel.havingClause !== undefined ? coerce(bindExpr(sel.havingClause, ctxFor('HAVING', true)), T.bool, selectCtx, sel.havingClause) : null;
+
+  // ORDER BY: ordinal, output name, or expression over the input.
+  const order: { expr: Expr; desc: boolean; nullsFirst: boolean; at: unknown; outputIndex: number }[] = [];
+  for (const s of list(sel.sortClause)) {
+    const sb = node(s, 'SortBy')!;
+    const desc = sb.sortby_dir === 'SORTBY_DESC';
+    const nullsFirst = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+    if (sb.sortby_dir === 'SORTBY_USING') throw featureNotSupported('ORDER BY ... USING', pos(s));
+    const c = constValue(sb.node);
+    if (c?.kind === 'integer') {
+      const t = targets[c.value - 1];
+      if (!t) throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, `ORDER BY position ${c.value} is not in select list`, pos(sb.node));
+      order.push({ expr: t.expr, desc, nullsFirst, at: sb.node, outputIndex: c.value - 1 });
+      continue;
+    }
+    const cref = node(sb.node, 'ColumnRef');
+    if (cref) {
+      const f = strs(cref.fields);
+      if (f.length === 1) {
+        const matches = targets.map((t, i) => [t, i] as const).filter(([t]) => t.name === f[0]);
+        if (matches.length > 1 && !matches.every(([t]) => toTaggedJson(t.expr) === toTaggedJson(matches[0]![0].expr))) {
+          throw new SqlError(SqlState.AMBIGUOUS_COLUMN, `ORDER BY "${f[0]}" is ambiguous`, pos(sb.node));
+        }
+        if (matches.length > 0) {
+          order.push({ expr: matches[0]![0].expr, desc, nullsFirst, at: sb.node, outputIndex: matches[0]![1] });
+          continue;
+        }
+      }
+    }
+    order.push({ expr: bindExpr(sb.node, selectCtx), desc, nullsFirst, at: sb.node, outputIndex: -1 });
+  }
+
+  const isAggregate = aggs.length > 0 || groupBy.length > 0 || having !== null;
+  let outputs = targets.map((t) => t.expr);
+  let orderBy: BoundOrderItem[] = order.map((o) => ({ expr: o.expr, desc: o.desc, nullsFirst: o.nullsFirst }));
+  let havingOut = having;
+  if (isAggregate) {
+    const keys = groupBy.map((g) => toTaggedJson(g));
+    outputs = targets.map((t) => toPostAgg(t.expr, keys, scope, t.node));
+    orderBy = order.map((o) => ({ expr: toPostAgg(o.expr, keys, scope, o.at), desc: o.desc, nullsFirst: o.nullsFirst }));
+    havingOut = having ? toPostAgg(having, keys, scope, sel.havingClause) : null;
+  }
+  // Untyped literals in the output become text, as PostgreSQL resolves them.
+  outputs = outputs.map((e, i) => (e.type.id === 'unknown' ? coerce(e, T.text, selectCtx, targets[i]!.node) : e));
+
+  const distinctList = list(sel.distinctClause);
+  const distinct = sel.distinctClause !== undefined;
+  if (distinctList.length > 0 && nodeTag(distinctList[0]) !== undefined) throw featureNotSupported('DISTINCT ON', pos(distinctList[0]));
+  if (distinct) {
+    for (const [i, o] of orderBy.entries()) {
+      if (!outputs.some((e) => toTaggedJson(e) === toTaggedJson(o.expr))) {
+        throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', pos(order[i]!.at));
+      }
+    }
+  }
+
+  const outputColumns: ScopeColumn[] = targets.map((t, i) => ({
+    name: t.name, table: null, type: outputs[i]!.type,
+    tableOid: t.source?.tableOid ?? 0, attnum: t.source?.attnum ?? 0,
+  }));
+  return {
+    source, inputScope: scope, where,
+    aggregate: isAggregate ? { groupBy, aggs } : null,
+    having: havingOut, outputs, outputColumns, orderBy, distinct,
+    limit: bindLimit(sel.limitCount, params, 'LIMIT'),
+    offset: bindLimit(sel.limitOffset, params, 'OFFSET'),
+  };
+}

@@ -1,0 +1,46 @@
+// The bound form of a SELECT: resolved source, typed expressions, aggregates, ordering, limits.
+import type { Expr } from '../expr/expr.ts';
+import type { SqlType } from '../types/sql-type.ts';
+import type { AggregateCall, ScopeColumn } from './scope.ts';
+
+/** Where the rows of a SELECT come from. */
+export type SelectSource =
+  /** SELECT without FROM: a single row with no columns. */
+  | { readonly kind: 'none' }
+  /** A user table stored on the compute nodes. */
+  | { readonly kind: 'table'; readonly tableOid: number }
+  /** A virtual table the leader produces (system views). */
+  | { readonly kind: 'system'; readonly name: string }
+  /** A view or FROM subquery, computed first. */
+  | { readonly kind: 'subquery'; readonly select: BoundSelect };
+
+/** One ORDER BY item over the output scope. */
+export interface BoundOrderItem {
+  readonly expr: Expr;
+  readonly desc: boolean;
+  /** Resolved placement: ASC defaults to NULLS LAST, DESC to NULLS FIRST. */
+  readonly nullsFirst: boolean;
+}
+
+/** A SELECT ready for planning. */
+export interface BoundSelect {
+  readonly source: SelectSource;
+  /** Columns of the source row, which WHERE, GROUP BY and aggregate arguments see. */
+  readonly inputScope: readonly ScopeColumn[];
+  readonly where: Expr | null;
+  /** Present when the query aggregates: outputs then see [groups..., aggregates...]. */
+  readonly aggregate: { readonly groupBy: readonly Expr[]; readonly aggs: readonly AggregateCall[] } | null;
+  readonly having: Expr | null;
+  readonly outputs: readonly Expr[];
+  readonly outputColumns: readonly ScopeColumn[];
+  readonly orderBy: readonly BoundOrderItem[];
+  readonly distinct: boolean;
+  /** int8 expressions (constants or parameters), or null. */
+  readonly limit: Expr | null;
+  readonly offset: Expr | null;
+}
+
+/** Output column types of a bound select. */
+export function outputTypes(s: BoundSelect): SqlType[] {
+  return s.outputColumns.map((c) => c.type);
+}

@@ -1,0 +1,35 @@
+// The columns visible to expressions at one point of a query, and parameter types being inferred.
+import type { SqlType } from '../types/sql-type.ts';
+import type { Expr } from '../expr/expr.ts';
+
+/** One column visible by name. */
+export interface ScopeColumn {
+  readonly name: string;
+  /** The table alias (or name) it comes from; null for derived columns. */
+  readonly table: string | null;
+  readonly type: SqlType;
+  /** For RowDescription: source table OID and attribute number (1-based), or 0. */
+  readonly tableOid: number;
+  readonly attnum: number;
+}
+
+/** An aggregate call found while binding, replaced in the expression by a placeholder column. */
+export interface AggregateCall {
+  readonly name: string;
+  readonly arg: Expr | null;
+  readonly distinct: boolean;
+  readonly type: SqlType;
+}
+
+/** Placeholder columns for aggregate results start here (rewritten after binding). */
+export const AGG_PLACEHOLDER_BASE = 1_000_000;
+
+/** Mutable state shared while binding one statement. */
+export interface BindContext {
+  readonly scope: readonly ScopeColumn[];
+  /** Parameter types by index ($1 = 0); 'unknown' until inferred. */
+  readonly params: SqlType[];
+  /** Where aggregate calls go; null where aggregates are not allowed (with the clause name). */
+  readonly aggregates: AggregateCall[] | null;
+  readonly clause: string;
+}

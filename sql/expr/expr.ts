@@ -1,0 +1,57 @@
+// Bound, typed scalar expressions: what the binder produces and fragments evaluate.
+import type { Datum } from '../types/datum.ts';
+import type { SqlType } from '../types/sql-type.ts';
+
+/** A bound expression. Every node carries its result type. */
+export type Expr =
+  /** The value of input column `index` of the row. */
+  | { readonly kind: 'Column'; readonly index: number; readonly type: SqlType }
+  | { readonly kind: 'Const'; readonly value: Datum; readonly type: SqlType }
+  /** Parameter $n (index n-1); replaced by a Const before execution. */
+  | { readonly kind: 'Param'; readonly index: number; readonly type: SqlType }
+  /** A scalar function or operator from sql/functions/scalar-functions.ts, by its name there. */
+  | { readonly kind: 'Call'; readonly fn: string; readonly args: readonly Expr[]; readonly type: SqlType }
+  | { readonly kind: 'And'; readonly args: readonly Expr[]; readonly type: SqlType }
+  | { readonly kind: 'Or'; readonly args: readonly Expr[]; readonly type: SqlType }
+  | { readonly kind: 'Not'; readonly arg: Expr; readonly type: SqlType }
+  | { readonly kind: 'IsNull'; readonly arg: Expr; readonly negated: boolean; readonly type: SqlType }
+  | { readonly kind: 'Cast'; readonly arg: Expr; readonly type: SqlType }
+  | { readonly kind: 'Case'; readonly whens: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null; readonly type: SqlType }
+  /** arg [NOT] IN (list): NULL when no match and arg or any item is NULL. */
+  | { readonly kind: 'InList'; readonly arg: Expr; readonly list: readonly Expr[]; readonly negated: boolean; readonly type: SqlType };
+
+/** Calls `visit` on `e` and every sub-expression, parents first. */
+export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
+  visit(e);
+  switch (e.kind) {
+    case 'Call': case 'And': case 'Or': for (const a of e.args) walkExpr(a, visit); break;
+    case 'Not': case 'IsNull': case 'Cast': walkExpr(e.arg, visit); break;
+    case 'Case':
+      for (const w of e.whens) { walkExpr(w.when, visit); walkExpr(w.then, visit); }
+      if (e.otherwise) walkExpr(e.otherwise, visit);
+      break;
+    case 'InList': walkExpr(e.arg, visit); for (const a of e.list) walkExpr(a, visit); break;
+    default: break;
+  }
+}
+
+/** Rebuilds `e` bottom-up, replacing each node by `fn(node with rewritten children)`. */
+export function mapExpr(e: Expr, fn: (e: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case 'Call': return fn({ ...e, args: e.args.map((a) => mapExpr(a, fn)) });
+    case 'And': case 'Or': return fn({ ...e, args: e.args.map((a) => mapExpr(a, fn)) });
+    case 'Not': case 'IsNull': case 'Cast': return fn({ ...e, arg: mapExpr(e.arg, fn) });
+    case 'Case': return fn({
+      ...e,
+      whens: e.whens.map((w) => ({ when: mapExpr(w.when, fn), then: mapExpr(w.then, fn) })),
+      otherwise: e.otherwise ? mapExpr(e.otherwise, fn) : null,
+    });
+    case 'InList': return fn({ ...e, arg: mapExpr(e.arg, fn), list: e.list.map((a) => mapExpr(a, fn)) });
+    default: return fn(e);
+  }
+}
+
+/** Substitutes parameter values: every Param becomes a Const. */
+export function bindParams(e: Expr, params: readonly Datum[]): Expr {
+  return mapExpr(e, (x) => (x.kind === 'Param' ? { kind: 'Const', value: params[x.index] ?? null, type: x.type } : x));
+}

@@ -1,0 +1,147 @@
+// Aggregate functions in two phases: accumulate on each slice, merge partial states on the leader,
+// finalize once. States are plain Datums or small arrays so they cross the wire as tagged JSON.
+import { SqlError, SqlState, numericOutOfRange } from '../../common/errors/index.ts';
+import { toDecimal } from '../expr/cast.ts';
+import { compareDatums } from '../expr/compare.ts';
+import { decAdd, decDiv } from '../expr/numeric-ops.ts';
+import { Decimal } from '../types/decimal.ts';
+import type { Datum } from '../types/datum.ts';
+import { Interval } from '../types/interval.ts';
+import { T, isNumericType, type SqlType } from '../types/sql-type.ts';
+
+/** A partial aggregate state: a Datum or an array of them. */
+export type AggState = Datum | Datum[];
+
+/** One aggregate function for one argument type. */
+export interface AggregateImpl {
+  readonly returns: SqlType;
+  /** The argument is converted to this type before accumulate (null for count(*)). */
+  readonly argType: SqlType | null;
+  init(): AggState;
+  /** Adds one non-null value (count(*) gets null for every row). */
+  accumulate(state: AggState, v: Datum): AggState;
+  merge(a: AggState, b: AggState): AggState;
+  finalize(state: AggState): Datum;
+}
+
+/** Aggregate names we know (for telling aggregates from scalar functions while binding). */
+export const AGGREGATE_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every']);
+
+const INT8_MIN = -9223372036854775808n;
+const INT8_MAX = 9223372036854775807n;
+
+function addAny(a: Datum, b: Datum, t: SqlType): Datum {
+  if (a === null) return b;
+  if (b === null) return a;
+  switch (t.id) {
+    case 'int8': {
+      const r = (a as bigint) + (b as bigint);
+      if (r < INT8_MIN || r > INT8_MAX) throw numericOutOfRange('bigint');
+      return r;
+    }
+    case 'numeric': return decAdd(toDecimal(a), toDecimal(b));
+    case 'float4': return Math.fround((a as number) + (b as number));
+    case 'float8': return (a as number) + (b as number);
+    case 'interval': {
+      const x = a as Interval, y = b as Interval;
+      return new Interval(x.months + y.months, x.days + y.days, x.micros + y.micros);
+    }
+    default: throw new SqlError(SqlState.INTERNAL_ERROR, `cannot add ${t.id}`);
+  }
+}
+
+/** The sum's result type for an argument type (PostgreSQL's). */
+function sumType(arg: SqlType): SqlType | undefined {
+  switch (arg.id) {
+    case 'int2': case 'int4': return T.int8;
+    case 'int8': case 'numeric': return T.numeric();
+    case 'float4': return T.float4;
+    case 'float8': case 'unknown': return T.float8;
+    case 'interval': return T.interval;
+    default: return undefined;
+  }
+}
+
+/** Converts an argument value to the accumulator's representation. */
+function widen(v: Datum, to: SqlType): Datum {
+  if (v === null) return null;
+  if (to.id === 'int8' && typeof v === 'number') return BigInt(v);
+  if (to.id === 'numeric' && !(v instanceof Decimal)) return toDecimal(v);
+  return v;
+}
+
+/** Resolves `name(argType)` (argType null for count(*)); undefined when no such aggregate exists. */
+export function resolveAggregate(name: string, argType: SqlType | null): AggregateImpl | undefined {
+  switch (name) {
+    case 'count':
+      return {
+        returns: T.int8, argType,
+        init: () => 0n,
+        accumulate: (s) => (s as bigint) + 1n,
+        merge: (a, b) => (a as bigint) + (b as bigint),
+        finalize: (s) => s as bigint,
+      };
+    case 'sum': {
+      if (!argType) return undefined;
+      const st = sumType(argType);
+      if (!st) return undefined;
+      return {
+        returns: st, argType,
+        init: () => null,
+        accumulate: (s, v) => addAny(s as Datum, widen(v, st), st),
+        merge: (a, b) => addAny(a as Datum, b as Datum, st),
+        finalize: (s) => s as Datum,
+      };
+    }
+    case 'avg': {
+      if (!argType || !(isNumericType(argType) || argType.id === 'unknown')) return undefined;
+      const isFloat = argType.id === 'float4' || argType.id === 'float8' || argType.id === 'unknown';
+      const acc: SqlType = isFloat ? T.float8 : T.numeric();
+      return {
+        returns: isFloat ? T.float8 : T.numeric(), argType,
+        init: () => [null, 0n],
+        accumulate: (s, v) => {
+          const [sum, n] = s as [Datum, bigint];
+          return [addAny(sum, isFloat ? Number(v) : widen(v, acc), acc), n + 1n];
+        },
+        merge: (a, b) => {
+          const [s1, n1] = a as [Datum, bigint];
+          const [s2, n2] = b as [Datum, bigint];
+          return [addAny(s1, s2, acc), n1 + n2];
+        },
+        finalize: (s) => {
+          const [sum, n] = s as [Datum, bigint];
+          if (n === 0n || sum === null) return null;
+          if (isFloat) return (sum as number) / Number(n);
+          return decDiv(toDecimal(sum), new Decimal(n, 0));
+        },
+      };
+    }
+    case 'min': case 'max': {
+      if (!argType) return undefined;
+      const sign = name === 'min' ? -1 : 1;
+      const pick = (a: Datum, b: Datum): Datum => (a === null ? b : b === null ? a : compareDatums(b, a) * sign > 0 ? b : a);
+      return {
+        returns: argType.id === 'unknown' ? T.text : argType, argType,
+        init: () => null,
+        accumulate: (s, v) => pick(s as Datum, v),
+        merge: (a, b) => pick(a as Datum, b as Datum),
+        finalize: (s) => s as Datum,
+      };
+    }
+    case 'bool_and': case 'every': case 'bool_or': {
+      if (!argType || argType.id !== 'bool') return undefined;
+      const isAnd = name !== 'bool_or';
+      const comb = (a: Datum, b: Datum): Datum => (a === null ? b : b === null ? a : isAnd ? (a as boolean) && (b as boolean) : (a as boolean) || (b as boolean));
+      return {
+        returns: T.bool, argType,
+        init: () => null,
+        accumulate: (s, v) => comb(s as Datum, v),
+        merge: (a, b) => comb(a as Datum, b as Datum),
+        finalize: (s) => s as Datum,
+      };
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+// DICT: a sorted dictionary of the block's distinct values plus a bit-packed code per row
+// (Redshift's BYTEDICT / TEXT255 idea, without the 256-entry limit). Codes preserve order.
+//
+// Payload: u32 dictionary size | packed codes (n values) | sub-block of the dictionary values.
+import type { Vector } from '../../compute/batch/vector.ts';
+import type { ByteWriter } from '../io/byte-writer.ts';
+import type { ByteReader } from '../io/byte-reader.ts';
+import type { ColumnLayout } from '../column-kind.ts';
+import { EncodingId, type BlockCodec, type BlockStats, type CodecEnv } from './codec.ts';
+import { bitWidth, packedSize, writePacked, readPacked, unpackToInt32 } from './bit-pack.ts';
+import { gatherVector } from '../vector-ops.ts';
+import type { DictionaryParts } from './dictionary-builder.ts';
+import type { FullBlockStats } from './block-stats.ts';
+import { dataCorrupted } from '../../common/errors/index.ts';
+
+function partsOf(stats: BlockStats): DictionaryParts | null {
+  return (stats as Partial<FullBlockStats>).dictionary ?? null;
+}
+
+/** Reads a DICT payload as dictionary + codes without expanding it (for dictionary-code scans). */
+export function decodeDictionaryParts(r: ByteReader, n: number, layout: ColumnLayout, env: CodecEnv): DictionaryParts {
+  const size = r.u32();
+  if (size > n || (size === 0 && n > 0)) throw dataCorrupted(`bad dictionary size ${size} for ${n} rows`);
+  const codes = new Int32Array(n);
+  const s = readPacked(r, n);
+  if (s.width > 32) throw dataCorrupted('dictionary code width');
+  unpackToInt32(s, 0, codes);
+  const dict = env.decodeSub(r, size, layout);
+  for (let i = 0; i < n; i++) if (codes[i]! >= size || codes[i]! < 0) throw dataCorrupted('dictionary code out of range');
+  return { dict, codes };
+}
+
+/** The DICT codec. */
+export const DictEncoding: BlockCodec = {
+  id: EncodingId.DICT,
+
+  applies(_v: Vector, stats: BlockStats): boolean {
+    return partsOf(stats) !== null;
+  },
+
+  estimate(_v: Vector, stats: BlockStats, layout: ColumnLayout): number {
+    const p = partsOf(stats);
+    if (p === null) return Infinity;
+    const d = p.dict.length;
+    let dictBytes = stats.distinctBytes + packedSize(d, 16);
+    if (stats.intDomain !== null) dictBytes = 24 + packedSize(d, bitWidth(stats.intDomain.maxOffset) - Math.max(0, Math.floor(Math.log2(d)) - 1));
+    else if (layout.float4) dictBytes = d * 4;
+    return 8 + packedSize(stats.n, bitWidth(d - 1)) + dictBytes;
+  },
+
+  encode(_v: Vector, stats: BlockStats, layout: ColumnLayout, w: ByteWriter, env: CodecEnv): void {
+    const p = partsOf(stats);
+    if (p === null) throw dataCorrupted('DICT without a dictionary');
+    w.u32(p.dict.length);
+    writePacked(w, p.codes, stats.n, bitWidth(p.dict.length - 1));
+    env.encodeSub(p.dict, layout, w);
+  },
+
+  decode(r: ByteReader, n: number, layout: ColumnLayout, env: CodecEnv): Vector {
+    const { dict, codes } = decodeDictionaryParts(r, n, layout, env);
+    return gatherVector(dict, codes, n);
+  },
+};

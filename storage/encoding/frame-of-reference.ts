@@ -1,0 +1,65 @@
+// FOR: frame of reference plus bit packing (the AZ64 / "mostly N" idea) for integers, dates,
+// timestamps, booleans and scaled decimals: store the block minimum once, then each value's
+// offset from it in just as many bits as the largest offset needs.
+//
+// Payload: i64 base | packed offsets (bit-pack.ts).
+import type { Vector } from '../../compute/batch/vector.ts';
+import type { ByteWriter } from '../io/byte-writer.ts';
+import type { ByteReader } from '../io/byte-reader.ts';
+import type { ColumnLayout } from '../column-kind.ts';
+import { EncodingId, type BlockCodec, type BlockStats } from './codec.ts';
+import { bitWidth, packedSize, writePacked, readPacked, unpackToInt32, unpackToFloat64 } from './bit-pack.ts';
+import { writeInt64Offsets } from './int-domain.ts';
+import { zeroVector } from '../vector-ops.ts';
+import { dataCorrupted } from '../../common/errors/index.ts';
+
+/** The FOR codec. */
+export const ForEncoding: BlockCodec = {
+  id: EncodingId.FOR,
+
+  applies(_v: Vector, stats: BlockStats): boolean {
+    return stats.intDomain !== null;
+  },
+
+  estimate(_v: Vector, stats: BlockStats): number {
+    const d = stats.intDomain;
+    return d === null ? Infinity : 8 + packedSize(stats.n, bitWidth(d.maxOffset));
+  },
+
+  encode(_v: Vector, stats: BlockStats, _layout: ColumnLayout, w: ByteWriter): void {
+    const d = stats.intDomain;
+    if (d === null) throw dataCorrupted('FOR needs an integer block');
+    w.i64(d.base);
+    writePacked(w, d.offsets, stats.n, bitWidth(d.maxOffset));
+  },
+
+  decode(r: ByteReader, n: number, layout: ColumnLayout): Vector {
+    const base = r.i64();
+    const s = readPacked(r, n);
+    const out = zeroVector(layout, n, null);
+    switch (out.kind) {
+      case 'int32':
+        if (s.width > 32) throw dataCorrupted('FOR width too large for int32');
+        unpackToInt32(s, Number(base), out.values);
+        break;
+      case 'decimal':
+        unpackToFloat64(s, Number(base), out.values);
+        break;
+      case 'bool': {
+        const tmp = new Int32Array(n);
+        unpackToInt32(s, Number(base), tmp);
+        out.values.set(tmp);
+        break;
+      }
+      case 'int64': {
+        const offs = new Float64Array(n);
+        unpackToFloat64(s, 0, offs);
+        writeInt64Offsets(base, offs, n, out.values);
+        break;
+      }
+      default:
+        throw dataCorrupted(`FOR block for a ${layout.kind} column`);
+    }
+    return out;
+  },
+};

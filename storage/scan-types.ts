@@ -1,0 +1,47 @@
+// Extensions of the storage contract's scan: batches that know where their rows live, optional
+// dictionary codes, and counters that show how much zone maps skipped.
+import type { Batch } from '../compute/batch/batch.ts';
+import type { ScanOptions } from './slice-store.ts';
+import type { DictionaryParts } from './encoding/dictionary-builder.ts';
+
+/**
+ * A batch from {@link SegmentStore.scan}. Row i of the batch is row `firstRow + i` of segment
+ * `segmentId` — the row id to pass to `SegmentWriteTransaction.delete`.
+ */
+export interface StorageBatch extends Batch {
+  readonly segmentId: number;
+  readonly firstRow: number;
+  /**
+   * With `dictionaryCodes: true`: per returned column, the block's sorted dictionary and this
+   * batch's codes into it (row i is dictionary[codes[i]]), or null where the block is not
+   * dictionary-encoded. Codes are order-preserving within a block.
+   */
+  readonly dictionaries?: readonly (DictionaryParts | null)[];
+}
+
+/** Counters a scan fills in as it goes (pass an object, read it after the scan). */
+export interface ScanStats {
+  segmentsTotal: number;
+  segmentsSkipped: number;
+  rowGroupsTotal: number;
+  /** Row groups skipped because a zone map ruled out every row. */
+  rowGroupsSkipped: number;
+  blocksRead: number;
+  bytesRead: number;
+  rowsReturned: number;
+}
+
+/** Options of {@link SegmentStore.scan} beyond the contract's. */
+export interface SegmentScanOptions extends ScanOptions {
+  /** Also return dictionary + codes for dictionary-encoded blocks (see {@link StorageBatch.dictionaries}). */
+  readonly dictionaryCodes?: boolean;
+  /** Filled with block-level counters. */
+  readonly stats?: ScanStats;
+  /** Rows per emitted batch (default BATCH_SIZE). */
+  readonly batchRows?: number;
+}
+
+/** Fresh zeroed counters. */
+export function newScanStats(): ScanStats {
+  return { segmentsTotal: 0, segmentsSkipped: 0, rowGroupsTotal: 0, rowGroupsSkipped: 0, blocksRead: 0, bytesRead: 0, rowsReturned: 0 };
+}

@@ -1,0 +1,33 @@
+// What the write, scan and vacuum code needs from the SegmentStore that owns them.
+import type { Logger } from '../common/log.ts';
+import type { TableManifest, SegmentRef, Manifest } from './manifest.ts';
+import type { SegmentFooter } from './segment/segment-format.ts';
+import type { FileRefs } from './file-refs.ts';
+
+/** Internal services of one slice's store. */
+export interface StoreContext {
+  readonly dir: string;
+  readonly log: Logger;
+  /** Rows per row group (block). */
+  readonly blockRows: number;
+  /** Rows per segment written by appends and VACUUM. */
+  readonly segmentRows: number;
+  readonly refs: FileRefs;
+  /** The committed state of a table; throws 42P01 if it does not exist. */
+  table(tableId: number): TableManifest;
+  /** A fresh segment id for the table (never reused, even across restarts). */
+  allocateSegmentId(tableId: number): number;
+  /** Directory of a table's files, relative to the slice directory. */
+  tableDir(tableId: number): string;
+  /** Absolute path of a file named in the manifest. */
+  path(relative: string): string;
+  /** A segment's footer (verified, cached). */
+  footer(tableId: number, seg: SegmentRef): Promise<SegmentFooter>;
+  /** A segment's deleted row numbers, ascending (cached). */
+  deletes(tableId: number, seg: SegmentRef): Promise<Uint32Array>;
+  /**
+   * Runs `mutate` under the commit lock on the latest manifest; publishes what it returns
+   * atomically, then retires `obsolete` files. `mutate` may do I/O and may throw to abort.
+   */
+  commit(mutate: (m: Manifest) => Promise<{ manifest: Manifest; obsolete: readonly string[] }>): Promise<void>;
+}

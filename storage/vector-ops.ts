@@ -1,0 +1,173 @@
+// Kind-generic helpers on column vectors: slice, gather, all-NULL, sizes, NULL placeholders.
+// One loop per kind; no per-row objects. Used by the block codecs, the writer and the scans.
+import type {
+  Vector, VectorKind, StringVector, BigDecimalVector,
+} from '../compute/batch/vector.ts';
+import type { ColumnLayout } from './column-kind.ts';
+
+/** A vector of `n` NULLs of the given layout. */
+export function allNullVector(layout: ColumnLayout, n: number): Vector {
+  const nulls = new Uint8Array(n).fill(1);
+  return zeroVector(layout, n, nulls);
+}
+
+/** A vector of `n` zero / empty values with the given null map. */
+export function zeroVector(layout: ColumnLayout, n: number, nulls: Uint8Array | null): Vector {
+  switch (layout.kind) {
+    case 'bool': return { kind: 'bool', length: n, nulls, values: new Uint8Array(n) };
+    case 'int32': return { kind: 'int32', length: n, nulls, values: new Int32Array(n) };
+    case 'int64': return { kind: 'int64', length: n, nulls, values: new BigInt64Array(n) };
+    case 'float64': return { kind: 'float64', length: n, nulls, values: new Float64Array(n) };
+    case 'decimal': return { kind: 'decimal', length: n, nulls, values: new Float64Array(n), scale: layout.scale };
+    case 'bigdecimal': return { kind: 'bigdecimal', length: n, nulls, values: new Array<bigint>(n).fill(0n), scales: new Uint16Array(n).fill(layout.scale) };
+    case 'string': return { kind: 'string', length: n, nulls, offsets: new Int32Array(n + 1), bytes: new Uint8Array(0) };
+  }
+}
+
+/** Rows [start, end) of v without copying typed arrays (string offsets keep pointing into the same bytes). */
+export function sliceVector(v: Vector, start: number, end: number): Vector {
+  const n = end - start;
+  const nulls = v.nulls === null ? null : v.nulls.subarray(start, end);
+  switch (v.kind) {
+    case 'bool': return { kind: 'bool', length: n, nulls, values: v.values.subarray(start, end) };
+    case 'int32': return { kind: 'int32', length: n, nulls, values: v.values.subarray(start, end) };
+    case 'int64': return { kind: 'int64', length: n, nulls, values: v.values.subarray(start, end) };
+    case 'float64': return { kind: 'float64', length: n, nulls, values: v.values.subarray(start, end) };
+    case 'decimal': return { kind: 'decimal', length: n, nulls, values: v.values.subarray(start, end), scale: v.scale };
+    case 'bigdecimal': return { kind: 'bigdecimal', length: n, nulls, values: v.values.slice(start, end), scales: v.scales.subarray(start, end) };
+    case 'string': return { kind: 'string', length: n, nulls, offsets: v.offsets.subarray(start, end + 1), bytes: v.bytes };
+  }
+}
+
+function gatherNulls(nulls: Uint8Array | null, idx: Int32Array | Uint32Array, count: number): Uint8Array | null {
+  if (nulls === null) return null;
+  const out = new Uint8Array(count);
+  let any = 0;
+  for (let i = 0; i < count; i++) { const b = nulls[idx[i]!]!; out[i] = b; any |= b; }
+  return any === 0 ? null : out;
+}
+
+/** A new vector holding v's rows idx[0..count), in that order. */
+export function gatherVector(v: Vector, idx: Int32Array | Uint32Array, count: number): Vector {
+  const nulls = gatherNulls(v.nulls, idx, count);
+  switch (v.kind) {
+    case 'bool': { const o = new Uint8Array(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'bool', length: count, nulls, values: o }; }
+    case 'int32': { const o = new Int32Array(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'int32', length: count, nulls, values: o }; }
+    case 'int64': {
+      const o = new BigInt64Array(count);
+      const o32 = new Int32Array(o.buffer);
+      const s32 = new Int32Array(v.values.buffer, v.values.byteOffset, v.length * 2);
+      for (let i = 0; i < count; i++) { const j = idx[i]! * 2; o32[i * 2] = s32[j]!; o32[i * 2 + 1] = s32[j + 1]!; }
+      return { kind: 'int64', length: count, nulls, values: o };
+    }
+    case 'float64': { const o = new Float64Array(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'float64', length: count, nulls, values: o }; }
+    case 'decimal': { const o = new Float64Array(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'decimal', length: count, nulls, values: o, scale: v.scale }; }
+    case 'bigdecimal': {
+      const o = new Array<bigint>(count);
+      const sc = new Uint16Array(count);
+      for (let i = 0; i < count; i++) { o[i] = v.values[idx[i]!]!; sc[i] = v.scales[idx[i]!]!; }
+      return { kind: 'bigdecimal', length: count, nulls, values: o, scales: sc };
+    }
+    case 'string': return gatherStrings(v, idx, count, nulls);
+  }
+}
+
+function gatherStrings(v: StringVector, idx: Int32Array | Uint32Array, count: number, nulls: Uint8Array | null): StringVector {
+  const so = v.offsets;
+  let total = 0;
+  for (let i = 0; i < count; i++) { const j = idx[i]!; total += so[j + 1]! - so[j]!; }
+  const offsets = new Int32Array(count + 1);
+  const bytes = new Uint8Array(total);
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    const j = idx[i]!;
+    const a = so[j]!;
+    const len = so[j + 1]! - a;
+    if (len < 16) { for (let k = 0; k < len; k++) bytes[pos + k] = v.bytes[a + k]!; }
+    else bytes.set(v.bytes.subarray(a, a + len), pos);
+    pos += len;
+    offsets[i + 1] = pos;
+  }
+  return { kind: 'string', length: count, nulls, offsets, bytes };
+}
+
+/** Number of NULL rows. */
+export function nullCount(v: Vector): number {
+  const nulls = v.nulls;
+  if (nulls === null) return 0;
+  let c = 0;
+  for (let i = 0; i < v.length; i++) c += nulls[i]!;
+  return c;
+}
+
+/** Bytes the decoded vector occupies (values, offsets, string bytes, null map): a block's "raw size". */
+export function rawByteSize(v: Vector, kind: VectorKind = v.kind): number {
+  const n = v.length;
+  const nullBytes = v.nulls === null ? 0 : n;
+  switch (kind) {
+    case 'bool': return n + nullBytes;
+    case 'int32': return 4 * n + nullBytes;
+    case 'int64': case 'float64': case 'decimal': return 8 * n + nullBytes;
+    case 'bigdecimal': return 10 * n + nullBytes;
+    case 'string': {
+      const s = v as StringVector;
+      return 4 * (n + 1) + (s.offsets[n]! - s.offsets[0]!) + nullBytes;
+    }
+  }
+}
+
+/**
+ * A copy of v whose NULL slots hold a neighbouring non-NULL value (empty for strings), so
+ * runs, deltas and frames are not broken by arbitrary placeholders. Returns v itself without NULLs.
+ */
+export function fillNullPlaceholders(v: Vector): Vector {
+  const nulls = v.nulls;
+  if (nulls === null) return v;
+  const n = v.length;
+  let first = -1;
+  for (let i = 0; i < n; i++) if (nulls[i] === 0) { first = i; break; }
+  switch (v.kind) {
+    case 'bool': case 'int32': case 'float64': case 'decimal': {
+      const vals = v.values.slice();
+      let prev = first < 0 ? 0 : vals[first]!;
+      for (let i = 0; i < n; i++) { if (nulls[i] !== 0) vals[i] = prev; else prev = vals[i]!; }
+      return { ...v, values: vals } as Vector;
+    }
+    case 'int64': {
+      const vals = v.values.slice();
+      const v32 = new Int32Array(vals.buffer);
+      let pl = first < 0 ? 0 : v32[first * 2]!;
+      let ph = first < 0 ? 0 : v32[first * 2 + 1]!;
+      for (let i = 0; i < n; i++) {
+        if (nulls[i] !== 0) { v32[i * 2] = pl; v32[i * 2 + 1] = ph; } else { pl = v32[i * 2]!; ph = v32[i * 2 + 1]!; }
+      }
+      return { kind: 'int64', length: n, nulls, values: vals };
+    }
+    case 'bigdecimal': {
+      const b = v as BigDecimalVector;
+      const vals = b.values.slice();
+      const scales = b.scales.slice();
+      const pv = first < 0 ? 0n : vals[first]!;
+      const ps = first < 0 ? 0 : scales[first]!;
+      for (let i = 0; i < n; i++) if (nulls[i] !== 0) { vals[i] = pv; scales[i] = ps; }
+      return { kind: 'bigdecimal', length: n, nulls, values: vals, scales };
+    }
+    case 'string': {
+      let hasNullBytes = false;
+      for (let i = 0; i < n; i++) if (nulls[i] !== 0 && v.offsets[i + 1] !== v.offsets[i]) { hasNullBytes = true; break; }
+      if (!hasNullBytes) return v;
+      const idx = new Int32Array(n);
+      for (let i = 0; i < n; i++) idx[i] = i;
+      const g = gatherStrings(v, idx, n, nulls);
+      // Rebuild without the bytes of NULL rows.
+      const offsets = new Int32Array(n + 1);
+      let pos = 0;
+      const bytes = new Uint8Array(g.bytes.length);
+      for (let i = 0; i < n; i++) {
+        if (nulls[i] === 0) { const a = g.offsets[i]!; const e = g.offsets[i + 1]!; bytes.set(g.bytes.subarray(a, e), pos); pos += e - a; }
+        offsets[i + 1] = pos;
+      }
+      return { kind: 'string', length: n, nulls, offsets, bytes: bytes.subarray(0, pos) };
+    }
+  }
+}
