@@ -144,3 +144,10 @@ export async function readManifest(dir: string): Promise<Manifest> {
 export async function writeManifest(dir: string, m: Manifest): Promise<void> {
   await writeFileAtomic(join(dir, MANIFEST_FILE), encodeManifest(m));
 }
+
+/** Every file a table's committed state references (slice-relative). */
+export function filesOf(t: TableManifest): string[] {
+  const out: string[] = [];
+  for (const s of t.segments) { out.push(s.file); if (s.deletes !== null) out.push(s.deletes.file); }
+  return out;
+}

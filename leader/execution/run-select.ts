@@ -10,7 +10,8 @@ import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
-import type { SelectPlan } from '../planning/select-plan.ts';
+import type { JoinPlan, SelectPlan } from '../planning/select-plan.ts';
+import { joinRows } from './hash-join.ts';
 
 /** What running a SELECT needs from the cluster and the session. */
 export interface ExecutionEnv {
@@ -41,7 +42,24 @@ function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<Frag
       yield* runFragment(plan.fragment, rows, env.evalCtx, env.signal);
     })();
     case 'subquery': return runFragment(plan.fragment, project(runSelect(plan.subplan!, env), plan.fragment.scanColumns), env.evalCtx, env.signal);
+    case 'join': return (async function* joined() {
+      const rows = await runJoin(plan.joinPlan!, env);
+      yield* runFragment(plan.fragment, project(once(rows), plan.fragment.scanColumns), env.evalCtx, env.signal);
+    })();
   }
+}
+
+async function collect(rows: AsyncIterable<Datum[][]>): Promise<Datum[][]> {
+  const out: Datum[][] = [];
+  for await (const chunk of rows) for (const r of chunk) out.push(r);
+  return out;
+}
+
+/** Materialises a join tree on the leader: leaves run (distributed where they are tables), then joins. */
+async function runJoin(j: JoinPlan, env: ExecutionEnv): Promise<Datum[][]> {
+  if (j.kind === 'leaf') return collect(runSelect(j.plan, env));
+  const [left, right] = await Promise.all([runJoin(j.left, env), runJoin(j.right, env)]);
+  return joinRows(j.joinType, left, right, j.left.width, j.right.width, j.condition, env.evalCtx, env.signal);
 }
 
 function limitValue(e: Expr | null, ctx: EvalContext, what: 'LIMIT' | 'OFFSET'): number | null {

@@ -1,5 +1,5 @@
 // Replaces parameters by their values and folds constant sub-expressions, once per execution.
-import type { BoundSelect, SelectSource } from '../../sql/binder/bound-select.ts';
+import type { BoundSelect, JoinTree, SelectSource } from '../../sql/binder/bound-select.ts';
 import { evaluate, isConstantExpr } from '../../sql/expr/evaluate.ts';
 import { bindParams, mapExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
@@ -23,7 +23,11 @@ export function instantiateExpr(e: Expr, params: readonly Datum[], ctx: EvalCont
 export function instantiateSelect(s: BoundSelect, params: readonly Datum[], ctx: EvalContext): BoundSelect {
   const f = (e: Expr): Expr => instantiateExpr(e, params, ctx);
   const fo = (e: Expr | null): Expr | null => (e ? f(e) : null);
-  const source: SelectSource = s.source.kind === 'subquery' ? { kind: 'subquery', select: instantiateSelect(s.source.select, params, ctx) } : s.source;
+  const tree = (t: JoinTree): JoinTree => (t.kind === 'leaf'
+    ? { ...t, select: instantiateSelect(t.select, params, ctx) }
+    : { ...t, left: tree(t.left), right: tree(t.right), condition: fo(t.condition) });
+  const source: SelectSource = s.source.kind === 'subquery' ? { kind: 'subquery', select: instantiateSelect(s.source.select, params, ctx) }
+    : s.source.kind === 'join' ? { kind: 'join', tree: tree(s.source.tree) } : s.source;
   return {
     ...s,
     source,

@@ -1,7 +1,7 @@
 // Splits a bound SELECT into the fragment every slice runs and the final step on the leader.
 import type { AggSpec, Fragment, SortKey } from '../../compute/fragment/fragment.ts';
 import { toTaggedJson } from '../../common/tagged-json.ts';
-import type { BoundSelect, SelectSource } from '../../sql/binder/bound-select.ts';
+import type { BoundSelect, JoinTree, JoinType, SelectSource } from '../../sql/binder/bound-select.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 
@@ -29,6 +29,18 @@ export interface SelectPlan {
   readonly final: FinalStep;
   /** Plans of subquery sources, computed before this one. */
   readonly subplan: SelectPlan | null;
+  /** For join sources: the join tree with a plan at each leaf. */
+  readonly joinPlan: JoinPlan | null;
+}
+
+/** A join tree with planned leaves; joins run on the leader over the leaves' rows. */
+export type JoinPlan =
+  | { readonly kind: 'leaf'; readonly plan: SelectPlan; readonly width: number }
+  | { readonly kind: 'join'; readonly joinType: JoinType; readonly left: JoinPlan; readonly right: JoinPlan; readonly condition: Expr | null; readonly width: number };
+
+function planJoin(t: JoinTree): JoinPlan {
+  if (t.kind === 'leaf') return { kind: 'leaf', plan: planSelect(t.select), width: t.width };
+  return { kind: 'join', joinType: t.joinType, left: planJoin(t.left), right: planJoin(t.right), condition: t.condition, width: t.width };
 }
 
 /** Column indexes of the source row that expressions use (so the scan reads only those). */
@@ -79,8 +91,10 @@ function withOrderColumns(outputs: readonly Expr[], s: BoundSelect): { exprs: Ex
 }
 
 /** Plans a bound SELECT (parameters already substituted). */
-export function planSelect(s: BoundSelect, tableOid: number): SelectPlan {
-  const subplan = s.source.kind === 'subquery' ? planSelect(s.source.select, 0) : null;
+export function planSelect(s: BoundSelect): SelectPlan {
+  const tableOid = s.source.kind === 'table' ? s.source.tableOid : 0;
+  const subplan = s.source.kind === 'subquery' ? planSelect(s.source.select) : null;
+  const joinPlan = s.source.kind === 'join' ? planJoin(s.source.tree) : null;
   const aggArgs = s.aggregate ? s.aggregate.aggs.map((a) => a.arg) : [];
   const inputExprs: (Expr | null)[] = s.aggregate
     ? [s.where, ...s.aggregate.groupBy, ...aggArgs]
@@ -95,7 +109,7 @@ export function planSelect(s: BoundSelect, tableOid: number): SelectPlan {
     const aggs: AggSpec[] = s.aggregate.aggs.map((a) => ({ name: a.name, arg: a.arg ? r(a.arg) : null, distinct: a.distinct }));
     const { exprs, keys } = withOrderColumns(s.outputs, s);
     return {
-      source: s.source, subplan,
+      source: s.source, subplan, joinPlan,
       fragment: { tableOid, scanColumns, zoneFilters: [], filter, mode: { kind: 'aggregate', groupBy: s.aggregate.groupBy.map(r), aggs } },
       final: {
         aggregate: { groupCount: s.aggregate.groupBy.length, aggs: s.aggregate.aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct })) },
@@ -110,7 +124,7 @@ export function planSelect(s: BoundSelect, tableOid: number): SelectPlan {
     ? { keys, limit: Number(s.limit.value) + (s.offset ? Number(s.offset.value) : 0) }
     : null;
   return {
-    source: s.source, subplan,
+    source: s.source, subplan, joinPlan,
     fragment: { tableOid, scanColumns, zoneFilters: [], filter, mode: { kind: 'project', exprs: exprs.map(r), topN } },
     final: { aggregate: null, having: null, project: null, distinct: s.distinct, sortKeys: keys, limit: s.limit, offset: s.offset, visible },
   };

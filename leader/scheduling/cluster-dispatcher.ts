@@ -94,12 +94,14 @@ export class ClusterDispatcher {
    * Phase one of a write: ships each slice its rows and makes them durable, unpublished.
    * `rowsBySlice` maps global slice numbers to rows (in table column order).
    */
-  async prepareWrite(table: TableDef, rowsBySlice: Map<number, Datum[][]>): Promise<PreparedWrite> {
+  async prepareWrite(table: TableDef, rowsBySlice: Map<number, Datum[][]>, logicalRows?: number): Promise<PreparedWrite> {
     const live = this.liveNodes();
     const txnId = randomUUID();
     const involved = live.filter(({ node }) => node.slices.some((s) => rowsBySlice.has(s)));
     let rows = 0;
     for (const r of rowsBySlice.values()) rows += r.length;
+    // A DISTSTYLE ALL table stores each row once per node; the client counts it once.
+    if (logicalRows !== undefined) rows = logicalRows;
     const stored = storedTable(table);
     const results = await Promise.allSettled(involved.map(({ node, peer }) => peer.request('prepareWrite', {
       txnId, table: stored,

@@ -182,6 +182,6 @@ export async function prepareInsert(
     const types = bound.source.select.outputColumns.map((c) => c.type);
     for await (const chunk of sourceRows!) for (const r of chunk) rows.push(completeRow(table, bound.targetColumns, r, types, evalCtx));
   }
-  return ctx.dispatcher.prepareWrite(table, routeRows(ctx, table, rows));
+  return ctx.dispatcher.prepareWrite(table, routeRows(ctx, table, rows), rows.length);
 }
 

@@ -224,8 +224,7 @@ export class Session implements BackendSession {
 
   private runBoundSelect(select: BoundSelect, a: ExecArgs): AsyncGenerator<Datum[][]> {
     const live = instantiateSelect(select, a.params, a.evalCtx);
-    const tableOid = live.source.kind === 'table' ? live.source.tableOid : 0;
-    const plan = planSelect(live, tableOid);
+    const plan = planSelect(live);
     const ctx = this.ctx;
     const env: ExecutionEnv = {
       evalCtx: a.evalCtx,

@@ -2,6 +2,7 @@
 import type { Datum } from '../../sql/types/datum.ts';
 import { T, formatTypeName, type SqlType } from '../../sql/types/sql-type.ts';
 import type { ServerContext } from '../server-context.ts';
+import { PG_TYPE_VIEW } from './pg-type-view.ts';
 
 /** A system view: its columns and how to produce its rows now. */
 export interface SystemView {
@@ -13,6 +14,7 @@ const micros = (d: Date): bigint => BigInt(d.getTime()) * 1000n;
 
 /** System views by name (visible in every schema search, like Redshift's STV/SVV views). */
 export const SYSTEM_VIEWS: Record<string, SystemView> = {
+  pg_type: PG_TYPE_VIEW,
   /** One row per compute node: identity, address, process, liveness. */
   stv_nodes: {
     columns: [

@@ -1,10 +1,10 @@
 // Authentication end to end: SCRAM-SHA-256 and md5 with real clients, wrong passwords, rejected users.
-import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuthConfig } from './auth/auth-config.ts';
 import { formatScramVerifier, scramVerifierFromPassword } from './auth/scram-sha-256.ts';
+import { runPsql } from './test-support/run-psql.ts';
 import { startTestServer, type TestServer } from './test-support/test-server.ts';
 
 let t: TestServer;
@@ -72,16 +72,14 @@ describe('authentication', () => {
     }
   });
 
-  it('SCRAM with psql (libpq) and PGPASSWORD', () => {
-    const run = (password: string): ReturnType<typeof spawnSync> => spawnSync('psql', ['-X', '-A', '-t', '-h', '127.0.0.1', '-p', String(t.port), '-U', 'alice', '-d', 'db', '-c', 'select 7 as x'], {
-      env: { ...process.env, PGPASSWORD: password, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '5' }, encoding: 'utf8', timeout: 10_000,
-    });
-    const ok = run('s3cret');
+  it('SCRAM with psql (libpq) and PGPASSWORD', async () => {
+    const args = ['-A', '-t', '-h', '127.0.0.1', '-p', String(t.port), '-U', 'alice', '-d', 'db', '-c', 'select 7 as x'];
+    const ok = await runPsql(args, { PGPASSWORD: 's3cret' });
     expect(ok.stderr).toBe('');
-    expect(String(ok.stdout).trim()).toBe('7');
-    const bad = run('wrong');
+    expect(ok.stdout.trim()).toBe('7');
+    const bad = await runPsql(args, { PGPASSWORD: 'wrong' });
     expect(bad.status).not.toBe(0);
-    expect(String(bad.stderr)).toContain('password authentication failed for user "alice"');
+    expect(bad.stderr).toContain('password authentication failed for user "alice"');
   });
 
   it('unlisted users: trusted on loopback by default, 28000 when trustLoopback is false', async () => {

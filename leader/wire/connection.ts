@@ -241,6 +241,7 @@ export class Connection implements Cancellable, QueryContext {
     switch (frame.code) {
       case FrontendCode.Query:
         await runSimpleQuery(this, decodeQuery(frame.body), endsConnection);
+        await ext.afterTransactionBoundary();
         await this.readyForQuery();
         return;
       case FrontendCode.Parse: return this.extendedStep(() => ext.parse(frame.body));
@@ -278,6 +279,7 @@ export class Connection implements Cancellable, QueryContext {
   /** Runs one extended-protocol message; a non-fatal error fails the statement and skips to Sync. */
   private async extendedStep(step: () => Promise<void>): Promise<void> {
     try {
+      this.extended!.enterBatch();
       await step();
     } catch (err) {
       if (endsConnection(err)) throw err;

@@ -36,6 +36,16 @@ export class ExtendedQuery {
 
   constructor(private readonly ctx: QueryContext) {}
 
+  /**
+   * Opens the implicit transaction that lasts until Sync (PostgreSQL's start_xact_command on the
+   * first extended-protocol message); the connection calls it before Parse/Bind/Describe/Execute/Close.
+   */
+  enterBatch(): void {
+    if (this.implicitOpen) return;
+    this.ctx.session.beginImplicit();
+    this.implicitOpen = true;
+  }
+
   /** Parse: prepares a statement (unnamed replaces the previous one; a named one must be closed first). */
   async parse(body: Buffer): Promise<void> {
     const msg = decodeParse(body);
@@ -112,10 +122,6 @@ export class ExtendedQuery {
     const w = this.ctx.out.w;
     if (prepared === null) { writeEmptyBody(w, BackendCode.EmptyQueryResponse); return; }
     if (portal.finished) { writeCommandComplete(w, portal.finalTag); return; }
-    if (!this.implicitOpen) {
-      this.ctx.session.beginImplicit();
-      this.implicitOpen = true;
-    }
     portal.controller ??= new AbortController();
     const signal = this.ctx.beginStatement(portal.controller);
     try {
@@ -176,6 +182,11 @@ export class ExtendedQuery {
       this.implicitOpen = false;
       await this.ctx.session.endImplicit(ok);
     }
+    await this.afterTransactionBoundary();
+  }
+
+  /** Drops every portal once no transaction block is open (after Sync or a simple Query's COMMIT). */
+  async afterTransactionBoundary(): Promise<void> {
     if (this.ctx.session.transactionStatus() === 'I') await this.closeAllPortals();
   }
 

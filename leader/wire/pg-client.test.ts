@@ -57,16 +57,19 @@ describe('node-postgres', () => {
 
   it('returns binary results and accepts binary parameters', async () => {
     // Binary DataRow values need the connection-level `binary` option (it switches pg's parser to bytes).
-    const c = client({ binary: true });
+    // @types/pg omits the `binary` option that pg reads from the client and query configs.
+    const binaryConfig: Partial<pg.ClientConfig> & { binary: boolean } = { binary: true };
+    const c = client(binaryConfig);
     await c.connect();
     try {
       // pg-protocol decodes every DataRow value as UTF-8 text before pg-types sees it, so only values
       // whose binary bytes are valid UTF-8 survive (pglite-compat.test.ts checks all bytes against PostgreSQL).
-      const r = await c.query({
+      const query: pg.QueryConfig & { binary: boolean } = {
         text: 'select $1::int2 as a, $2::int4 as b, $3::int8 as c, $4::float4 as d, $5::float8 as e, $6::bool as f, $7::text as g, $8::oid as h',
         values: ['7', '258', '1', '2', '2.5', 't', 'ünï', '127'],
         binary: true,
-      });
+      };
+      const r = await c.query(query);
       expect(r.fields.map((f) => f.format)).toEqual(Array(8).fill('binary'));
       expect(r.rows[0]).toEqual({ a: 7, b: 258, c: '1', d: 2, e: 2.5, f: true, g: 'ünï', h: 127 });
       // node-postgres sends Buffer values in binary format.

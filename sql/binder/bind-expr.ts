@@ -91,6 +91,7 @@ export function resolveColumn(fields: string[], scope: readonly ScopeColumn[], a
     const c = scope[i]!;
     if (c.name !== name) continue;
     if (table !== null && c.table !== table) continue;
+    if (table === null && c.merged) continue;
     if (found >= 0) throw new SqlError(SqlState.AMBIGUOUS_COLUMN, `column reference "${name}" is ambiguous`, pos(at));
     found = i;
   }

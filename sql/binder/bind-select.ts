@@ -7,8 +7,8 @@ import {
 } from '../parser/index.ts';
 import { mapExpr, type Expr } from '../expr/expr.ts';
 import { T, type SqlType } from '../types/sql-type.ts';
-import { bindExpr, coerce, figureColumnName } from './bind-expr.ts';
-import type { BoundOrderItem, BoundSelect, SelectSource } from './bound-select.ts';
+import { bindCall, bindExpr, coerce, figureColumnName } from './bind-expr.ts';
+import type { BoundOrderItem, BoundSelect, JoinTree, JoinType, SelectSource } from './bound-select.ts';
 import { AGG_PLACEHOLDER_BASE, type AggregateCall, type BindContext, type ScopeColumn } from './scope.ts';
 
 /** What a name in FROM refers to, as the catalog answers. */
@@ -27,11 +27,21 @@ function pos(n: unknown): { position?: number } {
   return p === undefined ? {} : { position: p };
 }
 
-function bindFrom(sel: NodeOf<'SelectStmt'>, resolver: RelationResolver, params: SqlType[]): { source: SelectSource; scope: ScopeColumn[] } {
-  const from = list(sel.fromClause);
-  if (from.length === 0) return { source: { kind: 'none' }, scope: [] };
-  if (from.length > 1) throw featureNotSupported('joins', pos(from[1]));
-  const item = from[0]!;
+/** A FROM item while binding: a leaf select or a join, with its columns. */
+type FromItem =
+  | { kind: 'leaf'; select: BoundSelect; scope: ScopeColumn[] }
+  | { kind: 'join'; joinType: JoinType; left: FromItem; right: FromItem; condition: Expr | null; scope: ScopeColumn[] };
+
+/** "SELECT every column FROM source": the leaf of a join tree. */
+function leafSelect(source: SelectSource, scope: ScopeColumn[]): BoundSelect {
+  return {
+    source, inputScope: scope, where: null, aggregate: null, having: null,
+    outputs: scope.map((c, i) => ({ kind: 'Column', index: i, type: c.type })),
+    outputColumns: scope, orderBy: [], distinct: false, limit: null, offset: null,
+  };
+}
+
+function bindFromItem(item: unknown, resolver: RelationResolver, params: SqlType[]): FromItem {
   const tag = nodeTag(item);
   if (tag === 'RangeVar') {
     const rv = node(item, 'RangeVar')!;
@@ -42,25 +52,131 @@ function bindFrom(sel: NodeOf<'SelectStmt'>, resolver: RelationResolver, params:
     if (rel.kind === 'view') {
       const inner = rel.bind(params);
       const scope = inner.outputColumns.map((c, i) => ({ ...c, name: colAliases[i] ?? c.name, table: alias }));
-      return { source: { kind: 'subquery', select: inner }, scope };
+      return { kind: 'leaf', select: leafSelect({ kind: 'subquery', select: inner }, scope), scope };
     }
     const scope = rel.columns.map((c, i) => ({
       name: colAliases[i] ?? c.name, table: alias, type: c.type,
       tableOid: rel.kind === 'table' ? rel.tableOid : 0, attnum: rel.kind === 'table' ? i + 1 : 0,
     }));
     const source: SelectSource = rel.kind === 'table' ? { kind: 'table', tableOid: rel.tableOid } : { kind: 'system', name: rel.name };
-    return { source, scope };
+    return { kind: 'leaf', select: leafSelect(source, scope), scope };
   }
   if (tag === 'RangeSubselect') {
     const rs = node(item, 'RangeSubselect')!;
+    if (rs.lateral) throw featureNotSupported('LATERAL', pos(item));
     const inner = bindSelect(rs.subquery, resolver, params);
     const alias = rs.alias?.aliasname ?? null;
     const colAliases = strs(rs.alias?.colnames);
     const scope = inner.outputColumns.map((c, i) => ({ ...c, name: colAliases[i] ?? c.name, table: alias }));
-    return { source: { kind: 'subquery', select: inner }, scope };
+    return { kind: 'leaf', select: leafSelect({ kind: 'subquery', select: inner }, scope), scope };
   }
-  if (tag === 'JoinExpr') throw featureNotSupported('joins', pos(item));
+  if (tag === 'JoinExpr') {
+    const j = node(item, 'JoinExpr')!;
+    const left = bindFromItem(j.larg, resolver, params);
+    const right = bindFromItem(j.rarg, resolver, params);
+    const joinType: JoinType = j.jointype === 'JOIN_LEFT' ? 'left' : j.jointype === 'JOIN_RIGHT' ? 'right' : j.jointype === 'JOIN_FULL' ? 'full' : 'inner';
+    if (j.alias !== undefined) throw featureNotSupported('aliases on JOIN expressions', pos(item));
+    let lscope = left.scope;
+    let rscope = right.scope;
+    let condition: Expr | null = null;
+    let usingNames = strs(j.usingClause);
+    if (j.isNatural) usingNames = lscope.filter((c) => !c.merged && rscope.some((r) => !r.merged && r.name === c.name)).map((c) => c.name);
+    if (usingNames.length > 0) {
+      if (joinType === 'full') throw featureNotSupported('FULL JOIN with USING or NATURAL', pos(item));
+      const ctx: BindContext = { scope: [...lscope, ...rscope], params, aggregates: null, clause: 'JOIN/USING' };
+      const eqs: Expr[] = [];
+      lscope = [...lscope];
+      rscope = [...rscope];
+      for (const name of usingNames) {
+        const li = lscope.findIndex((c) => c.name === name && !c.merged);
+        const ri = rscope.findIndex((c) => c.name === name && !c.merged);
+        if (li < 0 || ri < 0) {
+          throw new SqlError(SqlState.UNDEFINED_COLUMN, `column "${name}" specified in USING clause does not exist in ${li < 0 ? 'left' : 'right'} table`, pos(item));
+        }
+        const l: Expr = { kind: 'Column', index: li, type: lscope[li]!.type };
+        const r: Expr = { kind: 'Column', index: lscope.length + ri, type: rscope[ri]!.type };
+        eqs.push(bindCall('eq', [l, r], ctx, item));
+        // The column is shown once: from the side whose rows are always present.
+        if (joinType === 'right') lscope[li] = { ...lscope[li]!, merged: true };
+        else rscope[ri] = { ...rscope[ri]!, merged: true };
+      }
+      condition = eqs.length === 1 ? eqs[0]! : { kind: 'And', args: eqs, type: T.bool };
+    } else if (j.quals !== undefined) {
+      const ctx: BindContext = { scope: [...lscope, ...rscope], params, aggregates: null, clause: 'JOIN conditions' };
+      condition = coerce(bindExpr(j.quals, ctx), T.bool, ctx, j.quals);
+      if (condition.type.id !== 'bool') {
+        throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of JOIN/ON must be type boolean, not type ${condition.type.id}`, pos(j.quals));
+      }
+    }
+    return { kind: 'join', joinType, left: { ...left, scope: lscope } as FromItem, right: { ...right, scope: rscope } as FromItem, condition, scope: [...lscope, ...rscope] };
+  }
   throw featureNotSupported(`FROM item ${tag ?? ''}`, pos(item));
+}
+
+function bindFrom(sel: NodeOf<'SelectStmt'>, resolver: RelationResolver, params: SqlType[]): FromItem | null {
+  const from = list(sel.fromClause);
+  if (from.length === 0) return null;
+  let acc = bindFromItem(from[0], resolver, params);
+  for (let i = 1; i < from.length; i++) {
+    const right = bindFromItem(from[i], resolver, params);
+    acc = { kind: 'join', joinType: 'inner', left: acc, right, condition: null, scope: [...acc.scope, ...right.scope] };
+  }
+  return acc;
+}
+
+/** The conjuncts of a boolean expression. */
+function conjuncts(e: Expr): Expr[] {
+  return e.kind === 'And' ? e.args.flatMap(conjuncts) : [e];
+}
+
+function columnRange(e: Expr): [number, number] {
+  let lo = Infinity;
+  let hi = -1;
+  mapExpr(e, (x) => {
+    if (x.kind === 'Column') {
+      lo = Math.min(lo, x.index);
+      hi = Math.max(hi, x.index);
+    }
+    return x;
+  });
+  return [lo, hi];
+}
+
+function shift(e: Expr, by: number): Expr {
+  return mapExpr(e, (x) => (x.kind === 'Column' ? { ...x, index: x.index - by } : x));
+}
+
+function andOf(a: Expr | null, b: Expr): Expr {
+  if (a === null) return b;
+  return { kind: 'And', args: [...conjuncts(a), b], type: T.bool };
+}
+
+/**
+ * Moves a WHERE conjunct (columns [lo, hi] of the item starting at `start`) as deep as inner joins
+ * allow: into a leaf's WHERE (so compute nodes filter) or into a join condition (so it can hash).
+ */
+function pushDown(item: FromItem, start: number, e: Expr, lo: number, hi: number): FromItem | null {
+  if (lo < start || hi >= start + item.scope.length) return null;
+  if (item.kind === 'leaf') {
+    const where = andOf(item.select.where, shift(e, start));
+    return { ...item, select: { ...item.select, where } };
+  }
+  if (item.joinType !== 'inner') return null;
+  const mid = start + item.left.scope.length;
+  if (hi < mid) {
+    const left = pushDown(item.left, start, e, lo, hi);
+    return left ? { ...item, left } : null;
+  }
+  if (lo >= mid) {
+    const right = pushDown(item.right, mid, e, lo, hi);
+    return right ? { ...item, right } : null;
+  }
+  return { ...item, condition: andOf(item.condition, shift(e, start)) };
+}
+
+function toJoinTree(item: FromItem): JoinTree {
+  if (item.kind === 'leaf') return { kind: 'leaf', select: item.select, width: item.scope.length };
+  return { kind: 'join', joinType: item.joinType, left: toJoinTree(item.left), right: toJoinTree(item.right), condition: item.condition, width: item.scope.length };
 }
 
 interface Target {
@@ -124,13 +240,30 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
   if (sel.intoClause !== undefined) throw featureNotSupported('SELECT INTO', pos(n));
   if (sel.lockingClause !== undefined) throw featureNotSupported('FOR UPDATE / FOR SHARE', pos(n));
 
-  const { source, scope } = bindFrom(sel, resolver, params);
+  const from = bindFrom(sel, resolver, params);
+  const scope: ScopeColumn[] = from ? from.scope : [];
   const aggs: AggregateCall[] = [];
   const ctxFor = (clause: string, allowAggs: boolean): BindContext => ({ scope, params, aggregates: allowAggs ? aggs : null, clause });
 
-  const where = sel.whereClause !== undefined ? coerce(bindExpr(sel.whereClause, ctxFor('WHERE', false)), T.bool, ctxFor('WHERE', false), sel.whereClause) : null;
+  let where = sel.whereClause !== undefined ? coerce(bindExpr(sel.whereClause, ctxFor('WHERE', false)), T.bool, ctxFor('WHERE', false), sel.whereClause) : null;
   if (where && where.type.id !== 'bool') {
     throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of WHERE must be type boolean, not type ${where.type.id}`, pos(sel.whereClause));
+  }
+  let source: SelectSource;
+  if (from === null) source = { kind: 'none' };
+  else if (from.kind === 'leaf') source = from.select.source;
+  else {
+    // Push WHERE conjuncts into the join tree where inner joins allow it.
+    let tree: FromItem = from;
+    const kept: Expr[] = [];
+    for (const c of where ? conjuncts(where) : []) {
+      const [lo, hi] = columnRange(c);
+      const pushed: FromItem | null = hi >= 0 ? pushDown(tree, 0, c, lo, hi) : null;
+      if (pushed) tree = pushed;
+      else kept.push(c);
+    }
+    where = kept.length === 0 ? null : kept.length === 1 ? kept[0]! : { kind: 'And', args: kept, type: T.bool };
+    source = { kind: 'join', tree: toJoinTree(tree) };
   }
 
   // Target list, with * expanded.
@@ -147,6 +280,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
       }
       if (scope.length === 0 && table === null) throw new SqlError(SqlState.SYNTAX_ERROR, 'SELECT * with no tables specified is not valid', pos(rt.val));
       scope.forEach((c, i) => {
+        if (c.merged) return;
         if (table === null || c.table === table) targets.push({ node: rt.val, name: c.name, expr: { kind: 'Column', index: i, type: c.type }, source: c });
       });
       continue;

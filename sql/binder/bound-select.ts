@@ -12,7 +12,20 @@ export type SelectSource =
   /** A virtual table the leader produces (system views). */
   | { readonly kind: 'system'; readonly name: string }
   /** A view or FROM subquery, computed first. */
-  | { readonly kind: 'subquery'; readonly select: BoundSelect };
+  | { readonly kind: 'subquery'; readonly select: BoundSelect }
+  /** Joined FROM items; the input row is every leaf's columns, left to right. */
+  | { readonly kind: 'join'; readonly tree: JoinTree };
+
+/** The kinds of join. */
+export type JoinType = 'inner' | 'left' | 'right' | 'full';
+
+/**
+ * FROM items as a join tree. A leaf is "SELECT every column FROM item" (with the WHERE conjuncts
+ * that mention only that item pushed into it); a join's condition sees [left columns..., right columns...].
+ */
+export type JoinTree =
+  | { readonly kind: 'leaf'; readonly select: BoundSelect; readonly width: number }
+  | { readonly kind: 'join'; readonly joinType: JoinType; readonly left: JoinTree; readonly right: JoinTree; readonly condition: Expr | null; readonly width: number };
 
 /** One ORDER BY item over the output scope. */
 export interface BoundOrderItem {

@@ -11,6 +11,8 @@ export interface ScopeColumn {
   /** For RowDescription: source table OID and attribute number (1-based), or 0. */
   readonly tableOid: number;
   readonly attnum: number;
+  /** A JOIN ... USING column shown once: this duplicate is reachable only by a qualified name. */
+  readonly merged?: boolean;
 }
 
 /** An aggregate call found while binding, replaced in the expression by a placeholder column. */

@@ -36,7 +36,7 @@ export interface ScalarFunction {
   readonly strict?: boolean;
 }
 
-const NUMERIC_RANK: Partial<Record<TypeId, number>> = { int2: 1, int4: 2, int8: 3, numeric: 4, float4: 5, float8: 6 };
+const NUMERIC_RANK: Partial<Record<TypeId, number>> = { int2: 1, oid: 2, int4: 2, int8: 3, numeric: 4, float4: 5, float8: 6 };
 
 /** The type both numeric operands convert to (PostgreSQL's implicit-cast preference). */
 export function commonNumericType(a: SqlType, b: SqlType): SqlType | undefined {

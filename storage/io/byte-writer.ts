@@ -28,13 +28,14 @@ export class ByteWriter {
     return pos;
   }
 
-  u8(v: number): void { this.view.setUint8(this.reserve(1), v); }
-  u16(v: number): void { this.view.setUint16(this.reserve(2), v, true); }
-  u32(v: number): void { this.view.setUint32(this.reserve(4), v >>> 0, true); }
-  i32(v: number): void { this.view.setInt32(this.reserve(4), v, true); }
-  f64(v: number): void { this.view.setFloat64(this.reserve(8), v, true); }
-  i64(v: bigint): void { this.view.setBigInt64(this.reserve(8), v, true); }
-  u64(v: number): void { this.view.setBigUint64(this.reserve(8), BigInt(v), true); }
+  // reserve() may replace the buffer and view, so it runs before `this.view` is read.
+  u8(v: number): void { const p = this.reserve(1); this.view.setUint8(p, v); }
+  u16(v: number): void { const p = this.reserve(2); this.view.setUint16(p, v, true); }
+  u32(v: number): void { const p = this.reserve(4); this.view.setUint32(p, v >>> 0, true); }
+  i32(v: number): void { const p = this.reserve(4); this.view.setInt32(p, v, true); }
+  f64(v: number): void { const p = this.reserve(8); this.view.setFloat64(p, v, true); }
+  i64(v: bigint): void { const p = this.reserve(8); this.view.setBigInt64(p, v, true); }
+  u64(v: number): void { const p = this.reserve(8); this.view.setBigUint64(p, BigInt(v), true); }
 
   /** Overwrites a u32 written earlier (for lengths known only afterwards). */
   patchU32(pos: number, v: number): void { this.view.setUint32(pos, v >>> 0, true); }
@@ -52,7 +53,7 @@ export class ByteWriter {
   /** Pads with zero bytes to a multiple of `n`. */
   align(n: number): void {
     const pad = (n - (this.length % n)) % n;
-    if (pad > 0) this.buf.fill(0, this.reserve(pad), this.length);
+    if (pad > 0) { const p = this.reserve(pad); this.buf.fill(0, p, this.length); }
   }
 
   /** The written bytes (a view; valid until the next write). */

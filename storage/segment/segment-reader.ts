@@ -19,7 +19,7 @@ async function readExactly(fh: FileHandle, length: number, position: number): Pr
 
 /** Adds the table id and file to an XX001 error, so the operator knows what is damaged. */
 export function corruptionIn(err: unknown, tableId: number, file: string): unknown {
-  if (err instanceof SqlError && err.code === 'XX001') {
+  if (err instanceof SqlError && err.code === 'XX001' && !err.message.startsWith('corrupted data in table')) {
     return dataCorrupted(`corrupted data in table ${tableId}, segment file ${file}: ${err.message}`, {
       detail: `table id ${tableId}, file ${file}`,
       hint: 'Restore the segment from a replica or backup.',

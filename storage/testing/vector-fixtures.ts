@@ -76,3 +76,31 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A vector of the layout's kind from JS values in {@link valueAt}'s form: boolean, number,
+ * bigint (int64), number (decimal: scaled integer), "unscaled/scale" (bigdecimal), string; null = NULL.
+ */
+export function vectorFromValues(kind: Vector['kind'], values: readonly unknown[], scale = 0): Vector {
+  const n = values.length;
+  const nulls = nullsOf(values);
+  switch (kind) {
+    case 'bool': return { kind, length: n, nulls, values: Uint8Array.from(values, (v) => (v === true ? 1 : 0)) };
+    case 'int32': return { kind, length: n, nulls, values: Int32Array.from(values, (v) => (v === null ? 0 : Number(v))) };
+    case 'int64': return { kind, length: n, nulls, values: BigInt64Array.from(values, (v) => (v === null ? 0n : BigInt(v as bigint))) };
+    case 'float64': return { kind, length: n, nulls, values: Float64Array.from(values, (v) => (v === null ? 0 : Number(v))) };
+    case 'decimal': return { kind, length: n, nulls, values: Float64Array.from(values, (v) => (v === null ? 0 : Number(v))), scale };
+    case 'bigdecimal': {
+      const vals = values.map((v) => (v === null ? 0n : BigInt(String(v).split('/')[0]!)));
+      const scales = Uint16Array.from(values, (v) => (v === null ? scale : Number(String(v).split('/')[1])));
+      return { kind, length: n, nulls, values: vals, scales };
+    }
+    case 'string': return stringVector(values.map((v) => (v === null ? null : String(v))));
+  }
+}
+
+/** A batch from rows of JS values, given each column's kind (and decimal scale). */
+export function batchFromRows(kinds: readonly { kind: Vector['kind']; scale?: number }[], rows: readonly unknown[][]): Batch {
+  const columns = kinds.map((k, c) => vectorFromValues(k.kind, rows.map((r) => r[c]), k.scale ?? 0));
+  return { length: rows.length, columns, selection: null };
+}

@@ -34,7 +34,7 @@ afterAll(async () => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 
-async function sameAnswers(seed?: number): Promise<void> {
+async function sameAnswers(minNonEmpty: number, seed?: number): Promise<void> {
   const problems: string[] = [];
   let nonEmpty = 0;
   for (const q of tpchQueries(SF, seed)) {
@@ -45,17 +45,18 @@ async function sameAnswers(seed?: number): Promise<void> {
     if (diff !== undefined) problems.push(`Q${q.id}: ${diff}`);
   }
   expect(problems).toEqual([]);
-  // Most queries must return rows, or the comparison proves little.
-  expect(nonEmpty).toBeGreaterThanOrEqual(20);
+  // Most queries must return rows, or the comparison proves little. (At SF 0.01 a random nation
+  // may have no qualifying supplier for Q20/Q21, and Q18's 312+ quantity is rare.)
+  expect(nonEmpty).toBeGreaterThanOrEqual(minNonEmpty);
 }
 
 describe('TPC-H queries on DuckDB vs PostgreSQL (PGlite), SF 0.01', () => {
   it('agree with the validation parameters', async () => {
-    await sameAnswers();
+    await sameAnswers(22);
   });
 
   it('agree with a seeded substitution set', async () => {
-    await sameAnswers(42);
+    await sameAnswers(18, 42);
   });
 
   it('Q1 matches hand-computed aggregates over the loaded data', async () => {

@@ -1,0 +1,117 @@
+// Joins two materialised row sets: hash join on the equality conjuncts of the condition, the
+// rest checked per candidate pair; nested loop when there is no equality. NULL keys never match.
+import { datumKey } from '../../sql/expr/compare.ts';
+import { evaluate } from '../../sql/expr/evaluate.ts';
+import { mapExpr, type Expr } from '../../sql/expr/expr.ts';
+import type { JoinType } from '../../sql/binder/bound-select.ts';
+import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+
+interface EquiKeys {
+  readonly left: Expr[];
+  /** Over the right row alone. */
+  readonly right: Expr[];
+  readonly residual: Expr | null;
+}
+
+function columnsOf(e: Expr): number[] {
+  const out: number[] = [];
+  mapExpr(e, (x) => {
+    if (x.kind === 'Column') out.push(x.index);
+    return x;
+  });
+  return out;
+}
+
+/** Splits `condition` into hashable equalities (left expr = right expr) and a residual. */
+function equiKeys(condition: Expr | null, leftWidth: number): EquiKeys {
+  const left: Expr[] = [];
+  const right: Expr[] = [];
+  const rest: Expr[] = [];
+  const parts = condition === null ? [] : condition.kind === 'And' ? condition.args : [condition];
+  for (const c of parts) {
+    if (c.kind === 'Call' && c.fn === 'eq' && c.args.length === 2) {
+      const [a, b] = c.args as [Expr, Expr];
+      const ca = columnsOf(a);
+      const cb = columnsOf(b);
+      const allLeft = (cs: number[]): boolean => cs.length > 0 && cs.every((i) => i < leftWidth);
+      const allRight = (cs: number[]): boolean => cs.length > 0 && cs.every((i) => i >= leftWidth);
+      const shift = (e: Expr): Expr => mapExpr(e, (x) => (x.kind === 'Column' ? { ...x, index: x.index - leftWidth } : x));
+      if (allLeft(ca) && allRight(cb)) {
+        left.push(a);
+        right.push(shift(b));
+        continue;
+      }
+      if (allLeft(cb) && allRight(ca)) {
+        left.push(b);
+        right.push(shift(a));
+        continue;
+      }
+    }
+    rest.push(c);
+  }
+  const residual = rest.length === 0 ? null : rest.length === 1 ? rest[0]! : { kind: 'And' as const, args: rest, type: { id: 'bool' as const } };
+  return { left, right, residual };
+}
+
+function keyOf(exprs: readonly Expr[], row: readonly Datum[], ctx: EvalContext): string | null {
+  let k = '';
+  for (const e of exprs) {
+    const v = evaluate(e, row, ctx);
+    if (v === null) return null;
+    k += datumKey(v) + '\u0001';
+  }
+  return k;
+}
+
+/** Joins `left` and `right` (rows `leftWidth` and `rightWidth` wide). */
+export function joinRows(
+  joinType: JoinType, left: readonly Datum[][], right: readonly Datum[][],
+  leftWidth: number, rightWidth: number, condition: Expr | null, ctx: EvalContext, signal: AbortSignal,
+): Datum[][] {
+  const { left: lk, right: rk, residual } = equiKeys(condition, leftWidth);
+  const out: Datum[][] = [];
+  const rightMatched = joinType === 'right' || joinType === 'full' ? new Uint8Array(right.length) : null;
+  const nullLeft: Datum[] = new Array<Datum>(leftWidth).fill(null);
+  const nullRight: Datum[] = new Array<Datum>(rightWidth).fill(null);
+  const accept = (l: readonly Datum[], r: readonly Datum[]): Datum[] | null => {
+    const row = [...l, ...r];
+    return residual === null || evaluate(residual, row, ctx) === true ? row : null;
+  };
+
+  let buckets: Map<string, number[]> | null = null;
+  if (lk.length > 0) {
+    buckets = new Map();
+    for (let i = 0; i < right.length; i++) {
+      const k = keyOf(rk, right[i]!, ctx);
+      if (k === null) continue;
+      const b = buckets.get(k);
+      if (b) b.push(i);
+      else buckets.set(k, [i]);
+    }
+  }
+  for (let li = 0; li < left.length; li++) {
+    if ((li & 1023) === 0) signal.throwIfAborted();
+    const l = left[li]!;
+    let matched = false;
+    const candidates: Iterable<number> = buckets
+      ? (() => {
+        const k = keyOf(lk, l, ctx);
+        return k === null ? [] : buckets.get(k) ?? [];
+      })()
+      : right.keys();
+    for (const ri of candidates) {
+      const row = accept(l, right[ri]!);
+      if (row) {
+        out.push(row);
+        matched = true;
+        if (rightMatched) rightMatched[ri] = 1;
+      }
+    }
+    if (!matched && (joinType === 'left' || joinType === 'full')) out.push([...l, ...nullRight]);
+  }
+  if (rightMatched) {
+    for (let ri = 0; ri < right.length; ri++) if (rightMatched[ri] === 0) out.push([...nullLeft, ...right[ri]!]);
+  }
+  return out;
+}

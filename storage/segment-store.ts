@@ -1,0 +1,393 @@
+// SegmentStore: the SliceStore of one slice — tables as immutable, compressed, zone-mapped
+// segment files plus delete vectors, published by atomic manifest swaps in one directory.
+//
+//   <dir>/MANIFEST                     committed state (manifest.ts)
+//   <dir>/t<tableId>/s<segment>.seg    segment files (segment/segment-format.ts)
+//   <dir>/t<tableId>/s<segment>.<n>.del delete vectors (delete-vector.ts)
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../common/log.ts';
+import type { SliceStore, StoredTable } from './slice-store.ts';
+import type { Batch } from '../compute/batch/batch.ts';
+import { SqlError, SqlState, internalError, undefinedTable } from '../common/errors/index.ts';
+import { readManifest, writeManifest, filesOf, MANIFEST_FILE, type Manifest, type SegmentRef, type TableManifest } from './manifest.ts';
+import type { StoreContext } from './store-context.ts';
+import type { SegmentFooter } from './segment/segment-format.ts';
+import { SegmentReader, corruptionIn, verifySegmentFile } from './segment/segment-reader.ts';
+import { readDeleteVector } from './delete-vector.ts';
+import { FileRefs } from './file-refs.ts';
+import { fsyncDir, unlinkQuiet, TEMP_SUFFIX } from './io/fs-durable.ts';
+import { validateTable, validateAlter } from './table-schema.ts';
+import { SegmentWriteTransaction } from './write-transaction.ts';
+import { scanTable } from './table-scan.ts';
+import type { SegmentScanOptions, StorageBatch } from './scan-types.ts';
+import { vacuumTable, type VacuumMode, type VacuumResult } from './vacuum.ts';
+import { tableInfo, blockList, type TableInfo, type BlockInfo } from './system-views.ts';
+import { analyzeCompression, type CompressionAdvice } from './encoding/analyze-compression.ts';
+
+/** Options of {@link SegmentStore}. */
+export interface SegmentStoreOptions {
+  /** The slice's directory (created if missing). */
+  readonly dir: string;
+  readonly log: Logger;
+  /** Rows per block / row group (default 65536). */
+  readonly blockRows?: number;
+  /** Rows buffered before a segment is cut, and rows per segment written by VACUUM (default 1,048,576). */
+  readonly segmentRows?: number;
+  /** Slice number reported in svv_table_info (default 0). */
+  readonly sliceId?: number;
+}
+
+/** Default rows per block. */
+export const DEFAULT_BLOCK_ROWS = 65536;
+/** Default rows per segment. */
+export const DEFAULT_SEGMENT_ROWS = 1 << 20;
+
+/**
+ * The storage engine of one slice. Call `open()` (or use `SegmentStore.open`) before anything else.
+ * Beyond {@link SliceStore}: `beginWrite` returns a {@link SegmentWriteTransaction} (with
+ * delete / deleteWhere), `scan` takes {@link SegmentScanOptions} and yields {@link StorageBatch}es,
+ * and `vacuum`, `tableInfo`, `blockList`, `analyzeCompression`, `verify` serve maintenance and
+ * system views.
+ */
+export class SegmentStore implements SliceStore {
+  readonly dir: string;
+  readonly sliceId: number;
+  private readonly log: Logger;
+  private readonly blockRows: number;
+  private readonly segmentRows: number;
+  private manifest: Manifest | null = null;
+  private readonly tables = new Map<number, TableManifest>();
+  private readonly nextIds = new Map<number, number>();
+  private readonly footers = new Map<string, Promise<SegmentFooter>>();
+  private readonly deleteCache = new Map<string, Promise<Uint32Array>>();
+  private readonly refs: FileRefs;
+  private readonly ctx: StoreContext;
+  private lock: Promise<unknown> = Promise.resolve();
+  private readonly ready: Promise<void>;
+  private broken: unknown = null;
+  private closed = false;
+
+  constructor(opts: SegmentStoreOptions) {
+    this.dir = opts.dir;
+    this.sliceId = opts.sliceId ?? 0;
+    this.log = opts.log.child({ component: 'storage.segment-store' });
+    this.blockRows = opts.blockRows ?? DEFAULT_BLOCK_ROWS;
+    this.segmentRows = opts.segmentRows ?? DEFAULT_SEGMENT_ROWS;
+    if (this.blockRows < 1 || this.blockRows > 1 << 20 || this.segmentRows < 1) throw internalError('bad blockRows / segmentRows');
+    this.refs = new FileRefs(this.log, (f) => join(this.dir, f), (f) => { this.footers.delete(f); this.deleteCache.delete(f); });
+    this.ctx = this.makeContext();
+    this.ready = this.init();
+    this.ready.catch(() => undefined); // reported by open() and every async call
+  }
+
+  /** Creates a store and waits until it has loaded its manifest and swept orphan files. */
+  static async open(opts: SegmentStoreOptions): Promise<SegmentStore> {
+    const s = new SegmentStore(opts);
+    await s.open();
+    return s;
+  }
+
+  /** Resolves once the store is ready (idempotent). */
+  open(): Promise<void> {
+    return this.ready;
+  }
+
+  private async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const m = await readManifest(this.dir);
+    this.install(m);
+    await this.sweepOrphans(m);
+    this.log.debug({ dir: this.dir, tables: m.tables.length, generation: m.generation }, 'slice store opened');
+  }
+
+  /** Deletes temp files, unreferenced segment / delete files and directories of dropped tables. */
+  private async sweepOrphans(m: Manifest): Promise<void> {
+    const live = new Set<string>();
+    const tableDirs = new Set<string>();
+    for (const t of m.tables) {
+      tableDirs.add(this.ctx.tableDir(t.table.tableId));
+      for (const f of filesOf(t)) live.add(f);
+      await mkdir(join(this.dir, this.ctx.tableDir(t.table.tableId)), { recursive: true });
+    }
+    let removed = 0;
+    for (const e of await readdir(this.dir, { withFileTypes: true })) {
+      if (e.isFile() && e.name.endsWith(TEMP_SUFFIX)) { await unlinkQuiet(join(this.dir, e.name)); removed++; continue; }
+      if (!e.isDirectory() || !/^t\d+$/.test(e.name)) continue;
+      if (!tableDirs.has(e.name)) { await rm(join(this.dir, e.name), { recursive: true, force: true }); removed++; continue; }
+      for (const f of await readdir(join(this.dir, e.name))) {
+        const rel = join(e.name, f);
+        if (!live.has(rel)) { await unlinkQuiet(join(this.dir, rel)); removed++; }
+      }
+    }
+    if (removed > 0) {
+      await fsyncDir(this.dir);
+      this.log.info({ removed }, 'removed orphan files left by an interrupted write');
+    }
+  }
+
+  private install(m: Manifest): void {
+    this.manifest = m;
+    this.tables.clear();
+    for (const t of m.tables) {
+      this.tables.set(t.table.tableId, t);
+      this.nextIds.set(t.table.tableId, Math.max(this.nextIds.get(t.table.tableId) ?? 0, t.nextSegmentId));
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw internalError('slice store is closed');
+    if (this.broken !== null) throw internalError(`slice store needs a restart after a failed commit: ${String(this.broken)}`);
+    if (this.manifest === null) throw internalError('slice store used before open() finished');
+  }
+
+  private makeContext(): StoreContext {
+    const self = this;
+    return {
+      dir: this.dir,
+      log: this.log,
+      blockRows: this.blockRows,
+      segmentRows: this.segmentRows,
+      refs: this.refs,
+      table(tableId: number): TableManifest {
+        const t = self.tables.get(tableId);
+        if (t === undefined) throw undefinedTable(`table id ${tableId}`);
+        return t;
+      },
+      allocateSegmentId(tableId: number): number {
+        const id = self.nextIds.get(tableId) ?? 1;
+        self.nextIds.set(tableId, id + 1);
+        return id;
+      },
+      tableDir: (tableId: number) => `t${tableId}`,
+      path: (relative: string) => join(self.dir, relative),
+      footer(tableId: number, seg: SegmentRef): Promise<SegmentFooter> {
+        let p = self.footers.get(seg.file);
+        if (p === undefined) {
+          p = (async () => {
+            const r = await SegmentReader.open(join(self.dir, seg.file));
+            try {
+              const f = await r.readFooter();
+              if (f.meta.tableId !== tableId || f.meta.segmentId !== seg.id || f.meta.rowCount !== seg.rows) {
+                throw new SqlError(SqlState.DATA_CORRUPTED, 'segment footer does not match the manifest');
+              }
+              return f;
+            } catch (err) {
+              throw corruptionIn(err, tableId, seg.file);
+            } finally {
+              await r.close();
+            }
+          })();
+          self.footers.set(seg.file, p);
+          p.catch(() => self.footers.delete(seg.file));
+        }
+        return p;
+      },
+      deletes(tableId: number, seg: SegmentRef): Promise<Uint32Array> {
+        const d = seg.deletes;
+        if (d === null) return Promise.resolve(new Uint32Array(0));
+        let p = self.deleteCache.get(d.file);
+        if (p === undefined) {
+          p = readDeleteVector(join(self.dir, d.file), seg.id, seg.rows).then((rows) => {
+            if (rows.length !== d.count) throw new SqlError(SqlState.DATA_CORRUPTED, 'delete vector count does not match the manifest');
+            return rows;
+          }).catch((err: unknown) => { throw corruptionIn(err, tableId, d.file); });
+          self.deleteCache.set(d.file, p);
+          p.catch(() => self.deleteCache.delete(d.file));
+        }
+        return p;
+      },
+      commit: (mutate) => this.commit(mutate),
+    };
+  }
+
+  /** Serialized manifest update: mutate → write (temp, fsync, rename, fsync dir) → install → retire files. */
+  private commit(mutate: (m: Manifest) => Promise<{ manifest: Manifest; obsolete: readonly string[] }>): Promise<void> {
+    const run = async (): Promise<void> => {
+      await this.ready;
+      this.assertOpen();
+      const { manifest, obsolete } = await mutate(this.manifest!);
+      const next: Manifest = {
+        ...manifest,
+        generation: this.manifest!.generation + 1,
+        tables: manifest.tables.map((t) => ({ ...t, nextSegmentId: Math.max(t.nextSegmentId, this.nextIds.get(t.table.tableId) ?? 1) })),
+      };
+      try {
+        await writeManifest(this.dir, next);
+      } catch (err) {
+        // The rename may or may not have happened: only a reopen can tell which state is committed.
+        this.broken = err;
+        this.log.error({ err }, 'manifest write failed; store needs a restart');
+        throw err;
+      }
+      this.install(next);
+      this.refs.retire(obsolete);
+    };
+    const p = this.lock.then(run, run);
+    this.lock = p.catch(() => undefined);
+    return p;
+  }
+
+  async createTable(table: StoredTable): Promise<void> {
+    await this.ready;
+    validateTable(table);
+    await this.commit(async (m) => {
+      if (m.tables.some((t) => t.table.tableId === table.tableId)) {
+        throw new SqlError(SqlState.DUPLICATE_TABLE, `table id ${table.tableId} already exists`);
+      }
+      const dir = join(this.dir, this.ctx.tableDir(table.tableId));
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir);
+      await fsyncDir(this.dir);
+      this.nextIds.set(table.tableId, 1);
+      return { manifest: { ...m, tables: [...m.tables, { table, nextSegmentId: 1, segments: [] }] }, obsolete: [] };
+    });
+  }
+
+  async dropTable(tableId: number): Promise<void> {
+    await this.ready;
+    let files: string[] = [];
+    await this.commit(async (m) => {
+      const t = m.tables.find((x) => x.table.tableId === tableId);
+      if (t === undefined) throw undefinedTable(`table id ${tableId}`);
+      files = filesOf(t);
+      return { manifest: { ...m, tables: m.tables.filter((x) => x !== t) }, obsolete: files };
+    });
+    this.nextIds.delete(tableId);
+  }
+
+  async alterTable(table: StoredTable): Promise<void> {
+    await this.ready;
+    validateTable(table);
+    await this.commit(async (m) => {
+      const idx = m.tables.findIndex((x) => x.table.tableId === table.tableId);
+      if (idx < 0) throw undefinedTable(`table id ${table.tableId}`);
+      const old = m.tables[idx]!;
+      validateAlter(old.table, table);
+      const sameKey = JSON.stringify(old.table.sortKey.map((k) => old.table.columns[k]!.name)) === JSON.stringify(table.sortKey.map((k) => table.columns[k]!.name))
+        && old.table.sortStyle === table.sortStyle;
+      const segments = sameKey ? old.segments : old.segments.map((s) => ({ ...s, sorted: false }));
+      const tables = m.tables.slice();
+      tables[idx] = { ...old, table, segments };
+      return { manifest: { ...m, tables }, obsolete: [] };
+    });
+  }
+
+  hasTable(tableId: number): boolean {
+    this.assertOpen();
+    return this.tables.has(tableId);
+  }
+
+  /** Starts a write on a table (its schema as of now). */
+  beginWrite(tableId: number): SegmentWriteTransaction {
+    this.assertOpen();
+    const t = this.ctx.table(tableId);
+    return new SegmentWriteTransaction(this.ctx, (id, o) => this.scan(id, o), t.table);
+  }
+
+  /**
+   * Streams the committed rows as of this call (the snapshot is taken now; its files stay until
+   * the iteration ends). Iterate it once, to the end or until break.
+   */
+  scan(tableId: number, opts: SegmentScanOptions): AsyncIterable<StorageBatch> {
+    this.assertOpen();
+    const snapshot = this.ctx.table(tableId);
+    const files = filesOf(snapshot);
+    this.refs.acquire(files);
+    const ctx = this.ctx;
+    const refs = this.refs;
+    let used = false;
+    async function* guarded(): AsyncGenerator<StorageBatch> {
+      try {
+        yield* scanTable(ctx, snapshot, opts);
+      } finally {
+        refs.release(files);
+      }
+    }
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<StorageBatch> {
+        if (used) throw internalError('a scan can be iterated only once');
+        used = true;
+        return guarded();
+      },
+    };
+  }
+
+  /** Committed live row count. */
+  rowCount(tableId: number): number {
+    this.assertOpen();
+    let n = 0;
+    for (const s of this.ctx.table(tableId).segments) n += s.rows - (s.deletes?.count ?? 0);
+    return n;
+  }
+
+  /** Merges, re-sorts and compacts a table online (see vacuum.ts). */
+  async vacuum(tableId: number, mode: VacuumMode = 'full'): Promise<VacuumResult> {
+    await this.ready;
+    this.assertOpen();
+    return vacuumTable(this.ctx, tableId, mode);
+  }
+
+  /** svv_table_info rows for every table (or one). */
+  async tableInfo(tableId?: number): Promise<TableInfo[]> {
+    await this.ready;
+    this.assertOpen();
+    const ts = tableId === undefined ? [...this.tables.values()] : [this.ctx.table(tableId)];
+    return Promise.all(ts.map((t) => tableInfo(this.ctx, t, this.sliceId)));
+  }
+
+  /** stv_blocklist rows for one table (or all). */
+  async blockList(tableId?: number): Promise<BlockInfo[]> {
+    await this.ready;
+    this.assertOpen();
+    const ts = tableId === undefined ? [...this.tables.values()] : [this.ctx.table(tableId)];
+    const out: BlockInfo[] = [];
+    for (const t of ts) out.push(...await blockList(this.ctx, t, this.sliceId));
+    return out;
+  }
+
+  /** ANALYZE COMPRESSION: samples up to `sampleRows` committed rows and reports the encoding each column would get. */
+  async analyzeCompression(tableId: number, sampleRows = 100_000): Promise<CompressionAdvice[]> {
+    await this.ready;
+    this.assertOpen();
+    const t = this.ctx.table(tableId).table;
+    const samples: Batch[] = [];
+    let rows = 0;
+    for await (const b of this.scan(tableId, { columns: t.columns.map((_, i) => i) })) {
+      samples.push(b);
+      rows += b.selection === null ? b.length : b.selection.length;
+      if (rows >= sampleRows) break;
+    }
+    return analyzeCompression(t, samples);
+  }
+
+  /** Reads and checksums every block of a table's segments; throws XX001 naming the first bad file. */
+  async verify(tableId: number): Promise<{ segments: number; blocks: number }> {
+    await this.ready;
+    this.assertOpen();
+    const t = this.ctx.table(tableId);
+    const files = filesOf(t);
+    this.refs.acquire(files);
+    try {
+      let blocks = 0;
+      for (const s of t.segments) {
+        const f = await verifySegmentFile(join(this.dir, s.file)).catch((err: unknown) => { throw corruptionIn(err, tableId, s.file); });
+        blocks += f.blocks.length;
+        await this.ctx.deletes(tableId, s);
+      }
+      return { segments: t.segments.length, blocks };
+    } finally {
+      this.refs.release(files);
+    }
+  }
+
+  /** Waits for in-flight commits and stops accepting work. */
+  async close(): Promise<void> {
+    await this.ready.catch(() => undefined);
+    await this.lock;
+    this.closed = true;
+  }
+
+  /** The manifest file name (for tools and tests). */
+  static readonly MANIFEST_FILE = MANIFEST_FILE;
+}
