@@ -154,7 +154,8 @@ async function runLocalCluster(values: Record<string, string | boolean | undefin
   }
   const port = leader.port;
   process.stdout.write(`Colonnade is ready: ${nodes} compute node(s) × ${slices} slice(s), data in ${dataDir}\n`
-    + `Connect with: psql -h ${host} -p ${port} -U colonnade dev\n`);
+    + `Connect with: psql -h ${host} -p ${port} -U colonnade dev\n`
+    + `More compute nodes can join with: colonnade compute --join ${host}:${leader.clusterPort}\n`);
   await untilSignal();
   stopping = true;
   log.info('shutting down');

@@ -64,11 +64,17 @@ function keyOf(exprs: readonly Expr[], row: readonly Datum[], ctx: EvalContext):
   return k;
 }
 
+/** Row pairs examined between yields to the event loop, so other sessions and cancels get a turn. */
+const PAIRS_PER_YIELD = 50_000;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 /** Joins `left` and `right` (rows `leftWidth` and `rightWidth` wide). */
-export function joinRows(
+export async function joinRows(
   joinType: JoinType, left: readonly Datum[][], right: readonly Datum[][],
   leftWidth: number, rightWidth: number, condition: Expr | null, ctx: EvalContext, signal: AbortSignal,
-): Datum[][] {
+): Promise<Datum[][]> {
+  let work = 0;
   const { left: lk, right: rk, residual } = equiKeys(condition, leftWidth);
   const out: Datum[][] = [];
   const rightMatched = joinType === 'right' || joinType === 'full' ? new Uint8Array(right.length) : null;
@@ -91,7 +97,11 @@ export function joinRows(
     }
   }
   for (let li = 0; li < left.length; li++) {
-    if ((li & 1023) === 0) signal.throwIfAborted();
+    if (work >= PAIRS_PER_YIELD) {
+      work = 0;
+      await yieldToEventLoop();
+      signal.throwIfAborted();
+    }
     const l = left[li]!;
     let matched = false;
     const candidates: Iterable<number> = buckets
@@ -101,6 +111,7 @@ export function joinRows(
       })()
       : right.keys();
     for (const ri of candidates) {
+      work++;
       const row = accept(l, right[ri]!);
       if (row) {
         out.push(row);

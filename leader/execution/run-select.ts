@@ -59,7 +59,7 @@ async function collect(rows: AsyncIterable<Datum[][]>): Promise<Datum[][]> {
 async function runJoin(j: JoinPlan, env: ExecutionEnv): Promise<Datum[][]> {
   if (j.kind === 'leaf') return collect(runSelect(j.plan, env));
   const [left, right] = await Promise.all([runJoin(j.left, env), runJoin(j.right, env)]);
-  return joinRows(j.joinType, left, right, j.left.width, j.right.width, j.condition, env.evalCtx, env.signal);
+  return await joinRows(j.joinType, left, right, j.left.width, j.right.width, j.condition, env.evalCtx, env.signal);
 }
 
 function limitValue(e: Expr | null, ctx: EvalContext, what: 'LIMIT' | 'OFFSET'): number | null {

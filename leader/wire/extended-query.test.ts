@@ -96,6 +96,30 @@ describe('extended query protocol', () => {
     expect(row.readBigInt64BE(6)).toBe(5n);
   });
 
+  it('per-column result formats: text for one column, binary for the other', async () => {
+    raw.send(Buffer.concat([
+      serialize.parse({ text: 'select $1::int4 as a, $2::int4 as b' }),
+      // Bind by hand: no parameter formats, two text values, result formats [0, 1].
+      Buffer.from([0x42, 0, 0, 0, 26, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0x37, 0, 0, 0, 1, 0x38, 0, 2, 0, 0, 0, 1]),
+      serialize.execute({}),
+      serialize.sync(),
+    ]));
+    const ms = await raw.until('Z');
+    expect(codes(ms)).toBe('12DCZ');
+    const row = ms[2]!.body;
+    expect(row.readInt32BE(2)).toBe(1);
+    expect(row.toString('latin1', 6, 7)).toBe('7');
+    expect(row.readInt32BE(7)).toBe(4);
+    expect(row.readInt32BE(11)).toBe(8);
+    raw.send(Buffer.concat([
+      serialize.parse({ text: 'select 1 as a' }),
+      Buffer.from([0x42, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1]), // 2 result formats for 1 column
+      serialize.sync(),
+    ]));
+    const bad = await raw.until('Z');
+    expect(errorFields(bad[1]!.body)).toMatchObject({ C: '08P01', M: 'bind message has 2 result formats but 1 columns' });
+  });
+
   it('an error skips every message until Sync, then ReadyForQuery; the connection continues', async () => {
     raw.send(Buffer.concat([
       serialize.parse({ text: 'select nosuch' }),

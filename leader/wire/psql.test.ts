@@ -2,6 +2,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPsql } from './test-support/run-psql.ts';
 import { startTestServer, type TestServer } from './test-support/test-server.ts';
@@ -56,5 +57,23 @@ describe('psql', () => {
     expect(r.stdout).toBe('1\n');
     expect(r.stderr).toContain('ERROR:  column "nosuch" does not exist');
     expect(r.stderr).toContain('LINE 1: select nosuch;\n               ^');
+  });
+
+  it('pgbench (libpq) in simple, extended and prepared modes', async () => {
+    const file = await script('bench.sql', '\\set x random(1, 1000)\nselect :x::int + 1 as y;\n');
+    for (const mode of ['simple', 'extended', 'prepared']) {
+      const out = await new Promise<{ status: number | null; text: string }>((resolve, reject) => {
+        const child = spawn('pgbench', ['-n', '-M', mode, '-f', file, '-t', '50', '-c', '2', ...conn().slice(0, 6), 'db'], {
+          env: { ...process.env, PGSSLMODE: 'disable' },
+        });
+        let text = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => { text += d; });
+        child.stderr.setEncoding('utf8').on('data', (d: string) => { text += d; });
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ status, text }));
+      });
+      expect(out.status, out.text).toBe(0);
+      expect(out.text).toContain('number of transactions actually processed: 100/100');
+    }
   });
 });

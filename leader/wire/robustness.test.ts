@@ -152,6 +152,11 @@ describe('robustness', () => {
     const msgs = await raw.startup();
     expect(msgs.at(-1)!.code).toBe('Z');
     raw.close();
+    const again = await RawClient.connect(t.port);
+    again.send(startupPacket(StartupCode.SslRequest));
+    expect(await again.readByte()).toBe('N');
+    again.send(startupPacket(StartupCode.SslRequest));
+    expect((await expectFatal(again, '08P01')).M).toBe('repeated SSL negotiation');
     const cancel = await RawClient.connect(t.port);
     cancel.send(startupPacket(StartupCode.CancelRequest, 1, 2));
     await cancel.waitClosed();

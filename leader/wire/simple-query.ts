@@ -15,9 +15,9 @@ const NO_FORMATS = new Uint8Array(0);
  */
 export async function runSimpleQuery(ctx: QueryContext, sql: string, isFatal: (err: unknown) => boolean): Promise<void> {
   const { session } = ctx;
-  session.beginImplicit();
   let ok = true;
   try {
+    session.beginImplicit();
     const statements = await session.parseSimpleQuery(sql);
     if (statements.length === 0) writeEmptyBody(ctx.out.w, BackendCode.EmptyQueryResponse);
     for (const stmt of statements) {

@@ -35,6 +35,8 @@ const SSL_ACCEPTED = 0x53; // 'S'
  */
 export async function runStartupPhase(io: StartupIo): Promise<StartupRequest | null> {
   let encrypted = false;
+  let sslAsked = false;
+  let gssAsked = false;
   for (;;) {
     const frame = await io.input.next();
     if (frame === null) return null;
@@ -42,7 +44,12 @@ export async function runStartupPhase(io: StartupIo): Promise<StartupRequest | n
     switch (pkt.kind) {
       case 'ssl':
       case 'gssenc': {
-        if (encrypted) throw new SqlError(SqlState.PROTOCOL_VIOLATION, 'SSL negotiation after the connection is encrypted', { severity: 'FATAL' });
+        // Each negotiation may happen once, as in PostgreSQL; a repeat is a protocol violation.
+        if (encrypted || (pkt.kind === 'ssl' ? sslAsked : gssAsked)) {
+          throw new SqlError(SqlState.PROTOCOL_VIOLATION, `repeated ${pkt.kind === 'ssl' ? 'SSL' : 'GSSAPI'} negotiation`, { severity: 'FATAL' });
+        }
+        if (pkt.kind === 'ssl') sslAsked = true;
+        else gssAsked = true;
         const accept = pkt.kind === 'ssl' && io.upgradeToTls !== null;
         // Bytes pipelined behind the request would bypass encryption (CVE-2021-23214): refuse them.
         if (accept && io.input.hasBufferedBytes()) {

@@ -9,6 +9,7 @@ import type { AuthConfig } from './auth/auth-config.ts';
 import { CancelRegistry } from './cancel-registry.ts';
 import { Connection } from './connection.ts';
 
+/** Auth config loading lives in auth/auth-config.ts; re-exported as part of the server's public API. */
 export { loadAuthConfig, parseAuthConfig, type AuthConfig, type AuthMethod } from './auth/auth-config.ts';
 
 /** How to run the wire server. */

@@ -206,8 +206,8 @@ export function comparableType(a: SqlType, b: SqlType): SqlType | undefined {
   if (b.id === 'unknown') return a;
   const num = commonNumericType(a, b);
   if (num) return num;
-  if (isStringType(a) && isStringType(b)) return a.id === 'char' && b.id === 'char' ? a : T.text;
   if (a.id === b.id) return a;
+  if (isStringType(a) && isStringType(b)) return T.text;
   const temporal = ['date', 'timestamp', 'timestamptz'];
   if (temporal.includes(a.id) && temporal.includes(b.id)) return a.id === 'timestamptz' || b.id === 'timestamptz' ? T.timestamptz : T.timestamp;
   return undefined;
@@ -427,7 +427,9 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
     strict: false,
     resolve([a, b]) {
       if (!a || !b) return undefined;
-      const c = comparableType(a, b);
+      // Resolved like the = operator: string types compare (and return) as text.
+      let c = comparableType(a, b);
+      if (c && isStringType(c) && c.id !== 'char') c = T.text;
       return c ? { args: [c, c], returns: c } : undefined;
     },
     evaluate: ([a, b]) => (a !== null && b !== null && compareDatums(a!, b!) === 0 ? null : a!),

@@ -227,3 +227,12 @@ describe('determinism', () => {
     expect(() => tableRowCount('orders', { sf: 0 })).toThrow(RangeError);
   });
 });
+
+describe('tiny scale factors', () => {
+  it('keep PARTSUPP keys unique below SF 0.01 (where the spec formula repeats suppliers)', () => {
+    for (const sf of [0.002, 0.005, 0.0005]) {
+      const ps = rows('partsupp', { sf });
+      expect(new Set(ps.map((r) => `${r[0]}|${r[1]}`)).size, `SF ${sf}`).toBe(ps.length);
+    }
+  });
+});

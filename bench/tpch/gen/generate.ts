@@ -52,12 +52,25 @@ export function tableRowCount(table: TableName, opts: GenerateOptions): number {
  * `chunkBytes` each, every one holding whole lines. Each yielded Buffer is the caller's to keep.
  */
 export function* generateTableChunks(table: TableName, opts: GenerateOptions): Generator<Buffer, void, void> {
+  for (const chunk of generateCountedChunks(table, opts)) yield chunk.data;
+}
+
+/** A chunk with its line count (for progress without scanning the bytes). */
+interface CountedChunk {
+  data: Buffer;
+  lines: number;
+}
+
+function* generateCountedChunks(table: TableName, opts: GenerateOptions): Generator<CountedChunk, void, void> {
   const { from, to } = unitRange(table, opts);
   if (from >= to) return;
   const ctx = contextFor(opts.sf);
   const out = new LineWriter(opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
-  yield* TABLES[table].write(ctx, from, to, out);
-  if (out.length > 0) yield out.takeChunk();
+  for (const data of TABLES[table].write(ctx, from, to, out)) yield { data, lines: out.takenLines };
+  if (out.length > 0) {
+    const data = out.takeChunk();
+    yield { data, lines: out.takenLines };
+  }
 }
 
 /** The same text as a byte stream, for piping into COPY FROM STDIN. */
@@ -83,7 +96,7 @@ export interface GeneratedTable {
 }
 
 /**
- * Writes the tables (default all 8) as .tbl files under `dir`, counting rows by newlines.
+ * Writes the tables (default all 8) as .tbl files under `dir`.
  * Awaits the file stream's drain so memory stays at a few chunks.
  */
 export async function writeTableFiles(
@@ -98,10 +111,10 @@ export async function writeTableFiles(
     const start = performance.now();
     let rows = 0;
     let bytes = 0;
-    for (const chunk of generateTableChunks(table, opts)) {
-      for (let byteIdx = chunk.indexOf(10); byteIdx !== -1; byteIdx = chunk.indexOf(10, byteIdx + 1)) rows++;
-      bytes += chunk.length;
-      if (!stream.write(chunk)) await once(stream, 'drain');
+    for (const chunk of generateCountedChunks(table, opts)) {
+      rows += chunk.lines;
+      bytes += chunk.data.length;
+      if (!stream.write(chunk.data)) await once(stream, 'drain');
       onProgress?.(table, rows, total);
     }
     stream.end();

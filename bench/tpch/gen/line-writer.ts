@@ -21,6 +21,8 @@ export class LineWriter {
   private readonly limit: number;
   /** Lines written since the last {@link takeChunk}. */
   lines = 0;
+  /** Lines in the chunk the last {@link takeChunk} returned. */
+  takenLines = 0;
 
   constructor(chunkBytes: number = DEFAULT_CHUNK_BYTES) {
     this.limit = chunkBytes;
@@ -42,6 +44,7 @@ export class LineWriter {
     const out = Buffer.allocUnsafe(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
     this.pos = 0;
+    this.takenLines = this.lines;
     this.lines = 0;
     return out;
   }

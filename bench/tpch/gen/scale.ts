@@ -30,7 +30,8 @@ export interface Scale {
 /** Validates `sf` and derives its {@link Scale}. */
 export function scaleFor(sf: number): Scale {
   if (!Number.isFinite(sf) || sf <= 0) throw new RangeError(`scale factor must be positive, got ${sf}`);
-  const suppliers = Math.max(1, scaled(sf, BASE_ROWS.supplier));
+  // At least 4, so that every part can have 4 distinct suppliers.
+  const suppliers = Math.max(4, scaled(sf, BASE_ROWS.supplier));
   return {
     sf,
     suppliers,
@@ -51,12 +52,27 @@ export function orderKeyOf(i: number): number {
   return Math.floor(i / 8) * 32 + (i % 8) + 1;
 }
 
+/** The spec's formula: (partkey + (i * ((S/4) + (int)(partkey-1)/S))) modulo S + 1. */
+function specSuppKey(partKey: number, i: number, suppliers: number): number {
+  return ((partKey + i * (Math.floor(suppliers / 4) + Math.floor((partKey - 1) / suppliers))) % suppliers) + 1;
+}
+
 /**
- * PS_SUPPKEY / L_SUPPKEY of supplier number `i` (0..3) of part `partKey` with S suppliers:
- * (partkey + (i * ((S/4) + (int)(partkey-1)/S))) modulo S + 1.
+ * PS_SUPPKEY / L_SUPPKEY of supplier number `i` (0..3) of part `partKey` with S suppliers, by
+ * the spec's formula. Below S = 100 (SF < 0.01) the formula can give one part the same supplier
+ * twice, which would break PARTSUPP's primary key; there a repeated key moves on to the next
+ * supplier not yet used by that part. From SF 0.01 up this never triggers.
  */
 export function suppKeyOf(partKey: number, i: number, suppliers: number): number {
-  return ((partKey + i * (Math.floor(suppliers / 4) + Math.floor((partKey - 1) / suppliers))) % suppliers) + 1;
+  if (suppliers >= 100) return specSuppKey(partKey, i, suppliers);
+  const used: number[] = [];
+  let key = 0;
+  for (let suppIdx = 0; suppIdx <= i; suppIdx++) {
+    key = specSuppKey(partKey, suppIdx, suppliers);
+    while (used.includes(key)) key = (key % suppliers) + 1;
+    used.push(key);
+  }
+  return key;
 }
 
 /** P_RETAILPRICE in cents: 90000 + ((partkey/10) modulo 20001) + 100 * (partkey modulo 1000). */

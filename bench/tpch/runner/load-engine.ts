@@ -9,6 +9,8 @@ export interface LoadResult {
   totalMs: number;
   tables: { table: TableName; rows: number; ms: number }[];
   afterLoadMs: number;
+  /** The engine's note on how it loaded (COPY or INSERT fallback). */
+  method?: string;
 }
 
 /** Creates the schema and loads `<dir>/<table>.tbl` for every table. */
@@ -28,5 +30,8 @@ export async function loadEngine(
   const t1 = performance.now();
   await engine.afterLoad();
   const afterLoadMs = performance.now() - t1;
-  return { totalMs: performance.now() - start, tables, afterLoadMs };
+  const result: LoadResult = { totalMs: performance.now() - start, tables, afterLoadMs };
+  const note = engine.loadNote?.();
+  if (note !== undefined) result.method = note;
+  return result;
 }

@@ -43,13 +43,48 @@ async function runQuery(client: pg.Client, sql: string): Promise<QueryAnswer> {
   return { columns: res.fields.map((f) => f.name), rows };
 }
 
-/** PostgreSQL-protocol engine. Loads with COPY FROM STDIN, falling back to INSERT batches on 0A000. */
+/**
+ * Whether an error means the connection is gone (rather than one statement failing): no
+ * SQLSTATE at all (socket closed), connection exceptions (08xxx), or the server shutting the
+ * session down (57P0x).
+ */
+export function isConnectionLost(err: unknown): boolean {
+  const code = sqlStateOf(err);
+  return code === undefined || code.startsWith('08') || code.startsWith('57P0');
+}
+
+/**
+ * PostgreSQL-protocol engine. Loads with COPY FROM STDIN, falling back to INSERT batches on
+ * 0A000. When a statement loses the connection, the next statement reconnects first, so one
+ * crashed query does not fail every query after it.
+ */
 export class PgWireEngine implements Engine {
   readonly name: string;
   private copyUnsupported = false;
+  private broken = false;
 
-  private constructor(private readonly opts: PgWireOptions, private readonly client: pg.Client) {
+  private constructor(private readonly opts: PgWireOptions, private client: pg.Client) {
     this.name = opts.name;
+  }
+
+  /** 'COPY' or 'INSERT batches': how the last table was loaded. */
+  loadNote(): string {
+    return this.copyUnsupported ? 'INSERT batches (COPY answered 0A000)' : 'COPY FROM STDIN';
+  }
+
+  /** Runs `fn` on a live client, reconnecting first after a lost connection. */
+  private async withClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    if (this.broken) {
+      await this.client.end().catch(() => undefined);
+      this.client = await connect(this.opts);
+      this.broken = false;
+    }
+    try {
+      return await fn(this.client);
+    } catch (err) {
+      if (isConnectionLost(err)) this.broken = true;
+      throw err;
+    }
   }
 
   /** Connects the main session. */
@@ -58,16 +93,18 @@ export class PgWireEngine implements Engine {
   }
 
   async createSchema(): Promise<void> {
-    for (const sql of [...dropTableStatements(), ...createTableStatements(this.opts.dialect)]) await this.client.query(sql);
+    for (const sql of [...dropTableStatements(), ...createTableStatements(this.opts.dialect)]) await this.exec(sql);
   }
 
   async loadTable(table: string, file: string): Promise<number> {
     if (!isTableName(table)) throw new RangeError(`no TPC-H table ${table}`);
     if (!this.copyUnsupported) {
       try {
-        const copy = this.client.query(copyFrom(`COPY ${table} FROM STDIN WITH (FORMAT text, DELIMITER '|')`));
-        await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), new StripTrailingDelimiter(), copy);
-        return copy.rowCount;
+        return await this.withClient(async (client) => {
+          const copy = client.query(copyFrom(`COPY ${table} FROM STDIN WITH (FORMAT text, DELIMITER '|')`));
+          await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), new StripTrailingDelimiter(), copy);
+          return copy.rowCount;
+        });
       } catch (err) {
         if (sqlStateOf(err) !== '0A000') throw err;
         this.copyUnsupported = true;
@@ -75,28 +112,28 @@ export class PgWireEngine implements Engine {
     }
     let rows = 0;
     for await (const batch of insertBatches(table, tableDef(table).columns, file)) {
-      await this.client.query(batch.sql);
+      await this.exec(batch.sql);
       rows += batch.rows;
     }
     return rows;
   }
 
   async afterLoad(): Promise<void> {
-    if (this.opts.indexes) for (const sql of postLoadIndexStatements()) await this.client.query(sql);
+    if (this.opts.indexes) for (const sql of postLoadIndexStatements()) await this.exec(sql);
     if (this.opts.analyze === 'off') return;
     try {
-      await this.client.query('ANALYZE');
+      await this.exec('ANALYZE');
     } catch (err) {
       if (this.opts.analyze === 'required') throw err;
     }
   }
 
   query(sql: string): Promise<QueryAnswer> {
-    return runQuery(this.client, sql);
+    return this.withClient((client) => runQuery(client, sql));
   }
 
   async exec(sql: string): Promise<void> {
-    await this.client.query(sql);
+    await this.withClient((client) => client.query(sql));
   }
 
   async openSession(): Promise<EngineSession> {
@@ -110,7 +147,7 @@ export class PgWireEngine implements Engine {
 
   async close(): Promise<void> {
     try {
-      await this.client.end();
+      await this.client.end().catch(() => undefined);
     } finally {
       await this.opts.onClose?.();
     }

@@ -5,6 +5,7 @@ import type { BenchResult, EngineRun } from './bench-result.ts';
 import { barChartSvg } from './svg-chart.ts';
 
 const fmtMs = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+const fmtRatio = (r: number): string => `x${r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}`;
 
 function pad(cells: string[][]): string {
   const widths = cells[0]!.map((_c, colIdx) => Math.max(...cells.map((row) => (row[colIdx] ?? '').length)));
@@ -32,7 +33,7 @@ export function formatResultTable(result: BenchResult): string {
         row.push('error');
         if (q?.error !== undefined) errors.push(`Q${id} ${e.engine}: ${q.error}`);
       } else if (colonnade !== undefined && e !== colonnade && base !== undefined && base > 0) {
-        row.push(`${fmtMs(q.medianMs)} (x${(q.medianMs / base).toFixed(2)})`);
+        row.push(`${fmtMs(q.medianMs)} (${fmtRatio(q.medianMs / base)})`);
       } else {
         row.push(fmtMs(q.medianMs));
       }
@@ -46,7 +47,7 @@ export function formatResultTable(result: BenchResult): string {
     const g = result.geomeans.find((x) => x.engine === e.engine);
     const base = result.geomeans.find((x) => x.engine === 'colonnade');
     if (g === undefined || !Number.isFinite(g.ms)) geo.push('-');
-    else if (base !== undefined && e.engine !== 'colonnade' && base.ms > 0) geo.push(`${fmtMs(g.ms)} (x${(g.ms / base.ms).toFixed(2)})`);
+    else if (base !== undefined && e.engine !== 'colonnade' && base.ms > 0) geo.push(`${fmtMs(g.ms)} (${fmtRatio(g.ms / base.ms)})`);
     else geo.push(fmtMs(g.ms));
   }
   geo.push(`over ${result.geomeans[0]?.queries ?? 0} queries all engines ran`);
@@ -58,7 +59,10 @@ export function formatResultTable(result: BenchResult): string {
   ];
   for (const e of result.engines) {
     if (e.skipped !== undefined) lines.push(`${e.engine}: skipped: ${e.skipped}`);
-    else if (e.load !== undefined) lines.push(`${e.engine}: load ${(e.load.totalMs / 1000).toFixed(1)} s (after-load ${(e.load.afterLoadMs / 1000).toFixed(1)} s)`);
+    else if (e.load !== undefined) {
+      lines.push(`${e.engine}: load ${(e.load.totalMs / 1000).toFixed(1)} s (after-load ${(e.load.afterLoadMs / 1000).toFixed(1)} s)`
+        + (e.load.method !== undefined ? ` via ${e.load.method}` : ''));
+    }
   }
   for (const e of ran) {
     for (const q of e.queries) if (q.check?.startsWith('mismatch') === true) lines.push(`Q${q.id} ${e.engine} vs ${result.referenceEngine}: ${q.check}`);

@@ -2,6 +2,7 @@
 import type { BinaryCodec } from './binary-codec.ts';
 import { expectSize } from './binary-codec.ts';
 
+/** bool send/recv. */
 export const BoolBinary: BinaryCodec = {
   encode(w, _t, v) {
     w.int8(v === true ? 1 : 0);

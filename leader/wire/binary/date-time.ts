@@ -13,6 +13,7 @@ const DATE_NEG_INFINITY = -0x80000000;
 const TS_INFINITY = 0x7fffffffffffffffn;
 const TS_NEG_INFINITY = -0x8000000000000000n;
 
+/** date send/recv: Int32 days since 2000-01-01 (infinite dates are refused on receive). */
 export const DateBinary: BinaryCodec = {
   encode(w, _t, v) {
     w.int32(toNumber(v) - PG_EPOCH_DAYS);
@@ -25,6 +26,7 @@ export const DateBinary: BinaryCodec = {
   },
 };
 
+/** timestamp and timestamptz send/recv: Int64 µs since 2000-01-01 UTC. */
 export const TimestampBinary: BinaryCodec = {
   encode(w, _t, v) {
     w.int64(toBigInt(v) - PG_EPOCH_MICROS);

@@ -2,6 +2,7 @@
 import type { BinaryCodec } from './binary-codec.ts';
 import { expectSize, toNumber } from './binary-codec.ts';
 
+/** float4 send/recv: IEEE single. */
 export const Float4Binary: BinaryCodec = {
   encode(w, _t, v) {
     w.float32(toNumber(v));
@@ -12,6 +13,7 @@ export const Float4Binary: BinaryCodec = {
   },
 };
 
+/** float8 send/recv: IEEE double. */
 export const Float8Binary: BinaryCodec = {
   encode(w, _t, v) {
     w.float64(toNumber(v));

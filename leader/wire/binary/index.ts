@@ -33,4 +33,5 @@ export const BINARY_CODECS: Record<TypeId, BinaryCodec> = {
   interval: IntervalBinary,
 };
 
+/** Re-exported so callers need one import for the codec table and its type. */
 export type { BinaryCodec } from './binary-codec.ts';

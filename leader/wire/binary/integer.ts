@@ -2,6 +2,7 @@
 import type { BinaryCodec } from './binary-codec.ts';
 import { expectSize, toBigInt, toNumber } from './binary-codec.ts';
 
+/** int2 send/recv: Int16. */
 export const Int2Binary: BinaryCodec = {
   encode(w, _t, v) {
     w.int16(toNumber(v));
@@ -12,6 +13,7 @@ export const Int2Binary: BinaryCodec = {
   },
 };
 
+/** int4 send/recv: Int32. */
 export const Int4Binary: BinaryCodec = {
   encode(w, _t, v) {
     w.int32(toNumber(v));
@@ -22,6 +24,7 @@ export const Int4Binary: BinaryCodec = {
   },
 };
 
+/** int8 send/recv: Int64 (Datum bigint). */
 export const Int8Binary: BinaryCodec = {
   encode(w, _t, v) {
     w.int64(BigInt.asIntN(64, toBigInt(v)));
@@ -32,6 +35,7 @@ export const Int8Binary: BinaryCodec = {
   },
 };
 
+/** oid send/recv: unsigned Int32. */
 export const OidBinary: BinaryCodec = {
   encode(w, _t, v) {
     w.uint32(toNumber(v));

@@ -4,6 +4,7 @@ import { Interval } from '../../../sql/types/interval.ts';
 import type { BinaryCodec } from './binary-codec.ts';
 import { expectSize } from './binary-codec.ts';
 
+/** interval send/recv. */
 export const IntervalBinary: BinaryCodec = {
   encode(w, _t, v) {
     if (!(v instanceof Interval)) throw internalError('interval column holds a non-Interval value');

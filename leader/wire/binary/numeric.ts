@@ -41,6 +41,7 @@ export function encodeDecimal(w: MessageWriter, d: Decimal): void {
   for (let g = first; g < last; g++) w.int16(Number(aligned.slice(g * 4, g * 4 + 4)));
 }
 
+/** numeric send/recv (Decimal Datums; plain numbers are accepted on send, NaN/±Infinity included). */
 export const NumericBinary: BinaryCodec = {
   encode(w, t, v) {
     if (v instanceof Decimal) { encodeDecimal(w, v); return; }

@@ -14,6 +14,7 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
+/** textsend/textrecv for text, varchar, bpchar, name and unknown. */
 export const TextBinary: BinaryCodec = {
   encode(w, t, v) {
     // bpchar pads to its length exactly as its text output does.

@@ -13,10 +13,12 @@ export const AuthCode = {
   SaslFinal: 12,
 } as const;
 
+/** Appends AuthenticationOk. */
 export function writeAuthenticationOk(w: MessageWriter): void {
   w.begin(BackendCode.Authentication).int32(AuthCode.Ok).end();
 }
 
+/** Appends AuthenticationCleartextPassword. */
 export function writeAuthenticationCleartextPassword(w: MessageWriter): void {
   w.begin(BackendCode.Authentication).int32(AuthCode.CleartextPassword).end();
 }

@@ -3,6 +3,7 @@
 import { BackendCode } from '../message-codes.ts';
 import type { MessageWriter } from '../message-writer.ts';
 
+/** Appends BackendKeyData. */
 export function writeBackendKeyData(w: MessageWriter, processId: number, secretKey: number): void {
   w.begin(BackendCode.BackendKeyData).int32(processId).int32(secretKey).end();
 }

@@ -2,6 +2,7 @@
 // @see https://www.postgresql.org/docs/15/protocol-message-formats.html
 import { MessageReader, malformedMessage } from '../message-reader.ts';
 
+/** A decoded Bind. */
 export interface BindMessage {
   readonly portal: string;
   readonly statement: string;
@@ -25,6 +26,7 @@ function formatCodes(r: MessageReader): number[] {
   return out;
 }
 
+/** Decodes a Bind body; lengths and format codes are checked (08P01). */
 export function decodeBind(body: Buffer): BindMessage {
   const r = new MessageReader(body);
   const portal = r.cstring();

@@ -3,6 +3,7 @@
 import { BackendCode } from '../message-codes.ts';
 import type { MessageWriter } from '../message-writer.ts';
 
+/** Appends CommandComplete with `tag`. */
 export function writeCommandComplete(w: MessageWriter, tag: string): void {
   w.begin(BackendCode.CommandComplete).cstring(tag).end();
 }

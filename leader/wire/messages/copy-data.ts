@@ -3,6 +3,7 @@
 import { BackendCode } from '../message-codes.ts';
 import type { MessageWriter } from '../message-writer.ts';
 
+/** Appends CopyData carrying `data`. */
 export function writeCopyData(w: MessageWriter, data: Uint8Array): void {
   w.begin(BackendCode.CopyData).bytes(data).end();
 }

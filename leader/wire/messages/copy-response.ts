@@ -10,10 +10,12 @@ function write(w: MessageWriter, code: number, format: 'text' | 'binary', column
   w.end();
 }
 
+/** Appends CopyInResponse: every column in the overall format. */
 export function writeCopyInResponse(w: MessageWriter, format: 'text' | 'binary', columnCount: number): void {
   write(w, BackendCode.CopyInResponse, format, columnCount);
 }
 
+/** Appends CopyOutResponse: every column in the overall format. */
 export function writeCopyOutResponse(w: MessageWriter, format: 'text' | 'binary', columnCount: number): void {
   write(w, BackendCode.CopyOutResponse, format, columnCount);
 }

@@ -18,6 +18,7 @@ export function decodeTarget(body: Buffer, what: string): TargetMessage {
   return { target: t === 0x53 ? 'S' : 'P', name };
 }
 
+/** Decodes Describe. */
 export function decodeDescribe(body: Buffer): TargetMessage {
   return decodeTarget(body, 'DESCRIBE');
 }

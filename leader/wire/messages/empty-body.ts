@@ -14,6 +14,7 @@ export type EmptyBodyCode =
   | typeof BackendCode.EmptyQueryResponse
   | typeof BackendCode.CopyDone;
 
+/** Appends one of the body-less messages. */
 export function writeEmptyBody(w: MessageWriter, code: EmptyBodyCode): void {
   w.begin(code).end();
 }

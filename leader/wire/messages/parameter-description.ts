@@ -4,6 +4,7 @@ import { typeOid, type SqlType } from '../../../sql/types/sql-type.ts';
 import { BackendCode } from '../message-codes.ts';
 import type { MessageWriter } from '../message-writer.ts';
 
+/** Appends ParameterDescription with one type OID per parameter. */
 export function writeParameterDescription(w: MessageWriter, paramTypes: readonly SqlType[]): void {
   w.begin(BackendCode.ParameterDescription).int16(paramTypes.length);
   for (const t of paramTypes) w.int32(typeOid(t));

@@ -3,6 +3,7 @@
 import { BackendCode } from '../message-codes.ts';
 import type { MessageWriter } from '../message-writer.ts';
 
+/** Appends ParameterStatus name = value. */
 export function writeParameterStatus(w: MessageWriter, name: string, value: string): void {
   w.begin(BackendCode.ParameterStatus).cstring(name).cstring(value).end();
 }

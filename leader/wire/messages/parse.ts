@@ -2,12 +2,14 @@
 // @see https://www.postgresql.org/docs/15/protocol-message-formats.html
 import { MessageReader, malformedMessage } from '../message-reader.ts';
 
+/** A decoded Parse. */
 export interface ParseMessage {
   readonly name: string;
   readonly sql: string;
   readonly paramOids: readonly number[];
 }
 
+/** Decodes a Parse body. */
 export function decodeParse(body: Buffer): ParseMessage {
   const r = new MessageReader(body);
   const name = r.cstring();

@@ -16,6 +16,7 @@ export interface SaslInitialResponse {
   readonly data: Buffer;
 }
 
+/** Decodes SASLInitialResponse (length -1 means no initial data). */
 export function decodeSaslInitialResponse(body: Buffer): SaslInitialResponse {
   const r = new MessageReader(body);
   const mechanism = r.cstring();

@@ -4,6 +4,7 @@ import type { TransactionStatus } from '../../session/backend-session.ts';
 import { BackendCode } from '../message-codes.ts';
 import type { MessageWriter } from '../message-writer.ts';
 
+/** Appends ReadyForQuery with the transaction status byte. */
 export function writeReadyForQuery(w: MessageWriter, status: TransactionStatus): void {
   w.begin(BackendCode.ReadyForQuery).int8(status.charCodeAt(0)).end();
 }

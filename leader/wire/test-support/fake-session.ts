@@ -138,6 +138,11 @@ function planStatement(sql: string, base: number, given: readonly SqlType[]): Pl
         if (add === null || v === null) return v;
         return typeof v === 'bigint' ? v + BigInt(add) : (v as number) + add;
       });
+    } else if ((x = /^(-?\d+)::(int|integer|int4|int8|bigint)(?:\s*\+\s*(\d+))?$/i.exec(expr)) !== null) {
+      const t = parseType(x[2]!, pos);
+      const v = Number(x[1]) + Number(x[3] ?? 0);
+      fields.push(field(alias ?? (x[3] === undefined ? t.id : '?column?'), t));
+      items.push(() => (t.id === 'int8' ? BigInt(v) : v));
     } else if ((x = /^(-?\d+)\s*\/\s*0$/.exec(expr)) !== null) {
       fields.push(field(alias ?? '?column?', T.int4));
       items.push(() => { throw divisionByZero(); });
@@ -223,8 +228,9 @@ class FakeSession implements BackendSession {
   }
 
   async prepare(sql: string, paramTypes: readonly SqlType[]): Promise<PreparedStatement> {
-    if (splitStatements(sql).length > 1) throw syntaxError('cannot insert multiple commands into a prepared statement');
-    return this.make(sql, 0, paramTypes);
+    const parts = splitStatements(sql);
+    if (parts.length > 1) throw syntaxError('cannot insert multiple commands into a prepared statement');
+    return this.make(parts[0]?.[0] ?? sql, 0, paramTypes);
   }
 
   private make(sql: string, off: number, given: readonly SqlType[]): FakeStatement {

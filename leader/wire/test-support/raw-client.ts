@@ -25,8 +25,9 @@ export function errorFields(body: Buffer): Record<string, string> {
 export class RawClient {
   private buf = Buffer.alloc(0);
   private waiters: Array<() => void> = [];
+  /** True once the server closed the socket. */
   closed = false;
-  /** Set once the server's first byte arrived without a message frame (SSL/GSS answers). */
+
   private constructor(readonly socket: Socket) {
     socket.on('data', (d: Buffer) => { this.buf = Buffer.concat([this.buf, d]); this.wake(); });
     socket.on('close', () => { this.closed = true; this.wake(); });

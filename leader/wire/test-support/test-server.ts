@@ -19,6 +19,7 @@ export interface TestServerOptions {
   maxMessageBytes?: number;
 }
 
+/** Starts a server on 127.0.0.1 with a free port over a fresh fake session factory. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const { factory, stats } = createFakeSessionFactory();
   const server = await startWireServer({
