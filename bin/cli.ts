@@ -24,6 +24,7 @@ Options (environment variable in brackets):
   --nodes N          compute nodes (start)           [COLONNADE_NODES]      default 2
   --slices S         slices per compute node         [COLONNADE_SLICES]     default cores/nodes
   --join H:P         leader's cluster address (compute) [COLONNADE_JOIN]
+  --advertise-host H name peers use to reach this compute node [COLONNADE_ADVERTISE_HOST] default --host
   --auth-file F      users and passwords (JSON)      [COLONNADE_AUTH_FILE]
   --tls-key F --tls-cert F  enable TLS               [COLONNADE_TLS_KEY, COLONNADE_TLS_CERT]
   --log-level L      pino level                      [COLONNADE_LOG_LEVEL]  default info
@@ -73,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       host: { type: 'string' }, port: { type: 'string' }, 'cluster-port': { type: 'string' },
       'data-dir': { type: 'string' }, nodes: { type: 'string' }, slices: { type: 'string' },
-      join: { type: 'string' }, 'auth-file': { type: 'string' }, 'tls-key': { type: 'string' },
+      join: { type: 'string' }, 'advertise-host': { type: 'string' }, 'auth-file': { type: 'string' }, 'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' }, 'log-level': { type: 'string' },
     },
     strict: true,
@@ -100,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
       const idx = join.lastIndexOf(':');
       const node = await ComputeNode.start({
         dataDir, leaderHost: join.slice(0, idx), leaderPort: Number(join.slice(idx + 1)),
-        host, port: intOpt(opt(values, 'port', 'COLONNADE_COMPUTE_PORT', '0'), 'port')!,
+        host, advertiseHost: opt(values, 'advertise-host', 'COLONNADE_ADVERTISE_HOST', host)!, port: intOpt(opt(values, 'port', 'COLONNADE_COMPUTE_PORT', '0'), 'port')!,
         slices: intOpt(opt(values, 'slices', 'COLONNADE_SLICES'), 'slices') ?? availableParallelism(),
         log,
       });

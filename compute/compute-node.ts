@@ -26,6 +26,8 @@ export interface ComputeNodeOptions {
   /** Interface and port for the interconnect listener (port 0 = any free port). */
   host: string;
   port: number;
+  /** The name peers reach this node by (default: host). */
+  advertiseHost?: string;
   /** Slices this node runs (default: one per core). */
   slices: number;
   log: Logger;
@@ -65,7 +67,7 @@ export class ComputeNode {
     node.link = new LeaderLink({
       leaderHost: opts.leaderHost,
       leaderPort: opts.leaderPort,
-      register: { nodeId, host: opts.host, port, sliceCount: opts.slices, pid: process.pid },
+      register: { nodeId, host: opts.advertiseHost ?? opts.host, port, sliceCount: opts.slices, pid: process.pid },
       handler: (method, params, ctx) => node.handle(method, params, ctx),
       log: opts.log,
       onRegistered: (reply) => node.openSlices(reply),

@@ -52,6 +52,9 @@ function liveSelection(deleted: Uint32Array, start: number, end: number): Uint32
   return sel.subarray(0, k);
 }
 
+/** Row groups read ahead of the one being returned. */
+const PREFETCH_ROW_GROUPS = 3;
+
 function checkSignal(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw queryCanceled();
 }
@@ -121,15 +124,22 @@ async function* scanSegment(
       if (stats !== undefined) { stats.blocksRead++; stats.bytesRead += bytes.length; }
       return decodeBlock(bytes, entry.headerBytes, layouts[c]!, wantDict);
     }));
-    let pending = readGroup(keep[0]!);
+    // Keep a few row groups in flight so positioned reads overlap decoding and the consumer.
+    const pending: Promise<(DecodedBlock | null)[]>[] = [];
+    let issued = 0;
+    const issue = (): void => {
+      while (issued < keep.length && pending.length < PREFETCH_ROW_GROUPS) {
+        const p = readGroup(keep[issued++]!);
+        p.catch(() => undefined); // surfaced when awaited
+        pending.push(p);
+      }
+    };
     for (let k = 0; k < keep.length; k++) {
       checkSignal(opts.signal);
       const g = keep[k]!;
-      const decoded = await pending;
-      if (k + 1 < keep.length) {
-        pending = readGroup(keep[k + 1]!);
-        pending.catch(() => undefined); // surfaced when awaited
-      }
+      issue();
+      const decoded = await pending.shift()!;
+      issue();
       const rows = footer.blocks[g * ncols]!.header.valueCount;
       const groupStart = g * footer.meta.blockRows;
       const vectors: Vector[] = opts.columns.map((c, i) => decoded[i]?.vector ?? allNullVector(layouts[c]!, rows));

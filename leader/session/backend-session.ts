@@ -107,7 +107,10 @@ export interface BackendSession {
    * to the failed state ('E') until ROLLBACK.
    */
   statementFailed(): void;
-  /** Simple-query messages run their statements in one implicit transaction; called around them. */
+  /**
+   * Outside an explicit transaction, statements run in an implicit one: a whole simple-query message,
+   * or extended-protocol messages up to Sync. The wire calls these around that span.
+   */
   beginImplicit(): void;
   endImplicit(success: boolean): Promise<void>;
   /** The connection is closing: roll back whatever is open. */

@@ -107,7 +107,8 @@ export function parseDatum(t: SqlType, text: string, settings: TextIoSettings = 
       throw invalidTextRepresentation('boolean', text);
     }
     case 'int2': return Number(parseInteger(t, text, -32768n, 32767n));
-    case 'int4': case 'oid': return Number(parseInteger(t, text, -2147483648n, 2147483647n));
+    case 'int4': return Number(parseInteger(t, text, -2147483648n, 2147483647n));
+    case 'oid': return Number(parseInteger(t, text, 0n, 4294967295n));
     case 'int8': return parseInteger(t, text, -9223372036854775808n, 9223372036854775807n);
     case 'float4': case 'float8': {
       const s = text.trim().toLowerCase();

@@ -2,6 +2,7 @@
 // statements, cancel), postgres.js, SCRAM and md5 logins.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -67,7 +68,9 @@ describe('clients', () => {
     // leader/wire's tests check every binary codec byte for byte against PostgreSQL.)
     const param = Buffer.alloc(4);
     param.writeInt32BE(10);
-    const bin = await c.query({ text: 'SELECT id, ok, id::int2 AS small FROM items WHERE id = $1', values: [param], binary: true });
+    // @types/pg does not declare the `binary` query option that node-postgres supports.
+    const binQuery: pg.QueryConfig = Object.assign({ text: 'SELECT id, ok, id::int2 AS small FROM items WHERE id = $1', values: [param] }, { binary: true });
+    const bin = await c.query(binQuery);
     expect(bin.fields.map((f) => f.format)).toEqual(['binary', 'binary', 'binary']);
     expect(bin.rows).toEqual([{ id: 10, ok: true, small: 10 }]);
     const agg = await c.query({ text: 'SELECT count(*) AS n, sum(price) AS total FROM items WHERE added >= $1::date', values: ['2024-02-01'] });
@@ -80,16 +83,18 @@ describe('clients', () => {
     // A cross join of 300 × 300 × 300 rows without an equality keeps the leader busy for a long time.
     const slow = c.query('SELECT count(*) FROM items a, items b, items c WHERE a.id + b.id + c.id < 0');
     await new Promise((r) => setTimeout(r, 300));
-    const canceller = new pg.Client({ host: '127.0.0.1', port: cluster.port, user: 'colonnade', database: 'dev' });
-    await canceller.connect();
     // node-postgres sends a CancelRequest with this connection's key.
     const processID = (c as unknown as { processID: number }).processID;
     const secretKey = (c as unknown as { secretKey: number }).secretKey;
+    // A CancelRequest on a new connection: length 16, code 80877102, backend pid, secret key.
     await new Promise<void>((resolve, reject) => {
-      const s = new pg.Connection();
-      s.connect(cluster.port, '127.0.0.1');
-      s.on('connect', () => {
-        s.cancel(processID, secretKey);
+      const s = connect(cluster.port, '127.0.0.1', () => {
+        const msg = Buffer.alloc(16);
+        msg.writeInt32BE(16, 0);
+        msg.writeInt32BE(80877102, 4);
+        msg.writeInt32BE(processID, 8);
+        msg.writeInt32BE(secretKey, 12);
+        s.end(msg);
         resolve();
       });
       s.on('error', reject);
@@ -97,7 +102,6 @@ describe('clients', () => {
     await expect(slow).rejects.toMatchObject({ code: '57014' });
     const after = await c.query('SELECT count(*)::int AS n FROM items');
     expect(after.rows[0].n).toBe(300);
-    await canceller.end();
     await c.end();
   });
 

@@ -1,9 +1,8 @@
 // The shape of one type's binary send/receive functions, and the errors they raise.
-import { SqlError } from '../../../common/errors/index.ts';
+import { SqlError, SqlState } from '../../../common/errors/index.ts';
 import type { Datum } from '../../../sql/types/datum.ts';
 import { formatTypeName, type SqlType } from '../../../sql/types/sql-type.ts';
 import type { MessageWriter } from '../message-writer.ts';
-import { INVALID_BINARY_REPRESENTATION } from '../wire-sql-states.ts';
 
 /**
  * PostgreSQL's typsend/typreceive for one type. `encode` appends the value's bytes (the caller writes
@@ -17,7 +16,7 @@ export interface BinaryCodec {
 
 /** 22P03 "incorrect binary data format" for a value of type `t`. */
 export function badBinary(t: SqlType, why: string): SqlError {
-  return new SqlError(INVALID_BINARY_REPRESENTATION, `incorrect binary data format for type ${formatTypeName(t)}: ${why}`);
+  return new SqlError(SqlState.INVALID_BINARY_REPRESENTATION, `incorrect binary data format for type ${formatTypeName(t)}: ${why}`);
 }
 
 /** Throws 22P03 unless `bytes` has exactly `n` bytes. */
