@@ -37,6 +37,12 @@ export interface SegmentScanOptions extends ScanOptions {
   readonly dictionaryCodes?: boolean;
   /** Filled with block-level counters. */
   readonly stats?: ScanStats;
+  /**
+   * Recycle decode buffers: a batch's vectors are valid only until the next batch is requested
+   * (the usual pull-pipeline contract). Much faster where fresh memory is expensive; leave it off
+   * when batches are kept.
+   */
+  readonly reuseBuffers?: boolean;
   /** Rows per emitted batch (default BATCH_SIZE). */
   readonly batchRows?: number;
 }

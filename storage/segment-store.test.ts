@@ -110,6 +110,10 @@ describe('SegmentStore', () => {
     await tx.commit();
     expect(store.rowCount(TABLE.tableId)).toBe(7000);
     sameRows(await scanAll(store, TABLE.tableId), rows);
+    // Recycled buffers: each batch read before asking for the next.
+    const recycled: unknown[][] = [];
+    for await (const b of store.scan(TABLE.tableId, { columns: TABLE.columns.map((_, i) => i), reuseBuffers: true })) recycled.push(...batchRows(b));
+    sameRows(recycled, rows);
     // Sorted by the sort key inside each segment.
     for await (const b of store.scan(TABLE.tableId, { columns: [1] })) {
       const v = batchRows(b).map((r) => r[0] as number | null);

@@ -18,6 +18,7 @@ import { layoutOf, type ColumnLayout } from './column-kind.ts';
 import { decodeZoneMap, zoneMayMatch, type ZoneMap } from './zone-map.ts';
 import { allNullVector, sliceVector } from './vector-ops.ts';
 import { queryCanceled, SqlError, SqlState } from '../common/errors/index.ts';
+import { FRESH_ALLOCATOR, RecyclingAllocator } from './vector-allocator.ts';
 
 /** For each table column, its index in the segment (matched by name), or −1 when the segment predates it. */
 export function columnMapping(snapshot: TableManifest, footer: SegmentFooter): Int32Array {
@@ -55,6 +56,12 @@ function liveSelection(deleted: Uint32Array, start: number, end: number): Uint32
 /** Row groups read ahead of the one being returned. */
 const PREFETCH_ROW_GROUPS = 3;
 
+/**
+ * Frames a buffer-recycling scan needs: the row groups in flight, the one being returned, and the
+ * one whose last batch the consumer holds until its next request.
+ */
+const RECYCLE_RING = PREFETCH_ROW_GROUPS + 2;
+
 function checkSignal(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw queryCanceled();
 }
@@ -70,13 +77,14 @@ export async function* scanTable(ctx: StoreContext, snapshot: TableManifest, opt
   const filters = opts.filters ?? [];
   const batchRows = Math.max(1, opts.batchRows ?? BATCH_SIZE);
   const stats = opts.stats;
+  const recycler = opts.reuseBuffers === true ? new RecyclingAllocator(RECYCLE_RING) : null;
   for (const seg of snapshot.segments) {
     checkSignal(opts.signal);
     if (stats !== undefined) stats.segmentsTotal++;
     const live = seg.rows - (seg.deletes?.count ?? 0);
     if (live === 0) { if (stats !== undefined) stats.segmentsSkipped++; continue; }
     try {
-      yield* scanSegment(ctx, snapshot, seg, layouts, filters, opts, batchRows);
+      yield* scanSegment(ctx, snapshot, seg, layouts, filters, opts, batchRows, recycler);
     } catch (err) {
       throw corruptionIn(err, tableId, seg.file);
     }
@@ -85,7 +93,7 @@ export async function* scanTable(ctx: StoreContext, snapshot: TableManifest, opt
 
 async function* scanSegment(
   ctx: StoreContext, snapshot: TableManifest, seg: SegmentRef, layouts: readonly ColumnLayout[],
-  filters: readonly ZoneFilter[], opts: SegmentScanOptions, batchRows: number,
+  filters: readonly ZoneFilter[], opts: SegmentScanOptions, batchRows: number, recycler: RecyclingAllocator | null,
 ): AsyncGenerator<StorageBatch> {
   const table = snapshot.table;
   const stats = opts.stats;
@@ -116,14 +124,17 @@ async function* scanSegment(
   const reader = await SegmentReader.open(ctx.path(seg.file));
   try {
     const wantDict = opts.dictionaryCodes === true;
-    const readGroup = (g: number): Promise<(DecodedBlock | null)[]> => Promise.all(opts.columns.map(async (c) => {
-      const segCol = map[c]!;
-      if (segCol < 0) return null;
-      const entry = footer.blocks[g * ncols + segCol]!;
-      const bytes = await reader.readBlockBytes(entry);
-      if (stats !== undefined) { stats.blocksRead++; stats.bytesRead += bytes.length; }
-      return decodeBlock(bytes, entry.headerBytes, layouts[c]!, wantDict);
-    }));
+    const readGroup = (g: number): Promise<(DecodedBlock | null)[]> => {
+      const alloc = recycler === null ? FRESH_ALLOCATOR : recycler.next();
+      return Promise.all(opts.columns.map(async (c) => {
+        const segCol = map[c]!;
+        if (segCol < 0) return null;
+        const entry = footer.blocks[g * ncols + segCol]!;
+        const bytes = await reader.readBlockBytes(entry, alloc);
+        if (stats !== undefined) { stats.blocksRead++; stats.bytesRead += bytes.length; }
+        return decodeBlock(bytes, entry.headerBytes, layouts[c]!, wantDict, alloc);
+      }));
+    };
     // Keep a few row groups in flight so positioned reads overlap decoding and the consumer.
     const pending: Promise<(DecodedBlock | null)[]>[] = [];
     let issued = 0;

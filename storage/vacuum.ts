@@ -49,7 +49,7 @@ function subset(snapshot: TableManifest, segments: readonly SegmentRef[]): Table
 
 async function copyLive(ctx: StoreContext, snapshot: TableManifest, inputs: readonly SegmentRef[], sink: SegmentSink): Promise<void> {
   const cols = allColumns(snapshot.table);
-  for await (const b of scanTable(ctx, subset(snapshot, inputs), { columns: cols, batchRows: ctx.blockRows })) {
+  for await (const b of scanTable(ctx, subset(snapshot, inputs), { columns: cols, batchRows: ctx.blockRows, reuseBuffers: true })) {
     await sink.append(b.columns, b.selection === null ? b.length : b.selection.length, b.selection);
   }
 }
@@ -127,7 +127,7 @@ async function mergeRuns(ctx: StoreContext, snapshot: TableManifest, inputs: rea
   };
   const cursors: MergeCursor[] = [];
   for (const seg of inputs) {
-    const it = scanTable(ctx, subset(snapshot, [seg]), { columns: cols, batchRows: ctx.blockRows })[Symbol.asyncIterator]();
+    const it = scanTable(ctx, subset(snapshot, [seg]), { columns: cols, batchRows: ctx.blockRows, reuseBuffers: true })[Symbol.asyncIterator]();
     const c = new MergeCursor(it, keyOf);
     if (await c.advance()) cursors.push(c);
   }
@@ -192,7 +192,7 @@ async function mergeRuns(ctx: StoreContext, snapshot: TableManifest, inputs: rea
 async function resortSegment(ctx: StoreContext, snapshot: TableManifest, seg: SegmentRef, zb: ZBounds[] | null): Promise<SinkSegment[]> {
   const t = snapshot.table;
   const buf = new RowBuffer(t.columns.map((c) => layoutOf(c.type)), Math.min(seg.rows, 1 << 16));
-  for await (const b of scanTable(ctx, subset(snapshot, [seg]), { columns: allColumns(t), batchRows: ctx.blockRows })) {
+  for await (const b of scanTable(ctx, subset(snapshot, [seg]), { columns: allColumns(t), batchRows: ctx.blockRows, reuseBuffers: true })) {
     buf.appendRows(b.columns, b.length, b.selection);
   }
   const cols = buf.toVectors();

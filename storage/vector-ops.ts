@@ -4,23 +4,32 @@ import type {
   Vector, VectorKind, StringVector, BigDecimalVector,
 } from '../compute/batch/vector.ts';
 import type { ColumnLayout } from './column-kind.ts';
+import { FRESH_ALLOCATOR, type VectorAllocator } from './vector-allocator.ts';
 
-/** A vector of `n` NULLs of the given layout. */
-export function allNullVector(layout: ColumnLayout, n: number): Vector {
-  const nulls = new Uint8Array(n).fill(1);
-  return zeroVector(layout, n, nulls);
+/** A vector of `n` NULLs of the given layout (placeholders zero / empty). */
+export function allNullVector(layout: ColumnLayout, n: number, alloc: VectorAllocator = FRESH_ALLOCATOR): Vector {
+  const nulls = alloc.uint8(n).fill(1);
+  const v = zeroVector(layout, n, nulls, alloc);
+  if (alloc !== FRESH_ALLOCATOR) {
+    if (v.kind === 'string') v.offsets.fill(0);
+    else if (v.kind !== 'bigdecimal') v.values.fill(v.kind === 'int64' ? 0n as never : 0 as never);
+  }
+  return v;
 }
 
-/** A vector of `n` zero / empty values with the given null map. */
-export function zeroVector(layout: ColumnLayout, n: number, nulls: Uint8Array | null): Vector {
+/**
+ * A vector of `n` rows for a decoder to fill. With the fresh allocator the values are zero /
+ * empty; with a recycling allocator they are unspecified and the caller must write every row.
+ */
+export function zeroVector(layout: ColumnLayout, n: number, nulls: Uint8Array | null, alloc: VectorAllocator = FRESH_ALLOCATOR): Vector {
   switch (layout.kind) {
-    case 'bool': return { kind: 'bool', length: n, nulls, values: new Uint8Array(n) };
-    case 'int32': return { kind: 'int32', length: n, nulls, values: new Int32Array(n) };
-    case 'int64': return { kind: 'int64', length: n, nulls, values: new BigInt64Array(n) };
-    case 'float64': return { kind: 'float64', length: n, nulls, values: new Float64Array(n) };
-    case 'decimal': return { kind: 'decimal', length: n, nulls, values: new Float64Array(n), scale: layout.scale };
+    case 'bool': return { kind: 'bool', length: n, nulls, values: alloc.uint8(n) };
+    case 'int32': return { kind: 'int32', length: n, nulls, values: alloc.int32(n) };
+    case 'int64': return { kind: 'int64', length: n, nulls, values: alloc.bigInt64(n) };
+    case 'float64': return { kind: 'float64', length: n, nulls, values: alloc.float64(n) };
+    case 'decimal': return { kind: 'decimal', length: n, nulls, values: alloc.float64(n), scale: layout.scale };
     case 'bigdecimal': return { kind: 'bigdecimal', length: n, nulls, values: new Array<bigint>(n).fill(0n), scales: new Uint16Array(n).fill(layout.scale) };
-    case 'string': return { kind: 'string', length: n, nulls, offsets: new Int32Array(n + 1), bytes: new Uint8Array(0) };
+    case 'string': return { kind: 'string', length: n, nulls, offsets: alloc.int32(n + 1), bytes: new Uint8Array(0) };
   }
 }
 
@@ -39,45 +48,46 @@ export function sliceVector(v: Vector, start: number, end: number): Vector {
   }
 }
 
-function gatherNulls(nulls: Uint8Array | null, idx: Int32Array | Uint32Array, count: number): Uint8Array | null {
+function gatherNulls(nulls: Uint8Array | null, idx: Int32Array | Uint32Array, count: number, alloc: VectorAllocator): Uint8Array | null {
   if (nulls === null) return null;
-  const out = new Uint8Array(count);
+  const out = alloc.uint8(count);
   let any = 0;
   for (let i = 0; i < count; i++) { const b = nulls[idx[i]!]!; out[i] = b; any |= b; }
   return any === 0 ? null : out;
 }
 
 /** A new vector holding v's rows idx[0..count), in that order. */
-export function gatherVector(v: Vector, idx: Int32Array | Uint32Array, count: number): Vector {
-  const nulls = gatherNulls(v.nulls, idx, count);
+export function gatherVector(v: Vector, idx: Int32Array | Uint32Array, count: number, alloc: VectorAllocator = FRESH_ALLOCATOR): Vector {
+  const nulls = gatherNulls(v.nulls, idx, count, alloc);
   switch (v.kind) {
-    case 'bool': { const o = new Uint8Array(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'bool', length: count, nulls, values: o }; }
-    case 'int32': { const o = new Int32Array(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'int32', length: count, nulls, values: o }; }
+    case 'bool': { const o = alloc.uint8(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'bool', length: count, nulls, values: o }; }
+    case 'int32': { const o = alloc.int32(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'int32', length: count, nulls, values: o }; }
     case 'int64': {
-      const o = new BigInt64Array(count);
-      const o32 = new Int32Array(o.buffer);
+      const o = alloc.bigInt64(count);
+      const o32 = new Int32Array(o.buffer, o.byteOffset, count * 2);
       const s32 = new Int32Array(v.values.buffer, v.values.byteOffset, v.length * 2);
       for (let i = 0; i < count; i++) { const j = idx[i]! * 2; o32[i * 2] = s32[j]!; o32[i * 2 + 1] = s32[j + 1]!; }
       return { kind: 'int64', length: count, nulls, values: o };
     }
-    case 'float64': { const o = new Float64Array(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'float64', length: count, nulls, values: o }; }
-    case 'decimal': { const o = new Float64Array(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'decimal', length: count, nulls, values: o, scale: v.scale }; }
+    case 'float64': { const o = alloc.float64(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'float64', length: count, nulls, values: o }; }
+    case 'decimal': { const o = alloc.float64(count); const s = v.values; for (let i = 0; i < count; i++) o[i] = s[idx[i]!]!; return { kind: 'decimal', length: count, nulls, values: o, scale: v.scale }; }
     case 'bigdecimal': {
       const o = new Array<bigint>(count);
       const sc = new Uint16Array(count);
       for (let i = 0; i < count; i++) { o[i] = v.values[idx[i]!]!; sc[i] = v.scales[idx[i]!]!; }
       return { kind: 'bigdecimal', length: count, nulls, values: o, scales: sc };
     }
-    case 'string': return gatherStrings(v, idx, count, nulls);
+    case 'string': return gatherStrings(v, idx, count, nulls, alloc);
   }
 }
 
-function gatherStrings(v: StringVector, idx: Int32Array | Uint32Array, count: number, nulls: Uint8Array | null): StringVector {
+function gatherStrings(v: StringVector, idx: Int32Array | Uint32Array, count: number, nulls: Uint8Array | null, alloc: VectorAllocator = FRESH_ALLOCATOR): StringVector {
   const so = v.offsets;
   let total = 0;
   for (let i = 0; i < count; i++) { const j = idx[i]!; total += so[j + 1]! - so[j]!; }
-  const offsets = new Int32Array(count + 1);
-  const bytes = new Uint8Array(total);
+  const offsets = alloc.int32(count + 1);
+  offsets[0] = 0;
+  const bytes = alloc.uint8(total);
   let pos = 0;
   for (let i = 0; i < count; i++) {
     const j = idx[i]!;

@@ -27,7 +27,7 @@ export interface DeleteWhereOptions {
   readonly filters?: readonly ZoneFilter[];
 }
 
-type Scanner = (tableId: number, opts: { columns: readonly number[]; filters?: readonly ZoneFilter[] }) => AsyncIterable<StorageBatch>;
+type Scanner = (tableId: number, opts: { columns: readonly number[]; filters?: readonly ZoneFilter[]; reuseBuffers?: boolean }) => AsyncIterable<StorageBatch>;
 
 type State = 'open' | 'prepared' | 'done';
 
@@ -126,7 +126,7 @@ export class SegmentWriteTransaction implements WriteTransaction {
     this.checkOpen();
     let total = 0;
     let matches = new Uint8Array(0);
-    for await (const b of this.scanner(this.tableId, { columns: opts.columns, ...(opts.filters === undefined ? {} : { filters: opts.filters }) })) {
+    for await (const b of this.scanner(this.tableId, { columns: opts.columns, reuseBuffers: true, ...(opts.filters === undefined ? {} : { filters: opts.filters }) })) {
       if (matches.length < b.length) matches = new Uint8Array(b.length);
       matches.fill(0, 0, b.length);
       predicate(b, matches);

@@ -1,5 +1,6 @@
-// Decode speed per encoding: values/s and GB/s of decoded output, codec alone and as a whole
-// block (CRC-32C check + NULL bitmap + codec), against a plain copy of the decoded bytes.
+// Decode speed per encoding: values/s and GB/s of decoded output, codec alone (into fresh arrays,
+// and into recycled ones as a reuseBuffers scan does) and as a whole block (CRC-32C check + NULL
+// bitmap + codec, recycled), against a plain copy of the decoded bytes (the physical limit).
 // Run: npx tsx bench/storage/decode-speed.ts [--blocks 16] [--ms 400]
 import type { Vector } from '../../compute/batch/vector.ts';
 import type { ColumnLayout } from '../../storage/column-kind.ts';
@@ -8,6 +9,7 @@ import { EncodingId, ENCODING_NAMES, type EncodingIdValue } from '../../storage/
 import type { EncodingPolicy } from '../../storage/encoding/encoding-policy.ts';
 import { encodeBlock, decodeBlock } from '../../storage/segment/block-codec.ts';
 import { stringVector, rng } from '../../storage/testing/vector-fixtures.ts';
+import { RecyclingAllocator } from '../../storage/vector-allocator.ts';
 
 const BLOCK = 65536;
 const args = process.argv.slice(2);
@@ -63,7 +65,7 @@ function timeIt(fn: () => void): number {
 
 const fmt = (x: number, d = 2): string => x.toFixed(d).padStart(7);
 console.log(`decode speed: ${BLOCKS} blocks × ${BLOCK} values per case; node ${process.version}\n`);
-console.log('case                            enc        ratio   codec Mval/s  GB/s   block(+crc) GB/s   memcpy GB/s');
+console.log('case                            enc        ratio | fresh: Mval/s  GB/s | recycled: Mval/s  GB/s | block+crc GB/s | memcpy GB/s');
 for (const c of CASES) {
   const vecs = Array.from({ length: BLOCKS }, (_, b) => c.make(b));
   const enc = vecs.map((v) => encodeValues(v, c.layout, c.policy));
@@ -79,14 +81,21 @@ for (const c of CASES) {
       sink += decodeValues(plainSection(e.bytes, e.lz4, e.plainLength), e.encoding, BLOCK, c.layout).length;
     }
   });
+  const ring = new RecyclingAllocator(2);
+  const reusedMs = timeIt(() => {
+    for (let b = 0; b < BLOCKS; b++) {
+      const e = enc[b]!;
+      sink += decodeValues(plainSection(e.bytes, e.lz4, e.plainLength), e.encoding, BLOCK, c.layout, ring.next()).length;
+    }
+  });
   const blockMs = timeIt(() => {
-    for (let b = 0; b < BLOCKS; b++) sink += decodeBlock(stored[b]!.buf, stored[b]!.hdr, c.layout, false).vector.length;
+    for (let b = 0; b < BLOCKS; b++) sink += decodeBlock(stored[b]!.buf, stored[b]!.hdr, c.layout, false, ring.next()).vector.length;
   });
   const src = new Uint8Array(Math.round(outBytes));
   const dst = new Uint8Array(Math.round(outBytes));
   const copyMs = timeIt(() => { dst.set(src); sink += dst[7]!; });
   const e0 = enc[0]!;
   const encName = `${ENCODING_NAMES[e0.encoding]}${e0.lz4 ? '+lz4' : ''}`;
-  console.log(`${c.name.padEnd(32)}${encName.padEnd(10)}${fmt(outBytes / storedBytes, 1)}x ${fmt(values / codecMs / 1e3, 0)}   ${fmt(outBytes / codecMs / 1e6)}   ${fmt(outBytes / blockMs / 1e6)}            ${fmt(outBytes / copyMs / 1e6)}`);
+  console.log(`${c.name.padEnd(32)}${encName.padEnd(10)}${fmt(outBytes / storedBytes, 1)}x |   ${fmt(values / codecMs / 1e3, 0)} ${fmt(outBytes / codecMs / 1e6)} |      ${fmt(values / reusedMs / 1e3, 0)} ${fmt(outBytes / reusedMs / 1e6)} |    ${fmt(outBytes / blockMs / 1e6)}     |  ${fmt(outBytes / copyMs / 1e6)}`);
   if (sink < 0) console.log(sink);
 }

@@ -15,6 +15,7 @@ import { loadEngine } from './runner/load-engine.ts';
 import { Progress } from './runner/progress.ts';
 import { formatResultTable, formatThroughput, writeResultFiles } from './runner/report.ts';
 import { runThroughputTest } from './runner/throughput.ts';
+import { withTimeout } from './runner/with-timeout.ts';
 
 /** Repository root (this file is bench/tpch/runner.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,6 +32,8 @@ export interface RunnerOptions {
   seed?: number;
   /** Throughput-test streams; 0 = no throughput test. */
   throughput: number;
+  /** Per-query limit in ms (0 = none); a query past it is canceled and reported as 57014. */
+  timeoutMs: number;
   settings: EngineSettings;
   cacheRoot: string;
   resultsDir: string;
@@ -39,10 +42,10 @@ export interface RunnerOptions {
 /** Usage text of run-bench. */
 export const RUNNER_USAGE = `usage: run-bench [--sf 1] [--engines colonnade,duckdb,postgres] [--runs 3] [--warmup 1]
   [--queries 1,3,6] [--seed N] [--throughput S] [--postgres-url URL] [--colonnade-url URL]
-  [--nodes 2] [--slices 2] [--duckdb-threads 2] [--pg-bin DIR] [--cache-dir DIR] [--results-dir DIR]`;
+  [--nodes 2] [--slices 2] [--duckdb-threads 2] [--timeout-s 300] [--pg-bin DIR] [--cache-dir DIR] [--results-dir DIR]`;
 
 const KNOWN = ['sf', 'engines', 'runs', 'warmup', 'queries', 'seed', 'throughput', 'postgres-url', 'colonnade-url',
-  'nodes', 'slices', 'duckdb-threads', 'pg-bin', 'cache-dir', 'results-dir', 'help'];
+  'nodes', 'slices', 'duckdb-threads', 'timeout-s', 'pg-bin', 'cache-dir', 'results-dir', 'help'];
 
 /** Parses run-bench's command line. */
 export function parseRunnerArgs(argv: readonly string[]): RunnerOptions {
@@ -81,6 +84,7 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerOptions {
     warmup: numberOption(args, 'warmup', 1, 0, 100),
     queries,
     throughput: numberOption(args, 'throughput', 0, 0, 1000),
+    timeoutMs: numberOption(args, 'timeout-s', 300, 0, 86_400) * 1000,
     settings,
     cacheRoot: resolve(args.options.get('cache-dir') ?? join(REPO_ROOT, 'bench', '.cache')),
     resultsDir: resolve(args.options.get('results-dir') ?? join(REPO_ROOT, 'bench', 'results')),
@@ -90,15 +94,18 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerOptions {
   return opts;
 }
 
-/** Runs one query `warmup + runs` times; keeps the first timed answer. */
-async function timeQuery(engine: Engine, q: TpchQuery, warmup: number, runs: number): Promise<{ run: QueryRun; answer?: QueryAnswer }> {
+/** Runs one query `warmup + runs` times, each bounded by `timeoutMs`; keeps the first timed answer. */
+async function timeQuery(
+  engine: Engine, q: TpchQuery, warmup: number, runs: number, timeoutMs: number,
+): Promise<{ run: QueryRun; answer?: QueryAnswer }> {
   const run: QueryRun = { id: q.id, timesMs: [] };
   let answer: QueryAnswer | undefined;
+  const once = (): Promise<QueryAnswer> => withTimeout(engine.query(q.sql), timeoutMs, () => engine.cancel?.());
   try {
-    for (let w = 0; w < warmup; w++) await engine.query(q.sql);
+    for (let w = 0; w < warmup; w++) await once();
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
-      const a = await engine.query(q.sql);
+      const a = await once();
       run.timesMs.push(performance.now() - t0);
       answer ??= a;
     }
@@ -154,7 +161,7 @@ export async function runBenchmark(opts: RunnerOptions, log: Logger): Promise<Be
       for (let queryIdx = 0; queryIdx < queries.length; queryIdx++) {
         const q = queries[queryIdx]!;
         qProgress.update(queryIdx, `Q${q.id}`);
-        const { run: qr, answer } = await timeQuery(engine, q, opts.warmup, opts.runs);
+        const { run: qr, answer } = await timeQuery(engine, q, opts.warmup, opts.runs, opts.timeoutMs);
         run.queries.push(qr);
         if (answer !== undefined) got.set(q.id, answer);
       }

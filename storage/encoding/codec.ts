@@ -4,6 +4,7 @@ import type { ByteWriter } from '../io/byte-writer.ts';
 import type { ByteReader } from '../io/byte-reader.ts';
 import type { ColumnLayout } from '../column-kind.ts';
 import type { IntDomain } from './int-domain.ts';
+import type { VectorAllocator } from '../vector-allocator.ts';
 
 /** Encoding ids as stored in block headers (one byte). Never renumber: files on disk carry them. */
 export const EncodingId = {
@@ -44,6 +45,8 @@ export interface BlockStats {
 
 /** Lets a codec encode a nested vector (dictionary values, run values) with the best codec for it. */
 export interface CodecEnv {
+  /** Where decoders take output and scratch arrays from. */
+  readonly alloc: VectorAllocator;
   encodeSub(v: Vector, layout: ColumnLayout, w: ByteWriter): void;
   decodeSub(r: ByteReader, n: number, layout: ColumnLayout): Vector;
 }

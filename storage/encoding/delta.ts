@@ -8,7 +8,7 @@ import type { Vector } from '../../compute/batch/vector.ts';
 import type { ByteWriter } from '../io/byte-writer.ts';
 import type { ByteReader } from '../io/byte-reader.ts';
 import type { ColumnLayout } from '../column-kind.ts';
-import { EncodingId, type BlockCodec, type BlockStats } from './codec.ts';
+import { EncodingId, type BlockCodec, type BlockStats, type CodecEnv } from './codec.ts';
 import { bitWidth, packedSize, writePacked, readPacked, unpackToFloat64 } from './bit-pack.ts';
 import { writeInt64Offsets } from './int-domain.ts';
 import { zeroVector } from '../vector-ops.ts';
@@ -43,16 +43,16 @@ export const DeltaEncoding: BlockCodec = {
     writePacked(w, steps, n - 1, bitWidth(stats.maxDelta - minDelta));
   },
 
-  decode(r: ByteReader, n: number, layout: ColumnLayout): Vector {
+  decode(r: ByteReader, n: number, layout: ColumnLayout, env: CodecEnv): Vector {
     const base = r.i64();
     const first = r.f64();
     const minDelta = r.f64();
     if (n < 1 || !Number.isFinite(first) || !Number.isFinite(minDelta)) throw dataCorrupted('bad DELTA header');
     const s = readPacked(r, n - 1);
     // steps[i] = v[i+1] − v[i] as exact doubles.
-    const steps = new Float64Array(n - 1);
+    const steps = env.alloc.float64(n - 1);
     unpackToFloat64(s, minDelta, steps);
-    const out = zeroVector(layout, n, null);
+    const out = zeroVector(layout, n, null, env.alloc);
     switch (out.kind) {
       case 'int32': {
         const o = out.values;
@@ -71,7 +71,7 @@ export const DeltaEncoding: BlockCodec = {
         break;
       }
       case 'bool': case 'int64': {
-        const offs = new Float64Array(n);
+        const offs = env.alloc.float64(n);
         let cur = first;
         offs[0] = cur;
         for (let i = 1; i < n; i++) { cur += steps[i - 1]!; offs[i] = cur; }

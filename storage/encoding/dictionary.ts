@@ -21,7 +21,7 @@ function partsOf(stats: BlockStats): DictionaryParts | null {
 export function decodeDictionaryParts(r: ByteReader, n: number, layout: ColumnLayout, env: CodecEnv): DictionaryParts {
   const size = r.u32();
   if (size > n || (size === 0 && n > 0)) throw dataCorrupted(`bad dictionary size ${size} for ${n} rows`);
-  const codes = new Int32Array(n);
+  const codes = env.alloc.int32(n);
   const s = readPacked(r, n);
   if (s.width > 32) throw dataCorrupted('dictionary code width');
   unpackToInt32(s, 0, codes);
@@ -58,6 +58,6 @@ export const DictEncoding: BlockCodec = {
 
   decode(r: ByteReader, n: number, layout: ColumnLayout, env: CodecEnv): Vector {
     const { dict, codes } = decodeDictionaryParts(r, n, layout, env);
-    return gatherVector(dict, codes, n);
+    return gatherVector(dict, codes, n, env.alloc);
   },
 };

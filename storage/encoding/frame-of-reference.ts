@@ -7,7 +7,7 @@ import type { Vector } from '../../compute/batch/vector.ts';
 import type { ByteWriter } from '../io/byte-writer.ts';
 import type { ByteReader } from '../io/byte-reader.ts';
 import type { ColumnLayout } from '../column-kind.ts';
-import { EncodingId, type BlockCodec, type BlockStats } from './codec.ts';
+import { EncodingId, type BlockCodec, type BlockStats, type CodecEnv } from './codec.ts';
 import { bitWidth, packedSize, writePacked, readPacked, unpackToInt32, unpackToFloat64 } from './bit-pack.ts';
 import { writeInt64Offsets } from './int-domain.ts';
 import { zeroVector } from '../vector-ops.ts';
@@ -33,10 +33,10 @@ export const ForEncoding: BlockCodec = {
     writePacked(w, d.offsets, stats.n, bitWidth(d.maxOffset));
   },
 
-  decode(r: ByteReader, n: number, layout: ColumnLayout): Vector {
+  decode(r: ByteReader, n: number, layout: ColumnLayout, env: CodecEnv): Vector {
     const base = r.i64();
     const s = readPacked(r, n);
-    const out = zeroVector(layout, n, null);
+    const out = zeroVector(layout, n, null, env.alloc);
     switch (out.kind) {
       case 'int32':
         if (s.width > 32) throw dataCorrupted('FOR width too large for int32');
@@ -46,13 +46,13 @@ export const ForEncoding: BlockCodec = {
         unpackToFloat64(s, Number(base), out.values);
         break;
       case 'bool': {
-        const tmp = new Int32Array(n);
+        const tmp = env.alloc.int32(n);
         unpackToInt32(s, Number(base), tmp);
         out.values.set(tmp);
         break;
       }
       case 'int64': {
-        const offs = new Float64Array(n);
+        const offs = env.alloc.float64(n);
         unpackToFloat64(s, 0, offs);
         writeInt64Offsets(base, offs, n, out.values);
         break;

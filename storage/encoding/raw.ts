@@ -6,7 +6,8 @@ import type { Vector, StringVector } from '../../compute/batch/vector.ts';
 import type { ByteWriter } from '../io/byte-writer.ts';
 import type { ByteReader } from '../io/byte-reader.ts';
 import type { ColumnLayout } from '../column-kind.ts';
-import { EncodingId, type BlockCodec, type BlockStats } from './codec.ts';
+import { EncodingId, type BlockCodec, type BlockStats, type CodecEnv } from './codec.ts';
+import { FRESH_ALLOCATOR, type VectorAllocator } from '../vector-allocator.ts';
 import { packedSize, bitWidth, writePacked, readPacked, unpackToInt32 } from './bit-pack.ts';
 import { dataCorrupted } from '../../common/errors/index.ts';
 
@@ -28,15 +29,21 @@ export function writeStringsRaw(v: StringVector, w: ByteWriter): void {
 }
 
 /** Reads what {@link writeStringsRaw} wrote. */
-export function readStringsRaw(r: ByteReader, n: number): StringVector {
+export function readStringsRaw(r: ByteReader, n: number, alloc: VectorAllocator = FRESH_ALLOCATOR): StringVector {
   const lens = readPacked(r, n);
-  const offsets = new Int32Array(n + 1);
+  const offsets = alloc.int32(n + 1);
+  offsets[0] = 0;
   unpackToInt32(lens, 0, offsets.subarray(1));
   let total = 0;
   for (let i = 1; i <= n; i++) { const l = offsets[i]!; if (l < 0) throw dataCorrupted('negative string length'); total += l; offsets[i] = total; }
   const bytes = r.bytesView(total);
   r.align(8);
   return { kind: 'string', length: n, nulls: null, offsets, bytes };
+}
+
+function float4To64(src: Float32Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < src.length; i++) out[i] = src[i]!;
+  return out;
 }
 
 /** Fixed width in bytes of one RAW value, 0 for strings. */
@@ -77,15 +84,15 @@ export const RawEncoding: BlockCodec = {
     w.align(8);
   },
 
-  decode(r: ByteReader, n: number, layout: ColumnLayout): Vector {
+  decode(r: ByteReader, n: number, layout: ColumnLayout, env: CodecEnv): Vector {
     let out: Vector;
     switch (layout.kind) {
       case 'bool': out = { kind: 'bool', length: n, nulls: null, values: r.bytesView(n) }; break;
       case 'int32': out = { kind: 'int32', length: n, nulls: null, values: r.int32s(n) }; break;
       case 'int64': out = { kind: 'int64', length: n, nulls: null, values: r.bigInt64s(n) }; break;
-      case 'float64': out = { kind: 'float64', length: n, nulls: null, values: layout.float4 ? Float64Array.from(r.float32s(n)) : r.float64s(n) }; break;
+      case 'float64': out = { kind: 'float64', length: n, nulls: null, values: layout.float4 ? float4To64(r.float32s(n), env.alloc.float64(n)) : r.float64s(n) }; break;
       case 'decimal': out = { kind: 'decimal', length: n, nulls: null, values: r.float64s(n), scale: layout.scale }; break;
-      case 'string': return readStringsRaw(r, n);
+      case 'string': return readStringsRaw(r, n, env.alloc);
       case 'bigdecimal': throw dataCorrupted('RAW block for a bigdecimal column');
     }
     r.align(8);

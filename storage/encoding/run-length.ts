@@ -68,7 +68,7 @@ export const RleEncoding: BlockCodec = {
   decode(r: ByteReader, n: number, layout: ColumnLayout, env: CodecEnv): Vector {
     const runs = r.u32();
     if (runs > n || (runs === 0 && n > 0)) throw dataCorrupted(`bad RLE run count ${runs} for ${n} rows`);
-    const lens = new Int32Array(runs);
+    const lens = env.alloc.int32(runs);
     unpackToInt32(readPacked(r, runs), 1, lens);
     const values = env.decodeSub(r, runs, layout);
     let total = 0;
@@ -76,7 +76,7 @@ export const RleEncoding: BlockCodec = {
     if (total !== n) throw dataCorrupted(`RLE runs cover ${total} rows, block has ${n}`);
     switch (values.kind) {
       case 'int32': case 'float64': case 'decimal': case 'bool': {
-        const out = zeroVector(layout, n, null) as typeof values;
+        const out = zeroVector(layout, n, null, env.alloc) as typeof values;
         const o = out.values;
         const s = values.values;
         let pos = 0;
@@ -84,10 +84,10 @@ export const RleEncoding: BlockCodec = {
         return out;
       }
       default: {
-        const idx = new Int32Array(n);
+        const idx = env.alloc.int32(n);
         let pos = 0;
         for (let i = 0; i < runs; i++) { const l = lens[i]!; idx.fill(i, pos, pos + l); pos += l; }
-        return gatherVector(values, idx, n);
+        return gatherVector(values, idx, n, env.alloc);
       }
     }
   },

@@ -7,6 +7,7 @@ import { EncodingId, type EncodingIdValue } from './codec.ts';
 import type { EncodingPolicy } from './encoding-policy.ts';
 import { policyForEncodingName } from './encoding-policy.ts';
 import { stringVector, vectorDiff, rng } from '../testing/vector-fixtures.ts';
+import type { VectorAllocator } from '../vector-allocator.ts';
 
 const L = (kind: ColumnLayout['kind'], scale = 0, float4 = false): ColumnLayout => ({ kind, scale, float4 });
 
@@ -16,6 +17,15 @@ const POLICIES: EncodingPolicy[] = [
     .flatMap((e) => [{ kind: 'forced' as const, encoding: e, lz4: false }, { kind: 'forced' as const, encoding: e, lz4: true }]),
 ];
 
+/** Hands out arrays full of junk, as recycled scan buffers are: decoders must write every element. */
+const POISON: VectorAllocator = {
+  int32: (n) => new Int32Array(n).fill(0x5a5a5a5a),
+  uint32: (n) => new Uint32Array(n).fill(0xdeadbeef),
+  float64: (n) => new Float64Array(n).fill(-123.25),
+  uint8: (n) => new Uint8Array(n).fill(0x5a),
+  bigInt64: (n) => new BigInt64Array(n).fill(-77n),
+};
+
 function roundTrip(v: Vector, layout: ColumnLayout): Set<string> {
   const used = new Set<string>();
   for (const p of POLICIES) {
@@ -23,6 +33,8 @@ function roundTrip(v: Vector, layout: ColumnLayout): Set<string> {
     const back = decodeValues(plainSection(e.bytes, e.lz4, e.plainLength), e.encoding, v.length, layout);
     const diff = vectorDiff(v, back);
     if (diff !== null) throw new Error(`${JSON.stringify(p)} → ${e.encoding}${e.lz4 ? '+lz4' : ''}: ${diff}`);
+    const poisoned = vectorDiff(v, decodeValues(plainSection(e.bytes, e.lz4, e.plainLength), e.encoding, v.length, layout, POISON));
+    if (poisoned !== null) throw new Error(`${JSON.stringify(p)} with recycled buffers: ${poisoned}`);
     used.add(`${e.encoding}${e.lz4 ? '+lz4' : ''}`);
   }
   return used;

@@ -12,6 +12,7 @@ import { EncodingId, type BlockCodec, type CodecEnv, type EncodingIdValue } from
 import { computeBlockStats, type FullBlockStats } from './block-stats.ts';
 import { lz4Compress, lz4Decompress } from './lz4.ts';
 import type { EncodingPolicy } from './encoding-policy.ts';
+import { FRESH_ALLOCATOR, type VectorAllocator } from '../vector-allocator.ts';
 
 /** LZ4 is kept only if it saves at least this fraction of the plain values section. */
 const LZ4_MIN_SAVING = 0.125;
@@ -44,8 +45,9 @@ function pickCodec(v: Vector, stats: FullBlockStats, layout: ColumnLayout, depth
 }
 
 /** The environment codecs use for nested values, one level deeper. */
-function envAt(depth: number): CodecEnv {
+function envAt(depth: number, alloc: VectorAllocator): CodecEnv {
   return {
+    alloc,
     encodeSub(v: Vector, layout: ColumnLayout, w: ByteWriter): void {
       const stats = computeBlockStats(v);
       const codec = pickCodec(v, stats, layout, depth + 1);
@@ -54,7 +56,7 @@ function envAt(depth: number): CodecEnv {
       const lenPos = w.length;
       w.u32(0);
       const start = w.length;
-      codec.encode(v, stats, layout, w, envAt(depth + 1));
+      codec.encode(v, stats, layout, w, envAt(depth + 1, FRESH_ALLOCATOR));
       w.align(8);
       w.patchU32(lenPos, w.length - start);
     },
@@ -67,14 +69,19 @@ function envAt(depth: number): CodecEnv {
       const end = r.pos + len;
       if (end > r.end) throw dataCorrupted('sub-block overruns its block');
       const sub = new ByteReader(r.bytes, r.pos, end);
-      const v = codec.decode(sub, n, layout, envAt(depth + 1));
+      const v = codec.decode(sub, n, layout, envAt(depth + 1, alloc));
       r.pos = end;
       return v;
     },
   };
 }
 
-const TOP_ENV = envAt(0);
+const TOP_ENV = envAt(0, FRESH_ALLOCATOR);
+
+/** The top-level decoding environment for an allocator. */
+export function codecEnvFor(alloc: VectorAllocator): CodecEnv {
+  return alloc === FRESH_ALLOCATOR ? TOP_ENV : envAt(0, alloc);
+}
 
 /** The codec for a stored encoding id; throws XX001 for an unknown one. */
 export function codecById(id: number): BlockCodec {
@@ -134,10 +141,10 @@ export function plainSection(stored: Uint8Array, lz4: boolean, plainLength: numb
 }
 
 /** Decodes `n` values from a plain (non-LZ4) values section. */
-export function decodeValues(plain: Uint8Array, encoding: number, n: number, layout: ColumnLayout): Vector {
+export function decodeValues(plain: Uint8Array, encoding: number, n: number, layout: ColumnLayout, alloc: VectorAllocator = FRESH_ALLOCATOR): Vector {
   const codec = codecById(encoding);
   const r = new ByteReader(plain);
-  const v = codec.decode(r, n, layout, TOP_ENV);
+  const v = codec.decode(r, n, layout, codecEnvFor(alloc));
   if (v.length !== n) throw dataCorrupted(`block decoded to ${v.length} values, expected ${n}`);
   return v;
 }

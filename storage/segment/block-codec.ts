@@ -9,7 +9,8 @@ import { KIND_CODE } from '../column-kind.ts';
 import { crc32c } from '../io/crc32c.ts';
 import { dataCorrupted } from '../../common/errors/index.ts';
 import { EncodingId } from '../encoding/codec.ts';
-import { encodeValues, plainSection, decodeValues, topLevelCodecEnv } from '../encoding/value-codec.ts';
+import { encodeValues, plainSection, decodeValues, codecEnvFor } from '../encoding/value-codec.ts';
+import { FRESH_ALLOCATOR, type VectorAllocator } from '../vector-allocator.ts';
 import type { EncodingPolicy } from '../encoding/encoding-policy.ts';
 import { decodeDictionaryParts } from '../encoding/dictionary.ts';
 import type { DictionaryParts } from '../encoding/dictionary-builder.ts';
@@ -85,7 +86,7 @@ export interface DecodedBlock {
  * Verifies and decodes a block read from disk: `buf` holds header + payload; `expected` is the
  * footer's copy of the header, which must match byte for byte. Throws XX001 on any mismatch.
  */
-export function decodeBlock(buf: Uint8Array, expected: Uint8Array, layout: ColumnLayout, wantDictionary: boolean): DecodedBlock {
+export function decodeBlock(buf: Uint8Array, expected: Uint8Array, layout: ColumnLayout, wantDictionary: boolean, alloc: VectorAllocator = FRESH_ALLOCATOR): DecodedBlock {
   if (buf.length < expected.length) throw dataCorrupted('block truncated');
   for (let i = 0; i < expected.length; i++) {
     if (buf[i] !== expected[i]) throw dataCorrupted('block header differs from the segment footer');
@@ -95,22 +96,22 @@ export function decodeBlock(buf: Uint8Array, expected: Uint8Array, layout: Colum
   const payload = buf.subarray(h.headerLength, h.headerLength + h.storedBytes);
   if (payload.length !== h.storedBytes) throw dataCorrupted('block payload truncated');
   if (crc32c(payload) !== h.payloadCrc) throw dataCorrupted('block checksum mismatch');
-  return decodeVerifiedPayload(h, payload, layout, wantDictionary);
+  return decodeVerifiedPayload(h, payload, layout, wantDictionary, alloc);
 }
 
 /** Decodes a payload whose checksum has been verified. */
-export function decodeVerifiedPayload(h: BlockHeader, payload: Uint8Array, layout: ColumnLayout, wantDictionary: boolean): DecodedBlock {
+export function decodeVerifiedPayload(h: BlockHeader, payload: Uint8Array, layout: ColumnLayout, wantDictionary: boolean, alloc: VectorAllocator = FRESH_ALLOCATOR): DecodedBlock {
   const n = h.valueCount;
   if (h.encoding === EncodingId.ALL_NULL) {
     if (h.nullCount !== n) throw dataCorrupted('ALL_NULL block with non-NULL rows');
-    return { vector: allNullVector(layout, n), dictionary: null };
+    return { vector: allNullVector(layout, n, alloc), dictionary: null };
   }
   let nulls: Uint8Array | null = null;
   let pos = 0;
   if ((h.flags & BlockFlag.NULL_BITMAP) !== 0) {
     const blen = bitmapLength(n);
     if (payload.length < blen) throw dataCorrupted('NULL bitmap truncated');
-    nulls = new Uint8Array(n);
+    nulls = alloc.uint8(n);
     let count = 0;
     for (let i = 0; i < n; i++) { const b = (payload[i >>> 3]! >>> (i & 7)) & 1; nulls[i] = b; count += b; }
     if (count !== h.nullCount) throw dataCorrupted('NULL bitmap disagrees with the NULL count');
@@ -123,10 +124,10 @@ export function decodeVerifiedPayload(h: BlockHeader, payload: Uint8Array, layou
   let dictionary: DictionaryParts | null = null;
   if (wantDictionary && h.encoding === EncodingId.DICT) {
     const r = new ByteReader(plain);
-    dictionary = decodeDictionaryParts(r, n, layout, topLevelCodecEnv);
-    vector = gatherVector(dictionary.dict, dictionary.codes, n);
+    dictionary = decodeDictionaryParts(r, n, layout, codecEnvFor(alloc));
+    vector = gatherVector(dictionary.dict, dictionary.codes, n, alloc);
   } else {
-    vector = decodeValues(plain, h.encoding, n, layout);
+    vector = decodeValues(plain, h.encoding, n, layout, alloc);
   }
   if (nulls !== null) vector = { ...vector, nulls } as Vector;
   return { vector, dictionary };

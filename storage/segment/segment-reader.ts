@@ -3,11 +3,12 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { SqlError, dataCorrupted } from '../../common/errors/index.ts';
 import { layoutOf, type ColumnLayout } from '../column-kind.ts';
 import { decodeBlock, type DecodedBlock } from './block-codec.ts';
+import { FRESH_ALLOCATOR, type VectorAllocator } from '../vector-allocator.ts';
 import { checkFileHeader, decodeFooter, decodeTrailer, FILE_HEADER_LENGTH, TRAILER_LENGTH, type BlockEntry, type SegmentFooter } from './segment-format.ts';
 
-async function readExactly(fh: FileHandle, length: number, position: number): Promise<Uint8Array> {
-  // A fresh ArrayBuffer at offset 0 keeps typed-array views over the payload aligned.
-  const buf = new Uint8Array(new ArrayBuffer(length));
+async function readExactly(fh: FileHandle, length: number, position: number, alloc: VectorAllocator = FRESH_ALLOCATOR): Promise<Uint8Array> {
+  // Buffers start at offset 0 of their ArrayBuffer, so typed-array views over payloads are aligned.
+  const buf = alloc.uint8(length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await fh.read(buf, done, length - done, position + done);
@@ -46,8 +47,8 @@ export class SegmentReader {
   }
 
   /** Reads the raw bytes of a block (header + payload). */
-  async readBlockBytes(b: BlockEntry): Promise<Uint8Array> {
-    return readExactly(this.fh, b.header.headerLength + b.header.storedBytes, b.offset);
+  async readBlockBytes(b: BlockEntry, alloc: VectorAllocator = FRESH_ALLOCATOR): Promise<Uint8Array> {
+    return readExactly(this.fh, b.header.headerLength + b.header.storedBytes, b.offset, alloc);
   }
 
   /** Reads, verifies and decodes one block. */

@@ -59,6 +59,10 @@ export class DuckDbEngine implements Engine {
     return Number(r.getRows()[0]?.[0] ?? 0);
   }
 
+  cancel(): void {
+    this.conn.interrupt();
+  }
+
   async afterLoad(): Promise<void> {
     await this.conn.run('CHECKPOINT');
   }

@@ -22,6 +22,8 @@ export interface Engine {
   exec(sql: string): Promise<void>;
   /** A second session for concurrent streams (throughput test); the caller closes it. */
   openSession(): Promise<EngineSession>;
+  /** Stops the query running on the main session (after a timeout), if the engine can. */
+  cancel?(): void;
   /** How tables were loaded, when worth reporting (e.g. a fallback from COPY to INSERT). */
   loadNote?(): string;
   /** Releases connections and stops any server this engine started. */

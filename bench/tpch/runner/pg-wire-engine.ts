@@ -67,6 +67,15 @@ export class PgWireEngine implements Engine {
     this.name = opts.name;
   }
 
+  /**
+   * Abandons the running statement by closing its connection (the next statement reconnects).
+   * Closing is what works on any server; a CancelRequest needs the server to support it.
+   */
+  cancel(): void {
+    this.broken = true;
+    this.client.end().catch(() => undefined);
+  }
+
   /** 'COPY' or 'INSERT batches': how the last table was loaded. */
   loadNote(): string {
     return this.copyUnsupported ? 'INSERT batches (COPY answered 0A000)' : 'COPY FROM STDIN';
