@@ -9,6 +9,7 @@ import { Decimal } from '../types/decimal.ts';
 import type { Datum } from '../types/datum.ts';
 import { Interval } from '../types/interval.ts';
 import { T, isNumericType, isStringType, type SqlType, type TypeId } from '../types/sql-type.ts';
+import { SCALAR_LIBRARY } from './scalar/index.ts';
 
 /** Chosen signature for a call: cast each argument to `args[i]`; the result has type `returns`. */
 export interface Resolved {
@@ -316,8 +317,8 @@ function normaliseExtract(d: Decimal, field: string): Decimal {
 
 const TEMPORAL: readonly TypeId[] = ['date', 'timestamp', 'timestamptz'];
 
-/** Every scalar function and operator by name. */
-export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
+/** The core operators and functions. */
+const CORE_FUNCTIONS: Record<string, ScalarFunction> = {
   add: arith('add'),
   sub: arith('sub'),
   mul: arith('mul'),
@@ -481,3 +482,6 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
   sysdate: constFn(T.timestamp, (ctx) => ctx.statementStartMicros),
   pg_backend_pid: constFn(T.int4, () => process.pid),
 };
+
+/** Every scalar function and operator by name: the core ones above, then the library in ./scalar/. */
+export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = { ...CORE_FUNCTIONS, ...SCALAR_LIBRARY };
