@@ -16,7 +16,7 @@ import type { SliceStore, StoredTable, WriteTransaction } from '../storage/slice
 import { batchFromRows, rowsFromBatch } from './batch/row-conversion.ts';
 import type { Fragment } from './fragment/fragment.ts';
 import { runFragment } from './fragment/run-fragment.ts';
-import { InterimStore } from './interim-store.ts';
+import { SegmentStore } from '../storage/segment-store.ts';
 
 /** Options for {@link ComputeNode.start}. */
 export interface ComputeNodeOptions {
@@ -43,7 +43,7 @@ const enc = new TextEncoder();
 
 /** One compute node process's worth of state. */
 export class ComputeNode {
-  private readonly stores = new Map<number, SliceStore>();
+  private readonly stores = new Map<number, SegmentStore>();
   private readonly txns = new Map<string, WriteTransaction[]>();
   private link: LeaderLink | null = null;
   private server: Server | null = null;
@@ -91,7 +91,9 @@ export class ComputeNode {
   private async openSlices(reply: RegisterReply): Promise<void> {
     this.slices = reply.slices;
     for (const slice of reply.slices) {
-      if (!this.stores.has(slice)) this.stores.set(slice, await InterimStore.open(join(this.opts.dataDir, `slice-${slice}`)));
+      if (!this.stores.has(slice)) {
+        this.stores.set(slice, await SegmentStore.open({ dir: join(this.opts.dataDir, `slice-${slice}`), log: this.opts.log, sliceId: slice }));
+      }
     }
   }
 

@@ -5,6 +5,7 @@
 //   <dir>/t<tableId>/s<segment>.seg    segment files (segment/segment-format.ts)
 //   <dir>/t<tableId>/s<segment>.<n>.del delete vectors (delete-vector.ts)
 import { mkdir, readdir, rm } from 'node:fs/promises';
+import './io/endian.ts'; // the format assumes little-endian typed arrays; refuse other hosts at load
 import { join } from 'node:path';
 import type { Logger } from '../common/log.ts';
 import type { SliceStore, StoredTable } from './slice-store.ts';

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     const full = newScanStats();
     const t1 = performance.now();
     let sum = 0;
-    for await (const b of store.scan(2, { columns: [4, 5, 6, 10], stats: full })) sum += b.length;
+    for await (const b of store.scan(2, { columns: [4, 5, 6, 10], stats: full, reuseBuffers: true })) sum += b.length;
     const fullMs = performance.now() - t1;
     console.log(`full scan of 4 columns (quantity, extendedprice, discount, shipdate): ${sum} rows, ${fullMs.toFixed(0)} ms, ${(sum / fullMs / 1000).toFixed(1)} M rows/s, ${(full.bytesRead / 1048576).toFixed(1)} MiB read`);
   } finally {

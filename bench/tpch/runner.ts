@@ -94,6 +94,19 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerOptions {
   return opts;
 }
 
+/** Engines started and not yet closed: what an interrupted run must stop (servers, clusters). */
+const activeEngines = new Set<Engine>();
+/** Set once an interrupt closed the engines: the run stops at the next query. */
+let aborted = false;
+
+/** Closes every engine still running (for SIGINT/SIGTERM: stops servers and clusters this run started). */
+export async function closeActiveEngines(): Promise<void> {
+  aborted = true;
+  const engines = [...activeEngines];
+  activeEngines.clear();
+  await Promise.all(engines.map((e) => e.close().catch(() => undefined)));
+}
+
 /** Runs one query `warmup + runs` times, each bounded by `timeoutMs`; keeps the first timed answer. */
 async function timeQuery(
   engine: Engine, q: TpchQuery, warmup: number, runs: number, timeoutMs: number,
@@ -141,11 +154,13 @@ export async function runBenchmark(opts: RunnerOptions, log: Logger): Promise<Be
   const engines: EngineRun[] = [];
   const answers = new Map<string, Map<number, QueryAnswer>>();
   for (const name of opts.engines) {
+    if (aborted) break;
     const run: EngineRun = { engine: name, queries: [] };
     engines.push(run);
     let engine: Engine;
     try {
       engine = await createEngine(name, opts.settings, log);
+      activeEngines.add(engine);
     } catch (err) {
       run.skipped = err instanceof EngineUnavailable ? err.message : `could not start: ${describeError(err)}`;
       process.stderr.write(`${name}: skipped: ${run.skipped}\n`);
@@ -160,6 +175,7 @@ export async function runBenchmark(opts: RunnerOptions, log: Logger): Promise<Be
       const qProgress = new Progress(`${name} queries`, queries.length);
       for (let queryIdx = 0; queryIdx < queries.length; queryIdx++) {
         const q = queries[queryIdx]!;
+        if (aborted) throw new Error('interrupted');
         qProgress.update(queryIdx, `Q${q.id}`);
         const { run: qr, answer } = await timeQuery(engine, q, opts.warmup, opts.runs, opts.timeoutMs);
         run.queries.push(qr);
@@ -173,6 +189,7 @@ export async function runBenchmark(opts: RunnerOptions, log: Logger): Promise<Be
       run.skipped = `failed: ${describeError(err)}`;
       process.stderr.write(`${name}: ${run.skipped}\n`);
     } finally {
+      activeEngines.delete(engine);
       await engine.close().catch((err: unknown) => log.warn({ err, engine: name }, 'engine close failed'));
     }
   }

@@ -96,6 +96,12 @@ export async function joinRows(
       else buckets.set(k, [i]);
     }
   }
+  const semi = joinType === 'semi';
+  const anti = joinType === 'anti' || joinType === 'anti_na';
+  if (joinType === 'anti_na' && right.length > 0) {
+    // NOT IN: a NULL among the subquery's values makes every comparison unknown: no row qualifies.
+    for (const r of right) if (keyOf(rk, r, ctx) === null) return [];
+  }
   for (let li = 0; li < left.length; li++) {
     if (work >= PAIRS_PER_YIELD) {
       work = 0;
@@ -104,14 +110,28 @@ export async function joinRows(
     }
     const l = left[li]!;
     let matched = false;
-    const candidates: Iterable<number> = buckets
-      ? (() => {
-        const k = keyOf(lk, l, ctx);
-        return k === null ? [] : buckets.get(k) ?? [];
-      })()
-      : right.keys();
+    let candidates: Iterable<number>;
+    if (buckets) {
+      const k = keyOf(lk, l, ctx);
+      if (k === null) {
+        // A NULL key matches nothing; for NOT IN it is unknown (no row) unless the subquery is empty.
+        if (joinType === 'anti_na' && right.length > 0) continue;
+        candidates = [];
+      } else {
+        candidates = buckets.get(k) ?? [];
+      }
+    } else {
+      candidates = right.keys();
+    }
     for (const ri of candidates) {
       work++;
+      if (semi || anti) {
+        if (residual === null || evaluate(residual, [...l, ...right[ri]!], ctx) === true) {
+          matched = true;
+          break;
+        }
+        continue;
+      }
       const row = accept(l, right[ri]!);
       if (row) {
         out.push(row);
@@ -119,7 +139,9 @@ export async function joinRows(
         if (rightMatched) rightMatched[ri] = 1;
       }
     }
-    if (!matched && (joinType === 'left' || joinType === 'full')) out.push([...l, ...nullRight]);
+    if (semi && matched) out.push(l as Datum[]);
+    else if (anti && !matched) out.push(l as Datum[]);
+    else if (!matched && (joinType === 'left' || joinType === 'full')) out.push([...l, ...nullRight]);
   }
   if (rightMatched) {
     for (let ri = 0; ri < right.length; ri++) if (rightMatched[ri] === 0) out.push([...nullLeft, ...right[ri]!]);

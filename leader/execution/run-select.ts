@@ -42,6 +42,13 @@ function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<Frag
       yield* runFragment(plan.fragment, rows, env.evalCtx, env.signal);
     })();
     case 'subquery': return runFragment(plan.fragment, project(runSelect(plan.subplan!, env), plan.fragment.scanColumns), env.evalCtx, env.signal);
+    case 'setop': return (async function* setop() {
+      const src = plan.source as Extract<SelectPlan['source'], { kind: 'setop' }>;
+      const [l, r] = plan.setPlans!;
+      const [left, right] = await Promise.all([collect(runSelect(l, env)), collect(runSelect(r, env))]);
+      const rows = combineSets(src.op, src.all, left, right);
+      yield* runFragment(plan.fragment, project(once(rows), plan.fragment.scanColumns), env.evalCtx, env.signal);
+    })();
     case 'join': return (async function* joined() {
       const rows = await runJoin(plan.joinPlan!, env);
       yield* runFragment(plan.fragment, project(once(rows), plan.fragment.scanColumns), env.evalCtx, env.signal);
@@ -49,7 +56,49 @@ function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<Frag
   }
 }
 
-async function collect(rows: AsyncIterable<Datum[][]>): Promise<Datum[][]> {
+function rowKey(r: readonly Datum[]): string {
+  let k = '';
+  for (const v of r) k += datumKey(v) + '\u0001';
+  return k;
+}
+
+/** UNION / INTERSECT / EXCEPT with SQL's bag (ALL) or set semantics; NULLs compare equal here. */
+function combineSets(op: 'union' | 'intersect' | 'except', all: boolean, left: Datum[][], right: Datum[][]): Datum[][] {
+  if (op === 'union') {
+    if (all) return left.concat(right);
+    const seen = new Set<string>();
+    return left.concat(right).filter((r) => {
+      const k = rowKey(r);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+  const counts = new Map<string, number>();
+  for (const r of right) {
+    const k = rowKey(r);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const out: Datum[][] = [];
+  const emitted = new Set<string>();
+  for (const r of left) {
+    const k = rowKey(r);
+    const c = counts.get(k) ?? 0;
+    if (all) {
+      if (op === 'intersect' && c > 0) { out.push(r); counts.set(k, c - 1); }
+      else if (op === 'except') {
+        if (c > 0) counts.set(k, c - 1);
+        else out.push(r);
+      }
+      continue;
+    }
+    const keep = op === 'intersect' ? c > 0 : c === 0;
+    if (keep && !emitted.has(k)) { out.push(r); emitted.add(k); }
+  }
+  return out;
+}
+
+export async function collect(rows: AsyncIterable<Datum[][]>): Promise<Datum[][]> {
   const out: Datum[][] = [];
   for await (const chunk of rows) for (const r of chunk) out.push(r);
   return out;

@@ -31,6 +31,8 @@ export interface SelectPlan {
   readonly subplan: SelectPlan | null;
   /** For join sources: the join tree with a plan at each leaf. */
   readonly joinPlan: JoinPlan | null;
+  /** For set operations: the plans of both branches. */
+  readonly setPlans: readonly [SelectPlan, SelectPlan] | null;
 }
 
 /** A join tree with planned leaves; joins run on the leader over the leaves' rows. */
@@ -95,6 +97,7 @@ export function planSelect(s: BoundSelect): SelectPlan {
   const tableOid = s.source.kind === 'table' ? s.source.tableOid : 0;
   const subplan = s.source.kind === 'subquery' ? planSelect(s.source.select) : null;
   const joinPlan = s.source.kind === 'join' ? planJoin(s.source.tree) : null;
+  const setPlans: [SelectPlan, SelectPlan] | null = s.source.kind === 'setop' ? [planSelect(s.source.left), planSelect(s.source.right)] : null;
   const aggArgs = s.aggregate ? s.aggregate.aggs.map((a) => a.arg) : [];
   const inputExprs: (Expr | null)[] = s.aggregate
     ? [s.where, ...s.aggregate.groupBy, ...aggArgs]
@@ -109,7 +112,7 @@ export function planSelect(s: BoundSelect): SelectPlan {
     const aggs: AggSpec[] = s.aggregate.aggs.map((a) => ({ name: a.name, arg: a.arg ? r(a.arg) : null, distinct: a.distinct }));
     const { exprs, keys } = withOrderColumns(s.outputs, s);
     return {
-      source: s.source, subplan, joinPlan,
+      source: s.source, subplan, joinPlan, setPlans,
       fragment: { tableOid, scanColumns, zoneFilters: [], filter, mode: { kind: 'aggregate', groupBy: s.aggregate.groupBy.map(r), aggs } },
       final: {
         aggregate: { groupCount: s.aggregate.groupBy.length, aggs: s.aggregate.aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct })) },
@@ -124,7 +127,7 @@ export function planSelect(s: BoundSelect): SelectPlan {
     ? { keys, limit: Number(s.limit.value) + (s.offset ? Number(s.offset.value) : 0) }
     : null;
   return {
-    source: s.source, subplan, joinPlan,
+    source: s.source, subplan, joinPlan, setPlans,
     fragment: { tableOid, scanColumns, zoneFilters: [], filter, mode: { kind: 'project', exprs: exprs.map(r), topN } },
     final: { aggregate: null, having: null, project: null, distinct: s.distinct, sortKeys: keys, limit: s.limit, offset: s.offset, visible },
   };

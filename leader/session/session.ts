@@ -11,7 +11,8 @@ import type { Datum } from '../../sql/types/datum.ts';
 import { T, type SqlType } from '../../sql/types/sql-type.ts';
 import type { TextIoSettings } from '../../sql/types/text-io.ts';
 import { instantiateExpr, instantiateSelect } from '../execution/substitute-params.ts';
-import { runSelect, type ExecutionEnv } from '../execution/run-select.ts';
+import { collect, runSelect, type ExecutionEnv } from '../execution/run-select.ts';
+import { materializeSubqueries } from '../execution/init-plans.ts';
 import { planSelect } from '../planning/select-plan.ts';
 import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -223,8 +224,6 @@ export class Session implements BackendSession {
   }
 
   private runBoundSelect(select: BoundSelect, a: ExecArgs): AsyncGenerator<Datum[][]> {
-    const live = instantiateSelect(select, a.params, a.evalCtx);
-    const plan = planSelect(live);
     const ctx = this.ctx;
     const env: ExecutionEnv = {
       evalCtx: a.evalCtx,
@@ -236,7 +235,12 @@ export class Session implements BackendSession {
       },
       systemRows: (name: string) => SYSTEM_VIEWS[name]!.rows(ctx),
     };
-    return runSelect(plan, env);
+    const run = (s: BoundSelect): AsyncGenerator<Datum[][]> => this.runBoundSelect(s, a);
+    return (async function* execute(): AsyncGenerator<Datum[][]> {
+      // Uncorrelated subqueries run first (InitPlans); their values become constants.
+      const resolved = await materializeSubqueries(select, (sub) => collect(run(sub)));
+      yield* runSelect(planSelect(instantiateSelect(resolved, a.params, a.evalCtx)), env);
+    })();
   }
 
   private async addWrite(write: PreparedWrite): Promise<void> {

@@ -266,7 +266,21 @@ export function bindExpr(n: unknown, ctx: BindContext): Expr {
     case 'ColumnRef': {
       const fields = strs(node(n, 'ColumnRef')!.fields);
       if (fields[fields.length - 1] === '*') throw new SqlError(SqlState.SYNTAX_ERROR, 'row expansion via "*" is not supported here', pos(n));
-      const idx = resolveColumn(fields, ctx.scope, n);
+      let idx: number;
+      try {
+        idx = resolveColumn(fields, ctx.scope, n);
+      } catch (err) {
+        // A name the subquery does not have may belong to the enclosing query: a correlated reference.
+        const outer = ctx.outer;
+        if (!outer || !(err instanceof SqlError) || (err.code !== SqlState.UNDEFINED_COLUMN && err.code !== SqlState.UNDEFINED_TABLE)) throw err;
+        let o: number;
+        try {
+          o = resolveColumn(fields, outer, n);
+        } catch {
+          throw err;
+        }
+        return { kind: 'Outer', index: o, type: outer[o]!.type };
+      }
       return { kind: 'Column', index: idx, type: ctx.scope[idx]!.type };
     }
     case 'A_Const': return bindConst(n);
@@ -338,7 +352,9 @@ export function bindExpr(n: unknown, ctx: BindContext): Expr {
         otherwise: otherwise ? coerce(otherwise, t, ctx, n) : null,
       };
     }
-    case 'SubLink': throw featureNotSupported('subqueries', pos(n));
+    case 'SubLink':
+      if (!ctx.sublinks) throw featureNotSupported(`subqueries in ${ctx.clause}`, pos(n));
+      return ctx.sublinks.bindSublink(n, ctx);
     case 'A_ArrayExpr': throw featureNotSupported('arrays', pos(n));
     default:
       throw featureNotSupported(`expression ${tag ?? typeof n}`, pos(n));

@@ -5,11 +5,13 @@ import { toTaggedJson } from '../../common/tagged-json.ts';
 import {
   constValue, errorPosition, list, location, node, nodeTag, rangeVarName, strs, type NodeOf, type QualifiedName,
 } from '../parser/index.ts';
-import { mapExpr, type Expr } from '../expr/expr.ts';
-import { T, type SqlType } from '../types/sql-type.ts';
+import { mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
+import { T, formatTypeName, type SqlType } from '../types/sql-type.ts';
 import { bindCall, bindExpr, coerce, figureColumnName } from './bind-expr.ts';
 import type { BoundOrderItem, BoundSelect, JoinTree, JoinType, SelectSource } from './bound-select.ts';
 import { AGG_PLACEHOLDER_BASE, type AggregateCall, type BindContext, type ScopeColumn } from './scope.ts';
+import { subqueryHost } from './bind-subquery.ts';
+import { bindSetOperation, withCtes } from './bind-set-operation.ts';
 
 /** What a name in FROM refers to, as the catalog answers. */
 export type ResolvedRelation =
@@ -28,16 +30,16 @@ function pos(n: unknown): { position?: number } {
 }
 
 /** A FROM item while binding: a leaf select or a join, with its columns. */
-type FromItem =
+export type FromItem =
   | { kind: 'leaf'; select: BoundSelect; scope: ScopeColumn[] }
   | { kind: 'join'; joinType: JoinType; left: FromItem; right: FromItem; condition: Expr | null; scope: ScopeColumn[] };
 
 /** "SELECT every column FROM source": the leaf of a join tree. */
-function leafSelect(source: SelectSource, scope: ScopeColumn[]): BoundSelect {
+export function leafSelect(source: SelectSource, scope: ScopeColumn[]): BoundSelect {
   return {
     source, inputScope: scope, where: null, aggregate: null, having: null,
     outputs: scope.map((c, i) => ({ kind: 'Column', index: i, type: c.type })),
-    outputColumns: scope, orderBy: [], distinct: false, limit: null, offset: null,
+    outputColumns: scope, orderBy: [], distinct: false, limit: null, offset: null, correlated: [],
   };
 }
 
@@ -161,8 +163,13 @@ function pushDown(item: FromItem, start: number, e: Expr, lo: number, hi: number
     const where = andOf(item.select.where, shift(e, start));
     return { ...item, select: { ...item.select, where } };
   }
-  if (item.joinType !== 'inner') return null;
   const mid = start + item.left.scope.length;
+  if (item.joinType === 'semi' || item.joinType === 'anti' || item.joinType === 'anti_na') {
+    // Filtering the kept side before or after a semi/anti join is the same.
+    const left = hi < mid ? pushDown(item.left, start, e, lo, hi) : null;
+    return left ? { ...item, left } : null;
+  }
+  if (item.joinType !== 'inner') return null;
   if (hi < mid) {
     const left = pushDown(item.left, start, e, lo, hi);
     return left ? { ...item, left } : null;
@@ -232,38 +239,36 @@ function bindLimit(n: unknown, params: SqlType[], what: string): Expr | null {
 }
 
 /** Binds a SelectStmt node (or wrapper). `params` collects parameter types ($1 = index 0). */
-export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlType[]): BoundSelect {
+export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlType[], outer: readonly ScopeColumn[] | null = null): BoundSelect {
   const sel = node(n, 'SelectStmt') ?? (n as NodeOf<'SelectStmt'>);
-  if (sel.op !== undefined && sel.op !== 'SETOP_NONE') throw featureNotSupported('UNION / INTERSECT / EXCEPT', pos(n));
-  if (sel.withClause !== undefined) throw featureNotSupported('WITH queries', pos(sel.withClause));
+  if (sel.withClause !== undefined) resolver = withCtes(sel.withClause, resolver, params);
+  if (sel.op !== undefined && sel.op !== 'SETOP_NONE') return bindSetOperation(sel, resolver, params, outer);
   if (sel.valuesLists !== undefined) throw featureNotSupported('VALUES lists as queries', pos(n));
   if (sel.intoClause !== undefined) throw featureNotSupported('SELECT INTO', pos(n));
   if (sel.lockingClause !== undefined) throw featureNotSupported('FOR UPDATE / FOR SHARE', pos(n));
 
   const from = bindFrom(sel, resolver, params);
-  const scope: ScopeColumn[] = from ? from.scope : [];
+  // `scope` grows when correlated scalar subqueries join their results in (hidden columns at the end).
+  const scope: ScopeColumn[] = from ? [...from.scope] : [];
+  let tree: FromItem | null = from;
   const aggs: AggregateCall[] = [];
-  const ctxFor = (clause: string, allowAggs: boolean): BindContext => ({ scope, params, aggregates: allowAggs ? aggs : null, clause });
+  const host = subqueryHost({
+    resolver, params, scope,
+    getTree: () => tree,
+    setTree: (t) => { tree = t; },
+  });
+  const ctxFor = (clause: string, allowAggs: boolean): BindContext => ({ scope, params, aggregates: allowAggs ? aggs : null, clause, outer, sublinks: host });
 
-  let where = sel.whereClause !== undefined ? coerce(bindExpr(sel.whereClause, ctxFor('WHERE', false)), T.bool, ctxFor('WHERE', false), sel.whereClause) : null;
-  if (where && where.type.id !== 'bool') {
-    throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of WHERE must be type boolean, not type ${where.type.id}`, pos(sel.whereClause));
-  }
-  let source: SelectSource;
-  if (from === null) source = { kind: 'none' };
-  else if (from.kind === 'leaf') source = from.select.source;
-  else {
-    // Push WHERE conjuncts into the join tree where inner joins allow it.
-    let tree: FromItem = from;
-    const kept: Expr[] = [];
-    for (const c of where ? conjuncts(where) : []) {
-      const [lo, hi] = columnRange(c);
-      const pushed: FromItem | null = hi >= 0 ? pushDown(tree, 0, c, lo, hi) : null;
-      if (pushed) tree = pushed;
-      else kept.push(c);
+  // WHERE: subqueries that are whole conjuncts become semi / anti joins; the rest bind as expressions.
+  const whereParts: Expr[] = [];
+  const whereCtx = ctxFor('WHERE', false);
+  for (const c of astConjuncts(sel.whereClause)) {
+    if (host.joinConjunct(c, whereCtx)) continue;
+    const e = coerce(bindExpr(c, whereCtx), T.bool, whereCtx, c);
+    if (e.type.id !== 'bool') {
+      throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of WHERE must be type boolean, not type ${formatTypeName(e.type)}`, pos(c));
     }
-    where = kept.length === 0 ? null : kept.length === 1 ? kept[0]! : { kind: 'And', args: kept, type: T.bool };
-    source = { kind: 'join', tree: toJoinTree(tree) };
+    whereParts.push(e);
   }
 
   // Target list, with * expanded.
@@ -379,11 +384,64 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     name: t.name, table: null, type: outputs[i]!.type,
     tableOid: t.source?.tableOid ?? 0, attnum: t.source?.attnum ?? 0,
   }));
+
+  // Correlated conjuncts are lifted out for the enclosing query to decorrelate.
+  const correlated: Expr[] = [];
+  const local: Expr[] = [];
+  for (const c of whereParts) (hasOuter(c) ? correlated : local).push(c);
+  for (const e of [...outputs, ...(havingOut ? [havingOut] : []), ...groupBy, ...aggs.flatMap((a) => (a.arg ? [a.arg] : []))]) {
+    if (hasOuter(e)) throw featureNotSupported('correlated references outside the subquery\'s WHERE clause');
+  }
+
+  // Push WHERE conjuncts into the join tree where the joins allow it.
+  let source: SelectSource;
+  let where: Expr | null = null;
+  if (tree === null) {
+    source = { kind: 'none' };
+    where = andAll(local);
+  } else if (tree.kind === 'leaf') {
+    source = tree.select.source;
+    where = andAll(local);
+  } else {
+    let t: FromItem = tree;
+    const kept: Expr[] = [];
+    for (const c of local) {
+      const [lo, hi] = columnRange(c);
+      const pushed: FromItem | null = hi >= 0 ? pushDown(t, 0, c, lo, hi) : null;
+      if (pushed) t = pushed;
+      else kept.push(c);
+    }
+    where = andAll(kept);
+    source = { kind: 'join', tree: toJoinTree(t) };
+  }
+
   return {
     source, inputScope: scope, where,
     aggregate: isAggregate ? { groupBy, aggs } : null,
     having: havingOut, outputs, outputColumns, orderBy, distinct,
     limit: bindLimit(sel.limitCount, params, 'LIMIT'),
     offset: bindLimit(sel.limitOffset, params, 'OFFSET'),
+    correlated,
   };
+}
+
+function andAll(parts: readonly Expr[]): Expr | null {
+  return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : { kind: 'And', args: [...parts], type: T.bool };
+}
+
+/** The top-level AND-ed parts of a WHERE clause, as AST nodes. */
+function astConjuncts(n: unknown): unknown[] {
+  if (n === undefined) return [];
+  const b = node(n, 'BoolExpr');
+  if (b && b.boolop === 'AND_EXPR') return list(b.args).flatMap(astConjuncts);
+  return [n];
+}
+
+/** True when `e` mentions the enclosing query. */
+export function hasOuter(e: Expr): boolean {
+  let found = false;
+  walkExpr(e, (x) => {
+    if (x.kind === 'Outer') found = true;
+  });
+  return found;
 }

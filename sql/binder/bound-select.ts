@@ -14,10 +14,17 @@ export type SelectSource =
   /** A view or FROM subquery, computed first. */
   | { readonly kind: 'subquery'; readonly select: BoundSelect }
   /** Joined FROM items; the input row is every leaf's columns, left to right. */
-  | { readonly kind: 'join'; readonly tree: JoinTree };
+  | { readonly kind: 'join'; readonly tree: JoinTree }
+  /** UNION / INTERSECT / EXCEPT of two queries with the same column types. */
+  | { readonly kind: 'setop'; readonly op: 'union' | 'intersect' | 'except'; readonly all: boolean; readonly left: BoundSelect; readonly right: BoundSelect };
 
-/** The kinds of join. */
-export type JoinType = 'inner' | 'left' | 'right' | 'full';
+/**
+ * The kinds of join. 'semi' keeps left rows with a match (EXISTS, IN), 'anti' those without
+ * (NOT EXISTS), 'anti_na' is NOT IN's null-aware anti join: no row when the right side has a NULL
+ * key, none for a NULL left key unless the right side is empty. Semi and anti joins output only
+ * the left columns.
+ */
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'anti_na';
 
 /**
  * FROM items as a join tree. A leaf is "SELECT every column FROM item" (with the WHERE conjuncts
@@ -51,6 +58,11 @@ export interface BoundSelect {
   /** int8 expressions (constants or parameters), or null. */
   readonly limit: Expr | null;
   readonly offset: Expr | null;
+  /**
+   * For a subquery bound with an enclosing scope: WHERE conjuncts that mention the enclosing
+   * query (Outer references), lifted out for decorrelation. Empty otherwise.
+   */
+  readonly correlated: readonly Expr[];
 }
 
 /** Output column types of a bound select. */

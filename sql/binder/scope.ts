@@ -26,9 +26,18 @@ export interface AggregateCall {
 /** Placeholder columns for aggregate results start here (rewritten after binding). */
 export const AGG_PLACEHOLDER_BASE = 1_000_000;
 
+/** Binds subqueries met inside expressions (scalar, or EXISTS / IN away from top-level WHERE). */
+export interface SublinkHost {
+  bindSublink(n: unknown, ctx: BindContext): Expr;
+}
+
 /** Mutable state shared while binding one statement. */
 export interface BindContext {
   readonly scope: readonly ScopeColumn[];
+  /** The enclosing query's columns, when binding a subquery that may be correlated. */
+  readonly outer?: readonly ScopeColumn[] | null;
+  /** Where subqueries inside expressions go; absent where they are not allowed. */
+  readonly sublinks?: SublinkHost | null;
   /** Parameter types by index ($1 = 0); 'unknown' until inferred. */
   readonly params: SqlType[];
   /** Where aggregate calls go; null where aggregates are not allowed (with the clause name). */

@@ -13,6 +13,8 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
     case 'Column': return row[e.index] ?? null;
     case 'Const': return e.value;
     case 'Param': throw internalError(`parameter $${e.index + 1} was not bound`);
+    case 'Outer': throw internalError('correlated reference was not decorrelated');
+    case 'Subquery': throw internalError('subquery was not computed before execution');
     case 'And': {
       let sawNull = false;
       for (const a of e.args) {
@@ -77,7 +79,7 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
 /** True when the expression's value is the same for every row (no columns), so it can be folded. */
 export function isConstantExpr(e: Expr): boolean {
   switch (e.kind) {
-    case 'Column': case 'Param': return false;
+    case 'Column': case 'Param': case 'Outer': case 'Subquery': return false;
     case 'Const': return true;
     case 'Call': return e.args.every(isConstantExpr);
     case 'And': case 'Or': return e.args.every(isConstantExpr);

@@ -1,4 +1,5 @@
 // Bound, typed scalar expressions: what the binder produces and fragments evaluate.
+import type { BoundSelect } from '../binder/bound-select.ts';
 import type { Datum } from '../types/datum.ts';
 import type { SqlType } from '../types/sql-type.ts';
 
@@ -18,7 +19,14 @@ export type Expr =
   | { readonly kind: 'Cast'; readonly arg: Expr; readonly type: SqlType }
   | { readonly kind: 'Case'; readonly whens: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null; readonly type: SqlType }
   /** arg [NOT] IN (list): NULL when no match and arg or any item is NULL. */
-  | { readonly kind: 'InList'; readonly arg: Expr; readonly list: readonly Expr[]; readonly negated: boolean; readonly type: SqlType };
+  | { readonly kind: 'InList'; readonly arg: Expr; readonly list: readonly Expr[]; readonly negated: boolean; readonly type: SqlType }
+  /** A column of the enclosing query, inside a correlated subquery; decorrelation removes it. */
+  | { readonly kind: 'Outer'; readonly index: number; readonly type: SqlType }
+  /**
+   * An uncorrelated subquery, computed once before the statement runs (an InitPlan) and replaced
+   * by its value: 'scalar' (one column, at most one row), 'exists', or 'in' (arg IN (rows)).
+   */
+  | { readonly kind: 'Subquery'; readonly mode: 'scalar' | 'exists' | 'in'; readonly select: BoundSelect; readonly arg: Expr | null; readonly negated: boolean; readonly type: SqlType };
 
 /** Calls `visit` on `e` and every sub-expression, parents first. */
 export function walkExpr(e: Expr, visit: (e: Expr) => void): void {

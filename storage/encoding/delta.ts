@@ -9,7 +9,7 @@ import type { ByteWriter } from '../io/byte-writer.ts';
 import type { ByteReader } from '../io/byte-reader.ts';
 import type { ColumnLayout } from '../column-kind.ts';
 import { EncodingId, type BlockCodec, type BlockStats, type CodecEnv } from './codec.ts';
-import { bitWidth, packedSize, writePacked, readPacked, unpackToFloat64 } from './bit-pack.ts';
+import { bitWidth, packedSize, writePacked, readPacked, unpackToFloat64, unpackToInt32 } from './bit-pack.ts';
 import { writeInt64Offsets } from './int-domain.ts';
 import { zeroVector } from '../vector-ops.ts';
 import { dataCorrupted } from '../../common/errors/index.ts';
@@ -49,10 +49,21 @@ export const DeltaEncoding: BlockCodec = {
     const minDelta = r.f64();
     if (n < 1 || !Number.isFinite(first) || !Number.isFinite(minDelta)) throw dataCorrupted('bad DELTA header');
     const s = readPacked(r, n - 1);
+    const out = zeroVector(layout, n, null, env.alloc);
+    if (out.kind === 'int32' && s.width <= 32) {
+      // int32 output: steps and the running sum in wrapping 32-bit arithmetic, which is exact
+      // modulo 2^32 and so exact for values that fit int32.
+      const steps32 = env.alloc.int32(n - 1);
+      unpackToInt32(s, minDelta | 0, steps32);
+      const o = out.values;
+      let cur = (Number(base) + first) | 0;
+      o[0] = cur;
+      for (let i = 1; i < n; i++) { cur = (cur + steps32[i - 1]!) | 0; o[i] = cur; }
+      return out;
+    }
     // steps[i] = v[i+1] − v[i] as exact doubles.
     const steps = env.alloc.float64(n - 1);
     unpackToFloat64(s, minDelta, steps);
-    const out = zeroVector(layout, n, null, env.alloc);
     switch (out.kind) {
       case 'int32': {
         const o = out.values;

@@ -1,0 +1,197 @@
+// Subqueries: EXISTS / IN conjuncts become semi and anti joins, correlated scalar subqueries with
+// an aggregate become a grouped left join, and uncorrelated ones are computed once (InitPlans).
+// Nothing is ever run once per outer row.
+import { SqlError, SqlState, featureNotSupported } from '../../common/errors/index.ts';
+import { errorPosition, location, node, strs } from '../parser/index.ts';
+import { mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
+import { T } from '../types/sql-type.ts';
+import { bindCall, bindExpr, coerce } from './bind-expr.ts';
+import { bindSelect, hasOuter, type FromItem, type RelationResolver } from './bind-select.ts';
+import type { BoundSelect, JoinType } from './bound-select.ts';
+import type { BindContext, ScopeColumn, SublinkHost } from './scope.ts';
+import type { SqlType } from '../types/sql-type.ts';
+import { comparableType } from '../functions/scalar-functions.ts';
+
+/** What the host needs from the SELECT being bound. */
+export interface SubqueryHostOptions {
+  readonly resolver: RelationResolver;
+  readonly params: SqlType[];
+  /** The enclosing query's scope; grows when a scalar subquery is joined in. */
+  readonly scope: ScopeColumn[];
+  getTree(): FromItem | null;
+  setTree(t: FromItem): void;
+}
+
+/** Binds subqueries for one SELECT. */
+export interface SubqueryHost extends SublinkHost {
+  /** Turns a WHERE conjunct that is [NOT] EXISTS / [NOT] IN (subquery) into a join; false if it is not one. */
+  joinConjunct(n: unknown, ctx: BindContext): boolean;
+}
+
+function pos(n: unknown): { position?: number } {
+  const p = errorPosition(location(n));
+  return p === undefined ? {} : { position: p };
+}
+
+function isInSublink(s: { subLinkType?: string; operName?: unknown }): boolean {
+  if (s.subLinkType !== 'ANY_SUBLINK') return false;
+  const op = strs(s.operName);
+  return op.length === 0 || op[op.length - 1] === '=';
+}
+
+/** Columns of the subquery's input that an expression uses. */
+function innerColumns(exprs: readonly Expr[]): number[] {
+  const used = new Set<number>();
+  for (const e of exprs) walkExpr(e, (x) => { if (x.kind === 'Column') used.add(x.index); });
+  return [...used].sort((a, b) => a - b);
+}
+
+function shiftColumns(e: Expr, by: number): Expr {
+  return mapExpr(e, (x) => (x.kind === 'Column' ? { ...x, index: x.index + by } : x));
+}
+
+/** Hidden columns appended to the enclosing scope (reachable by index only). */
+function hiddenScope(types: readonly SqlType[]): ScopeColumn[] {
+  return types.map((type) => ({ name: '?subquery?', table: null, type, tableOid: 0, attnum: 0, merged: true }));
+}
+
+/** Creates the subquery host of one SELECT. */
+export function subqueryHost(o: SubqueryHostOptions): SubqueryHost {
+  const bindSub = (subselect: unknown): BoundSelect => bindSelect(subselect, o.resolver, o.params, [...o.scope]);
+
+  /** Semi/anti join of the current FROM tree with `sub` on `test = sub output` and its correlation. */
+  const addSemiJoin = (joinType: JoinType, sub: BoundSelect, test: Expr | null, ctx: BindContext, at: unknown): void => {
+    const tree = o.getTree()!;
+    if (sub.correlated.length > 0 && (sub.aggregate || sub.limit || sub.offset || sub.source.kind === 'setop')) {
+      throw featureNotSupported('correlated subqueries with aggregates, LIMIT or set operations in EXISTS / IN', pos(at));
+    }
+    const inner = innerColumns(sub.correlated);
+    const base = test ? 1 : 0;
+    const outputs: Expr[] = [...(test ? [sub.outputs[0]!] : []), ...inner.map((i) => ({ kind: 'Column' as const, index: i, type: sub.inputScope[i]!.type }))];
+    const right: BoundSelect = {
+      ...sub,
+      outputs,
+      outputColumns: outputs.map((e, i) => ({ name: `?column${i}?`, table: null, type: e.type, tableOid: 0, attnum: 0 })),
+      orderBy: [], correlated: [],
+    };
+    const width = o.scope.length;
+    const parts: Expr[] = [];
+    if (test) parts.push(bindCall('eq', [test, { kind: 'Column', index: width, type: sub.outputs[0]!.type }], ctx, at));
+    for (const c of sub.correlated) {
+      parts.push(mapExpr(c, (x) => {
+        if (x.kind === 'Outer') return { kind: 'Column', index: x.index, type: x.type };
+        if (x.kind === 'Column') return { ...x, index: width + base + inner.indexOf(x.index) };
+        return x;
+      }));
+    }
+    const condition: Expr | null = parts.length === 0 ? null : parts.length === 1 ? parts[0]! : { kind: 'And', args: parts, type: T.bool };
+    o.setTree({ kind: 'join', joinType, left: tree, right: { kind: 'leaf', select: right, scope: right.outputColumns.map((c) => ({ ...c })) }, condition, scope: tree.scope });
+  };
+
+  /** A correlated scalar subquery `(SELECT agg(...) FROM ... WHERE inner = outer ...)` as a grouped left join. */
+  const joinScalar = (sub: BoundSelect, at: unknown): Expr => {
+    const tree = o.getTree();
+    if (!tree || !sub.aggregate || sub.aggregate.groupBy.length > 0 || sub.limit || sub.offset) {
+      throw featureNotSupported('correlated scalar subqueries other than a single ungrouped aggregate', pos(at));
+    }
+    const innerKeys: Expr[] = [];
+    const outerKeys: Expr[] = [];
+    for (const c of sub.correlated) {
+      const ok = c.kind === 'Call' && c.fn === 'eq' && c.args.length === 2;
+      const [a, b] = ok ? (c.args as [Expr, Expr]) : [c, c];
+      const onlyOuter = (e: Expr): boolean => hasOuter(e) && innerColumns([e]).length === 0;
+      const onlyInner = (e: Expr): boolean => !hasOuter(e);
+      if (ok && onlyOuter(a) && onlyInner(b)) { outerKeys.push(a); innerKeys.push(b); continue; }
+      if (ok && onlyOuter(b) && onlyInner(a)) { outerKeys.push(b); innerKeys.push(a); continue; }
+      throw featureNotSupported('correlated scalar subqueries whose correlation is not an equality', pos(at));
+    }
+    const n = innerKeys.length;
+    const value = shiftColumns(sub.outputs[0]!, n);
+    const outputs: Expr[] = [value, ...innerKeys.map((k, i) => ({ kind: 'Column' as const, index: i, type: k.type }))];
+    const grouped: BoundSelect = {
+      ...sub,
+      aggregate: { groupBy: innerKeys, aggs: sub.aggregate.aggs },
+      having: sub.having ? shiftColumns(sub.having, n) : null,
+      outputs,
+      outputColumns: outputs.map((e, i) => ({ name: `?column${i}?`, table: null, type: e.type, tableOid: 0, attnum: 0 })),
+      orderBy: [], distinct: false, correlated: [],
+    };
+    const width = o.scope.length;
+    const added = hiddenScope(outputs.map((e) => e.type));
+    const ctx: BindContext = { scope: [...o.scope, ...added], params: o.params, aggregates: null, clause: 'subquery correlation' };
+    const parts = outerKeys.map((k, i) => bindCall('eq', [
+      mapExpr(k, (x) => (x.kind === 'Outer' ? { kind: 'Column', index: x.index, type: x.type } : x)),
+      { kind: 'Column', index: width + 1 + i, type: innerKeys[i]!.type },
+    ], ctx, at));
+    const condition: Expr = parts.length === 1 ? parts[0]! : { kind: 'And', args: parts, type: T.bool };
+    o.setTree({
+      kind: 'join', joinType: 'left', left: tree,
+      right: { kind: 'leaf', select: grouped, scope: added }, condition, scope: [...tree.scope, ...added],
+    });
+    o.scope.push(...added);
+    const col: Expr = { kind: 'Column', index: width, type: value.type };
+    // count() over no rows is 0, not NULL: the left join's missing group must read as 0 (the "count bug").
+    const agg = sub.outputs[0]!.kind === 'Column' ? sub.aggregate.aggs[sub.outputs[0]!.index] : undefined;
+    if (agg?.name === 'count') return bindCall('coalesce', [col, { kind: 'Const', value: 0n, type: T.int8 }], ctx, at);
+    return col;
+  };
+
+  return {
+    joinConjunct(n, ctx) {
+      if (!o.getTree()) return false;
+      let negated = false;
+      let target: unknown = n;
+      const not = node(n, 'BoolExpr');
+      if (not && not.boolop === 'NOT_EXPR' && not.args?.length === 1) {
+        negated = true;
+        target = not.args[0];
+      }
+      const sl = node(target, 'SubLink');
+      if (!sl) return false;
+      if (sl.subLinkType === 'EXISTS_SUBLINK') {
+        addSemiJoin(negated ? 'anti' : 'semi', bindSub(sl.subselect), null, ctx, target);
+        return true;
+      }
+      if (isInSublink(sl)) {
+        const sub = bindSub(sl.subselect);
+        if (sub.outputs.length !== 1) throw new SqlError(SqlState.SYNTAX_ERROR, 'subquery has too many columns', pos(target));
+        if (negated && sub.correlated.length > 0) throw featureNotSupported('correlated NOT IN subqueries', pos(target));
+        const test = bindExpr(sl.testexpr, ctx);
+        if (hasOuter(test)) return false;
+        addSemiJoin(negated ? 'anti_na' : 'semi', sub, test, ctx, target);
+        return true;
+      }
+      return false;
+    },
+
+    bindSublink(n, ctx) {
+      const sl = node(n, 'SubLink')!;
+      const sub = bindSub(sl.subselect);
+      const correlated = sub.correlated.length > 0;
+      switch (sl.subLinkType) {
+        case 'EXPR_SUBLINK': {
+          if (sub.outputs.length !== 1) throw new SqlError(SqlState.SYNTAX_ERROR, 'subquery must return only one column', pos(n));
+          if (correlated) {
+            if (ctx.scope !== o.scope) throw featureNotSupported('correlated subqueries here', pos(n));
+            return joinScalar(sub, n);
+          }
+          return { kind: 'Subquery', mode: 'scalar', select: sub, arg: null, negated: false, type: sub.outputs[0]!.type };
+        }
+        case 'EXISTS_SUBLINK':
+          if (correlated) throw featureNotSupported('correlated EXISTS other than as a WHERE condition', pos(n));
+          return { kind: 'Subquery', mode: 'exists', select: sub, arg: null, negated: false, type: T.bool };
+        case 'ANY_SUBLINK': {
+          if (!isInSublink(sl)) throw featureNotSupported('ANY / SOME with operators other than =', pos(n));
+          if (correlated) throw featureNotSupported('correlated IN other than as a WHERE condition', pos(n));
+          if (sub.outputs.length !== 1) throw new SqlError(SqlState.SYNTAX_ERROR, 'subquery has too many columns', pos(n));
+          const arg = bindExpr(sl.testexpr, ctx);
+          const t = comparableType(arg.type, sub.outputs[0]!.type);
+          if (!t) throw new SqlError(SqlState.UNDEFINED_FUNCTION, 'operator does not exist for IN (subquery)', pos(n));
+          return { kind: 'Subquery', mode: 'in', select: sub, arg: coerce(arg, t, ctx, sl.testexpr), negated: false, type: T.bool };
+        }
+        default:
+          throw featureNotSupported(`${String(sl.subLinkType).replace('_SUBLINK', '')} subqueries`, pos(n));
+      }
+    },
+  };
+}
