@@ -57,6 +57,7 @@ export class NodeRegistry {
   private timer: NodeJS.Timeout | null = null;
   private readonly downAfterMs: number;
   private readonly listeners: (() => void)[] = [];
+  private lastSweep = Date.now();
 
   constructor(private readonly opts: NodeRegistryOptions) {
     this.downAfterMs = opts.downAfterMs ?? 3000;
@@ -165,6 +166,11 @@ export class NodeRegistry {
 
   private sweep(): void {
     const now = Date.now();
+    const late = now - this.lastSweep > 1000;
+    this.lastSweep = now;
+    // When this process itself was too busy to run the sweep on time, the heartbeats that arrived
+    // meanwhile are still queued: judge the nodes on the next round, not now.
+    if (late) return;
     for (const e of this.entries.values()) {
       if (e.status.state === 'up' && now - e.status.lastHeartbeat.getTime() > this.downAfterMs) {
         this.markDown(e, 'heartbeat missed');

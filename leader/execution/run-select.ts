@@ -7,11 +7,13 @@ import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragme
 import { sortRows } from '../../compute/fragment/sort-rows.ts';
 import { datumKey } from '../../sql/expr/compare.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
-import type { Expr } from '../../sql/expr/expr.ts';
+import { mapExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { JoinPlan, SelectPlan } from '../planning/select-plan.ts';
 import { joinRows } from './hash-join.ts';
+import type { MemoryBudget } from './memory-budget.ts';
+import { multiJoin } from './multi-join.ts';
 
 /** What running a SELECT needs from the cluster and the session. */
 export interface ExecutionEnv {
@@ -21,6 +23,8 @@ export interface ExecutionEnv {
   runDistributed(fragment: Fragment): AsyncIterable<FragmentRow[]>;
   /** The rows of a leader-local system view. */
   systemRows(name: string): Promise<Datum[][]>;
+  /** Caps what the statement materialises on the leader. */
+  readonly budget: MemoryBudget;
 }
 
 async function* once<T>(v: T): AsyncGenerator<T> {
@@ -104,11 +108,36 @@ export async function collect(rows: AsyncIterable<Datum[][]>): Promise<Datum[][]
   return out;
 }
 
+/** The inputs and conditions of a maximal subtree of inner joins, with joined-row positions. */
+function flattenInner(j: JoinPlan, offset: number, units: { plan: JoinPlan; offset: number }[], conditions: Expr[]): void {
+  if (j.kind === 'join' && j.joinType === 'inner') {
+    flattenInner(j.left, offset, units, conditions);
+    flattenInner(j.right, offset + j.left.width, units, conditions);
+    if (j.condition) conditions.push(offset === 0 ? j.condition : mapExpr(j.condition, (x) => (x.kind === 'Column' ? { ...x, index: x.index + offset } : x)));
+    return;
+  }
+  units.push({ plan: j, offset });
+}
+
 /** Materialises a join tree on the leader: leaves run (distributed where they are tables), then joins. */
 async function runJoin(j: JoinPlan, env: ExecutionEnv): Promise<Datum[][]> {
-  if (j.kind === 'leaf') return collect(runSelect(j.plan, env));
+  if (j.kind === 'leaf') {
+    const rows = await collect(runSelect(j.plan, env));
+    env.budget.charge(rows.length, j.width);
+    return rows;
+  }
+  if (j.joinType === 'inner') {
+    const units: { plan: JoinPlan; offset: number }[] = [];
+    const conditions: Expr[] = [];
+    flattenInner(j, 0, units, conditions);
+    const rows = await Promise.all(units.map((u) => runJoin(u.plan, env)));
+    const inputs = units.map((u, i) => ({ rows: rows[i]!, offset: u.offset, width: u.plan.width }));
+    return multiJoin(inputs, j.width, conditions, env.evalCtx, env.signal, env.budget);
+  }
   const [left, right] = await Promise.all([runJoin(j.left, env), runJoin(j.right, env)]);
-  return await joinRows(j.joinType, left, right, j.left.width, j.right.width, j.condition, env.evalCtx, env.signal);
+  const out = await joinRows(j.joinType, left, right, j.left.width, j.right.width, j.condition, env.evalCtx, env.signal);
+  env.budget.charge(out.length, j.width);
+  return out;
 }
 
 function limitValue(e: Expr | null, ctx: EvalContext, what: 'LIMIT' | 'OFFSET'): number | null {
@@ -164,6 +193,7 @@ export async function* runSelect(plan: SelectPlan, env: ExecutionEnv): AsyncGene
     rows = [];
     for await (const chunk of input) {
       env.signal.throwIfAborted();
+      env.budget.charge(chunk.length, fin.visible);
       for (const r of chunk) rows.push(r as Datum[]);
     }
   }

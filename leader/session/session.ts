@@ -13,6 +13,7 @@ import type { TextIoSettings } from '../../sql/types/text-io.ts';
 import { instantiateExpr, instantiateSelect } from '../execution/substitute-params.ts';
 import { collect, runSelect, type ExecutionEnv } from '../execution/run-select.ts';
 import { materializeSubqueries } from '../execution/init-plans.ts';
+import { MemoryBudget } from '../execution/memory-budget.ts';
 import { planSelect } from '../planning/select-plan.ts';
 import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -29,6 +30,8 @@ import { SYSTEM_VIEWS } from './system-views.ts';
 /** What a statement needs at execution time. */
 interface ExecArgs {
   readonly params: readonly Datum[];
+  /** One per statement, shared by its subqueries. */
+  readonly budget: MemoryBudget;
   readonly signal: AbortSignal;
   readonly evalCtx: EvalContext;
 }
@@ -116,7 +119,7 @@ export class Session implements BackendSession {
       user: this.start.user, database: this.start.database, serverVersion: this.ctx.versionString,
       statementStartMicros: BigInt(Date.now()) * 1000n, timeZoneOffsetSeconds: this.settings.timeZoneOffsetSeconds(),
     };
-    const args: ExecArgs = { params, signal, evalCtx };
+    const args: ExecArgs = { params, signal, evalCtx, budget: new MemoryBudget() };
     const plan = stmt.plan;
     switch (plan.kind) {
       case 'select': {
@@ -234,6 +237,7 @@ export class Session implements BackendSession {
         return ctx.dispatcher.runFragment(table, fragment, a.evalCtx, a.signal);
       },
       systemRows: (name: string) => SYSTEM_VIEWS[name]!.rows(ctx),
+      budget: a.budget,
     };
     const run = (s: BoundSelect): AsyncGenerator<Datum[][]> => this.runBoundSelect(s, a);
     return (async function* execute(): AsyncGenerator<Datum[][]> {

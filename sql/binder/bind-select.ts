@@ -154,8 +154,9 @@ function andOf(a: Expr | null, b: Expr): Expr {
 }
 
 /**
- * Moves a WHERE conjunct (columns [lo, hi] of the item starting at `start`) as deep as inner joins
- * allow: into a leaf's WHERE (so compute nodes filter) or into a join condition (so it can hash).
+ * Moves a WHERE conjunct (columns [lo, hi] of the item starting at `start`) as deep as the joins
+ * allow (through inner joins, and into the preserved side of outer, semi and anti joins): into a
+ * leaf's WHERE (so compute nodes filter) or into an inner join's condition (so it can hash).
  */
 function pushDown(item: FromItem, start: number, e: Expr, lo: number, hi: number): FromItem | null {
   if (lo < start || hi >= start + item.scope.length) return null;
@@ -168,6 +169,18 @@ function pushDown(item: FromItem, start: number, e: Expr, lo: number, hi: number
     // Filtering the kept side before or after a semi/anti join is the same.
     const left = hi < mid ? pushDown(item.left, start, e, lo, hi) : null;
     return left ? { ...item, left } : null;
+  }
+  if (item.joinType === 'left' || item.joinType === 'right') {
+    // A filter on the preserved side commutes with an outer join.
+    if (item.joinType === 'left' && hi < mid) {
+      const left = pushDown(item.left, start, e, lo, hi);
+      return left ? { ...item, left } : null;
+    }
+    if (item.joinType === 'right' && lo >= mid) {
+      const right = pushDown(item.right, mid, e, lo, hi);
+      return right ? { ...item, right } : null;
+    }
+    return null;
   }
   if (item.joinType !== 'inner') return null;
   if (hi < mid) {
@@ -388,7 +401,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
   // Correlated conjuncts are lifted out for the enclosing query to decorrelate.
   const correlated: Expr[] = [];
   const local: Expr[] = [];
-  for (const c of whereParts) (hasOuter(c) ? correlated : local).push(c);
+  for (const c of whereParts.flatMap((w) => conjuncts(factorOr(w)))) (hasOuter(c) ? correlated : local).push(c);
   for (const e of [...outputs, ...(havingOut ? [havingOut] : []), ...groupBy, ...aggs.flatMap((a) => (a.arg ? [a.arg] : []))]) {
     if (hasOuter(e)) throw featureNotSupported('correlated references outside the subquery\'s WHERE clause');
   }
@@ -423,6 +436,24 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     offset: bindLimit(sel.limitOffset, params, 'OFFSET'),
     correlated,
   };
+}
+
+/**
+ * (a AND b) OR (a AND c) → a AND (b OR c): conjuncts every branch shares move out of the OR, so
+ * join conditions written inside each branch (TPC-H Q19) can drive a hash join.
+ */
+export function factorOr(e: Expr): Expr {
+  if (e.kind !== 'Or') return e;
+  const branches = e.args.map((b) => conjuncts(b));
+  const keyed = branches.map((bs) => bs.map((c) => toTaggedJson(c)));
+  const common = keyed[0]!.filter((k) => keyed.every((ks) => ks.includes(k)));
+  if (common.length === 0) return e;
+  const commonExprs = branches[0]!.filter((_c, i) => common.includes(keyed[0]![i]!));
+  const rest = branches.map((bs, bi) => bs.filter((_c, i) => !common.includes(keyed[bi]![i]!)));
+  // A branch left empty is TRUE, and then so is the whole OR.
+  if (rest.some((r) => r.length === 0)) return andAll(commonExprs)!;
+  const or: Expr = { kind: 'Or', args: rest.map((r) => andAll(r)!), type: T.bool };
+  return andAll([...commonExprs, or])!;
 }
 
 function andAll(parts: readonly Expr[]): Expr | null {

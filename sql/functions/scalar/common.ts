@@ -5,7 +5,8 @@ import { civilFromDays, daysFromCivil } from '../../types/datetime.ts';
 import { Decimal } from '../../types/decimal.ts';
 import type { Datum } from '../../types/datum.ts';
 import { T, type SqlType, type TypeId } from '../../types/sql-type.ts';
-import type { Resolved } from '../scalar-functions.ts';
+import { Interval } from '../../types/interval.ts';
+import type { EvalContext, Resolved } from '../scalar-functions.ts';
 
 /** One candidate signature: argument type ids and the result type. */
 export interface Signature {
@@ -275,4 +276,23 @@ export function checkTimestamp(us: bigint): bigint {
 /** Decimal from an integer or µs count with a scale. */
 export function dec(unscaled: bigint | number, scale = 0): Decimal {
   return new Decimal(typeof unscaled === 'number' ? BigInt(unscaled) : unscaled, scale);
+}
+
+/**
+ * The evaluate() signature with the argument types appended. Timestamp and timestamptz share one
+ * representation, so functions whose answer depends on which one it is read `argTypes`; the
+ * evaluator passes them as a 4th argument (until it does, they treat a bigint as timestamp).
+ */
+export type TypedEvaluate = (args: readonly Datum[], resultType: SqlType, ctx: EvalContext, argTypes?: readonly SqlType[]) => Datum;
+
+/** The type of argument `i` when the evaluator passed argument types, else `fallback`. */
+export function argType(argTypes: readonly SqlType[] | undefined, i: number, fallback: SqlType): SqlType {
+  return argTypes?.[i] ?? fallback;
+}
+
+/** The temporal type a value has: date for numbers, interval for Intervals, else timestamp unless told. */
+export function temporalTypeOf(x: Datum, told: SqlType | undefined): SqlType {
+  if (told !== undefined && told.id !== 'unknown') return told;
+  if (x instanceof Interval) return T.interval;
+  return typeof x === 'number' ? T.date : T.timestamp;
 }

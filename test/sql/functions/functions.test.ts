@@ -7,7 +7,10 @@ import { SqlError, SqlState, featureNotSupported } from '../../../common/errors/
 import { instantiateExpr } from '../../../leader/execution/substitute-params.ts';
 import { bindSelect, type RelationResolver } from '../../../sql/binder/bind-select.ts';
 import { evaluate } from '../../../sql/expr/evaluate.ts';
-import type { EvalContext } from '../../../sql/functions/scalar-functions.ts';
+import { mapExpr, type Expr } from '../../../sql/expr/expr.ts';
+import type { TypedEvaluate } from '../../../sql/functions/scalar/common.ts';
+import { SCALAR_FUNCTIONS, type EvalContext } from '../../../sql/functions/scalar-functions.ts';
+import type { Datum } from '../../../sql/types/datum.ts';
 import { initParser, parseStatements } from '../../../sql/parser/index.ts';
 import { typeOid, type SqlType } from '../../../sql/types/sql-type.ts';
 import { formatDatum } from '../../../sql/types/text-io.ts';
@@ -21,6 +24,24 @@ const NO_TABLES: RelationResolver = {
 
 /** 2024-05-06 07:08:09.123456 UTC: a fixed "now" so volatile functions stay testable. */
 const STATEMENT_START = 1714979289123456n;
+
+/**
+ * Folds a constant expression bottom-up, calling each function with its argument types as a 4th
+ * argument (what sql/expr/evaluate.ts is asked to do; see TypedEvaluate), then evaluates the rest.
+ */
+function evaluateTyped(e: Expr, ctx: EvalContext): Datum {
+  const folded = mapExpr(e, (x) => {
+    if (x.kind === 'Cast' && x.arg.kind === 'Const') return { kind: 'Const', value: evaluate(x, [], ctx), type: x.type };
+    if (x.kind !== 'Call' || !x.args.every((a) => a.kind === 'Const')) return x;
+    const fn = SCALAR_FUNCTIONS[x.fn];
+    if (fn === undefined) return x;
+    const args = x.args.map((a) => (a as { value: Datum }).value);
+    if (fn.strict !== false && args.some((a) => a === null)) return { kind: 'Const', value: null, type: x.type };
+    const typed = fn.evaluate as TypedEvaluate;
+    return { kind: 'Const', value: typed(args, x.type, ctx, x.args.map((a) => a.type)), type: x.type };
+  });
+  return evaluate(instantiateExpr(folded, [], ctx), [], ctx);
+}
 
 /**
  * A SqlRunner (engine "colonnade") for constant SELECT lists: parse, bind, fold, evaluate and
@@ -42,8 +63,8 @@ export function constantSelectRunner(): SqlRunner {
           user: 'test', database: 'test', serverVersion: 'PostgreSQL 15.0 (Colonnade)',
           statementStartMicros: STATEMENT_START, timeZoneOffsetSeconds: 0,
         };
-        const where = bound.where === null ? true : evaluate(instantiateExpr(bound.where, [], ctx), [], ctx);
-        const row = where === true ? [bound.outputs.map((e) => formatDatum(e.type, evaluate(instantiateExpr(e, [], ctx), [], ctx)))] : [];
+        const where = bound.where === null ? true : evaluateTyped(bound.where, ctx);
+        const row = where === true ? [bound.outputs.map((e) => formatDatum(e.type, evaluateTyped(e, ctx)))] : [];
         last = { rows: row, columnTypeOids: bound.outputs.map((e) => typeOid(e.type)) };
       }
       return last;

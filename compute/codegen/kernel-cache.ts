@@ -1,0 +1,64 @@
+// Compiles generated kernel source with `new Function` and caches the factory by a structural key
+// (expression JSON + input layouts), so each distinct expression shape compiles once per process.
+import type { Expr } from '../../sql/expr/expr.ts';
+import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
+import { Decimal } from '../../sql/types/decimal.ts';
+import { Interval } from '../../sql/types/interval.ts';
+import type { SqlType } from '../../sql/types/sql-type.ts';
+import { buildKernelSource, inputLayouts, type KernelKind } from './kernel-source.ts';
+import { KERNEL_RUNTIME, type KernelRuntime } from './kernel-runtime.ts';
+
+/** Instantiates a kernel for one session context; the result is a FilterKernel or ProjectionKernel. */
+type KernelFactory = (H: KernelRuntime, K: readonly unknown[], ctx: EvalContext) => unknown;
+
+/** A compiled kernel shape. */
+export interface CompiledKernel {
+  readonly source: string;
+  readonly constants: readonly unknown[];
+  readonly factory: KernelFactory;
+}
+
+const MAX_ENTRIES = 1024;
+const cache = new Map<string, CompiledKernel>();
+
+/** JSON with Datums kept distinct: numbers (incl. NaN, -0), bigints, decimals and intervals. */
+function keyReplacer(_key: string, v: unknown): unknown {
+  if (typeof v === 'number') return ['#n', Object.is(v, -0) ? '-0' : String(v)];
+  if (typeof v === 'bigint') return ['#b', String(v)];
+  if (v instanceof Decimal) return ['#d', String(v.unscaled), String(v.scale)];
+  if (v instanceof Interval) return ['#i', String(v.months), String(v.days), String(v.micros)];
+  return v;
+}
+
+/** The cache key of a kernel: kind, expressions and the layouts of the input columns. */
+export function structuralKey(kind: KernelKind, exprs: readonly Expr[], inputTypes: readonly SqlType[]): string {
+  const layouts = inputLayouts(inputTypes).map((l) => `${l.kind}:${l.scale}`).join(',');
+  return `${kind}|${layouts}|${JSON.stringify(exprs, keyReplacer)}|${JSON.stringify(inputTypes)}`;
+}
+
+/** The compiled kernel for this shape, from the cache or freshly generated. */
+export function compiledKernel(kind: KernelKind, exprs: readonly Expr[], inputTypes: readonly SqlType[]): CompiledKernel {
+  const key = structuralKey(kind, exprs, inputTypes);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const { source, constants } = buildKernelSource(kind, exprs, inputTypes);
+  // new Function is typed as returning Function; the generated source returns a KernelFactory-shaped body.
+  const factory = new Function('H', 'K', 'ctx', source) as KernelFactory;
+  const compiled: CompiledKernel = { source, constants, factory };
+  if (cache.size >= MAX_ENTRIES) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(key, compiled);
+  return compiled;
+}
+
+/** A kernel instance bound to `ctx` (cheap: no code generation on a cache hit). */
+export function instantiate(compiled: CompiledKernel, ctx: EvalContext): unknown {
+  return compiled.factory(KERNEL_RUNTIME, compiled.constants, ctx);
+}
+
+/** Number of cached kernel shapes (for tests). */
+export function kernelCacheSize(): number {
+  return cache.size;
+}
