@@ -1,5 +1,6 @@
 // The Raft core: a deterministic state machine fed ticks, messages and requests, emitting Ready batches.
 import { internalError } from '../../common/errors/index.ts';
+import { ConfigHistory } from './config-history.ts';
 import { newProgress, type Progress } from './progress.ts';
 import { majority, majorityIndex } from './quorum.ts';
 import type {
@@ -8,10 +9,11 @@ import type {
 import { RaftLog } from './raft-log.ts';
 import type { RaftEvent, RaftResult, ReadState, Ready, SoftState } from './raft-ready.ts';
 import {
-  EMPTY_CONFIG, EntryType, decodeConfig, encodeConfig, isVoter,
+  EMPTY_CONFIG, EntryType, encodeConfig, isVoter,
   type ClusterConfig, type EntryTypeCode, type HardState, type LogEntry, type NodeId, type RaftMember, type RaftRole,
   type Snapshot, type SnapshotMeta,
 } from './raft-types.ts';
+import { ReadIndexQueue } from './read-index-queue.ts';
 import { SnapshotReceiver } from './snapshot-receiver.ts';
 
 /** Tuning and collaborators of a {@link RaftNode}. Times are in ticks. */
@@ -56,18 +58,6 @@ export type ConfChange =
 
 /** Accepted for asynchronous completion, or refused at once. */
 export type RaftAccepted = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly leaderId: NodeId | null };
-
-interface ConfigAt {
-  readonly index: number;
-  readonly config: ClusterConfig;
-}
-
-interface PendingRead {
-  readonly id: number;
-  /** -1 until the leader has committed an entry of its term. */
-  index: number;
-  seq: number;
-}
 
 interface CatchUp {
   readonly requestId: number;
@@ -117,13 +107,12 @@ export class RaftNode {
   private heartbeatElapsed = 0;
   private readonly votes = new Map<NodeId, boolean>();
   private readonly progress = new Map<NodeId, Progress>();
-  /** Configurations in log order; the first is the snapshot's. The last is in force. */
-  private configs: ConfigAt[] = [];
+  private readonly configs = new ConfigHistory({ index: 0, config: EMPTY_CONFIG });
   private snapshotHeld: Snapshot | null = null;
   private readonly receiver = new SnapshotReceiver();
 
   private readSeq = 0;
-  private pendingReads: PendingRead[] = [];
+  private readonly pendingReads = new ReadIndexQueue();
   private transferee: NodeId | null = null;
   private transferElapsed = 0;
   private catchUp: CatchUp | null = null;
@@ -157,7 +146,7 @@ export class RaftNode {
       this.snapshotHeld = snap;
     }
     this.raftLog.append(initial.entries);
-    this.rebuildConfigs({ index: snap ? snap.meta.index : 0, config: snap ? snap.meta.config : EMPTY_CONFIG });
+    this.configs.reset({ index: snap ? snap.meta.index : 0, config: snap ? snap.meta.config : EMPTY_CONFIG }, initial.entries);
     this.commit = this.raftLog.snapshotIndex;
     this.applied = this.raftLog.snapshotIndex;
     // A crash may have kept entries of a term whose hard state write was lost (see docs/raft.md).
@@ -203,7 +192,7 @@ export class RaftNode {
 
   /** The configuration in force (the latest in the log, committed or not). */
   get config(): ClusterConfig {
-    return this.configs[this.configs.length - 1]!.config;
+    return this.configs.latest;
   }
 
   /** The vote cast in the current term. */
@@ -295,7 +284,7 @@ export class RaftNode {
    */
   readIndex(id: number): RaftAccepted {
     if (this.roleValue !== 'Leader') return { ok: false, reason: 'not the leader', leaderId: this.leader };
-    this.pendingReads.push({ id, index: -1, seq: 0 });
+    this.pendingReads.add(id);
     if (this.committedInTerm()) this.activateReads();
     return { ok: true };
   }
@@ -310,7 +299,7 @@ export class RaftNode {
     if (this.transferee !== null) return refuse('leadership transfer in progress');
     // Single-server changes are only safe once the leader has committed an entry of its term.
     if (!this.committedInTerm()) return refuse('the leader has not committed an entry in its term yet');
-    if (this.configs[this.configs.length - 1]!.index > this.commit || this.catchUp) return refuse('another membership change is in progress');
+    if (this.configs.latestIndex > this.commit || this.catchUp) return refuse('another membership change is in progress');
     const voters = this.config.voters;
     if (change.kind === 'AddServer') {
       if (isVoter(this.config, change.member.id)) return refuse(`${change.member.id} is already a member`);
@@ -346,7 +335,7 @@ export class RaftNode {
     if (index <= this.raftLog.snapshotIndex || index > this.applied) return null;
     const term = this.raftLog.termAt(index);
     if (term === undefined) return null;
-    return { index, term, config: this.configAt(index) };
+    return { index, term, config: this.configs.at(index) };
   }
 
   /** Drops the log prefix covered by an application snapshot (already persisted by the driver). */
@@ -354,9 +343,7 @@ export class RaftNode {
     const { index, term } = snapshot.meta;
     if (index <= this.raftLog.snapshotIndex || index > this.applied || this.raftLog.termAt(index) !== term) return;
     this.raftLog.compactTo(index, term);
-    let keep = 0;
-    for (let i = 0; i < this.configs.length; i++) if (this.configs[i]!.index <= index) keep = i;
-    this.configs = this.configs.slice(keep);
+    this.configs.compactTo(index);
     this.snapshotHeld = snapshot;
   }
 
@@ -416,10 +403,9 @@ export class RaftNode {
   }
 
   private stepDownCleanup(): void {
-    for (const r of this.pendingReads) {
-      this.events.push({ kind: 'ReadFailed', id: r.id, reason: 'leadership lost', leaderId: this.leader });
+    for (const id of this.pendingReads.clear()) {
+      this.events.push({ kind: 'ReadFailed', id, reason: 'leadership lost', leaderId: this.leader });
     }
-    this.pendingReads = [];
     if (this.catchUp) this.events.push({ kind: 'ConfChangeFailed', requestId: this.catchUp.requestId, reason: 'leadership lost' });
     this.catchUp = null;
     this.transferee = null;
@@ -655,7 +641,7 @@ export class RaftNode {
     const { index, term } = snap.meta;
     if (this.raftLog.termAt(index) === term) this.raftLog.compactTo(index, term);
     else this.raftLog.resetTo(index, term);
-    this.rebuildConfigs({ index, config: snap.meta.config });
+    this.configs.reset({ index, config: snap.meta.config }, this.heldEntries());
     this.snapshotHeld = snap;
     this.snapshotToPersist = snap;
     this.commit = index;
@@ -798,9 +784,8 @@ export class RaftNode {
     // Only entries of the current term are committed by counting replicas (Raft paper, 5.4.2).
     if (n <= this.commit || this.raftLog.termAt(n) !== this.currentTerm) return;
     this.commit = n;
-    if (this.pendingReads.length > 0 && this.pendingReads[this.pendingReads.length - 1]!.index < 0) this.activateReads();
-    const latest = this.configs[this.configs.length - 1]!;
-    if (latest.index <= this.commit && !isVoter(latest.config, this.id)) {
+    if (this.pendingReads.hasUnassigned()) this.activateReads();
+    if (this.configs.latestIndex <= this.commit && !isVoter(this.configs.latest, this.id)) {
       // Our own removal is committed: stop leading (thesis 4.2.2).
       this.becomeFollower(this.currentTerm, null);
     }
@@ -814,14 +799,9 @@ export class RaftNode {
 
   private activateReads(): void {
     const seq = ++this.readSeq;
-    for (const r of this.pendingReads) {
-      if (r.index < 0) {
-        r.index = this.commit;
-        r.seq = seq;
-      }
-    }
+    this.pendingReads.assign(this.commit, seq);
     this.checkReads();
-    if (this.pendingReads.length === 0) return;
+    if (this.pendingReads.size === 0) return;
     // A heartbeat round at each follower's match point: it confirms leadership without disturbing replication.
     for (const [to, pr] of this.progress) {
       if (!isVoter(this.config, to)) continue;
@@ -845,21 +825,18 @@ export class RaftNode {
   }
 
   private checkReads(): void {
+    if (this.pendingReads.size === 0) return;
     const voters = this.config.voters;
     const need = majority(voters.length);
     const selfVotes = isVoter(this.config, this.id) ? 1 : 0;
-    let done = 0;
-    for (const r of this.pendingReads) {
-      if (r.index < 0) break;
+    const confirmed = (seq: number): boolean => {
       let acks = selfVotes;
       for (const m of voters) {
-        if (m.id !== this.id && (this.progress.get(m.id)?.readAck ?? 0) >= r.seq) acks++;
+        if (m.id !== this.id && (this.progress.get(m.id)?.readAck ?? 0) >= seq) acks++;
       }
-      if (acks < need) break;
-      this.readsReady.push({ id: r.id, index: r.index });
-      done++;
-    }
-    if (done > 0) this.pendingReads = this.pendingReads.slice(done);
+      return acks >= need;
+    };
+    for (const r of this.pendingReads.confirm(confirmed)) this.readsReady.push(r);
   }
 
   // ---- log and configuration bookkeeping ----
@@ -882,11 +859,11 @@ export class RaftNode {
   private truncateFrom(index: number): void {
     this.raftLog.truncateFrom(index);
     if (index < this.unstableFrom) this.unstableFrom = index;
-    while (this.configs.length > 1 && this.configs[this.configs.length - 1]!.index >= index) this.configs.pop();
+    this.configs.truncateFrom(index);
   }
 
   private pushConfig(e: LogEntry): void {
-    this.configs.push({ index: e.index, config: decodeConfig(e.data) });
+    this.configs.push(e);
     if (this.roleValue !== 'Leader') return;
     // The new configuration is in force at once: replicate to its voters only.
     const config = this.config;
@@ -898,18 +875,8 @@ export class RaftNode {
     }
   }
 
-  private rebuildConfigs(base: ConfigAt): void {
-    this.configs = [base];
-    for (let i = this.raftLog.firstIndex; i <= this.raftLog.lastIndex; i++) {
-      const e = this.raftLog.entryAt(i)!;
-      if (e.type === EntryType.Config) this.configs.push({ index: e.index, config: decodeConfig(e.data) });
-    }
-  }
-
-  private configAt(index: number): ClusterConfig {
-    let c = this.configs[0]!.config;
-    for (const x of this.configs) if (x.index <= index) c = x.config;
-    return c;
+  private *heldEntries(): Generator<LogEntry> {
+    for (let i = this.raftLog.firstIndex; i <= this.raftLog.lastIndex; i++) yield this.raftLog.entryAt(i)!;
   }
 
   // ---- plumbing ----

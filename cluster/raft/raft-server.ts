@@ -175,7 +175,11 @@ export class RaftServer {
     const down = this.checkUp();
     if (down) return Promise.reject(down);
     const isBytes = command instanceof Uint8Array;
-    const data = isBytes ? command : enc.encode(toTaggedJson(command));
+    const text = isBytes ? '' : (toTaggedJson(command) as string | undefined);
+    if (!isBytes && text === undefined) {
+      return Promise.reject(new SqlError(SqlState.INVALID_PARAMETER_VALUE, 'a raft command must be bytes or a JSON value'));
+    }
+    const data = isBytes ? command : enc.encode(text);
     const r = this.node.propose(data, isBytes ? EntryType.Command : EntryType.JsonCommand);
     if (!r.ok) return Promise.reject(this.notLeader(r.reason, r.leaderId));
     const p = new Promise<CommitResult>((resolve, reject) => {
@@ -370,15 +374,16 @@ export class RaftServer {
     let result: unknown = undefined;
     let error: unknown = null;
     if (e.type === EntryType.Command || e.type === EntryType.JsonCommand) {
-      const value = e.type === EntryType.JsonCommand ? fromTaggedJson(dec.decode(e.data)) : e.data;
-      const cmd: AppliedCommand = { index: e.index, term: e.term, data: e.data, value };
+      let cmd: AppliedCommand | null = null;
       try {
+        const value = e.type === EntryType.JsonCommand ? fromTaggedJson(dec.decode(e.data)) : e.data;
+        cmd = { index: e.index, term: e.term, data: e.data, value };
         result = await this.opts.stateMachine.apply(cmd);
       } catch (err) {
         error = err;
         if (!(err instanceof SqlError)) this.log.error({ err, index: e.index }, 'state machine apply failed');
       }
-      for (const cb of this.applyListeners) cb(cmd);
+      if (cmd) for (const cb of this.applyListeners) cb(cmd);
     }
     this.applied = e.index;
     const p = this.proposals.get(e.index);

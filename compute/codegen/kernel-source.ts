@@ -11,11 +11,11 @@ import { layoutOf, type ColumnLayout } from '../../storage/column-kind.ts';
 import { CodegenContext, ConstPool, type Val, type VariantOptions } from './codegen-context.ts';
 import { isTrueCond } from './gen-logic.ts';
 import { installCodegen } from './gen-node.ts';
-import { genOutputStore, outputAlloc, outputFinish } from './output-store.ts';
+import { genOutputStore, outputAlloc, outputFinish, outputLayout, outputLocals } from './output-store.ts';
 import { LITTLE_ENDIAN } from './kernel-runtime.ts';
 
-/** What kind of kernel to build. */
-export type KernelKind = 'filter' | 'projection';
+/** What kind of kernel to build ('aggregate': a projection with scaled-decimal outputs). */
+export type KernelKind = 'filter' | 'projection' | 'aggregate';
 
 /** Generated source plus its constants (everything the factory needs besides H and ctx). */
 export interface KernelSource {
@@ -46,6 +46,11 @@ interface Variant {
   readonly usesWide: boolean;
 }
 
+/**
+ * One loop variant. Projections get three functions: alloc_<name> and finish_<name> (no loop) and
+ * the row loop <name>, which has nothing after its loop but `return`: V8 compiles hot loops
+ * on-stack, and code after the loop that never ran would lack type feedback and deoptimise.
+ */
 function buildVariant(
   kind: KernelKind, exprs: readonly Expr[], pool: ConstPool, inputTypes: readonly SqlType[],
   layouts: readonly ColumnLayout[], opts: VariantOptions,
@@ -55,30 +60,37 @@ function buildVariant(
   const name = `${opts.fast ? 'fast' : 'exact'}_${opts.nullable ? 'nulls' : 'nonulls'}`;
   const vals: Val[] = exprs.map((e) => ctx.gen(e));
   let allocs: string[] = [];
+  let locals: string[] = [];
   let finish: string[] = [];
   if (kind === 'filter') {
     ctx.emit(`if (${isTrueCond(vals[0]!)}) selOut[out++] = i;`);
   } else {
-    allocs = exprs.flatMap((e, j) => outputAlloc(ctx, e, j));
-    exprs.forEach((e, j) => genOutputStore(ctx, e, j, vals[j]!));
-    finish = exprs.map((e, j) => outputFinish(e, j));
+    const outLayouts = exprs.map((e, j) => outputLayout(ctx, e, vals[j]!, kind === 'aggregate'));
+    allocs = exprs.flatMap((e, j) => outputAlloc(ctx, e, j, outLayouts[j]!));
+    locals = outLayouts.flatMap((l, j) => outputLocals(j, l));
+    exprs.forEach((e, j) => genOutputStore(ctx, e, j, vals[j]!, outLayouts[j]!));
+    finish = outLayouts.map((l, j) => outputFinish(j, l));
   }
   const { prologue, decls, body } = ctx.parts();
-  const code = [
-    `function ${name}(cols, len, cnt, sel, selOut, res) {`,
-    ...prologue.map((l) => '  ' + l),
-    ...allocs.map((l) => '  ' + l),
-    ...decls.map((l) => '  ' + l),
+  const indent = (ls: readonly string[]): string[] => ls.map((l) => '  ' + l);
+  const loop = [
+    `function ${name}(cols, len, cnt, sel, selOut, outs, nc) {`,
+    ...indent(prologue),
+    ...indent(locals),
+    ...indent(decls),
     '  let out = 0;',
     '  for (let k = 0; k < cnt; k++) {',
     '    const i = sel === null ? k : sel[k];',
     ...body,
     '  }',
-    ...finish.map((l) => '  ' + l),
     kind === 'filter' ? '  return out;' : '  return cnt;',
     '}',
-  ].join('\n');
-  return { name, code, usesWide: ctx.usesWide };
+  ];
+  const extra = kind === 'filter' ? [] : [
+    `function alloc_${name}(cols, cnt, outs) {`, ...indent(allocs), '}',
+    `function finish_${name}(cnt, outs, nc, res) {`, ...indent(finish), '}',
+  ];
+  return { name, code: [...loop, ...extra].join('\n'), usesWide: ctx.usesWide };
 }
 
 /** Builds the kernel source for `exprs` (one predicate for a filter) over `inputTypes`. */
@@ -101,7 +113,14 @@ export function buildKernelSource(kind: KernelKind, exprs: readonly Expr[], inpu
   });
   const noNulls = cols.length === 0 ? 'true' : cols.map((c) => `cols[${c}].nulls === null`).join(' && ');
   const [fastNn, fastN, exactNn, exactN] = variants.map((v) => v.name);
-  const call = (a: string, b: string): string => `(noNulls ? ${a} : ${b})(cols, len, cnt, sel, selOut, res)`;
+  const n = exprs.length;
+  // run(variant): allocate outputs, run the row loop, and on success build the vectors.
+  const run = (target: string, a: string, b: string): string[] => kind === 'filter'
+    ? [`${target} = (noNulls ? ${a} : ${b})(cols, len, cnt, sel, selOut, null, null);`]
+    : [
+      `if (noNulls) { alloc_${a}(cols, cnt, outs); ${target} = ${a}(cols, len, cnt, sel, null, outs, nc); if (${target} >= 0) finish_${a}(cnt, outs, nc, res); }`,
+      `else { alloc_${b}(cols, cnt, outs); ${target} = ${b}(cols, len, cnt, sel, null, outs, nc); if (${target} >= 0) finish_${b}(cnt, outs, nc, res); }`,
+    ];
   const entry = [
     kind === 'filter' ? 'return function filterKernel(batch, sel, selOut) {' : 'return function projectionKernel(batch, sel) {',
     '  const cols = batch.columns;',
@@ -109,14 +128,21 @@ export function buildKernelSource(kind: KernelKind, exprs: readonly Expr[], inpu
     '  const len = batch.length;',
     '  const cnt = sel === null ? len : sel.length;',
     `  const noNulls = ${noNulls};`,
-    kind === 'filter' ? '  const res = null;' : `  const res = new Array(${exprs.length}); const selOut = null;`,
+    ...(kind === 'filter' ? [] : [`  const res = new Array(${n});`, `  const outs = new Array(${3 * n});`, `  const nc = new Int32Array(${Math.max(1, n)});`]),
+    '  let r = -1;',
     ...(twoModes
       ? [
-        '  let r = -1;',
-        `  if (skipFast > 0) skipFast--; else { r = ${call(fastNn!, fastN!)}; if (r < 0) skipFast = 8; }`,
-        `  if (r < 0) r = ${call(exactNn!, exactN!)};`,
+        '  if (skipFast > 0) skipFast--;',
+        '  else {',
+        ...run('r', fastNn!, fastN!).map((l) => '    ' + l),
+        '    if (r < 0) skipFast = 8;',
+        '  }',
+        '  if (r < 0) {',
+        ...(kind === 'filter' ? [] : ['    nc.fill(0);']),
+        ...run('r', exactNn!, exactN!).map((l) => '    ' + l),
+        '  }',
       ]
-      : [`  const r = ${call(fastNn!, fastN!)};`]),
+      : run('r', fastNn!, fastN!).map((l) => '  ' + l)),
     kind === 'filter' ? '  return r;' : '  return res;',
     '};',
   ];

@@ -1,32 +1,55 @@
 // Projection outputs in generated code: per-batch allocation, per-row store (vectorFromRows'
 // conversions, so outputs equal the reference rows turned into vectors), and the finished Vector.
 import type { Expr } from '../../sql/expr/expr.ts';
-import { layoutOf } from '../../storage/column-kind.ts';
+import { layoutOf, type ColumnLayout } from '../../storage/column-kind.ts';
 import type { CodegenContext, Val } from './codegen-context.ts';
 import { rescaleDec } from './decimal-align.ts';
 
-/** Lines allocating output `j` for `cnt` rows (run once per batch). */
-export function outputAlloc(ctx: CodegenContext, e: Expr, j: number): string[] {
+/**
+ * The layout output j gets: layoutOf its type, except that with `scaledDecimals` a wide numeric
+ * computed with a compile-time scale comes out as a 'decimal' vector in fast mode (its values are
+ * exact there), which hash aggregation sums in float64; exact-mode batches stay 'bigdecimal'.
+ */
+export function outputLayout(ctx: CodegenContext, e: Expr, x: Val, scaledDecimals: boolean): ColumnLayout {
   const layout = layoutOf(e.type);
-  const nulls = `let on${j} = null;`;
+  if (scaledDecimals && ctx.fast && layout.kind === 'bigdecimal' && x.repr === 'dec') {
+    return { kind: 'decimal', scale: e.type.scale ?? x.scale, float4: false };
+  }
+  return layout;
+}
+
+/**
+ * Output j lives in outs[3j..3j+2]: values (or the StringWriter), the null byte map, and the
+ * scales (bigdecimal) or int32 halves view (int64 in fast mode). Allocated by the non-looping
+ * alloc function so the row loop has no allocation and no code after it needing type feedback.
+ */
+export function outputAlloc(ctx: CodegenContext, e: Expr, j: number, layout: ColumnLayout): string[] {
+  const v = `outs[${3 * j}]`;
+  const lines = [`outs[${3 * j + 1}] = new Uint8Array(cnt);`, `outs[${3 * j + 2}] = null;`];
   switch (layout.kind) {
-    case 'bool': return [`const o${j} = new Uint8Array(cnt);`, nulls];
-    case 'int32': return [`const o${j} = new Int32Array(cnt);`, nulls];
-    case 'int64': return [`const o${j} = new BigInt64Array(cnt);`, ...(ctx.fast ? [`const oh${j} = new Int32Array(o${j}.buffer);`] : []), nulls];
-    case 'float64': case 'decimal': return [`const o${j} = new Float64Array(cnt);`, nulls];
-    case 'bigdecimal': return [`const o${j} = new Array(cnt);`, `const os${j} = new Uint16Array(cnt);`, nulls];
+    case 'bool': return [`${v} = new Uint8Array(cnt);`, ...lines];
+    case 'int32': return [`${v} = new Int32Array(cnt);`, ...lines];
+    case 'int64': return [`${v} = new BigInt64Array(cnt);`, ...lines, ...(ctx.fast ? [`outs[${3 * j + 2}] = new Int32Array(${v}.buffer);`] : [])];
+    case 'float64': case 'decimal': return [`${v} = new Float64Array(cnt);`, ...lines];
+    case 'bigdecimal': return [`${v} = new Array(cnt);`, ...lines, `outs[${3 * j + 2}] = new Uint16Array(cnt);`];
     case 'string': {
       const hint = e.kind === 'Column' ? `cols[${e.index}].bytes.length` : 'cnt * 16';
-      return [`const ow${j} = H.newStringWriter(cnt, ${hint});`, nulls];
+      return [`${v} = H.newStringWriter(cnt, ${hint});`, ...lines];
     }
   }
 }
 
+/** Loop-prologue lines naming output j's arrays (o{j}, on{j}, os{j} / oh{j} / ow{j}). */
+export function outputLocals(j: number, layout: ColumnLayout): string[] {
+  const main = layout.kind === 'string' ? `ow${j}` : `o${j}`;
+  const third = layout.kind === 'bigdecimal' ? `os${j}` : layout.kind === 'int64' ? `oh${j}` : `ox${j}`;
+  return [`const ${main} = outs[${3 * j}];`, `const on${j} = outs[${3 * j + 1}];`, `const ${third} = outs[${3 * j + 2}];`];
+}
+
 /** Emits the row code storing `x` as row k of output `j`. */
-export function genOutputStore(ctx: CodegenContext, e: Expr, j: number, x: Val): void {
-  const layout = layoutOf(e.type);
+export function genOutputStore(ctx: CodegenContext, e: Expr, j: number, x: Val, layout: ColumnLayout): void {
   const o = `o${j}`;
-  let markNull = `if (on${j} === null) on${j} = new Uint8Array(cnt); on${j}[k] = 1;`;
+  let markNull = `on${j}[k] = 1; nc[${j}]++;`;
   if (layout.kind === 'bigdecimal') markNull += ` ${o}[k] = 0n;`;
   if (layout.kind === 'string') markNull += ` ow${j}.writeEmpty(k);`;
   if (x.repr === 'null' || x.n === 'true') {
@@ -35,12 +58,11 @@ export function genOutputStore(ctx: CodegenContext, e: Expr, j: number, x: Val):
   }
   const nullable = x.n !== 'false';
   if (nullable) ctx.open(`if (${x.n}) { ${markNull} } else {`);
-  storeValue(ctx, e, j, x);
+  storeValue(ctx, e, j, x, layout);
   if (nullable) ctx.close();
 }
 
-function storeValue(ctx: CodegenContext, e: Expr, j: number, x: Val): void {
-  const layout = layoutOf(e.type);
+function storeValue(ctx: CodegenContext, e: Expr, j: number, x: Val, layout: ColumnLayout): void {
   const o = `o${j}`;
   switch (layout.kind) {
     case 'bool':
@@ -91,14 +113,14 @@ function storeValue(ctx: CodegenContext, e: Expr, j: number, x: Val): void {
   }
 }
 
-/** The line putting finished output `j` into `res`. */
-export function outputFinish(e: Expr, j: number): string {
-  const layout = layoutOf(e.type);
-  const base = `kind: '${layout.kind}', length: cnt, values: o${j}`;
+/** The line putting finished output `j` into `res` (run after the loop, outside it). */
+export function outputFinish(j: number, layout: ColumnLayout): string {
+  const values = `outs[${3 * j}]`;
+  const nulls = `nc[${j}] > 0 ? outs[${3 * j + 1}] : null`;
   switch (layout.kind) {
-    case 'decimal': return `res[${j}] = { ${base}, nulls: on${j}, scale: ${layout.scale} };`;
-    case 'bigdecimal': return `res[${j}] = { kind: 'bigdecimal', length: cnt, values: o${j}, scales: os${j}, nulls: on${j} };`;
-    case 'string': return `res[${j}] = ow${j}.finish(cnt, on${j});`;
-    default: return `res[${j}] = { ${base}, nulls: on${j} };`;
+    case 'decimal': return `res[${j}] = { kind: 'decimal', length: cnt, values: ${values}, nulls: ${nulls}, scale: ${layout.scale} };`;
+    case 'bigdecimal': return `res[${j}] = { kind: 'bigdecimal', length: cnt, values: ${values}, scales: outs[${3 * j + 2}], nulls: ${nulls} };`;
+    case 'string': return `res[${j}] = ${values}.finish(cnt, ${nulls});`;
+    default: return `res[${j}] = { kind: '${layout.kind}', length: cnt, values: ${values}, nulls: ${nulls} };`;
   }
 }

@@ -72,9 +72,11 @@ const PATTERNS = ['%', 'a%', '%c', '%b%', 'abc', 'a_c', '%o%o%', 'PROMO%', '%ðŸ˜
 
 function decimalOf(rng: Rng, precision: number, scale: number): Decimal {
   const lim = 10 ** Math.min(precision, 15);
-  const edge = rng.int(6);
+  const edge = rng.int(8);
   let u: number;
-  if (edge === 0) u = lim - 1;
+  // Halves (â€¦5 in the last digits) make rounding ties when the scale shrinks.
+  if (edge >= 6) u = rng.pick([5, -5, 15, -15, 25, 125, -125, 50, 5000, 45, -2500]);
+  else if (edge === 0) u = lim - 1;
   else if (edge === 1) u = -(lim - 1);
   else if (edge === 2) u = 0;
   else if (edge === 3) u = rng.int(1000) - 500;
@@ -100,6 +102,7 @@ export function randomValue(rng: Rng, t: SqlType): Datum {
     case 'numeric':
       if (t.precision !== undefined) return decimalOf(rng, t.precision, t.scale ?? 0);
       if (rng.chance(0.2)) return new Decimal(BigInt(rng.int(1000000)) * 10n ** 25n, rng.int(4));
+      if (rng.chance(0.3)) return new Decimal(rng.pick([5n, -5n, 15n, 25n, -125n, 2500n]), rng.int(4));
       return new Decimal(BigInt(rng.int(2000000) - 1000000), rng.int(7));
     case 'text': case 'varchar': {
       const s = rng.pick(STRINGS);
@@ -120,7 +123,15 @@ export function randomRows(rng: Rng, schema: readonly SqlType[], n: number, null
 
 /** Generates random expressions over RANDOM_SCHEMA. */
 export class ExprGenerator {
-  constructor(private readonly rng: Rng, private readonly schema: readonly SqlType[] = RANDOM_SCHEMA) {}
+  /**
+   * `specialisedOnly` avoids functions and casts the kernels run through the generic Datum path
+   * (text functions, numeric division, round, date_trunc, ...) so trees stay on specialised code.
+   */
+  constructor(
+    private readonly rng: Rng,
+    private readonly specialisedOnly = false,
+    private readonly schema: readonly SqlType[] = RANDOM_SCHEMA,
+  ) {}
 
   /** A random expression of family `f` (bool for predicates). */
   gen(f: Family, depth: number): Expr {
@@ -138,7 +149,8 @@ export class ExprGenerator {
 
   private leaf(f: Family): Expr {
     if (this.rng.chance(0.2)) return this.constant(f);
-    const cols = this.schema.map((t, index) => ({ t, index })).filter((c) => familyOf(c.t) === f);
+    const wide = (t: SqlType): boolean => t.id === 'numeric' && (t.precision === undefined || t.precision > 15);
+    const cols = this.schema.map((t, index) => ({ t, index })).filter((c) => familyOf(c.t) === f && !(this.specialisedOnly && wide(c.t)));
     if (cols.length === 0) return this.constant(f);
     const c = this.rng.pick(cols);
     return { kind: 'Column', index: c.index, type: c.t };
@@ -165,21 +177,24 @@ export class ExprGenerator {
     switch (f) {
       case 'bool': return this.predicate(d);
       case 'int2': case 'int4': case 'int8': case 'float4': case 'float8': case 'numeric': {
-        const op = r.pick(['add', 'sub', 'mul', 'div', 'mod', 'neg', 'abs', 'cast', 'cast', 'mixed']);
+        const ops = ['add', 'sub', 'mul', 'div', 'mod', 'neg', 'abs', 'cast', 'cast', 'cast', 'mixed'];
+        let op = r.pick(ops);
+        if (this.specialisedOnly && f === 'numeric' && op === 'div') op = 'cast';
         if (op === 'neg' || op === 'abs') return call(op, [this.gen(f, d)]);
         if (op === 'cast') return this.castTo(f, d);
         if (op === 'mixed') {
           const other = r.pick<Family>(['int2', 'int4', 'int8', 'numeric', 'float8']);
-          const e = call(r.pick(['add', 'sub', 'mul', 'div', 'mod']), r.chance(0.5) ? [this.gen(f, d), this.gen(other, d)] : [this.gen(other, d), this.gen(f, d)]);
+          const e = call(r.pick(this.specialisedOnly ? ['add', 'sub', 'mul', 'mod'] : ['add', 'sub', 'mul', 'div', 'mod']), r.chance(0.5) ? [this.gen(f, d), this.gen(other, d)] : [this.gen(other, d), this.gen(f, d)]);
           return e && familyOf(e.type) === f ? e : undefined;
         }
+        if (this.specialisedOnly) return call(op, [this.gen(f, d), this.gen(f, d)]);
         if (f === 'numeric' && r.chance(0.15)) return call('round', [this.gen(f, d), { kind: 'Const', value: r.int(4), type: T.int4 }]);
         if (f === 'int4' && r.chance(0.15)) return call(r.pick(['length', 'strpos']), r.chance(0.5) ? [this.gen('text', d)] : [this.gen('text', d), this.gen('text', d)]);
         if (f === 'int4' && r.chance(0.15)) return call('sub', [this.gen('date', d), this.gen('date', d)]);
         return call(op, [this.gen(f, d), this.gen(f, d)]);
       }
       case 'text': {
-        const op = r.int(5);
+        const op = this.specialisedOnly ? 4 : r.int(5);
         if (op === 0) return call('concat_op', [this.gen('text', d), this.gen('text', d)]);
         if (op === 1) return call(r.pick(['lower', 'upper', 'btrim']), [this.gen('text', d)]);
         if (op === 2) return call('substring', [this.gen('text', d), this.gen('int4', 0), this.gen('int4', 0)]);
@@ -191,15 +206,16 @@ export class ExprGenerator {
         return { kind: 'Cast', arg: this.gen('timestamp', d), type: T.date };
       case 'timestamp':
         if (r.chance(0.5)) return { kind: 'Cast', arg: this.gen('date', d), type: T.timestamp };
+        if (this.specialisedOnly) return { kind: 'Cast', arg: this.gen('date', d), type: T.timestamp };
         return call('date_trunc', [{ kind: 'Const', value: r.pick(['month', 'day', 'year']), type: T.text }, this.gen('timestamp', d)]);
     }
   }
 
   private castTo(f: Family, d: number): Expr | undefined {
-    const from = this.rng.pick<Family>(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'bool']);
+    const from = this.rng.pick<Family>(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'numeric', 'numeric', 'bool']);
     if (from === 'bool' && f !== 'int4') return undefined;
     let to: SqlType = { id: f };
-    if (f === 'numeric') to = this.rng.chance(0.3) ? T.numeric() : T.numeric(5 + this.rng.int(14), this.rng.int(6));
+    if (f === 'numeric') to = this.rng.chance(0.2) ? T.numeric() : T.numeric(5 + this.rng.int(14), this.rng.int(5));
     return { kind: 'Cast', arg: this.gen(from, d), type: to };
   }
 
@@ -237,8 +253,9 @@ export class ExprGenerator {
         return { kind: 'InList', arg: coerce(arg, t), list: items.map((it) => coerce(it, t)), negated: r.chance(0.3), type: T.bool };
       }
       case 7: {
-        const p: Expr = r.chance(0.8) ? { kind: 'Const', value: r.pick(PATTERNS), type: T.text } : this.gen('text', d);
-        return call(r.chance(0.8) ? 'like' : 'ilike', [this.gen('text', d), p]);
+        const constant = this.specialisedOnly || r.chance(0.8);
+        const p: Expr = constant ? { kind: 'Const', value: r.pick(PATTERNS), type: T.text } : this.gen('text', d);
+        return call(this.specialisedOnly || r.chance(0.8) ? 'like' : 'ilike', [this.gen('text', d), p]);
       }
       default: {
         const f = r.pick<Family>(['int4', 'numeric', 'date', 'float8', 'int8']);

@@ -118,7 +118,5 @@ export interface RawCopyOption {
   readonly origin: 'postgres' | 'redshift';
 }
 
-/** The bytes of a one-byte option value. */
-export const TAB = 0x09;
-export const COMMA = 0x2c;
+/** The default CSV quote byte ('"'). */
 export const DOUBLE_QUOTE = 0x22;

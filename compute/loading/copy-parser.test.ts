@@ -234,6 +234,12 @@ describe('Redshift options', () => {
     expect(parseAll(redshift(['delimiter', '|'], ['blanksasnull']), c, '|   |\n').rows).toEqual([[null, null, '']]);
   });
 
+  it('CSV: an empty field is the empty string for text and NULL for other types', () => {
+    const c = cols(['a', T.int4], ['b', T.text], ['c', T.text]);
+    expect(parseAll(redshift(['csv']), c, ',,""\n').rows).toEqual([[null, '', '']]);
+    expect(parseAll(redshift(['csv'], ['emptyasnull']), c, ',,""\n').rows).toEqual([[null, null, null]]);
+  });
+
   it('TRIMBLANKS and TRUNCATECOLUMNS', () => {
     const c = cols(['v', T.varchar(4)], ['t', T.text]);
     expect(parseAll(redshift(['trimblanks']), c, 'ab  \tcd \n').rows).toEqual([['ab', 'cd']]);

@@ -239,6 +239,11 @@ class StreamingCopyParser implements CopyParser {
     this.rowReplaced = false;
     let colIdx = 0;
     try {
+      // PostgreSQL checks the encoding of every field while splitting the line, before converting any.
+      if (this.replacement < 0) {
+        for (; colIdx < nUse; colIdx++) this.checkEncoding(b, colIdx);
+        colIdx = 0;
+      }
       for (; colIdx < ncols; colIdx++) {
         if (colIdx >= nUse) {
           // Checked column by column, as PostgreSQL does: an earlier field's bad value is reported first.
@@ -294,11 +299,7 @@ class StreamingCopyParser implements CopyParser {
     if ((flags & (F_HIGH | F_ESC)) !== 0) {
       const bad = findInvalidUtf8(vb, vs, ve);
       if (bad >= 0) {
-        if (this.replacement < 0) {
-          // Like PostgreSQL, show the bytes the sequence should have had, even past the field.
-          const limit = vb === b ? b.length : ve;
-          throw new SqlError(SqlState.CHARACTER_NOT_IN_REPERTOIRE, `invalid byte sequence for encoding "UTF8": ${describeInvalidUtf8(vb, bad, limit)}`);
-        }
+        if (this.replacement < 0) this.checkEncoding(b, colIdx); // throws 22021
         if (vb === b) {
           const out = this.scratch.ensure(ve - vs);
           out.set(b.subarray(vs, ve));
@@ -330,6 +331,30 @@ class StreamingCopyParser implements CopyParser {
         return;
       }
       throw err;
+    }
+  }
+
+  /** Throws 22021 when field `colIdx` (after un-escaping) is not valid UTF-8; NULL markers are not checked. */
+  private checkEncoding(b: Uint8Array, colIdx: number): void {
+    const sc = this.scanner;
+    const flags = sc.fieldFlags[colIdx]!;
+    if ((flags & (F_HIGH | F_ESC)) === 0) return;
+    const s = sc.fieldStart[colIdx]!;
+    const e = sc.fieldEnd[colIdx]!;
+    if (this.isNullMarker(b, s, e) && (!this.csv || (flags & F_QUOTED) === 0)) return;
+    let vb = b;
+    let vs = s;
+    let ve = e;
+    if ((flags & (F_ESC | F_QUOTED)) !== 0) {
+      ve = sc.unescape(b, s, e, flags, this.scratch);
+      vb = this.scratch.buf;
+      vs = 0;
+    }
+    const bad = findInvalidUtf8(vb, vs, ve);
+    if (bad >= 0) {
+      // Like PostgreSQL, show the bytes the sequence should have had, even past the field.
+      const limit = vb === b ? b.length : ve;
+      throw new SqlError(SqlState.CHARACTER_NOT_IN_REPERTOIRE, `invalid byte sequence for encoding "UTF8": ${describeInvalidUtf8(vb, bad, limit)}`);
     }
   }
 

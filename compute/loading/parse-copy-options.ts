@@ -13,7 +13,7 @@ const REDSHIFT_ONLY = new Set([
   'maxerror', 'dateformat', 'timeformat', 'acceptanydate', 'removequotes', 'compupdate', 'statupdate', 'noload',
   'gzip', 'lzop', 'bzip2', 'zstd', 'lz4', 'ignoreblanklines', 'roundec', 'explicit_ids', 'region', 'iam_role',
   'credentials', 'access_key_id', 'secret_access_key', 'session_token', 'manifest', 'fixedwidth', 'json', 'avro',
-  'parquet', 'orc', 'shapefile', 'readratio', 'csv', 'escape_flag', 'compression',
+  'parquet', 'orc', 'shapefile', 'readratio',
 ]);
 
 /** Where the data comes from, for checks that depend on it. */
@@ -266,7 +266,8 @@ function applyOption(d: Draft, opt: RawCopyOption, once: Once): void {
     }
     case 'statupdate': {
       once(opt.name, opt);
-      d.statUpdate = v.kind === 'none' ? true : onOffArg(opt, ['on', 'off', 'true', 'false']) === 'on' || onOffArg(opt, ['on', 'off', 'true', 'false']) === 'true';
+      const s = v.kind === 'none' ? 'on' : onOffArg(opt, ['on', 'off', 'true', 'false']);
+      d.statUpdate = s === 'on' || s === 'true';
       return;
     }
     case 'gzip': case 'zstd': case 'lz4': case 'bzip2': case 'lzop': {
@@ -303,7 +304,8 @@ function finish(d: Draft, source: CopySourceInfo, dialect: CopyDialect): CopyOpt
   if (binary && d.nullString !== undefined) throw syntaxErr('cannot specify NULL in BINARY mode');
   if (binary) throw featureNotSupported('COPY format BINARY');
   const delimiter = d.delimiter ?? (csv ? ',' : '\t');
-  const nullString = d.nullString ?? (csv ? '' : '\\N');
+  // Redshift's NULL AS default is \N in CSV too: there an empty char field is '' (EMPTYASNULL makes it NULL).
+  const nullString = d.nullString ?? (csv && dialect === 'postgres' ? '' : '\\N');
   if (byteLength(delimiter) !== 1) throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, 'COPY delimiter must be a single one-byte character');
   if (delimiter === '\r' || delimiter === '\n') throw invalidParam('COPY delimiter cannot be newline or carriage return');
   if (nullString.includes('\r') || nullString.includes('\n')) throw invalidParam('COPY null representation cannot use newline or carriage return');

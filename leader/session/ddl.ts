@@ -10,6 +10,7 @@ import type { ColumnDef, DistStyle, TableDef } from '../catalog/catalog-types.ts
 import { storedTable } from '../scheduling/cluster-dispatcher.ts';
 import type { ServerContext } from '../server-context.ts';
 import { catalogResolver } from './relation-resolver.ts';
+import type { NamePath } from './search-path.ts';
 
 /** Sends NOTICE messages to the client. */
 export type NoticeSink = (message: string) => void;
@@ -19,9 +20,6 @@ function pos(n: unknown): { position?: number } {
   return p === undefined ? {} : { position: p };
 }
 
-function schemaOf(name: { schema?: string }): string {
-  return name.schema ?? 'public';
-}
 
 /** Reads one ColumnDef AST into our ColumnDef (and whether it is a PRIMARY KEY column). */
 function columnFromAst(n: unknown, encodings: Record<string, string>): { column: ColumnDef; primaryKey: boolean } {
@@ -75,10 +73,10 @@ function physicalDesign(attrs: TableAttributes | undefined, columns: readonly Co
 }
 
 /** CREATE TABLE. */
-export async function createTable(ctx: ServerContext, stmt: SqlStatement, notice: NoticeSink): Promise<string> {
+export async function createTable(ctx: ServerContext, stmt: SqlStatement, notice: NoticeSink, path: NamePath): Promise<string> {
   const cs = node(stmt.ast, 'CreateStmt')!;
   const name = rangeVarName(cs.relation);
-  const schema = schemaOf(name);
+  const schema = name.schema ?? path.creationSchema();
   if (cs.relation?.relpersistence === 't') throw featureNotSupported('temporary tables', pos(stmt.ast));
   if (list(cs.inhRelations).length > 0) throw featureNotSupported('table inheritance');
   if (cs.partspec !== undefined) throw featureNotSupported('partitioned tables');
@@ -130,7 +128,7 @@ export async function createTable(ctx: ServerContext, stmt: SqlStatement, notice
 }
 
 /** DROP TABLE / VIEW / SCHEMA / INDEX. */
-export async function drop(ctx: ServerContext, stmt: SqlStatement, notice: NoticeSink): Promise<string> {
+export async function drop(ctx: ServerContext, stmt: SqlStatement, notice: NoticeSink, path: NamePath): Promise<string> {
   const ds = node(stmt.ast, 'DropStmt')!;
   const kind = ds.removeType;
   const names = list(ds.objects).map((o) => strs(o));
@@ -142,7 +140,7 @@ export async function drop(ctx: ServerContext, stmt: SqlStatement, notice: Notic
       const targets: number[] = [];
       for (const parts of names) {
         const rel = parts[parts.length - 1]!;
-        const schema = parts.length > 1 ? parts[parts.length - 2]! : 'public';
+        const schema = path.schemaOf(parts.length > 1 ? parts[parts.length - 2]! : undefined, rel);
         const found = isTable ? ctx.catalog.findTable(schema, rel) : ctx.catalog.findView(schema, rel);
         if (!found) {
           const other = isTable ? ctx.catalog.findView(schema, rel) : ctx.catalog.findTable(schema, rel);
@@ -201,10 +199,10 @@ export async function drop(ctx: ServerContext, stmt: SqlStatement, notice: Notic
 }
 
 /** ALTER TABLE ... ADD COLUMN. */
-export async function alterTable(ctx: ServerContext, stmt: SqlStatement): Promise<string> {
+export async function alterTable(ctx: ServerContext, stmt: SqlStatement, path: NamePath): Promise<string> {
   const at = node(stmt.ast, 'AlterTableStmt')!;
   const name = rangeVarName(at.relation);
-  const t = ctx.catalog.findTable(schemaOf(name), name.name);
+  const t = ctx.catalog.findTable(path.schemaOf(name.schema, name.name), name.name);
   if (!t) {
     if (at.missing_ok) return 'ALTER TABLE';
     throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${name.name}" does not exist`);
@@ -225,10 +223,10 @@ export async function alterTable(ctx: ServerContext, stmt: SqlStatement): Promis
 }
 
 /** ALTER TABLE ... RENAME [COLUMN] ... TO ... */
-export async function rename(ctx: ServerContext, stmt: SqlStatement): Promise<string> {
+export async function rename(ctx: ServerContext, stmt: SqlStatement, path: NamePath): Promise<string> {
   const rs = node(stmt.ast, 'RenameStmt')!;
   const name = rangeVarName(rs.relation);
-  const t = ctx.catalog.findTable(schemaOf(name), name.name);
+  const t = ctx.catalog.findTable(path.schemaOf(name.schema, name.name), name.name);
   if (rs.renameType === 'OBJECT_TABLE') {
     if (!t) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${name.name}" does not exist`);
     await ctx.catalog.apply({ kind: 'RenameTable', oid: t.oid, newName: rs.newname! });
@@ -245,11 +243,11 @@ export async function rename(ctx: ServerContext, stmt: SqlStatement): Promise<st
 }
 
 /** CREATE [OR REPLACE] VIEW. */
-export async function createView(ctx: ServerContext, stmt: SqlStatement): Promise<string> {
+export async function createView(ctx: ServerContext, stmt: SqlStatement, path: NamePath): Promise<string> {
   const vs = node(stmt.ast, 'ViewStmt')!;
   const name = rangeVarName(vs.view);
-  const schema = schemaOf(name);
-  const bound = bindSelect(vs.query, catalogResolver(ctx.catalog), []);
+  const schema = name.schema ?? path.creationSchema();
+  const bound = bindSelect(vs.query, catalogResolver(ctx.catalog, path), []);
   const aliases = strs(vs.aliases);
   const columnNames = bound.outputColumns.map((c, i) => aliases[i] ?? c.name);
   const existing = ctx.catalog.findView(schema, name.name);

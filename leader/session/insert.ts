@@ -17,6 +17,7 @@ import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
 import { sliceForKey } from '../scheduling/distribution.ts';
 import type { ServerContext } from '../server-context.ts';
 import { catalogResolver } from './relation-resolver.ts';
+import type { NamePath } from './search-path.ts';
 
 /** A bound INSERT. */
 export interface BoundInsert {
@@ -28,13 +29,13 @@ export interface BoundInsert {
 }
 
 /** Binds an InsertStmt; `params` collects parameter types. */
-export function bindInsert(ctx: ServerContext, stmt: SqlStatement, params: SqlType[]): BoundInsert {
+export function bindInsert(ctx: ServerContext, stmt: SqlStatement, params: SqlType[], path: NamePath): BoundInsert {
   const ins = node(stmt.ast, 'InsertStmt')!;
   if (ins.returningClause !== undefined) throw featureNotSupported('INSERT ... RETURNING');
   if (ins.onConflictClause !== undefined) throw featureNotSupported('INSERT ... ON CONFLICT');
   if (ins.withClause !== undefined) throw featureNotSupported('WITH ... INSERT');
   const name = rangeVarName(ins.relation);
-  const table = ctx.catalog.findTable(name.schema ?? 'public', name.name);
+  const table = ctx.catalog.findTable(path.schemaOf(name.schema, name.name), name.name);
   if (!table) {
     const p = errorPosition(location(ins.relation));
     throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${name.name}" does not exist`, p === undefined ? {} : { position: p });
@@ -73,7 +74,7 @@ export function bindInsert(ctx: ServerContext, stmt: SqlStatement, params: SqlTy
     // INSERT ... DEFAULT VALUES
     return { tableOid: table.oid, targetColumns: [], source: { kind: 'values', rows: [[]] } };
   }
-  const select = bindSelect(ins.selectStmt, catalogResolver(ctx.catalog), params);
+  const select = bindSelect(ins.selectStmt, catalogResolver(ctx.catalog, path), params);
   if (select.outputs.length > targetColumns.length) throw new SqlError(SqlState.SYNTAX_ERROR, 'INSERT has more expressions than target columns');
   if (select.outputs.length < targetColumns.length) throw new SqlError(SqlState.SYNTAX_ERROR, 'INSERT has more target columns than expressions');
   return { tableOid: table.oid, targetColumns, source: { kind: 'select', select } };

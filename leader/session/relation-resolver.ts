@@ -5,14 +5,15 @@ import { node, parseStatements, type QualifiedName } from '../../sql/parser/inde
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { SYSTEM_VIEWS } from './system-views.ts';
+import type { NamePath } from './search-path.ts';
 
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
 
 /** A resolver over the catalog for one statement; `depth` guards against view cycles. */
-export function catalogResolver(catalog: Catalog, depth = 0): RelationResolver {
+export function catalogResolver(catalog: Catalog, path: NamePath, depth = 0): RelationResolver {
   return {
     resolve(name: QualifiedName, position: number | undefined): ResolvedRelation {
-      const schema = name.schema ?? 'public';
+      const schema = path.schemaOf(name.schema, name.name);
       const sys = SYSTEM_VIEWS[name.name];
       if (sys && (name.schema === undefined || SYSTEM_SCHEMAS.has(name.schema))) {
         return { kind: 'system', name: name.name, columns: sys.columns };
@@ -28,7 +29,7 @@ export function catalogResolver(catalog: Catalog, depth = 0): RelationResolver {
             const [stmt] = parseStatements(v.sql);
             const query = stmt && stmt.kind === 'Sql' ? node(stmt.ast, 'ViewStmt')?.query : undefined;
             if (query === undefined) throw new SqlError(SqlState.INTERNAL_ERROR, `view "${v.name}" has no query`);
-            const bound = bindSelect(query, catalogResolver(catalog, depth + 1), params);
+            const bound = bindSelect(query, catalogResolver(catalog, path, depth + 1), params);
             return { ...bound, outputColumns: bound.outputColumns.map((c, i) => ({ ...c, name: v.columnNames[i] ?? c.name })) };
           },
         };

@@ -25,6 +25,7 @@ import { bindInsert, prepareInsert, type BoundInsert } from './insert.ts';
 import { catalogResolver } from './relation-resolver.ts';
 import { RowsCursor, staticCursor } from './rows-cursor.ts';
 import { SessionSettings } from './settings.ts';
+import { namePath, parseSearchPath, type NamePath } from './search-path.ts';
 import { SYSTEM_VIEWS } from './system-views.ts';
 
 /** What a statement needs at execution time. */
@@ -137,6 +138,11 @@ export class Session implements BackendSession {
     }
   }
 
+  /** How unqualified names resolve for the statement being prepared (the session's search_path). */
+  private path(): NamePath {
+    return namePath(this.ctx.catalog, parseSearchPath(this.settings.get('search_path'), this.start.user));
+  }
+
   // --- statements --------------------------------------------------------------------------
 
   private prepareParsed(s: ParsedStatement, givenTypes: readonly SqlType[]): Prepared {
@@ -151,20 +157,20 @@ export class Session implements BackendSession {
     const notice = (m: string): void => this.start.onNotice(new SqlError(SqlState.SUCCESSFUL_COMPLETION, m, { severity: 'NOTICE' }));
     switch (tag) {
       case 'SelectStmt': {
-        const select = bindSelect(s.ast, catalogResolver(this.ctx.catalog), params);
+        const select = bindSelect(s.ast, catalogResolver(this.ctx.catalog, this.path()), params);
         const fields = select.outputColumns.map((c) => ({ name: c.name, type: c.type, tableOid: c.tableOid, columnNumber: c.attnum }));
         return new Prepared(s.text, finalParamTypes(params), fields, { kind: 'select', select });
       }
       case 'InsertStmt': {
-        const insert = bindInsert(this.ctx, s, params);
+        const insert = bindInsert(this.ctx, s, params, this.path());
         return new Prepared(s.text, finalParamTypes(params), null, { kind: 'insert', insert });
       }
-      case 'CreateStmt': return this.ddl(s, () => createTable(this.ctx, s, notice));
+      case 'CreateStmt': return this.ddl(s, () => createTable(this.ctx, s, notice, this.path()));
       case 'CreateTableAsStmt': return this.createTableAs(s, params);
-      case 'DropStmt': return this.ddl(s, () => drop(this.ctx, s, notice));
-      case 'AlterTableStmt': return this.ddl(s, () => alterTable(this.ctx, s));
-      case 'RenameStmt': return this.ddl(s, () => rename(this.ctx, s));
-      case 'ViewStmt': return this.ddl(s, () => createView(this.ctx, s));
+      case 'DropStmt': return this.ddl(s, () => drop(this.ctx, s, notice, this.path()));
+      case 'AlterTableStmt': return this.ddl(s, () => alterTable(this.ctx, s, this.path()));
+      case 'RenameStmt': return this.ddl(s, () => rename(this.ctx, s, this.path()));
+      case 'ViewStmt': return this.ddl(s, () => createView(this.ctx, s, this.path()));
       case 'CreateSchemaStmt': return this.ddl(s, () => createSchema(this.ctx, s, notice));
       case 'IndexStmt': return tagOnly(async () => {
         notice('CREATE INDEX is accepted but ignored: Colonnade skips blocks with zone maps and sort keys instead of indexes');
@@ -202,7 +208,7 @@ export class Session implements BackendSession {
   private createTableAs(s: SqlStatement, params: SqlType[]): Prepared {
     const ctas = node(s.ast, 'CreateTableAsStmt')!;
     if (ctas.objtype === 'OBJECT_MATVIEW') throw featureNotSupported('materialized views');
-    const select = bindSelect(ctas.query, catalogResolver(this.ctx.catalog), params);
+    const select = bindSelect(ctas.query, catalogResolver(this.ctx.catalog, this.path()), params);
     const run = async (a: ExecArgs): Promise<Execution> => {
       const into = ctas.into!;
       const rel = into.rel!;
@@ -216,8 +222,8 @@ export class Session implements BackendSession {
       ].join(' ');
       const qualified = rel.schemaname ? `"${rel.schemaname}"."${rel.relname}"` : `"${rel.relname}"`;
       const [create] = parseStatements(`CREATE TABLE ${ctas.if_not_exists ? 'IF NOT EXISTS ' : ''}${qualified} (${columns.join(', ')}) ${design}`);
-      await createTable(this.ctx, create as SqlStatement, (m) => this.start.onNotice(new SqlError(SqlState.SUCCESSFUL_COMPLETION, m, { severity: 'NOTICE' })));
-      const table = this.ctx.catalog.findTable(rel.schemaname ?? 'public', rel.relname!)!;
+      await createTable(this.ctx, create as SqlStatement, (m) => this.start.onNotice(new SqlError(SqlState.SUCCESSFUL_COMPLETION, m, { severity: 'NOTICE' })), this.path());
+      const table = this.ctx.catalog.findTable(rel.schemaname ?? this.path().creationSchema(), rel.relname!)!;
       const insert: BoundInsert = { tableOid: table.oid, targetColumns: table.columns.map((_c, i) => i), source: { kind: 'select', select } };
       const write = await prepareInsert(this.ctx, insert, this.runBoundSelect(select, a), a.evalCtx, (e) => instantiateExpr(e, a.params, a.evalCtx));
       await this.addWrite(write);

@@ -6,7 +6,7 @@ import {
 } from '../parser/index.ts';
 import type { Expr } from '../expr/expr.ts';
 import { AGGREGATE_NAMES, resolveAggregate } from '../functions/aggregates.ts';
-import { SCALAR_FUNCTIONS, comparableType } from '../functions/scalar-functions.ts';
+import { SCALAR_FUNCTIONS, comparableType, functionKey } from '../functions/scalar-functions.ts';
 import { Decimal } from '../types/decimal.ts';
 import { formatTypeName, T, type SqlType } from '../types/sql-type.ts';
 import { parseDatum } from '../types/text-io.ts';
@@ -246,7 +246,7 @@ function bindFuncCall(n: unknown, ctx: BindContext): Expr {
     aggs.push({ name: raw, arg, distinct: f.agg_distinct === true, type: impl.returns });
     return { kind: 'Column', index: AGG_PLACEHOLDER_BASE + aggs.length - 1, type: impl.returns };
   }
-  const name = FUNCTION_ALIASES[raw] ?? raw;
+  const name = functionKey(FUNCTION_ALIASES[raw] ?? raw);
   const args = list(f.args).map((a) => bindExpr(a, ctx));
   if (name === 'btrim' && args.length === 2) throw featureNotSupported('trim with characters', pos(n));
   return bindCall(name, args, ctx, n, raw);

@@ -483,5 +483,23 @@ const CORE_FUNCTIONS: Record<string, ScalarFunction> = {
   pg_backend_pid: constFn(T.int4, () => process.pid),
 };
 
+/**
+ * Names of operator implementations. A library function with the same SQL name (PostgreSQL's
+ * `div(a, b)` is integer division, unlike `/`) is registered as `<name>_fn` and calls to it are
+ * bound there (see {@link functionKey}).
+ */
+export const OPERATOR_FUNCTION_NAMES: ReadonlySet<string> = new Set(['add', 'sub', 'mul', 'div', 'mod', 'neg', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'concat_op']);
+
+/** The registry key of a function called by name in SQL. */
+export function functionKey(sqlName: string): string {
+  return OPERATOR_FUNCTION_NAMES.has(sqlName) && `${sqlName}_fn` in SCALAR_FUNCTIONS ? `${sqlName}_fn` : sqlName;
+}
+
+function libraryEntries(): Record<string, ScalarFunction> {
+  const out: Record<string, ScalarFunction> = {};
+  for (const [name, fn] of Object.entries(SCALAR_LIBRARY)) out[OPERATOR_FUNCTION_NAMES.has(name) ? `${name}_fn` : name] = fn;
+  return out;
+}
+
 /** Every scalar function and operator by name: the core ones above, then the library in ./scalar/. */
-export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = { ...CORE_FUNCTIONS, ...SCALAR_LIBRARY };
+export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = { ...CORE_FUNCTIONS, ...libraryEntries() };

@@ -92,6 +92,8 @@ export class SimCluster {
   private readonly checkEvery: number;
   /** Called after each Ready is released: lets a nemesis strike at interesting moments. */
   onRelease: ((id: NodeId, ready: Ready) => void) | null = null;
+  /** Called for every message a server sends (before the network decides its fate). */
+  onSend: ((m: RaftMessage) => void) | null = null;
 
   constructor(readonly config: SimConfig) {
     const root = new Prng(config.seed);
@@ -202,6 +204,7 @@ export class SimCluster {
     if (h.incarnation !== inc || !h.node) return;
     h.disk.sync(syncTo);
     for (const m of ready.messages) {
+      this.onSend?.(m);
       const delays = this.net.fate(m.from, m.to);
       if (this.config.trace && delays.length !== 1) this.trace(`${delays.length === 0 ? 'drop' : 'dup'} ${describeMessage(m)}`);
       for (const d of delays) this.queue.push(this.time + d, { kind: 'Deliver', msg: m });

@@ -75,7 +75,7 @@ export const factorial: ScalarFunction = {
   resolve: resolveBy([sig(['int8'], T.numeric())]),
   evaluate([n]) {
     const k = n as bigint;
-    if (k < 0n) throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, 'factorial of a negative number is undefined');
+    if (k < 0n) throw new SqlError(SqlState.NUMERIC_VALUE_OUT_OF_RANGE, 'factorial of a negative number is undefined');
     if (k > 32177n) throw new SqlError(SqlState.NUMERIC_VALUE_OUT_OF_RANGE, 'value overflows numeric format');
     let r = 1n;
     for (let i = 2n; i <= k; i++) r *= i;

@@ -3,9 +3,11 @@
 import { SqlError, SqlState } from '../../../common/errors/index.ts';
 import { EXTRA_STATE } from './common.ts';
 
+// Letters: ASCII, Latin-1, Latin Extended, Greek and Cyrillic (the regexes run without the u flag).
+const LETTERS = 'A-Za-z\\u00aa\\u00b5\\u00ba\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u02af\\u0370-\\u03ff\\u0400-\\u052f';
 const CLASSES: Record<string, string> = {
-  alpha: '\\p{L}', digit: '0-9', alnum: '\\p{L}\\p{N}', upper: '\\p{Lu}', lower: '\\p{Ll}', space: '\\s',
-  punct: '\\p{P}\\p{S}', xdigit: '0-9A-Fa-f', word: '\\w', blank: ' \\t', cntrl: '\\x00-\\x1f\\x7f', print: '\\x20-\\x7e\\u00a0-\\uffff',
+  alpha: LETTERS, digit: '0-9', alnum: LETTERS + '0-9', upper: 'A-Z\\u00c0-\\u00d6\\u00d8-\\u00de', lower: 'a-z\\u00df-\\u00f6\\u00f8-\\u00ff', space: '\\s',
+  punct: '!-\\/:-@\\[-`{-~', xdigit: '0-9A-Fa-f', word: '\\w', blank: ' \\t', cntrl: '\\x00-\\x1f\\x7f', print: '\\x20-\\x7e\\u00a0-\\uffff',
   graph: '\\x21-\\x7e\\u00a1-\\uffff',
 };
 

@@ -55,7 +55,9 @@ const addEvaluate: TypedEvaluate = ([p, n, x]) => {
 
 /** dateadd(datepart, n, date | timestamp) → timestamp (Redshift). */
 export const dateadd: ScalarFunction = {
-  resolve: resolveBy([sig(['text', 'int8', 'timestamp'], T.timestamp), sig(['text', 'int8', 'timestamptz'], T.timestamptz)]),
+  resolve: resolveBy([
+    sig(['text', 'int8', 'date'], T.timestamp), sig(['text', 'int8', 'timestamp'], T.timestamp), sig(['text', 'int8', 'timestamptz'], T.timestamptz),
+  ]),
   evaluate: addEvaluate,
 };
 
@@ -90,6 +92,8 @@ export function dateDiff(part: DateUnit, a: bigint, b: bigint): bigint {
 
 /** datediff(datepart, a, b) → bigint (Redshift). */
 export const datediff: ScalarFunction = {
-  resolve: resolveBy([sig(['text', 'timestamp', 'timestamp'], T.int8), sig(['text', 'timestamptz', 'timestamptz'], T.int8)]),
+  resolve: resolveBy([
+    sig(['text', 'date', 'date'], T.int8), sig(['text', 'timestamp', 'timestamp'], T.int8), sig(['text', 'timestamptz', 'timestamptz'], T.int8),
+  ]),
   evaluate: ([p, a, b]) => int8(dateDiff(partOf(p as string, 'datediff'), asMicros(a), asMicros(b))),
 };

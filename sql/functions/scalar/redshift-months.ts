@@ -7,9 +7,9 @@ import { addMonths } from './redshift-dateadd.ts';
 
 /** add_months(timestamp, int) → timestamp; the last day of a month stays the last day. */
 export const addMonthsFn: ScalarFunction = {
-  resolve: resolveBy([sig(['timestamp', 'int8'], T.timestamp), sig(['timestamptz', 'int8'], T.timestamptz)]),
+  resolve: resolveBy([sig(['date', 'int8'], T.timestamp), sig(['timestamp', 'int8'], T.timestamp), sig(['timestamptz', 'int8'], T.timestamptz)]),
   evaluate([x, n]) {
-    const us = x as bigint;
+    const us = typeof x === 'number' ? BigInt(x) * US_PER_DAY : (x as bigint);
     const f = splitTimestamp(us);
     const r = addMonths(us, Number(n as bigint));
     if (f.day !== daysInMonth(f.year, f.month)) return checkTimestamp(r);
