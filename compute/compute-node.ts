@@ -1,7 +1,7 @@
 // A compute node: owns the storage of its slices, registers with the leader, and serves DDL,
 // two-phase writes and fragment execution over the cluster transport.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { SqlError, SqlState } from '../common/errors/index.ts';
@@ -17,6 +17,7 @@ import { batchFromRows, rowsFromBatch } from './batch/row-conversion.ts';
 import type { Fragment } from './fragment/fragment.ts';
 import { runFragment } from './fragment/run-fragment.ts';
 import { SegmentStore } from '../storage/segment-store.ts';
+import type { VacuumMode } from '../storage/vacuum.ts';
 
 /** Options for {@link ComputeNode.start}. */
 export interface ComputeNodeOptions {
@@ -130,6 +131,31 @@ export class ComputeNode {
       case 'commitWrite': return this.finishWrite(p.txnId as string, true);
       case 'abortWrite': return this.finishWrite(p.txnId as string, false);
       case 'runFragment': return this.runFragment(p.fragment as Fragment, p.slices as number[], p.ctx as EvalContext, ctx);
+      case 'tableInfo': {
+        const out = [];
+        for (const store of this.stores.values()) out.push(...await store.tableInfo(p.tableId as number | undefined));
+        const fs = await statfs(this.opts.dataDir);
+        return { tables: out, diskBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize };
+      }
+      case 'blockList': {
+        const out = [];
+        for (const store of this.stores.values()) out.push(...await store.blockList(p.tableId as number | undefined));
+        return out;
+      }
+      case 'vacuum': {
+        const results = [];
+        for (const store of this.stores.values()) {
+          if (store.hasTable(p.tableId as number)) results.push(await store.vacuum(p.tableId as number, p.mode as VacuumMode));
+        }
+        return results;
+      }
+      case 'analyzeCompression': {
+        const bySlice = [];
+        for (const store of this.stores.values()) {
+          if (store.hasTable(p.tableId as number)) bySlice.push(await store.analyzeCompression(p.tableId as number, p.sampleRows as number));
+        }
+        return bySlice;
+      }
       case 'tableRows': {
         const tableId = p.tableId as number;
         return this.slices.map((slice) => ({ slice, rows: this.stores.get(slice)?.rowCount(tableId) ?? 0 }));

@@ -1,5 +1,5 @@
 // The cluster configurations found in the log, so truncation can revert to the previous one.
-import { decodeConfig, type ClusterConfig, type LogEntry } from './raft-types.ts';
+import { EntryType, decodeConfig, type ClusterConfig, type LogEntry } from './raft-types.ts';
 
 /** A configuration and the index of the entry (or snapshot) that holds it. */
 export interface ConfigAt {
@@ -31,7 +31,7 @@ export class ConfigHistory {
   /** Starts over from a snapshot's configuration plus the Config entries among `entries`. */
   reset(base: ConfigAt, entries: Iterable<LogEntry>): void {
     this.list = [base];
-    for (const e of entries) this.push(e);
+    for (const e of entries) if (e.type === EntryType.Config) this.push(e);
   }
 
   /** Records a Config entry just appended. */

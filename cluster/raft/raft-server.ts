@@ -187,7 +187,7 @@ export class RaftServer {
         this.proposals.delete(r.index);
         reject(new SqlError(SqlState.CONNECTION_EXCEPTION, `raft proposal at index ${r.index} timed out; its outcome is unknown`));
       });
-      this.proposals.set(r.index, { term: r.term, resolve, reject, timer });
+      this.trackProposal(r.index, { term: r.term, resolve, reject, timer });
     });
     this.kick();
     return p;
@@ -342,7 +342,7 @@ export class RaftServer {
           const w = this.confChanges.get(ev.requestId);
           if (w) {
             this.confChanges.delete(ev.requestId);
-            this.proposals.set(ev.index, { term: ev.term, resolve: w.resolve, reject: w.reject, timer: w.timer });
+            this.trackProposal(ev.index, { term: ev.term, resolve: w.resolve, reject: w.reject, timer: w.timer });
           }
           break;
         }
@@ -364,7 +364,7 @@ export class RaftServer {
       const s = ready.softState;
       this.log.info({ role: s.role, term: s.term, leader: s.leaderId }, 'raft role changed');
       const info: LeaderInfo = { leaderId: s.leaderId, term: s.term, isLeader: s.role === 'Leader' };
-      for (const cb of this.leaderListeners) cb(info);
+      for (const cb of this.leaderListeners) this.notify(() => cb(info));
       if (s.leaderId !== null) this.finishTransfer(s.leaderId, null);
     }
     this.syncPeers();
@@ -383,7 +383,7 @@ export class RaftServer {
         error = err;
         if (!(err instanceof SqlError)) this.log.error({ err, index: e.index }, 'state machine apply failed');
       }
-      if (cmd) for (const cb of this.applyListeners) cb(cmd);
+      if (cmd) for (const cb of this.applyListeners) this.notify(() => cb(cmd));
     }
     this.applied = e.index;
     const p = this.proposals.get(e.index);
@@ -429,6 +429,25 @@ export class RaftServer {
   }
 
   // ---- helpers ----
+
+  /** Runs a listener; a throwing listener is logged, never allowed to stop the Ready loop. */
+  private notify(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err }, 'raft listener failed');
+    }
+  }
+
+  private trackProposal(index: number, p: PendingProposal): void {
+    const old = this.proposals.get(index);
+    if (old) {
+      // Cannot happen while the log only grows past a replaced entry; settle the old one anyway.
+      clearTimeout(old.timer);
+      old.reject(new SqlError(SqlState.CONNECTION_EXCEPTION, `raft proposal at index ${index} was replaced; its outcome is unknown`));
+    }
+    this.proposals.set(index, p);
+  }
 
   private confChange(start: (requestId: number) => RaftAccepted): Promise<CommitResult> {
     const down = this.checkUp();

@@ -14,7 +14,6 @@ import { dateTimeReader, type DateTimeReader } from './date-time-format.ts';
 import {
   LoadErrorBudget, RAW_VALUE_LIMIT, loadErrorToSqlError, redshiftErrorCode, truncateChars, type LoadErrorRecord,
 } from './load-error.ts';
-import { BAD_COPY_FILE_FORMAT } from './copy-sql-state.ts';
 import { F_ESC, F_HIGH, F_QUOTED, F_UNTERMINATED, RecordScanner, Scratch } from './record-scanner.ts';
 import { describeInvalidUtf8, findInvalidUtf8, replaceInvalidUtf8 } from './utf8.ts';
 
@@ -209,7 +208,7 @@ class StreamingCopyParser implements CopyParser {
     const nf = sc.nFields;
     const recEnd = sc.recordEnd;
     if (sc.eolError !== null) {
-      this.rowError(b, recStart, recEnd, BAD_COPY_FILE_FORMAT, sc.eolError, -1, 0, 0, false, undefined, sc.eolHint ?? undefined);
+      this.rowError(b, recStart, recEnd, SqlState.BAD_COPY_FILE_FORMAT, sc.eolError, -1, 0, 0, false, undefined, sc.eolHint ?? undefined);
       return;
     }
     if (sc.endMarkerActive && b[recStart] === 0x5c && recEnd - recStart >= 2 && b[recStart + 1] === 0x2e) {
@@ -225,14 +224,14 @@ class StreamingCopyParser implements CopyParser {
     if (this.opts.ignoreBlankLines && recEnd === recStart) return;
 
     if ((sc.fieldFlags[nf - 1]! & F_UNTERMINATED) !== 0 && this.csv) {
-      this.rowError(b, recStart, recEnd, BAD_COPY_FILE_FORMAT, 'unterminated CSV quoted field', -1, 0, 0, false);
+      this.rowError(b, recStart, recEnd, SqlState.BAD_COPY_FILE_FORMAT, 'unterminated CSV quoted field', -1, 0, 0, false);
       return;
     }
     let nUse = nf;
     const ncols = this.ncols;
     if (nf === ncols + 1 && this.opts.allowTrailingDelimiter && sc.fieldStart[ncols] === sc.fieldEnd[ncols]) nUse = ncols;
     if (nUse > ncols) {
-      this.rowError(b, recStart, recEnd, BAD_COPY_FILE_FORMAT, 'extra data after last expected column', -1, 0, 0, false);
+      this.rowError(b, recStart, recEnd, SqlState.BAD_COPY_FILE_FORMAT, 'extra data after last expected column', -1, 0, 0, false);
       return;
     }
     const row = this.rows;
@@ -247,7 +246,7 @@ class StreamingCopyParser implements CopyParser {
       for (; colIdx < ncols; colIdx++) {
         if (colIdx >= nUse) {
           // Checked column by column, as PostgreSQL does: an earlier field's bad value is reported first.
-          if (!this.opts.fillRecord) throw new SqlError(BAD_COPY_FILE_FORMAT, `missing data for column "${this.cols[colIdx]!.column.name}"`);
+          if (!this.opts.fillRecord) throw new SqlError(SqlState.BAD_COPY_FILE_FORMAT, `missing data for column "${this.cols[colIdx]!.column.name}"`);
           this.putNull(colIdx, row);
           continue;
         }
@@ -257,10 +256,10 @@ class StreamingCopyParser implements CopyParser {
       if (!(err instanceof SqlError)) throw err;
       const s = sc.fieldStart[colIdx] ?? recStart;
       const e = sc.fieldEnd[colIdx] ?? recStart;
-      const conversion = err.code !== SqlState.CHARACTER_NOT_IN_REPERTOIRE && err.code !== BAD_COPY_FILE_FORMAT
+      const conversion = err.code !== SqlState.CHARACTER_NOT_IN_REPERTOIRE && err.code !== SqlState.BAD_COPY_FILE_FORMAT
         && err.code !== SqlState.NOT_NULL_VIOLATION;
       // Format errors (field count, quotes) concern the whole line.
-      this.rowError(b, recStart, recEnd, err.code, err.message, err.code === BAD_COPY_FILE_FORMAT ? -1 : colIdx,
+      this.rowError(b, recStart, recEnd, err.code, err.message, err.code === SqlState.BAD_COPY_FILE_FORMAT ? -1 : colIdx,
         s, e, conversion, err.fields.detail, err.fields.hint);
       return;
     }
@@ -277,7 +276,7 @@ class StreamingCopyParser implements CopyParser {
     const e = sc.fieldEnd[colIdx]!;
     const flags = sc.fieldFlags[colIdx]!;
     if ((flags & F_UNTERMINATED) !== 0) {
-      throw new SqlError(BAD_COPY_FILE_FORMAT, this.csv ? 'unterminated CSV quoted field' : 'unterminated quoted field');
+      throw new SqlError(SqlState.BAD_COPY_FILE_FORMAT, this.csv ? 'unterminated CSV quoted field' : 'unterminated quoted field');
     }
     // NULL: the raw text equals the null marker (CSV: unquoted, unless FORCE_NOT_NULL).
     if (this.isNullMarker(b, s, e) && (!this.csv || ((flags & F_QUOTED) === 0 && this.forceNotNull[colIdx] === 0))) {
@@ -395,7 +394,7 @@ class StreamingCopyParser implements CopyParser {
 
   /** A 22P04 that no error budget covers (header mismatch, corrupt end marker). */
   private fatal(b: Uint8Array, recStart: number, recEnd: number, message: string): never {
-    const rec = this.makeRecord(b, recStart, recEnd, BAD_COPY_FILE_FORMAT, message, -1, 0, 0, false);
+    const rec = this.makeRecord(b, recStart, recEnd, SqlState.BAD_COPY_FILE_FORMAT, message, -1, 0, 0, false);
     throw loadErrorToSqlError(this.config.tableName, rec);
   }
 

@@ -1,9 +1,8 @@
 // Decompresses COPY input streams: gzip (node:zlib), LZ4 frames, zstd (optional fzstd); picks by option or extension.
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { SqlError, featureNotSupported } from '../../common/errors/index.ts';
+import { SqlError, featureNotSupported, SqlState } from '../../common/errors/index.ts';
 import type { CopyCompression } from './copy-options.ts';
-import { BAD_COPY_FILE_FORMAT } from './copy-sql-state.ts';
 import { Lz4FrameDecoder } from './lz4-frame-decoder.ts';
 import { createZstdStream, type ModuleImporter } from './zstd-decoder.ts';
 
@@ -65,7 +64,7 @@ export async function* decompressChunks(
         sawInput = true;
         yield* z.push(chunk, false);
       }
-      if (!sawInput) throw new SqlError(BAD_COPY_FILE_FORMAT, 'invalid ZSTD input: empty input');
+      if (!sawInput) throw new SqlError(SqlState.BAD_COPY_FILE_FORMAT, 'invalid ZSTD input: empty input');
       yield* z.push(new Uint8Array(0), true);
       return;
     }
@@ -87,7 +86,7 @@ async function* gunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8A
     if (err instanceof SqlError) throw err;
     const e = err as { code?: unknown; message?: unknown };
     if (typeof e.code === 'string' && e.code.startsWith('Z_')) {
-      throw new SqlError(BAD_COPY_FILE_FORMAT, `invalid GZIP input: ${String(e.message)}`);
+      throw new SqlError(SqlState.BAD_COPY_FILE_FORMAT, `invalid GZIP input: ${String(e.message)}`);
     }
     throw err;
   } finally {

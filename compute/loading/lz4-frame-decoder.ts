@@ -5,8 +5,7 @@
 // Linked blocks (block dependency) are supported by decoding into a buffer that keeps the last
 // 64 KiB of output in front of the block. Checksums are skipped, not verified.
 // @see https://github.com/lz4/lz4/blob/dev/doc/lz4_Frame_format.md
-import { SqlError } from '../../common/errors/index.ts';
-import { BAD_COPY_FILE_FORMAT } from './copy-sql-state.ts';
+import { SqlError, SqlState } from '../../common/errors/index.ts';
 
 const MAGIC = 0x184d2204;
 const SKIPPABLE_MIN = 0x184d2a50;
@@ -23,7 +22,7 @@ const S_SKIP_SIZE = 5;
 const S_SKIP = 6;
 
 function corrupt(what: string): SqlError {
-  return new SqlError(BAD_COPY_FILE_FORMAT, `invalid LZ4 input: ${what}`);
+  return new SqlError(SqlState.BAD_COPY_FILE_FORMAT, `invalid LZ4 input: ${what}`);
 }
 
 /** Decodes concatenated LZ4 frames (and skippable frames) pushed in chunks. */

@@ -4,7 +4,6 @@
 // without it fails with 0A000. Its streaming API: `new Decompress((chunk, final) => ...)`, then
 // `push(bytes, final?)`. The module arrives as `unknown` and is narrowed here, once.
 import { SqlError, SqlState } from '../../common/errors/index.ts';
-import { BAD_COPY_FILE_FORMAT } from './copy-sql-state.ts';
 
 /** The npm package (and version) this adapter was written against. */
 export const ZSTD_PACKAGE = 'fzstd@0.1.1';
@@ -43,7 +42,7 @@ export async function createZstdStream(importer: ModuleImporter = importByName):
       try {
         stream.push(chunk, final);
       } catch (err) {
-        throw new SqlError(BAD_COPY_FILE_FORMAT, `invalid ZSTD input: ${err instanceof Error ? err.message : String(err)}`);
+        throw new SqlError(SqlState.BAD_COPY_FILE_FORMAT, `invalid ZSTD input: ${err instanceof Error ? err.message : String(err)}`);
       }
       const produced = out;
       out = [];

@@ -12,6 +12,9 @@ import type { FragmentRow } from '../../compute/fragment/run-fragment.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { StoredTable } from '../../storage/slice-store.ts';
+import type { CompressionAdvice } from '../../storage/encoding/analyze-compression.ts';
+import type { BlockInfo, TableInfo } from '../../storage/system-views.ts';
+import type { VacuumMode, VacuumResult } from '../../storage/vacuum.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { NodeDef, TableDef } from '../catalog/catalog-types.ts';
 
@@ -132,6 +135,34 @@ export class ClusterDispatcher {
   async tableRows(tableOid: number): Promise<{ slice: number; rows: number }[]> {
     const live = this.liveNodes();
     const parts = await Promise.all(live.map(({ peer }) => peer.request('tableRows', { tableId: tableOid }) as Promise<{ slice: number; rows: number }[]>));
+    return parts.flat();
+  }
+
+  /** svv_table_info inputs from every slice, plus the disk capacity of each node. */
+  async tableInfo(tableOid?: number): Promise<{ tables: TableInfo[]; diskBytes: number }> {
+    const live = this.liveNodes();
+    const parts = await Promise.all(live.map(({ peer }) => peer.request('tableInfo', { tableId: tableOid }) as Promise<{ tables: TableInfo[]; diskBytes: number }>));
+    return { tables: parts.flatMap((p) => p.tables), diskBytes: parts.reduce((a, p) => a + p.diskBytes, 0) };
+  }
+
+  /** stv_blocklist rows from every slice. */
+  async blockList(tableOid?: number): Promise<BlockInfo[]> {
+    const live = this.liveNodes();
+    const parts = await Promise.all(live.map(({ peer }) => peer.request('blockList', { tableId: tableOid }) as Promise<BlockInfo[]>));
+    return parts.flat();
+  }
+
+  /** Runs VACUUM on every slice of a table. */
+  async vacuum(tableOid: number, mode: VacuumMode): Promise<VacuumResult[]> {
+    const live = this.liveNodes();
+    const parts = await Promise.all(live.map(({ peer }) => peer.request('vacuum', { tableId: tableOid, mode }) as Promise<VacuumResult[]>));
+    return parts.flat();
+  }
+
+  /** ANALYZE COMPRESSION advice of every slice that holds the table. */
+  async analyzeCompression(tableOid: number, sampleRows: number): Promise<CompressionAdvice[][]> {
+    const live = this.liveNodes();
+    const parts = await Promise.all(live.map(({ peer }) => peer.request('analyzeCompression', { tableId: tableOid, sampleRows }) as Promise<CompressionAdvice[][]>));
     return parts.flat();
   }
 }

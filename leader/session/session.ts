@@ -6,7 +6,11 @@ import type { Fragment } from '../../compute/fragment/fragment.ts';
 import { bindSelect } from '../../sql/binder/bind-select.ts';
 import type { BoundSelect } from '../../sql/binder/bound-select.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
-import { list, node, nodeTag, str, strs, type ParsedStatement, type SqlStatement, parseStatements } from '../../sql/parser/index.ts';
+import { list, node, nodeTag, str, strs, type ParsedStatement, type SqlStatement, parseStatements, rewriteRedshiftMaintenance } from '../../sql/parser/index.ts';
+import { Decimal } from '../../sql/types/decimal.ts';
+import type { CompressionAdvice } from '../../storage/encoding/analyze-compression.ts';
+import type { VacuumMode } from '../../storage/vacuum.ts';
+import type { TableDef } from '../catalog/catalog-types.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import { T, type SqlType } from '../../sql/types/sql-type.ts';
 import type { TextIoSettings } from '../../sql/types/text-io.ts';
@@ -100,11 +104,11 @@ export class Session implements BackendSession {
   }
 
   async parseSimpleQuery(sql: string): Promise<PreparedStatement[]> {
-    return parseStatements(sql).map((s) => this.prepareParsed(s, []));
+    return parseStatements(rewriteRedshiftMaintenance(sql)).map((s) => this.prepareParsed(s, []));
   }
 
   async prepare(sql: string, paramTypes: readonly SqlType[]): Promise<PreparedStatement> {
-    const stmts = parseStatements(sql);
+    const stmts = parseStatements(rewriteRedshiftMaintenance(sql));
     if (stmts.length > 1) throw new SqlError(SqlState.SYNTAX_ERROR, 'cannot insert multiple commands into a prepared statement');
     if (stmts.length === 0) return new Prepared(sql, [], null, { kind: 'utility', run: async () => staticCursor(null, [], '') });
     return this.prepareParsed(stmts[0]!, paramTypes);
@@ -189,6 +193,7 @@ export class Session implements BackendSession {
         const fields = [textField(display)];
         return utility(async () => staticCursor(fields, [[this.settings.get(display)]], 'SHOW'), fields);
       }
+      case 'VacuumStmt': return this.maintenance(s);
       case 'DiscardStmt': return tagOnly(async () => 'DISCARD ALL');
       case 'DeallocateStmt': return tagOnly(async () => 'DEALLOCATE');
       case 'CopyStmt': throw featureNotSupported('COPY (bulk loading arrives with the COPY work)');
@@ -198,6 +203,43 @@ export class Session implements BackendSession {
       case 'ExplainStmt': throw featureNotSupported('EXPLAIN');
       default: throw featureNotSupported(`statement ${tag ?? 'unknown'}`);
     }
+  }
+
+  /** VACUUM [FULL | SORT ONLY | DELETE ONLY | REINDEX] [t], ANALYZE [t], ANALYZE COMPRESSION [t]. */
+  private maintenance(s: SqlStatement): Prepared {
+    const v = node(s.ast, 'VacuumStmt')!;
+    const options = list(v.options).map((o) => node(o, 'DefElem')?.defname ?? '');
+    const path = this.path();
+    const tables = list(v.rels).map((r) => {
+      const rel = node(r, 'VacuumRelation')?.relation;
+      const name = rel?.relname ?? '';
+      const t = this.ctx.catalog.findTable(path.schemaOf(rel?.schemaname, name), name);
+      if (!t) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${name}" does not exist`);
+      return t;
+    });
+    const all = (): readonly TableDef[] => (tables.length > 0 ? tables : this.ctx.catalog.tables);
+    if (v.is_vacuumcmd) {
+      const mode: VacuumMode = options.includes('sort_only') ? 'sort only' : options.includes('delete_only') ? 'delete only' : 'full';
+      return new Prepared(s.text, [], null, { kind: 'utility', run: async () => {
+        for (const t of all()) await this.ctx.dispatcher.vacuum(t.oid, mode);
+        return staticCursor(null, [], 'VACUUM');
+      } });
+    }
+    if (options.includes('compression')) {
+      const fields = [textField('Table'), textField('Column'), textField('Encoding'), { name: 'Est_reduction_pct', type: T.numeric(5, 2), tableOid: 0, columnNumber: 0 }];
+      return new Prepared(s.text, [], fields, { kind: 'utility', run: async () => {
+        const rows: Datum[][] = [];
+        for (const t of all()) {
+          const bySlice = await this.ctx.dispatcher.analyzeCompression(t.oid, 100_000);
+          // The slice that sampled the most rows speaks for the table.
+          const best = bySlice.reduce<CompressionAdvice[] | null>((a, b) => (!a || (b[0]?.sampledRows ?? 0) > (a[0]?.sampledRows ?? 0) ? b : a), null) ?? [];
+          for (const adv of best) rows.push([t.name, adv.column, adv.encoding, Decimal.parse(adv.estReductionPct.toFixed(2))!]);
+        }
+        return staticCursor(fields, rows, 'ANALYZE COMPRESSION');
+      } });
+    }
+    // Planner statistics arrive with the MPP engine; ANALYZE is accepted and checks its tables exist.
+    return new Prepared(s.text, [], null, { kind: 'utility', run: async () => staticCursor(null, [], 'ANALYZE') });
   }
 
   /** DDL is applied at once (not deferred to COMMIT). */

@@ -2,6 +2,8 @@
 import type { Datum } from '../../sql/types/datum.ts';
 import { T, formatTypeName, type SqlType } from '../../sql/types/sql-type.ts';
 import type { ServerContext } from '../server-context.ts';
+import type { TableDef } from '../catalog/catalog-types.ts';
+import { Decimal } from '../../sql/types/decimal.ts';
 import { PG_TYPE_VIEW } from './pg-type-view.ts';
 
 /** A system view: its columns and how to produce its rows now. */
@@ -11,6 +13,12 @@ export interface SystemView {
 }
 
 const micros = (d: Date): bigint => BigInt(d.getTime()) * 1000n;
+
+/** DISTSTYLE as Redshift's system views print it: EVEN, ALL, KEY(col), AUTO(EVEN). */
+function distStyleLabel(t: TableDef): string {
+  if (t.distStyle === 'key') return `KEY(${t.columns[t.distKey!]!.name})`;
+  return t.distStyleDeclared === 'auto' ? `AUTO(${t.distStyle.toUpperCase()})` : t.distStyle.toUpperCase();
+}
 
 /** System views by name (visible in every schema search, like Redshift's STV/SVV views). */
 export const SYSTEM_VIEWS: Record<string, SystemView> = {
@@ -45,7 +53,60 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
       return out;
     },
   },
-  /** Tables with their physical design (the storage issue extends this to Redshift's SVV_TABLE_INFO). */
+  /** Redshift's SVV_TABLE_INFO: size, encoding, sortedness and skew of every table with rows on disk. */
+  svv_table_info: {
+    columns: [
+      { name: 'database', type: T.text }, { name: 'schema', type: T.text }, { name: 'table_id', type: T.int4 },
+      { name: 'table', type: T.text }, { name: 'encoded', type: T.text }, { name: 'diststyle', type: T.text },
+      { name: 'sortkey1', type: T.text }, { name: 'sortkey_num', type: T.int4 }, { name: 'size', type: T.int8 },
+      { name: 'pct_used', type: T.numeric(10, 4) }, { name: 'unsorted', type: T.numeric(5, 2) },
+      { name: 'stats_off', type: T.numeric(5, 2) }, { name: 'tbl_rows', type: T.int8 }, { name: 'skew_rows', type: T.numeric(19, 2) },
+    ],
+    async rows(ctx) {
+      const { tables, diskBytes } = await ctx.dispatcher.tableInfo();
+      const out: Datum[][] = [];
+      for (const t of ctx.catalog.tables) {
+        const parts = tables.filter((x) => x.tableId === t.oid);
+        // A DISTSTYLE ALL table has a full copy per node: count one copy.
+        const copies = t.distStyle === 'all' ? Math.max(1, ctx.catalog.nodes.length) : 1;
+        const rows = parts.reduce((a, p) => a + p.rows, 0) / copies;
+        const bytes = parts.reduce((a, p) => a + p.sizeBytes, 0);
+        const unsortedRows = parts.reduce((a, p) => a + p.unsortedRows, 0) / copies;
+        const sliceRows = parts.map((p) => p.rows);
+        const max = sliceRows.length > 0 ? Math.max(...sliceRows) : 0;
+        const min = sliceRows.length > 0 ? Math.min(...sliceRows) : 0;
+        out.push([
+          'dev', t.schema, t.oid, t.name, parts.some((p) => p.encoded) ? 'Y' : 'N', distStyleLabel(t),
+          t.sortKey.length > 0 ? (t.sortStyle === 'interleaved' ? 'INTERLEAVED ' : '') + t.columns[t.sortKey[0]!]!.name : null,
+          t.sortKey.length, BigInt(Math.ceil(bytes / 1048576)),
+          diskBytes > 0 ? Decimal.parse(((bytes / diskBytes) * 100).toFixed(4))! : null,
+          t.sortKey.length === 0 ? null : Decimal.parse((rows > 0 ? (unsortedRows / rows) * 100 : 0).toFixed(2))!,
+          Decimal.parse(rows > 0 ? '100.00' : '0.00')!,
+          BigInt(Math.round(rows)),
+          min > 0 ? Decimal.parse((max / min).toFixed(2))! : null,
+        ]);
+      }
+      return out;
+    },
+  },
+  /** Redshift's STV_BLOCKLIST: one row per column block, with its encoding and zone map. */
+  stv_blocklist: {
+    columns: [
+      { name: 'slice', type: T.int4 }, { name: 'col', type: T.int4 }, { name: 'tbl', type: T.int4 },
+      { name: 'column_name', type: T.text }, { name: 'segment', type: T.int4 }, { name: 'blocknum', type: T.int4 },
+      { name: 'encoding', type: T.text }, { name: 'num_values', type: T.int4 }, { name: 'num_nulls', type: T.int4 },
+      { name: 'minvalue', type: T.text }, { name: 'maxvalue', type: T.text }, { name: 'raw_bytes', type: T.int8 },
+      { name: 'stored_bytes', type: T.int8 }, { name: 'sorted', type: T.bool },
+    ],
+    async rows(ctx) {
+      const blocks = await ctx.dispatcher.blockList();
+      return blocks.map((b) => [
+        b.sliceId, b.columnIndex, b.tableId, b.column, b.segmentId, b.block, b.encoding, b.values, b.nulls,
+        b.min, b.max, BigInt(b.rawBytes), BigInt(b.storedBytes), b.sorted,
+      ]);
+    },
+  },
+  /** Tables with their physical design, from the catalog alone (no compute node needed). */
   svv_tables: {
     columns: [
       { name: 'table_id', type: T.int4 }, { name: 'schema', type: T.text }, { name: 'table', type: T.text },
@@ -54,7 +115,7 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
     async rows(ctx) {
       return ctx.catalog.tables.map((t) => [
         t.oid, t.schema, t.name,
-        t.distStyle === 'key' ? `KEY(${t.columns[t.distKey!]!.name})` : t.distStyleDeclared === 'auto' ? `AUTO(${t.distStyle.toUpperCase()})` : t.distStyle.toUpperCase(),
+        distStyleLabel(t),
         t.sortKey.length > 0 ? (t.sortStyle === 'interleaved' ? 'INTERLEAVED ' : '') + t.columns[t.sortKey[0]!]!.name : null,
         t.columns.length,
       ]);

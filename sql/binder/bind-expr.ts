@@ -16,8 +16,14 @@ import { AGG_PLACEHOLDER_BASE, type BindContext, type ScopeColumn } from './scop
 const OPERATORS: Record<string, string> = {
   '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod',
   '=': 'eq', '<>': 'ne', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge',
-  '||': 'concat_op', '~~': 'like', '~~*': 'ilike',
+  '||': 'concat_op', '~~': 'like', '~~*': 'ilike', '~': 'regex_match', '~*': 'regex_imatch',
 };
+
+/** Negated operators, bound as NOT of their positive form. */
+const NEGATED_OPERATORS: Record<string, string> = { '!~': '~', '!~*': '~*', '!~~': '~~', '!~~*': '~~*' };
+
+/** Redshift functions whose first argument is a bare date part name: dateadd(month, 1, d). */
+const DATEPART_FIRST_ARG = new Set(['dateadd', 'datediff', 'date_add', 'date_part', 'datepart', 'date_trunc']);
 
 const FUNCTION_ALIASES: Record<string, string> = {
   substr: 'substring', character_length: 'char_length', position: 'strpos', trim: 'btrim',
@@ -153,18 +159,23 @@ function bindAExpr(n: unknown, ctx: BindContext): Expr {
         const r = bindExpr(a.rexpr, ctx);
         if (op === '-') {
           if (r.kind === 'Const' && typeof r.value === 'number' && r.type.id === 'int4') return { ...r, value: -r.value };
-          if (r.kind === 'Const' && typeof r.value === 'bigint') return { ...r, value: -r.value };
+          if (r.kind === 'Const' && typeof r.value === 'bigint') {
+            // -2147483648 is an int4 literal in PostgreSQL: the sign folds into the constant.
+            return -r.value === -2147483648n ? { kind: 'Const', value: -2147483648, type: T.int4 } : { ...r, value: -r.value };
+          }
           if (r.kind === 'Const' && r.value instanceof Decimal) return { ...r, value: new Decimal(-r.value.unscaled, r.value.scale) };
           return bindCall('neg', [r], ctx, n);
         }
         if (op === '+') return r;
         throw featureNotSupported(`prefix operator ${op}`, pos(n));
       }
-      const fn = OPERATORS[op];
+      const positive = NEGATED_OPERATORS[op];
+      const fn = OPERATORS[positive ?? op];
       if (!fn) throw new SqlError(SqlState.UNDEFINED_FUNCTION, `operator does not exist: ${op}`, pos(n));
       const l = bindExpr(a.lexpr, ctx);
       const r = bindExpr(a.rexpr, ctx);
-      return bindCall(fn, [l, r], ctx, n);
+      const call = bindCall(fn, [l, r], ctx, n);
+      return positive ? { kind: 'Not', arg: call, type: T.bool } : call;
     }
     case 'AEXPR_LIKE': case 'AEXPR_ILIKE': {
       const l = bindExpr(a.lexpr, ctx);
@@ -192,6 +203,13 @@ function bindAExpr(n: unknown, ctx: BindContext): Expr {
       const high = bindExpr(hi, ctx);
       if (a.kind === 'AEXPR_BETWEEN') return { kind: 'And', args: [bindCall('ge', [x, low], ctx, n), bindCall('le', [x, high], ctx, n)], type: T.bool };
       return { kind: 'Or', args: [bindCall('lt', [x, low], ctx, n), bindCall('gt', [x, high], ctx, n)], type: T.bool };
+    }
+    case 'AEXPR_SIMILAR': {
+      // The grammar already wrapped the pattern in similar_to_escape(pattern [, escape]).
+      const l = bindExpr(a.lexpr, ctx);
+      const r = bindExpr(a.rexpr, ctx);
+      const call = bindCall('regex_match', [l, r], ctx, n);
+      return op === '!~' ? { kind: 'Not', arg: call, type: T.bool } : call;
     }
     case 'AEXPR_NULLIF': {
       const l = bindExpr(a.lexpr, ctx);
@@ -247,8 +265,16 @@ function bindFuncCall(n: unknown, ctx: BindContext): Expr {
     return { kind: 'Column', index: AGG_PLACEHOLDER_BASE + aggs.length - 1, type: impl.returns };
   }
   const name = functionKey(FUNCTION_ALIASES[raw] ?? raw);
-  const args = list(f.args).map((a) => bindExpr(a, ctx));
-  if (name === 'btrim' && args.length === 2) throw featureNotSupported('trim with characters', pos(n));
+  const argNodes = list(f.args);
+  const args = argNodes.map((a, i) => {
+    // dateadd(month, 1, d): Redshift writes the date part as a bare word.
+    if (i === 0 && DATEPART_FIRST_ARG.has(raw)) {
+      const cref = node(a, 'ColumnRef');
+      const fields = cref ? strs(cref.fields) : [];
+      if (fields.length === 1 && !ctx.scope.some((c) => c.name === fields[0])) return { kind: 'Const' as const, value: fields[0]!, type: T.unknown };
+    }
+    return bindExpr(a, ctx);
+  });
   return bindCall(name, args, ctx, n, raw);
 }
 
@@ -258,6 +284,12 @@ const SVF: Record<string, string> = {
   SVFOP_SESSION_USER: 'session_user', SVFOP_USER: 'current_user', SVFOP_CURRENT_ROLE: 'current_user',
   SVFOP_CURRENT_SCHEMA: 'current_schema', SVFOP_CURRENT_CATALOG: 'current_database',
 };
+
+/** Redshift's SYSDATE and GETDATE written without parentheses, when no column has that name. */
+function bareFunction(fields: string[], ctx: BindContext, at: unknown): Expr | undefined {
+  if (fields.length !== 1 || (fields[0] !== 'sysdate' && fields[0] !== 'getdate')) return undefined;
+  return bindCall(fields[0], [], ctx, at);
+}
 
 /** Binds one expression AST in `ctx`. */
 export function bindExpr(n: unknown, ctx: BindContext): Expr {
@@ -272,12 +304,17 @@ export function bindExpr(n: unknown, ctx: BindContext): Expr {
       } catch (err) {
         // A name the subquery does not have may belong to the enclosing query: a correlated reference.
         const outer = ctx.outer;
-        if (!outer || !(err instanceof SqlError) || (err.code !== SqlState.UNDEFINED_COLUMN && err.code !== SqlState.UNDEFINED_TABLE)) throw err;
+        if (!(err instanceof SqlError) || (err.code !== SqlState.UNDEFINED_COLUMN && err.code !== SqlState.UNDEFINED_TABLE)) throw err;
+        if (!outer) {
+          const bare = bareFunction(fields, ctx, n);
+          if (bare) return bare;
+          throw err;
+        }
         let o: number;
         try {
           o = resolveColumn(fields, outer, n);
         } catch {
-          throw err;
+          throw bareFunction(fields, ctx, n) ?? err;
         }
         return { kind: 'Outer', index: o, type: outer[o]!.type };
       }
@@ -324,6 +361,11 @@ export function bindExpr(n: unknown, ctx: BindContext): Expr {
       const fn = SVF[op];
       if (!fn) throw featureNotSupported(op, pos(n));
       return bindCall(fn, [], ctx, n);
+    }
+    case 'MinMaxExpr': {
+      const m = node(n, 'MinMaxExpr')!;
+      const args = list(m.args).map((x) => bindExpr(x, ctx));
+      return bindCall(m.op === 'IS_GREATEST' ? 'greatest' : 'least', args, ctx, n);
     }
     case 'CoalesceExpr': {
       const args = list(node(n, 'CoalesceExpr')!.args).map((x) => bindExpr(x, ctx));

@@ -71,7 +71,7 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
         if (v === null && fn.strict !== false) return null;
         args[i] = v;
       }
-      return fn.evaluate(args, e.type, ctx);
+      return fn.evaluate(args, e.type, ctx, e.args.map((a) => a.type));
     }
   }
 }

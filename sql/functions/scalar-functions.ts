@@ -31,8 +31,11 @@ export interface EvalContext {
 export interface ScalarFunction {
   /** Picks the signature for these argument types, or undefined if none fits (→ 42883). */
   resolve(argTypes: readonly SqlType[]): Resolved | undefined;
-  /** Computes the value. Strict functions are not called with a NULL argument (the result is NULL). */
-  evaluate(args: readonly Datum[], resultType: SqlType, ctx: EvalContext): Datum;
+  /**
+   * Computes the value. Strict functions are not called with a NULL argument (the result is NULL).
+   * `argTypes` tells apart types that share a JS representation (timestamp vs timestamptz vs int8).
+   */
+  evaluate(args: readonly Datum[], resultType: SqlType, ctx: EvalContext, argTypes?: readonly SqlType[]): Datum;
   /** Default true: NULL in → NULL out without calling evaluate. */
   readonly strict?: boolean;
 }

@@ -7,6 +7,7 @@ export {
   type AlterTableAttributesStatement,
 } from './parse-statements.ts';
 export { splitStatements } from './split-statements.ts';
+export { rewriteRedshiftMaintenance } from './redshift-maintenance.ts';
 export type { AlterTableAttributesAction } from './redshift-alter-table.ts';
 export {
   emptyTableAttributes,

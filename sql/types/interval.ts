@@ -9,9 +9,9 @@ export class Interval {
     const parts: string[] = [];
     const years = Math.trunc(this.months / 12);
     const mons = this.months % 12;
-    if (years !== 0) parts.push(`${years} year${Math.abs(years) === 1 ? '' : 's'}`);
-    if (mons !== 0) parts.push(`${mons} mon${Math.abs(mons) === 1 ? '' : 's'}`);
-    if (this.days !== 0) parts.push(`${this.days} day${Math.abs(this.days) === 1 ? '' : 's'}`);
+    if (years !== 0) parts.push(`${years} year${years === 1 ? '' : 's'}`);
+    if (mons !== 0) parts.push(`${mons} mon${mons === 1 ? '' : 's'}`);
+    if (this.days !== 0) parts.push(`${this.days} day${this.days === 1 ? '' : 's'}`);
     if (this.micros !== 0n || parts.length === 0) {
       const neg = this.micros < 0n;
       let us = neg ? -this.micros : this.micros;

@@ -4,6 +4,9 @@ import type { NodeId } from '../raft-types.ts';
 import { MAX_OPS_PER_REGISTER, checkRegister, type RegisterOp } from './linearizability.ts';
 import type { OpOutcome, SimCluster } from './sim-cluster.ts';
 
+/** Register keys stay below this (the probe write of the liveness check uses a key above it). */
+const MAX_KEY = 60_000;
+
 /** Shape of the client load. */
 export interface WorkloadConfig {
   readonly clients: number;
@@ -26,11 +29,15 @@ export class KvWorkload {
   private stopAt = Infinity;
   private outstanding = 0;
   private guess: NodeId;
+  private readonly active: number[] = [];
+  private nextKey: number;
   /** Operations by outcome. */
   readonly counts = { ok: 0, fail: 0, unknown: 0 };
 
   constructor(private readonly cluster: SimCluster, private readonly rng: Prng, private readonly config: WorkloadConfig) {
     this.guess = cluster.ids[0]!;
+    for (let k = 0; k < config.keys; k++) this.active.push(k);
+    this.nextKey = config.keys;
   }
 
   /** Starts the clients; they issue operations until `stopAt` (simulated ms). */
@@ -92,13 +99,14 @@ export class KvWorkload {
     return this.guess;
   }
 
+  /** A register to use; a full one is retired for a fresh key so histories stay small. */
   private pickKey(): number {
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const k = this.rng.int(this.config.keys);
-      if ((this.history.get(k)?.length ?? 0) < MAX_OPS_PER_REGISTER) return k;
-    }
-    for (let k = 0; k < this.config.keys; k++) if ((this.history.get(k)?.length ?? 0) < MAX_OPS_PER_REGISTER) return k;
-    return -1;
+    const slot = this.rng.int(this.active.length);
+    const k = this.active[slot]!;
+    if ((this.history.get(k)?.length ?? 0) < MAX_OPS_PER_REGISTER) return k;
+    if (this.nextKey >= MAX_KEY) return -1;
+    this.active[slot] = this.nextKey++;
+    return this.active[slot];
   }
 
   /** Checks every register's history; returns a description of the first violation, or null. */

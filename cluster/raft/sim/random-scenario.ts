@@ -203,7 +203,7 @@ export function runRandomScenario(seed: number, opts: ScenarioOptions = {}): Sce
           probing = false;
           if (index > 0) probe = { index, leader };
         };
-        sim.write(leader, 100, probeValue++, (o) => settle(o.status === 'ok' ? o.index : 0));
+        sim.write(leader, 65_000, probeValue++, (o) => settle(o.status === 'ok' ? o.index : 0));
         sim.schedule(500, () => settle(0));
         return false;
       }

@@ -115,20 +115,13 @@ export function resolveBy(sigs: readonly Signature[]): (argTypes: readonly SqlTy
 
 /** Data-exception codes this library raises that SqlState does not list yet. */
 export const EXTRA_STATE = {
-  /** invalid_argument_for_logarithm */
-  INVALID_ARGUMENT_FOR_LOG: '2201E' as SqlStateCode,
-  /** invalid_argument_for_power_function */
-  INVALID_ARGUMENT_FOR_POWER: '2201F' as SqlStateCode,
-  /** invalid_argument_for_width_bucket_function */
-  INVALID_ARGUMENT_FOR_WIDTH_BUCKET: '2201G' as SqlStateCode,
-  /** substring_error */
-  SUBSTRING_ERROR: '22011' as SqlStateCode,
-  /** invalid_regular_expression */
-  INVALID_REGULAR_EXPRESSION: '2201B' as SqlStateCode,
-  /** invalid_escape_sequence */
-  INVALID_ESCAPE_SEQUENCE: '22025' as SqlStateCode,
-  /** ambiguous_function */
-  AMBIGUOUS_FUNCTION: '42725' as SqlStateCode,
+  INVALID_ARGUMENT_FOR_LOG: SqlState.INVALID_ARGUMENT_FOR_LOG,
+  INVALID_ARGUMENT_FOR_POWER: SqlState.INVALID_ARGUMENT_FOR_POWER,
+  INVALID_ARGUMENT_FOR_WIDTH_BUCKET: SqlState.INVALID_ARGUMENT_FOR_WIDTH_BUCKET,
+  SUBSTRING_ERROR: SqlState.SUBSTRING_ERROR,
+  INVALID_REGULAR_EXPRESSION: SqlState.INVALID_REGULAR_EXPRESSION,
+  INVALID_ESCAPE_SEQUENCE: SqlState.INVALID_ESCAPE_SEQUENCE,
+  AMBIGUOUS_FUNCTION: SqlState.AMBIGUOUS_FUNCTION,
 } as const;
 
 /** 22023 invalid_parameter_value. */
