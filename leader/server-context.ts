@@ -3,6 +3,7 @@ import type { Logger } from '../common/log.ts';
 import type { NodeRegistry } from '../cluster/membership/node-registry.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import type { ClusterDispatcher } from './scheduling/cluster-dispatcher.ts';
+import type { LoadErrorLog } from './session/load-error-log.ts';
 
 /** Colonnade's own version. */
 export const COLONNADE_VERSION = '0.1.0';
@@ -15,4 +16,6 @@ export interface ServerContext {
   readonly log: Logger;
   /** Text of version(). */
   readonly versionString: string;
+  /** Rows rejected by loads (stl_load_errors). */
+  readonly loadErrors: LoadErrorLog;
 }

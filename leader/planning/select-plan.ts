@@ -4,6 +4,7 @@ import { toTaggedJson } from '../../common/tagged-json.ts';
 import type { BoundSelect, JoinTree, JoinType, SelectSource } from '../../sql/binder/bound-select.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
+import { zoneFiltersFor } from './zone-filters.ts';
 
 /** What the leader does with the rows the fragments return. */
 export interface FinalStep {
@@ -113,7 +114,7 @@ export function planSelect(s: BoundSelect): SelectPlan {
     const { exprs, keys } = withOrderColumns(s.outputs, s);
     return {
       source: s.source, subplan, joinPlan, setPlans,
-      fragment: { tableOid, scanColumns, zoneFilters: [], filter, mode: { kind: 'aggregate', groupBy: s.aggregate.groupBy.map(r), aggs } },
+      fragment: { tableOid, scanColumns, zoneFilters: zoneFiltersFor(filter, scanColumns), filter, mode: { kind: 'aggregate', groupBy: s.aggregate.groupBy.map(r), aggs } },
       final: {
         aggregate: { groupCount: s.aggregate.groupBy.length, aggs: s.aggregate.aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct })) },
         having: s.having, project: exprs, distinct: s.distinct, sortKeys: keys, limit: s.limit, offset: s.offset, visible,
@@ -128,7 +129,7 @@ export function planSelect(s: BoundSelect): SelectPlan {
     : null;
   return {
     source: s.source, subplan, joinPlan, setPlans,
-    fragment: { tableOid, scanColumns, zoneFilters: [], filter, mode: { kind: 'project', exprs: exprs.map(r), topN } },
+    fragment: { tableOid, scanColumns, zoneFilters: zoneFiltersFor(filter, scanColumns), filter, mode: { kind: 'project', exprs: exprs.map(r), topN } },
     final: { aggregate: null, having: null, project: null, distinct: s.distinct, sortKeys: keys, limit: s.limit, offset: s.offset, visible },
   };
 }

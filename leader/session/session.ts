@@ -7,6 +7,9 @@ import { bindSelect } from '../../sql/binder/bind-select.ts';
 import type { BoundSelect } from '../../sql/binder/bound-select.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import { list, node, nodeTag, str, strs, type ParsedStatement, type SqlStatement, parseStatements, rewriteRedshiftMaintenance } from '../../sql/parser/index.ts';
+import type { RawCopyOption } from '../../compute/loading/copy-options.ts';
+import { extractRedshiftCopyOptions } from '../../compute/loading/redshift-copy-options.ts';
+import { prepareCopy } from './copy.ts';
 import { Decimal } from '../../sql/types/decimal.ts';
 import type { CompressionAdvice } from '../../storage/encoding/analyze-compression.ts';
 import type { VacuumMode } from '../../storage/vacuum.ts';
@@ -66,6 +69,8 @@ export class Session implements BackendSession {
   private inExplicit = false;
   private failed = false;
   private implicit = false;
+  /** Rows loaded by this session's last COPY. */
+  private lastCopyCount = 0;
   /** Writes prepared on the compute nodes, published at COMMIT (or the end of an implicit block). */
   private pending: PreparedWrite[] = [];
 
@@ -104,14 +109,28 @@ export class Session implements BackendSession {
   }
 
   async parseSimpleQuery(sql: string): Promise<PreparedStatement[]> {
-    return parseStatements(rewriteRedshiftMaintenance(sql)).map((s) => this.prepareParsed(s, []));
+    const { stmts, lifted } = this.parseText(sql);
+    return stmts.map((s) => this.prepareParsed(s, [], lifted));
+  }
+
+  /** Parses a query string, first rewriting Redshift syntax PostgreSQL's grammar lacks (VACUUM, COPY options). */
+  private parseText(sql: string): { stmts: ParsedStatement[]; lifted: RawCopyOption[] } {
+    let text = rewriteRedshiftMaintenance(sql);
+    let lifted: RawCopyOption[] = [];
+    // Redshift COPY options (one COPY statement per string, as psql and drivers send it).
+    if (/^\s*copy\b/i.test(text) && !/;\s*\S/.test(text.replace(/'(?:[^']|'')*'/g, "''"))) {
+      const r = extractRedshiftCopyOptions(text);
+      text = r.text;
+      lifted = [...r.options];
+    }
+    return { stmts: parseStatements(text), lifted };
   }
 
   async prepare(sql: string, paramTypes: readonly SqlType[]): Promise<PreparedStatement> {
-    const stmts = parseStatements(rewriteRedshiftMaintenance(sql));
+    const { stmts, lifted } = this.parseText(sql);
     if (stmts.length > 1) throw new SqlError(SqlState.SYNTAX_ERROR, 'cannot insert multiple commands into a prepared statement');
     if (stmts.length === 0) return new Prepared(sql, [], null, { kind: 'utility', run: async () => staticCursor(null, [], '') });
-    return this.prepareParsed(stmts[0]!, paramTypes);
+    return this.prepareParsed(stmts[0]!, paramTypes, lifted);
   }
 
   async execute(stmt: PreparedStatement, params: readonly Datum[], signal: AbortSignal): Promise<Execution> {
@@ -123,6 +142,7 @@ export class Session implements BackendSession {
     const evalCtx: EvalContext = {
       user: this.start.user, database: this.start.database, serverVersion: this.ctx.versionString,
       statementStartMicros: BigInt(Date.now()) * 1000n, timeZoneOffsetSeconds: this.settings.timeZoneOffsetSeconds(),
+      lastCopyCount: this.lastCopyCount,
     };
     const args: ExecArgs = { params, signal, evalCtx, budget: new MemoryBudget() };
     const plan = stmt.plan;
@@ -149,7 +169,7 @@ export class Session implements BackendSession {
 
   // --- statements --------------------------------------------------------------------------
 
-  private prepareParsed(s: ParsedStatement, givenTypes: readonly SqlType[]): Prepared {
+  private prepareParsed(s: ParsedStatement, givenTypes: readonly SqlType[], lifted: readonly RawCopyOption[] = []): Prepared {
     if (s.kind === 'AlterTableAttributes') {
       throw featureNotSupported('ALTER TABLE ... ALTER DISTSTYLE / DISTKEY / SORTKEY (needs a table rewrite)');
     }
@@ -196,7 +216,16 @@ export class Session implements BackendSession {
       case 'VacuumStmt': return this.maintenance(s);
       case 'DiscardStmt': return tagOnly(async () => 'DISCARD ALL');
       case 'DeallocateStmt': return tagOnly(async () => 'DEALLOCATE');
-      case 'CopyStmt': throw featureNotSupported('COPY (bulk loading arrives with the COPY work)');
+      case 'CopyStmt': {
+        const run = prepareCopy(s, lifted, {
+          ctx: this.ctx, path: this.path(), processId: this.start.processId,
+          addWrite: (w) => this.addWrite(w),
+          notice,
+          setLastCopyCount: (n) => { this.lastCopyCount = n; },
+          runSelect: (sel, evalCtx, signal) => this.runBoundSelect(sel, { params: [], signal, evalCtx, budget: new MemoryBudget() }),
+        });
+        return new Prepared(s.text, [], null, { kind: 'utility', run: (a) => run(a.evalCtx, a.signal) });
+      }
       case 'UpdateStmt': throw featureNotSupported('UPDATE');
       case 'DeleteStmt': throw featureNotSupported('DELETE');
       case 'TruncateStmt': throw featureNotSupported('TRUNCATE');

@@ -106,6 +106,23 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
       ]);
     },
   },
+  /** Redshift's STL_LOAD_ERRORS: rows COPY rejected (with MAXERROR), newest last. */
+  stl_load_errors: {
+    columns: [
+      { name: 'query', type: T.int4 }, { name: 'session', type: T.int4 }, { name: 'tbl', type: T.int4 },
+      { name: 'starttime', type: T.timestamp }, { name: 'filename', type: T.text }, { name: 'line_number', type: T.int8 },
+      { name: 'colname', type: T.text }, { name: 'type', type: T.text }, { name: 'col_length', type: T.int4 },
+      { name: 'position', type: T.int4 }, { name: 'raw_line', type: T.text }, { name: 'raw_field_value', type: T.text },
+      { name: 'err_code', type: T.int4 }, { name: 'err_reason', type: T.text }, { name: 'sqlstate', type: T.text },
+    ],
+    async rows(ctx) {
+      return ctx.loadErrors.all().map((e) => [
+        e.query, e.session, e.table, e.startTime, e.record.fileName, BigInt(e.record.lineNumber), e.record.columnName,
+        e.record.columnType, e.record.columnLength, e.record.fieldIndex, e.record.rawLine, e.record.rawFieldValue,
+        e.record.redshiftCode, e.record.message, e.record.code,
+      ]);
+    },
+  },
   /** Tables with their physical design, from the catalog alone (no compute node needed). */
   svv_tables: {
     columns: [

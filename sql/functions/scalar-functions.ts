@@ -25,6 +25,8 @@ export interface EvalContext {
   /** Statement start, µs since the epoch. */
   readonly statementStartMicros: bigint;
   readonly timeZoneOffsetSeconds: number;
+  /** Rows the session's last COPY loaded (pg_last_copy_count()). */
+  readonly lastCopyCount?: number;
 }
 
 /** One scalar function. */
@@ -484,6 +486,7 @@ const CORE_FUNCTIONS: Record<string, ScalarFunction> = {
   getdate: constFn(T.timestamp, (ctx) => ctx.statementStartMicros),
   sysdate: constFn(T.timestamp, (ctx) => ctx.statementStartMicros),
   pg_backend_pid: constFn(T.int4, () => process.pid),
+  pg_last_copy_count: constFn(T.int8, (ctx) => BigInt(ctx.lastCopyCount ?? 0)),
 };
 
 /**

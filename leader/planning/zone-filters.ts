@@ -1,0 +1,44 @@
+// Derives the zone-map filters a table scan can use to skip blocks from a fragment's WHERE:
+// column-vs-constant comparisons, IN lists and IS [NOT] NULL among its top-level conjuncts.
+import type { Expr } from '../../sql/expr/expr.ts';
+import { Decimal } from '../../sql/types/decimal.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import type { ZoneFilter } from '../../storage/slice-store.ts';
+
+const OPS: Record<string, '=' | '<' | '<=' | '>' | '>='> = { eq: '=', lt: '<', le: '<=', gt: '>', ge: '>=' };
+const FLIPPED: Record<string, '=' | '<' | '<=' | '>' | '>='> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+/** A constant in the form zone filters take (vector-domain numbers, or SQL literal text). */
+function zoneValue(v: Datum): number | bigint | string | undefined {
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string') return v;
+  if (v instanceof Decimal) return v.toString();
+  return undefined;
+}
+
+function conjuncts(e: Expr): readonly Expr[] {
+  return e.kind === 'And' ? e.args.flatMap(conjuncts) : [e];
+}
+
+/** Zone filters over table column indexes; `scanColumns` maps the fragment's row positions to them. */
+export function zoneFiltersFor(filter: Expr | null, scanColumns: readonly number[]): ZoneFilter[] {
+  if (!filter) return [];
+  const out: ZoneFilter[] = [];
+  for (const c of conjuncts(filter)) {
+    if (c.kind === 'Call' && OPS[c.fn] && c.args.length === 2) {
+      const [a, b] = c.args as [Expr, Expr];
+      const col = a.kind === 'Column' ? a : b.kind === 'Column' ? b : null;
+      const k = a.kind === 'Const' ? a : b.kind === 'Const' ? b : null;
+      if (!col || !k || k.value === null || col.type.id !== k.type.id) continue;
+      const value = zoneValue(k.value);
+      if (value === undefined) continue;
+      const op = col === a ? OPS[c.fn]! : FLIPPED[OPS[c.fn]!]!;
+      out.push({ kind: 'compare', column: scanColumns[col.index]!, op, value });
+    } else if (c.kind === 'InList' && !c.negated && c.arg.kind === 'Column') {
+      const values = c.list.map((x) => (x.kind === 'Const' && x.type.id === c.arg.type.id && x.value !== null ? zoneValue(x.value) : undefined));
+      if (values.every((v) => v !== undefined)) out.push({ kind: 'in', column: scanColumns[c.arg.index]!, values: values as (number | bigint | string)[] });
+    } else if (c.kind === 'IsNull' && c.arg.kind === 'Column') {
+      out.push({ kind: 'isNull', column: scanColumns[c.arg.index]!, negated: c.negated });
+    }
+  }
+  return out;
+}
