@@ -13,9 +13,9 @@ import type { RpcContext } from '../cluster/transport/rpc-peer.ts';
 import type { Datum } from '../sql/types/datum.ts';
 import type { EvalContext } from '../sql/functions/scalar-functions.ts';
 import type { SliceStore, StoredTable, WriteTransaction } from '../storage/slice-store.ts';
-import { batchFromRows, rowsFromBatch } from './batch/row-conversion.ts';
+import { batchFromRows } from './batch/row-conversion.ts';
 import type { Fragment } from './fragment/fragment.ts';
-import { runFragment } from './fragment/run-fragment.ts';
+import { runFragmentOnBatches } from './fragment/run-fragment-batches.ts';
 import { SegmentStore } from '../storage/segment-store.ts';
 import type { VacuumMode } from '../storage/vacuum.ts';
 
@@ -201,12 +201,8 @@ export class ComputeNode {
     for (const slice of slices) {
       const store = this.store(slice);
       if (!store.hasTable(f.tableOid)) continue;
-      const input = (async function* scan(): AsyncGenerator<Datum[][]> {
-        for await (const batch of store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal: ctx.signal })) {
-          yield rowsFromBatch(batch);
-        }
-      })();
-      for await (const chunk of runFragment(f, input, evalCtx, ctx.signal)) {
+      const batches = store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal: ctx.signal });
+      for await (const chunk of runFragmentOnBatches(f, batches, f.scanTypes, evalCtx, ctx.signal)) {
         sent += chunk.length;
         await ctx.sendData(enc.encode(toTaggedJson(chunk)));
       }

@@ -112,7 +112,7 @@ export class CodegenContext {
   constructor(
     readonly pool: ConstPool,
     readonly inputTypes: readonly SqlType[],
-    readonly layouts: readonly ColumnLayout[],
+    readonly layouts: readonly (ColumnLayout | undefined)[],
     readonly opts: VariantOptions,
   ) {}
 
@@ -235,7 +235,7 @@ export class CodegenContext {
     if (dst.n !== 'false' && dst.n !== 'true') this.emit(`${dst.n} = true;`);
   }
 
-  /** `x` converted to repr `repr` (only same-repr, to-datum and from-null are asked for). */
+  /** `x` in repr `repr`: unchanged when it already is, else as a Datum (branch unification asks only these). */
   convert(x: Val, repr: Repr): Val {
     if (x.repr === repr) return x;
     if (repr === 'datum') return this.toDatumVal(x);

@@ -132,20 +132,24 @@ function projectionSeeds(from: number, count: number, specialisedOnly: boolean):
 }
 
 // Each seed: one random expression tree checked on 3 random batches (≈ 3,000 cases per test).
+// Longer runs: CODEGEN_FUZZ_SEEDS=20000 CODEGEN_FUZZ_OFFSET=1000000 npx vitest run compute/codegen/differential.test.ts
+const SEEDS = Number(process.env['CODEGEN_FUZZ_SEEDS'] ?? 1000);
+const OFFSET = Number(process.env['CODEGEN_FUZZ_OFFSET'] ?? 0);
+
 describe('compiled kernels agree with the reference evaluator', () => {
   it('filters: random predicates (all functions) over random batches', () => {
-    expect(filterSeeds(1, 1000, false)).toBe('');
+    expect(filterSeeds(OFFSET + 1, SEEDS, false)).toBe('');
   });
 
   it('filters: random predicates on specialised paths only', () => {
-    expect(filterSeeds(50_001, 1000, true)).toBe('');
+    expect(filterSeeds(OFFSET + 50_001, SEEDS, true)).toBe('');
   });
 
   it('projections: random expressions of every type (all functions)', () => {
-    expect(projectionSeeds(100_001, 1000, false)).toBe('');
+    expect(projectionSeeds(OFFSET + 100_001, SEEDS, false)).toBe('');
   });
 
   it('projections: random expressions on specialised paths only', () => {
-    expect(projectionSeeds(150_001, 1000, true)).toBe('');
+    expect(projectionSeeds(OFFSET + 150_001, SEEDS, true)).toBe('');
   });
 });

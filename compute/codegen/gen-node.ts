@@ -127,7 +127,8 @@ function specialised(ctx: CodegenContext, e: CallExpr, vals: readonly Val[]): Va
 function genColumn(ctx: CodegenContext, idx: number): Val {
   const layout = ctx.layouts[idx];
   const t = ctx.inputTypes[idx];
-  if (!layout || !t) return genEvaluateFallback(ctx, { kind: 'Column', index: idx, type: t ?? { id: 'unknown' } });
+  // The reference reads a missing column as NULL.
+  if (!layout || !t) return NULL_VAL;
   const n = ctx.opts.nullable ? `(${ctx.hoist(`cz${idx}`, `cols[${idx}].nulls ?? H.zerosOf(len)`)}[i] === 1)` : 'false';
   const values = (): string => ctx.hoist(`cv${idx}`, `cols[${idx}].values`);
   switch (layout.kind) {

@@ -32,7 +32,7 @@ function keyReplacer(_key: string, v: unknown): unknown {
 
 /** The cache key of a kernel: kind, expressions and the layouts of the input columns. */
 export function structuralKey(kind: KernelKind, exprs: readonly Expr[], inputTypes: readonly SqlType[]): string {
-  const layouts = inputLayouts(inputTypes).map((l) => `${l.kind}:${l.scale}`).join(',');
+  const layouts = inputLayouts(inputTypes).map((l) => (l ? `${l.kind}:${l.scale}` : '-')).join(',');
   return `${kind}|${layouts}|${JSON.stringify(exprs, keyReplacer)}|${JSON.stringify(inputTypes)}`;
 }
 

@@ -9,7 +9,6 @@ import type { Datum } from '../../sql/types/datum.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import { coerceDecimal } from '../../sql/types/text-io.ts';
 import { datumAt } from '../batch/row-conversion.ts';
-import { ByteStringSet } from './byte-string-set.ts';
 import { bytesEndWith, bytesIndexOf, bytesStartWith, likeMatchParts } from './like-pattern.ts';
 import { StringWriter } from './string-writer.ts';
 
@@ -153,7 +152,7 @@ function decFromBig(v: bigint, scale: number): Decimal {
 
 /** Everything generated kernel code may call, passed to the compiled factory as `H`. */
 export const KERNEL_RUNTIME = {
-  zerosOf, int32View, decode, eqBytes, cmpBytes, rint, f64ToI32, f64ToI64Fast, f64ToI64Exact,
+  zerosOf, int32View, decode, eqBytes, cmpBytes, f64ToI32, f64ToI64Fast, f64ToI64Exact,
   roundDivFast, roundDiv, pow10n, numericFieldOverflow, i64Safe, toBig, decimalSlot, storeBigDecimal,
   decToF64, decFromNum, decFromBig, datumAt, evaluate, castDatum, compareDatums,
   bytesStartWith, bytesEndWith, bytesIndexOf, likeMatchParts,
@@ -161,7 +160,6 @@ export const KERNEL_RUNTIME = {
   layoutMismatch: (col: number, kind: string): Error => internalError(`kernel compiled for a ${kind} vector in column ${col}`),
   floatOverflow: (): Error => numericOutOfRange('value'),
   newStringWriter: (rows: number, bytesHint: number): StringWriter => new StringWriter(rows, bytesHint),
-  ByteStringSet,
 };
 
 /** The type of `H` inside generated code. */

@@ -23,13 +23,13 @@ export interface KernelSource {
   readonly constants: readonly unknown[];
 }
 
-/** Input layouts for the columns a kernel may read (a column we cannot store gets none). */
-export function inputLayouts(inputTypes: readonly SqlType[]): ColumnLayout[] {
+/** Input layouts by column; undefined for a type no vector can hold (it cannot be an input). */
+export function inputLayouts(inputTypes: readonly SqlType[]): (ColumnLayout | undefined)[] {
   return inputTypes.map((t) => {
     try {
       return layoutOf(t);
     } catch {
-      return { kind: 'bigdecimal', scale: -1, float4: false };
+      return undefined;
     }
   });
 }
@@ -53,7 +53,7 @@ interface Variant {
  */
 function buildVariant(
   kind: KernelKind, exprs: readonly Expr[], pool: ConstPool, inputTypes: readonly SqlType[],
-  layouts: readonly ColumnLayout[], opts: VariantOptions,
+  layouts: readonly (ColumnLayout | undefined)[], opts: VariantOptions,
 ): Variant {
   const ctx = new CodegenContext(pool, inputTypes, layouts, opts);
   installCodegen(ctx);
@@ -96,6 +96,9 @@ function buildVariant(
 /** Builds the kernel source for `exprs` (one predicate for a filter) over `inputTypes`. */
 export function buildKernelSource(kind: KernelKind, exprs: readonly Expr[], inputTypes: readonly SqlType[]): KernelSource {
   const layouts = inputLayouts(inputTypes);
+  const cols = referencedColumns(exprs).filter((c) => c < inputTypes.length);
+  // A referenced column of a type without a vector layout: 0A000 from layoutOf.
+  for (const c of cols) layoutOf(inputTypes[c]!);
   const pool = new ConstPool();
   const probe = buildVariant(kind, exprs, pool, inputTypes, layouts, { fast: LITTLE_ENDIAN, nullable: false });
   // Without int8/decimal values fast and exact code are the same: one mode only.
@@ -105,7 +108,6 @@ export function buildKernelSource(kind: KernelKind, exprs: readonly Expr[], inpu
     variants.push(buildVariant(kind, exprs, pool, inputTypes, layouts, { fast: false, nullable: false }));
     variants.push(buildVariant(kind, exprs, pool, inputTypes, layouts, { fast: false, nullable: true }));
   }
-  const cols = referencedColumns(exprs);
   const checks = cols.map((c) => {
     const l = layouts[c]!;
     const scale = l.kind === 'decimal' ? ` || cols[${c}].scale !== ${l.scale}` : '';

@@ -4,6 +4,7 @@ import type { Expr } from '../../sql/expr/expr.ts';
 import { SCALAR_FUNCTIONS, comparableType } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import { Decimal } from '../../sql/types/decimal.ts';
+import { Interval } from '../../sql/types/interval.ts';
 import { T, type SqlType } from '../../sql/types/sql-type.ts';
 
 /** A seeded PRNG (mulberry32) so failures reproduce from their seed. */
@@ -33,6 +34,7 @@ export class Rng {
 export const RANDOM_SCHEMA: readonly SqlType[] = [
   T.int2, T.int4, T.int4, T.int8, T.int8, T.float4, T.float8, T.numeric(15, 2), T.numeric(10, 4),
   T.numeric(12, 0), T.numeric(), T.numeric(20, 3), T.text, T.varchar(10), T.bool, T.date, T.timestamp,
+  T.timestamptz,
 ];
 
 type Family = 'bool' | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'date' | 'timestamp';
@@ -109,7 +111,7 @@ export function randomValue(rng: Rng, t: SqlType): Datum {
       return t.length !== undefined ? [...s].slice(0, t.length).join('') : s;
     }
     case 'date': return rng.pick([0, -1, 10471, 10957, 11000, rng.int(40000) - 20000, 2147483647, -2147483648]);
-    case 'timestamp': return rng.pick([0n, -1n, 946684800000000n, BigInt(rng.int(2 ** 30)) * 1000000n, 4611686018427387904n, -86400000001n]);
+    case 'timestamp': case 'timestamptz': return rng.pick([0n, -1n, 946684800000000n, BigInt(rng.int(2 ** 30)) * 1000000n, 4611686018427387904n, -86400000001n]);
     default: return null;
   }
 }
@@ -203,10 +205,15 @@ export class ExprGenerator {
       }
       case 'date':
         if (r.chance(0.5)) return call(r.pick(['add', 'sub']), [this.gen('date', d), this.gen('int4', d)]);
+        if (!this.specialisedOnly && r.chance(0.2)) return call('current_date', []);
+        if (!this.specialisedOnly && r.chance(0.2)) return { kind: 'Cast', arg: { kind: 'Column', index: 17, type: T.timestamptz }, type: T.date };
         return { kind: 'Cast', arg: this.gen('timestamp', d), type: T.date };
       case 'timestamp':
         if (r.chance(0.5)) return { kind: 'Cast', arg: this.gen('date', d), type: T.timestamp };
         if (this.specialisedOnly) return { kind: 'Cast', arg: this.gen('date', d), type: T.timestamp };
+        if (r.chance(0.2)) return { kind: 'Cast', arg: call('now', []) ?? this.gen('date', d), type: T.timestamp };
+        if (r.chance(0.2)) return { kind: 'Cast', arg: { kind: 'Column', index: 17, type: T.timestamptz }, type: T.timestamp };
+        if (r.chance(0.3)) return call(r.pick(['add', 'sub']), [this.gen('timestamp', d), { kind: 'Const', value: new Interval(r.int(3), r.int(40) - 20, BigInt(r.int(100000000))), type: T.interval }]);
         return call('date_trunc', [{ kind: 'Const', value: r.pick(['month', 'day', 'year']), type: T.text }, this.gen('timestamp', d)]);
     }
   }

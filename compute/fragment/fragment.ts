@@ -2,6 +2,7 @@
 // partially aggregate. The leader builds it; compute nodes run it (compute/fragment/run-fragment.ts).
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { ZoneFilter } from '../../storage/slice-store.ts';
+import type { SqlType } from '../../sql/types/sql-type.ts';
 
 /** One ORDER BY key over a row's positions. */
 export interface SortKey {
@@ -35,6 +36,8 @@ export interface AggregateMode {
 export interface Fragment {
   readonly tableOid: number;
   readonly scanColumns: readonly number[];
+  /** SQL types of the scanned columns, in scanColumns order (what compiled kernels specialise on). */
+  readonly scanTypes: readonly SqlType[];
   readonly zoneFilters: readonly ZoneFilter[];
   readonly filter: Expr | null;
   readonly mode: ProjectMode | AggregateMode;

@@ -104,6 +104,7 @@ export function planSelect(s: BoundSelect): SelectPlan {
     ? [s.where, ...s.aggregate.groupBy, ...aggArgs]
     : [s.where, ...withOrderColumns(s.outputs, s).exprs];
   const scanColumns = usedColumns(inputExprs);
+  const scanTypes = scanColumns.map((c) => s.inputScope[c]!.type);
   const map = new Map(scanColumns.map((c, i) => [c, i]));
   const r = (e: Expr): Expr => remap(e, map);
   const filter = s.where ? r(s.where) : null;
@@ -114,7 +115,7 @@ export function planSelect(s: BoundSelect): SelectPlan {
     const { exprs, keys } = withOrderColumns(s.outputs, s);
     return {
       source: s.source, subplan, joinPlan, setPlans,
-      fragment: { tableOid, scanColumns, zoneFilters: zoneFiltersFor(filter, scanColumns), filter, mode: { kind: 'aggregate', groupBy: s.aggregate.groupBy.map(r), aggs } },
+      fragment: { tableOid, scanColumns, scanTypes, zoneFilters: zoneFiltersFor(filter, scanColumns), filter, mode: { kind: 'aggregate', groupBy: s.aggregate.groupBy.map(r), aggs } },
       final: {
         aggregate: { groupCount: s.aggregate.groupBy.length, aggs: s.aggregate.aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct })) },
         having: s.having, project: exprs, distinct: s.distinct, sortKeys: keys, limit: s.limit, offset: s.offset, visible,
@@ -129,7 +130,7 @@ export function planSelect(s: BoundSelect): SelectPlan {
     : null;
   return {
     source: s.source, subplan, joinPlan, setPlans,
-    fragment: { tableOid, scanColumns, zoneFilters: zoneFiltersFor(filter, scanColumns), filter, mode: { kind: 'project', exprs: exprs.map(r), topN } },
+    fragment: { tableOid, scanColumns, scanTypes, zoneFilters: zoneFiltersFor(filter, scanColumns), filter, mode: { kind: 'project', exprs: exprs.map(r), topN } },
     final: { aggregate: null, having: null, project: null, distinct: s.distinct, sortKeys: keys, limit: s.limit, offset: s.offset, visible },
   };
 }

@@ -1,0 +1,93 @@
+// Runs a fragment over column batches from a table scan with compiled kernels: the WHERE filter
+// writes a selection vector, then projection or aggregate-input kernels produce vectors for only
+// the surviving rows. Rows become Datums only at the edge (grouping, shipping to the leader).
+import { datumAt } from '../batch/row-conversion.ts';
+import type { Batch } from '../batch/batch.ts';
+import type { Vector } from '../batch/vector.ts';
+import { compileAggregateInputs } from '../codegen/compile-aggregate-inputs.ts';
+import { compileFilter } from '../codegen/compile-filter.ts';
+import { compileProjection } from '../codegen/compile-projection.ts';
+import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import type { SqlType } from '../../sql/types/sql-type.ts';
+import type { Fragment } from './fragment.ts';
+import { HashAggregate, aggSlots } from './hash-aggregate.ts';
+import type { FragmentRow } from './run-fragment.ts';
+import { TopN } from './sort-rows.ts';
+
+const CHUNK_ROWS = 2048;
+
+/** The selected row count of a batch and the selection to hand the next kernel. */
+function selected(batch: Batch, filter: ((b: Batch, s: Uint32Array | null, o: Uint32Array) => number) | null, buf: Uint32Array): [number, Uint32Array | null] {
+  if (!filter) return [batch.selection ? batch.selection.length : batch.length, batch.selection];
+  const n = filter(batch, batch.selection, buf);
+  return [n, buf.subarray(0, n)];
+}
+
+/** Row `r` of each vector as Datums. */
+function rowOf(vectors: readonly Vector[], r: number): Datum[] {
+  const row: Datum[] = new Array<Datum>(vectors.length);
+  for (let c = 0; c < vectors.length; c++) row[c] = datumAt(vectors[c]!, r);
+  return row;
+}
+
+/**
+ * Runs `f` over `batches` (columns = f.scanColumns, typed `inputTypes`) and yields output rows in
+ * chunks, exactly as runFragment does over Datum rows.
+ */
+export async function* runFragmentOnBatches(
+  f: Fragment, batches: AsyncIterable<Batch>, inputTypes: readonly SqlType[], ctx: EvalContext, signal?: AbortSignal,
+): AsyncGenerator<FragmentRow[]> {
+  const filter = f.filter ? compileFilter(f.filter, inputTypes, ctx) : null;
+  let selBuf = new Uint32Array(4096);
+  const mode = f.mode;
+  if (mode.kind === 'aggregate') {
+    const inputs = compileAggregateInputs(mode.groupBy, mode.aggs.map((a) => a.arg), inputTypes, ctx);
+    const table = new HashAggregate(
+      aggSlots(mode.aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct }))),
+      mode.groupBy.length,
+    );
+    const args: Datum[] = new Array<Datum>(mode.aggs.length);
+    for await (const batch of batches) {
+      signal?.throwIfAborted();
+      if (selBuf.length < batch.length) selBuf = new Uint32Array(batch.length);
+      const [n, sel] = selected(batch, filter, selBuf);
+      if (n === 0) continue;
+      const { keys, args: argVectors } = inputs(batch, sel);
+      for (let r = 0; r < n; r++) {
+        const k = rowOf(keys, r);
+        for (let a = 0; a < argVectors.length; a++) {
+          const v = argVectors[a];
+          args[a] = v ? datumAt(v, r) : null;
+        }
+        table.accumulate(k, args);
+      }
+    }
+    const rows = table.partialRows();
+    for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
+    return;
+  }
+  const project = compileProjection(mode.exprs, inputTypes, ctx);
+  const topN = mode.topN ? new TopN(mode.topN.keys, mode.topN.limit) : null;
+  let out: FragmentRow[] = [];
+  for await (const batch of batches) {
+    signal?.throwIfAborted();
+    if (selBuf.length < batch.length) selBuf = new Uint32Array(batch.length);
+    const [n, sel] = selected(batch, filter, selBuf);
+    if (n === 0) continue;
+    const vectors = project(batch, sel);
+    for (let r = 0; r < n; r++) {
+      const row = rowOf(vectors, r);
+      if (topN) topN.add(row);
+      else out.push(row);
+    }
+    if (out.length >= CHUNK_ROWS) {
+      yield out;
+      out = [];
+    }
+  }
+  if (topN) {
+    const rows = topN.result();
+    for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
+  } else if (out.length > 0) yield out;
+}
