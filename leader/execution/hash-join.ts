@@ -1,7 +1,7 @@
 // Joins two materialised row sets: hash join on the equality conjuncts of the condition, the
 // rest checked per candidate pair; nested loop when there is no equality. NULL keys never match.
-import { datumKey } from '../../sql/expr/compare.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
+import { PAIRS_PER_YIELD, joinKey, yieldToEventLoop } from './join-key.ts';
 import { mapExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { JoinType } from '../../sql/binder/bound-select.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
@@ -54,20 +54,6 @@ function equiKeys(condition: Expr | null, leftWidth: number): EquiKeys {
   return { left, right, residual };
 }
 
-function keyOf(exprs: readonly Expr[], row: readonly Datum[], ctx: EvalContext): string | null {
-  let k = '';
-  for (const e of exprs) {
-    const v = evaluate(e, row, ctx);
-    if (v === null) return null;
-    k += datumKey(v) + '\u0001';
-  }
-  return k;
-}
-
-/** Row pairs examined between yields to the event loop, so other sessions and cancels get a turn. */
-const PAIRS_PER_YIELD = 50_000;
-
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Joins `left` and `right` (rows `leftWidth` and `rightWidth` wide). */
 export async function joinRows(
@@ -89,7 +75,7 @@ export async function joinRows(
   if (lk.length > 0) {
     buckets = new Map();
     for (let i = 0; i < right.length; i++) {
-      const k = keyOf(rk, right[i]!, ctx);
+      const k = joinKey(rk, right[i]!, ctx);
       if (k === null) continue;
       const b = buckets.get(k);
       if (b) b.push(i);
@@ -100,7 +86,7 @@ export async function joinRows(
   const anti = joinType === 'anti' || joinType === 'anti_na';
   if (joinType === 'anti_na' && right.length > 0) {
     // NOT IN: a NULL among the subquery's values makes every comparison unknown: no row qualifies.
-    for (const r of right) if (keyOf(rk, r, ctx) === null) return [];
+    for (const r of right) if (joinKey(rk, r, ctx) === null) return [];
   }
   for (let li = 0; li < left.length; li++) {
     if (work >= PAIRS_PER_YIELD) {
@@ -112,7 +98,7 @@ export async function joinRows(
     let matched = false;
     let candidates: Iterable<number>;
     if (buckets) {
-      const k = keyOf(lk, l, ctx);
+      const k = joinKey(lk, l, ctx);
       if (k === null) {
         // A NULL key matches nothing; for NOT IN it is unknown (no row) unless the subquery is empty.
         if (joinType === 'anti_na' && right.length > 0) continue;

@@ -1,8 +1,8 @@
 // Inner joins of several inputs in a greedy order: start from an input, then repeatedly join the
 // smallest input connected to what is joined so far by an equality (hash join), falling back to a
 // cross product only when nothing is connected. FROM order no longer decides the work done.
-import { datumKey } from '../../sql/expr/compare.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
+import { PAIRS_PER_YIELD, joinKey, yieldToEventLoop } from './join-key.ts';
 import { mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
@@ -14,9 +14,6 @@ export interface JoinInput {
   readonly offset: number;
   readonly width: number;
 }
-
-const PAIRS_PER_YIELD = 50_000;
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function inputsOf(e: Expr, inputs: readonly JoinInput[]): Set<number> {
   const out = new Set<number>();
@@ -82,7 +79,7 @@ export async function multiJoin(
     if (leftKeys.length > 0) {
       const buckets = new Map<string, Datum[][]>();
       for (const r of u.rows) {
-        const k = keyOf(rightKeys, r, ctx);
+        const k = joinKey(rightKeys, r, ctx);
         if (k === null) continue;
         const b = buckets.get(k);
         if (b) b.push(r);
@@ -90,7 +87,7 @@ export async function multiJoin(
       }
       for (const l of rows) {
         if (++work >= PAIRS_PER_YIELD) { work = 0; await yieldToEventLoop(); signal.throwIfAborted(); }
-        const k = keyOf(leftKeys, l, ctx);
+        const k = joinKey(leftKeys, l, ctx);
         if (k === null) continue;
         const matches = buckets.get(k);
         if (!matches) continue;
@@ -131,15 +128,6 @@ function shift(e: Expr, offset: number): Expr {
   return mapExpr(e, (x) => (x.kind === 'Column' ? { ...x, index: x.index - offset } : x));
 }
 
-function keyOf(exprs: readonly Expr[], row: readonly Datum[], ctx: EvalContext): string | null {
-  let k = '';
-  for (const e of exprs) {
-    const v = evaluate(e, row, ctx);
-    if (v === null) return null;
-    k += datumKey(v) + '\u0001';
-  }
-  return k;
-}
 
 /** Applies every not-yet-applied conjunct whose inputs are all joined. */
 function applyReady(rows: Datum[][], conj: Conjunct[], joined: Set<number>, ctx: EvalContext): Datum[][] {
