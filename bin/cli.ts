@@ -105,7 +105,11 @@ export async function main(argv: string[]): Promise<number> {
         slices: intOpt(opt(values, 'slices', 'COLONNADE_SLICES'), 'slices') ?? availableParallelism(),
         log,
       });
-      await untilSignal();
+      // Started by `colonnade start`: leave when the parent process goes away, even by SIGKILL.
+      const orphaned = new Promise<void>((resolve) => {
+        if (process.send) process.once('disconnect', () => resolve());
+      });
+      await Promise.race([untilSignal(), orphaned]);
       log.info('shutting down');
       await node.stop();
       return 0;
@@ -142,7 +146,8 @@ async function runLocalCluster(values: Record<string, string | boolean | undefin
     const child = spawn(process.execPath, [
       ENTRY, 'compute', '--join', `${host}:${leader.clusterPort}`, '--data-dir', join(dataDir, `compute-${i}`),
       '--host', host, '--slices', String(slices),
-    ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, COLONNADE_PORT: '' } });
+    // The IPC channel ties the child's life to ours: a node started by `start` exits when we die.
+    ], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, COLONNADE_PORT: '' } });
     child.on('exit', (code, signal) => {
       if (!stopping) log.warn({ node: i, code, signal }, 'compute node process exited');
     });
