@@ -1,4 +1,5 @@
 // The values a Raft log is made of: entries, cluster configurations, hard state and snapshots.
+import { dataCorrupted } from '../../common/errors/index.ts';
 
 /** A server's stable identity (also its name in the cluster configuration). */
 export type NodeId = string;
@@ -73,16 +74,16 @@ export function decodeConfig(bytes: Uint8Array): ClusterConfig {
   return parseConfig(JSON.parse(dec.decode(bytes)));
 }
 
-/** Narrows an untrusted value to a {@link ClusterConfig}; throws on a bad shape. */
+/** Narrows an untrusted value to a {@link ClusterConfig}; throws XX001 on a bad shape. */
 export function parseConfig(v: unknown): ClusterConfig {
   if (typeof v !== 'object' || v === null || !Array.isArray((v as { voters?: unknown }).voters)) {
-    throw new Error('malformed cluster configuration');
+    throw dataCorrupted('malformed cluster configuration');
   }
   const voters: RaftMember[] = [];
   for (const m of (v as { voters: unknown[] }).voters) {
-    if (typeof m !== 'object' || m === null) throw new Error('malformed cluster member');
+    if (typeof m !== 'object' || m === null) throw dataCorrupted('malformed cluster member');
     const { id, address } = m as { id?: unknown; address?: unknown };
-    if (typeof id !== 'string' || typeof address !== 'string') throw new Error('malformed cluster member');
+    if (typeof id !== 'string' || typeof address !== 'string') throw dataCorrupted('malformed cluster member');
     voters.push({ id, address });
   }
   return { voters };

@@ -98,5 +98,13 @@ describe('TcpTransport', () => {
     await leader.propose('after restart');
     await waitFor('restarted follower caught up', () => sms[fi]!.values.length === 12);
     expect(sms[fi]!.values.slice(10)).toEqual(['while down', 'after restart']);
+
+    // A fourth server knows nobody: it learns the leader's address from its first message.
+    const t4 = await TcpTransport.listen({ id: 't4', port: 0, log: silentLogger() });
+    const sm4 = new Collect();
+    servers.push(await RaftServer.start({ id: 't4', store: new MemoryStableStore(), transport: t4, stateMachine: sm4, log: silentLogger(), tickMs: 10 }));
+    await leader.addServer({ id: 't4', address: t4.address });
+    await waitFor('joiner caught up', () => sm4.values.length === 12);
+    expect(servers[3]!.status().voters.map((v) => v.id)).toEqual(['t1', 't2', 't3', 't4']);
   });
 });

@@ -23,6 +23,8 @@ export interface TcpTransportOptions {
   readonly host?: string;
   /** Port to listen on; 0 picks a free one (see {@link TcpTransport.address}). */
   readonly port: number;
+  /** The address peers should dial to reach this server. Default: the bound host:port. */
+  readonly advertise?: string;
   readonly log: Logger;
   readonly peers?: readonly RaftMember[];
 }
@@ -47,8 +49,9 @@ export function parseAddress(address: string): { host: string; port: number } {
 
 /**
  * Each server dials its peers for the messages it sends and accepts their connections for the
- * messages it receives. A message is a `raft.message` request over cluster/transport/rpc-peer;
- * the reply carries nothing (Raft replies are messages of their own). Messages to a peer that
+ * messages it receives. A message is a `raft.message` request over cluster/transport/rpc-peer,
+ * params `{replyTo: sender address, message}`; the reply carries nothing (Raft replies are
+ * messages of their own). An unknown sender is added as a peer at its `replyTo` address. Messages to a peer that
  * is unreachable are queued briefly, then dropped: Raft retransmits.
  */
 export class TcpTransport implements RaftTransport {
@@ -76,7 +79,7 @@ export class TcpTransport implements RaftTransport {
     });
     const addr = server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : opts.port;
-    const t = new TcpTransport(opts.id, server, log, `${host}:${port}`);
+    const t = new TcpTransport(opts.id, server, log, opts.advertise ?? `${host}:${port}`);
     server.on('connection', (socket: Socket) => t.accept(socket));
     if (opts.peers) t.updatePeers(opts.peers);
     return t;
@@ -122,7 +125,9 @@ export class TcpTransport implements RaftTransport {
   }
 
   private request(peer: RpcPeer, message: RaftMessage): void {
-    peer.request(RAFT_MESSAGE_METHOD, encodeMessage(message)).catch(() => undefined);
+    // The sender's address rides along so a server that has not learned its peers yet (one
+    // being added to the cluster) can answer the leader.
+    peer.request(RAFT_MESSAGE_METHOD, { replyTo: this.address, message: encodeMessage(message) }).catch(() => undefined);
   }
 
   private dial(to: NodeId, link: Link): void {
@@ -168,8 +173,11 @@ export class TcpTransport implements RaftTransport {
     }
     const handler: RpcHandler = async (method, params) => {
       if (method !== RAFT_MESSAGE_METHOD) throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `unknown raft method ${method}`);
-      const m = decodeMessage(params);
+      if (typeof params !== 'object' || params === null) throw new SqlError(SqlState.PROTOCOL_VIOLATION, 'malformed raft envelope');
+      const { replyTo, message } = params as { replyTo?: unknown; message?: unknown };
+      const m = decodeMessage(message);
       if (m.to !== this.id) throw new SqlError(SqlState.PROTOCOL_VIOLATION, `raft message for ${m.to} reached ${this.id}`);
+      if (typeof replyTo === 'string' && replyTo !== '' && !this.links.has(m.from)) this.updatePeers([{ id: m.from, address: replyTo }]);
       this.handler?.(m);
       return null;
     };

@@ -72,9 +72,15 @@ export class KvWorkload {
     // Reserve the slot now so a register never exceeds the checker's limit.
     const slot = ops.length;
     ops.push({ id, kind: isWrite ? 'write' : 'read', value, invoke, complete: Infinity });
+    const tracing = this.cluster.config.trace;
+    if (tracing) this.cluster.trace(`client op${id}: ${isWrite ? `write r${key}=${value}` : `read r${key}`} via ${target}`);
     const finish = (o: OpOutcome): void => {
       if (done) return;
       done = true;
+      if (tracing) {
+        const detail = o.status === 'ok' ? `ok${isWrite ? '' : ` value=${o.value}`} index=${o.index}` : o.status === 'fail' ? `fail (${o.reason})` : 'unknown';
+        this.cluster.trace(`client op${id}: ${detail}`);
+      }
       this.outstanding--;
       this.counts[o.status]++;
       if (o.status === 'ok') {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { explainFailure, runRandomScenario } from './random-scenario.ts';
 
 /** Seeds per CI run; override with RAFT_SIM_SEEDS (long runs: `npx tsx cluster/raft/sim/run-seeds.ts --seeds 100000`). */
-const SEEDS = Number(process.env.RAFT_SIM_SEEDS ?? 2000);
+const SEEDS = Number(process.env.RAFT_SIM_SEEDS ?? 3000);
 /** First seed; override with RAFT_SIM_START to explore other seeds in CI. */
 const START = Number(process.env.RAFT_SIM_START ?? 1);
 

@@ -132,7 +132,15 @@ export function runRandomScenario(seed: number, opts: ScenarioOptions = {}): Sce
         sim.crash(victim);
         sim.schedule(rng.range(1, 40), () => sim.restart(victim));
       }
-    } else if (roll < 0.88) {
+    } else if (roll < 0.85) {
+      // Two servers start elections at once: competing candidates in one term.
+      const up = ids.filter((id) => sim.isUp(id));
+      const a = up.length > 0 ? rng.pick(up) : null;
+      const b = up.length > 1 ? rng.pick(up.filter((x) => x !== a)) : null;
+      if (a) sim.campaign(a);
+      if (b) sim.schedule(rng.int(5), () => sim.campaign(b));
+      sim.trace(`nemesis: ${String(a)} and ${String(b)} campaign`);
+    } else if (roll < 0.9) {
       const leader = leaderNow;
       if (leader) {
         const voters = sim.node(leader)!.config.voters.filter((m) => m.id !== leader);
@@ -165,13 +173,18 @@ export function runRandomScenario(seed: number, opts: ScenarioOptions = {}): Sce
   // Strike right after a vote or an acknowledgement left a server: a crash then loses whatever
   // that server wrote next but had not synced, which is where persistence bugs hide.
   sim.onRelease = (id, ready) => {
-    if (sim.now >= faultMs || !rng.chance(0.03)) return;
-    const interesting = ready.messages.some((m) => (m.kind === 'RequestVoteReply' && m.granted && !m.preVote) || m.kind === 'AppendEntriesReply');
-    if (!interesting) return;
+    if (sim.now >= faultMs) return;
+    // Votes are rare, so strike often after one; acknowledgements are constant, so seldom.
+    let p = 0;
+    for (const m of ready.messages) {
+      if (m.kind === 'RequestVoteReply' && m.granted && !m.preVote) p = 0.25;
+      else if (m.kind === 'AppendEntriesReply' && p === 0) p = 0.02;
+    }
+    if (p === 0 || !rng.chance(p)) return;
     faults++;
     sim.schedule(rng.int(3), () => {
       sim.crash(id);
-      sim.schedule(rng.range(1, 30), () => sim.restart(id));
+      sim.schedule(rng.range(1, 20), () => sim.restart(id));
     });
   };
 
@@ -187,13 +200,16 @@ export function runRandomScenario(seed: number, opts: ScenarioOptions = {}): Sce
     for (const id of sim.ids) sim.restart(id);
     sim.trace('nemesis: stop; healed and restarted everything');
     const deadline = sim.now + livenessMs;
+    // Liveness: PROBES writes, one after another, must commit, and every voter must apply them.
+    const PROBES = 3;
     let probe: { index: number; leader: NodeId } | null = null;
+    let committedProbes = 0;
     let probing = false;
     let probeValue = 1_000_000;
     const live = (): boolean => {
       const leader = sim.leader();
       if (!leader) return false;
-      if (!probe && !probing) {
+      if (committedProbes < PROBES && !probing) {
         // One probe write at a time; a probe stuck on a deposed leader is retried after a timeout.
         probing = true;
         let settled = false;
@@ -201,13 +217,16 @@ export function runRandomScenario(seed: number, opts: ScenarioOptions = {}): Sce
           if (settled) return;
           settled = true;
           probing = false;
-          if (index > 0) probe = { index, leader };
+          if (index > 0) {
+            probe = { index, leader };
+            committedProbes++;
+          }
         };
         sim.write(leader, 65_000, probeValue++, (o) => settle(o.status === 'ok' ? o.index : 0));
         sim.schedule(500, () => settle(0));
         return false;
       }
-      if (!probe) return false;
+      if (!probe || committedProbes < PROBES) return false;
       const node = sim.node(leader);
       if (!node) return false;
       for (const m of node.config.voters) {
@@ -216,7 +235,7 @@ export function runRandomScenario(seed: number, opts: ScenarioOptions = {}): Sce
       return true;
     };
     if (!sim.runUntilTrue(live, deadline)) {
-      failure = `Liveness: no leader committed and replicated a write within ${livenessMs} ms after faults stopped\n${sim.describe()}`;
+      failure = `Liveness: ${committedProbes} of ${PROBES} writes committed and replicated within ${livenessMs} ms after faults stopped\n${sim.describe()}`;
     } else {
       workload.stop();
       sim.runUntilTrue(() => workload.pending === 0, sim.now + 2000);

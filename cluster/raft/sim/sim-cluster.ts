@@ -60,6 +60,8 @@ class SimHost {
   lastReleaseAt = 0;
   leaderTerm = 0;
   lastWriteSeq = -1;
+  /** This server's tick interval: clocks drift, so servers tick at slightly different rates. */
+  tickEvery = 10;
   readonly writes = new Map<number, PendingWrite>();
   readonly reads = new Map<number, PendingRead>();
   readyReads: ReadState[] = [];
@@ -158,7 +160,7 @@ export class SimCluster {
         if (h.incarnation !== ev.inc || !h.node) return;
         h.node.tick();
         this.flush(h);
-        this.queue.push(this.time + this.config.tickMs, ev);
+        this.queue.push(this.time + h.tickEvery, ev);
         break;
       }
       case 'Deliver': {
@@ -322,7 +324,9 @@ export class SimCluster {
     h.lastReleaseAt = this.time;
     h.leaderTerm = 0;
     h.lastWriteSeq = -1;
-    // Servers tick out of phase with each other.
+    // Servers tick out of phase with each other and at rates up to 20% apart.
+    const tick = this.config.tickMs;
+    h.tickEvery = Math.max(1, tick - Math.floor(tick / 10) + this.rng.int(Math.floor(tick / 5) + 1));
     this.queue.push(this.time + 1 + this.rng.int(this.config.tickMs), { kind: 'Tick', host: h, inc: h.incarnation });
     this.flush(h);
   }
