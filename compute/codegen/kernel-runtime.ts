@@ -57,7 +57,6 @@ function cmpBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: numb
     const x = a[as + j]!;
     const y = b[bs + j]!;
     if (x !== y) {
-      if (x >= 0xee && y >= 0xee && (x >= 0xf0) !== (y >= 0xf0)) return x >= 0xf0 ? -1 : 1;
       return x < y ? -1 : 1;
     }
   }

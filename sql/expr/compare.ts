@@ -18,7 +18,7 @@ export function compareDatums(a: Datum, b: Datum): number {
     return an === bn ? 0 : an ? 1 : -1;
   }
   if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b);
   if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
   if (a instanceof Decimal && b instanceof Decimal) return decCompare(a, b);
   if (a instanceof Interval && b instanceof Interval) {
@@ -31,6 +31,20 @@ export function compareDatums(a: Datum, b: Datum): number {
   const x = Number(a);
   const y = Number(b);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Orders strings by Unicode code point (= UTF-8 byte order, the C collation). JS `<` compares
+ * UTF-16 units, which puts U+E000..U+FFFF after astral characters; only the first difference matters.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  const x = a.codePointAt(i)!;
+  const y = b.codePointAt(i)!;
+  return x < y ? -1 : 1;
 }
 
 /** A string key that is equal exactly when two rows' values are equal (for hashing groups). */
