@@ -41,9 +41,30 @@ export type JoinPlan =
   | { readonly kind: 'leaf'; readonly plan: SelectPlan; readonly width: number }
   | { readonly kind: 'join'; readonly joinType: JoinType; readonly left: JoinPlan; readonly right: JoinPlan; readonly condition: Expr | null; readonly width: number };
 
-function planJoin(t: JoinTree): JoinPlan {
-  if (t.kind === 'leaf') return { kind: 'leaf', plan: planSelect(t.select), width: t.width };
-  return { kind: 'join', joinType: t.joinType, left: planJoin(t.left), right: planJoin(t.right), condition: t.condition, width: t.width };
+/** Absolute positions (in the joined row) that the join conditions of a tree use. */
+function conditionColumns(t: JoinTree, offset: number, out: Set<number>): void {
+  if (t.kind === 'leaf') return;
+  if (t.condition) for (const c of usedColumns([t.condition])) out.add(offset + c);
+  conditionColumns(t.left, offset, out);
+  // A semi or anti join's condition sees the right side after the left's columns, like any join.
+  conditionColumns(t.right, offset + t.left.width, out);
+}
+
+/**
+ * Plans a join tree. Leaf columns nobody uses (`needed` holds joined-row positions) are replaced
+ * by NULL constants: the slices neither read nor ship them, and the leader holds no values for them.
+ */
+function planJoin(t: JoinTree, offset: number, needed: ReadonlySet<number>): JoinPlan {
+  if (t.kind === 'leaf') {
+    const outputs = t.select.outputs.map((e, i): Expr => (needed.has(offset + i) ? e : { kind: 'Const', value: null, type: e.type }));
+    return { kind: 'leaf', plan: planSelect({ ...t.select, outputs }), width: t.width };
+  }
+  // Semi and anti joins keep only the left columns, but their right side is still read for the condition.
+  const rightOffset = offset + t.left.width;
+  return {
+    kind: 'join', joinType: t.joinType, condition: t.condition, width: t.width,
+    left: planJoin(t.left, offset, needed), right: planJoin(t.right, rightOffset, needed),
+  };
 }
 
 /** Column indexes of the source row that expressions use (so the scan reads only those). */
@@ -97,7 +118,12 @@ function withOrderColumns(outputs: readonly Expr[], s: BoundSelect): { exprs: Ex
 export function planSelect(s: BoundSelect): SelectPlan {
   const tableOid = s.source.kind === 'table' ? s.source.tableOid : 0;
   const subplan = s.source.kind === 'subquery' ? planSelect(s.source.select) : null;
-  const joinPlan = s.source.kind === 'join' ? planJoin(s.source.tree) : null;
+  let joinPlan: JoinPlan | null = null;
+  if (s.source.kind === 'join') {
+    const needed = new Set<number>(usedColumns([s.where, ...(s.aggregate ? [...s.aggregate.groupBy, ...s.aggregate.aggs.map((a) => a.arg)] : withOrderColumns(s.outputs, s).exprs)]));
+    conditionColumns(s.source.tree, 0, needed);
+    joinPlan = planJoin(s.source.tree, 0, needed);
+  }
   const setPlans: [SelectPlan, SelectPlan] | null = s.source.kind === 'setop' ? [planSelect(s.source.left), planSelect(s.source.right)] : null;
   const aggArgs = s.aggregate ? s.aggregate.aggs.map((a) => a.arg) : [];
   const inputExprs: (Expr | null)[] = s.aggregate
