@@ -49,8 +49,13 @@ export class ComputeNode {
   private link: LeaderLink | null = null;
   private server: Server | null = null;
   private slices: readonly number[] = [];
+  /** Resolves once the slices the leader assigned are open; requests wait for it. */
+  private readonly ready: Promise<void>;
+  private markReady: () => void = () => undefined;
 
-  private constructor(private readonly opts: ComputeNodeOptions, readonly nodeId: string) {}
+  private constructor(private readonly opts: ComputeNodeOptions, readonly nodeId: string) {
+    this.ready = new Promise<void>((resolve) => { this.markReady = resolve; });
+  }
 
   /** Opens the data directory and starts registering with the leader. */
   static async start(opts: ComputeNodeOptions): Promise<ComputeNode> {
@@ -96,6 +101,7 @@ export class ComputeNode {
         this.stores.set(slice, await SegmentStore.open({ dir: join(this.opts.dataDir, `slice-${slice}`), log: this.opts.log, sliceId: slice }));
       }
     }
+    this.markReady();
   }
 
   async stop(): Promise<void> {
@@ -111,6 +117,8 @@ export class ComputeNode {
   }
 
   private async handle(method: string, params: unknown, ctx: RpcContext): Promise<unknown> {
+    // The leader may send work right behind its registration reply: wait until the slices are open.
+    await this.ready;
     const p = params as Record<string, unknown>;
     switch (method) {
       case 'createTable': {
