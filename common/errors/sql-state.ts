@@ -75,6 +75,7 @@ export const SqlState = {
   SYSTEM_ERROR: '58000',
   IO_ERROR: '58030',
   UNDEFINED_FILE: '58P01',
+  DUPLICATE_FILE: '58P02',
   INTERNAL_ERROR: 'XX000',
   DATA_CORRUPTED: 'XX001',
 } as const;

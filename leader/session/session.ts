@@ -10,6 +10,7 @@ import { list, node, nodeTag, str, strs, type ParsedStatement, type SqlStatement
 import type { RawCopyOption } from '../../compute/loading/copy-options.ts';
 import { extractRedshiftCopyOptions } from '../../compute/loading/redshift-copy-options.ts';
 import { prepareCopy } from './copy.ts';
+import { bindUnloadQuery, isUnload, parseUnload, runUnload } from './unload.ts';
 import { Decimal } from '../../sql/types/decimal.ts';
 import type { CompressionAdvice } from '../../storage/encoding/analyze-compression.ts';
 import type { VacuumMode } from '../../storage/vacuum.ts';
@@ -109,6 +110,7 @@ export class Session implements BackendSession {
   }
 
   async parseSimpleQuery(sql: string): Promise<PreparedStatement[]> {
+    if (isUnload(sql)) return [this.prepareUnload(sql)];
     const { stmts, lifted } = this.parseText(sql);
     return stmts.map((s) => this.prepareParsed(s, [], lifted));
   }
@@ -127,6 +129,7 @@ export class Session implements BackendSession {
   }
 
   async prepare(sql: string, paramTypes: readonly SqlType[]): Promise<PreparedStatement> {
+    if (isUnload(sql)) return this.prepareUnload(sql);
     const { stmts, lifted } = this.parseText(sql);
     if (stmts.length > 1) throw new SqlError(SqlState.SYNTAX_ERROR, 'cannot insert multiple commands into a prepared statement');
     if (stmts.length === 0) return new Prepared(sql, [], null, { kind: 'utility', run: async () => staticCursor(null, [], '') });
@@ -269,6 +272,16 @@ export class Session implements BackendSession {
     }
     // Planner statistics arrive with the MPP engine; ANALYZE is accepted and checks its tables exist.
     return new Prepared(s.text, [], null, { kind: 'utility', run: async () => staticCursor(null, [], 'ANALYZE') });
+  }
+
+  /** UNLOAD ('query') TO 'prefix' [options] (Redshift; files on the leader's machine). */
+  private prepareUnload(sql: string): Prepared {
+    const u = parseUnload(sql);
+    const select = bindUnloadQuery(this.ctx, u, this.path());
+    return new Prepared(sql, [], null, { kind: 'utility', run: async (a) => {
+      const n = await runUnload(u, select, this.ctx.catalog.sliceCount, this.runBoundSelect(select, a), a.evalCtx);
+      return staticCursor(null, [], `UNLOAD ${n}`);
+    } });
   }
 
   /** DDL is applied at once (not deferred to COMMIT). */

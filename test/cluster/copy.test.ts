@@ -75,4 +75,17 @@ describe('COPY', () => {
     expect((await c.query('SELECT pg_last_copy_count()::int AS n')).rows[0].n).toBe(2);
     await c.end();
   });
+
+  it('UNLOADs a query to one file per slice, or one file with PARALLEL OFF', async () => {
+    const c = await cluster.client();
+    const prefix = join(dir, 'unload', 'items_');
+    await c.query(`UNLOAD ('SELECT id, name FROM items WHERE id BETWEEN 9001 AND 9002 ORDER BY id') TO '${prefix}' FORMAT CSV HEADER`);
+    const parts = [0, 1].map((i) => join(dir, 'unload', `items_${String(i).padStart(4, '0')}_part_00`));
+    const texts = await Promise.all(parts.map((p) => readFile(p, 'utf8')));
+    expect(texts).toEqual(['id,name\n9001,"a, b"\n', 'id,name\n9002,""\n']);
+    await c.query(`UNLOAD ('SELECT id FROM items WHERE id = 9001') TO '${prefix}' PARALLEL OFF IAM_ROLE 'arn:aws:iam::0:role/x'`);
+    expect(await readFile(`${prefix}000`, 'utf8')).toBe('9001\n');
+    await expect(c.query(`UNLOAD ('SELECT 1') TO '${prefix}' PARALLEL OFF`)).rejects.toMatchObject({ code: '58P02' });
+    await c.end();
+  });
 });
