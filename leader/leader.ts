@@ -9,6 +9,7 @@ import { ClusterDispatcher } from './scheduling/cluster-dispatcher.ts';
 import { COLONNADE_VERSION, type ServerContext } from './server-context.ts';
 import { Session } from './session/session.ts';
 import { LoadErrorLog } from './session/load-error-log.ts';
+import { LoadStates } from './session/load-state.ts';
 import { SERVER_VERSION } from './session/settings.ts';
 import { loadAuthConfig, startWireServer, type WireServer } from './wire/wire-server.ts';
 
@@ -72,7 +73,7 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
   const clusterPort = await registry.start();
   const dispatcher = new ClusterDispatcher(catalog, registry, log.child({ component: 'leader.dispatch' }));
   const ctx: ServerContext = {
-    catalog, registry, dispatcher, log, loadErrors: new LoadErrorLog(),
+    catalog, registry, dispatcher, log, loadErrors: new LoadErrorLog(), loads: new LoadStates(),
     versionString: `PostgreSQL ${SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by Colonnade ${COLONNADE_VERSION}, 64-bit`,
   };
 

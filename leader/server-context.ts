@@ -4,6 +4,7 @@ import type { NodeRegistry } from '../cluster/membership/node-registry.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import type { ClusterDispatcher } from './scheduling/cluster-dispatcher.ts';
 import type { LoadErrorLog } from './session/load-error-log.ts';
+import type { LoadStates } from './session/load-state.ts';
 
 /** Colonnade's own version. */
 export const COLONNADE_VERSION = '0.1.0';
@@ -18,4 +19,6 @@ export interface ServerContext {
   readonly versionString: string;
   /** Rows rejected by loads (stl_load_errors). */
   readonly loadErrors: LoadErrorLog;
+  /** Loads in progress (stv_load_state). */
+  readonly loads: LoadStates;
 }

@@ -25,6 +25,7 @@ import { completeRow, routeRows } from './insert.ts';
 import { catalogResolver } from './relation-resolver.ts';
 import { staticCursor } from './rows-cursor.ts';
 import type { NamePath } from './search-path.ts';
+import type { LoadState } from './load-state.ts';
 
 /** Rows gathered before they are shipped to the slices (phase one of the commit). */
 const FLUSH_ROWS = 50_000;
@@ -43,7 +44,12 @@ export interface CopySessionHooks {
 
 /** Turns parsed batches into rows on the slices; every write stays unpublished until `finish`. */
 class CopyLoader {
+  /** Seconds between progress NOTICEs of a long load. */
+  static readonly PROGRESS_EVERY_MS = 10_000;
   private pending: Datum[][] = [];
+  readonly state: LoadState;
+  private lastProgress = Date.now();
+  private readonly started = Date.now();
   private readonly writes: PreparedWrite[] = [];
   private loaded = 0;
   readonly budget: LoadErrorBudget;
@@ -57,6 +63,22 @@ class CopyLoader {
     private readonly evalCtx: EvalContext,
   ) {
     this.budget = new LoadErrorBudget(options.maxErrors, options.errorScope === 'conversion' ? 'conversion' : 'all');
+    this.state = {
+      query: hooks.ctx.loadErrors.newQueryId(), pid: hooks.processId, table: table.name,
+      startedMicros: BigInt(Date.now()) * 1000n, bytes: 0, rows: 0, files: 0, filesDone: 0, currentFile: '',
+    };
+    hooks.ctx.loads.begin(this.state);
+  }
+
+  /** Counts input bytes and sends a progress NOTICE now and then. */
+  progress(bytes: number): void {
+    this.state.bytes += bytes;
+    const now = Date.now();
+    if (now - this.lastProgress < CopyLoader.PROGRESS_EVERY_MS) return;
+    this.lastProgress = now;
+    const rows = this.loaded + this.pending.length;
+    const secs = (now - this.started) / 1000;
+    this.hooks.notice(`COPY ${this.table.name}: ${rows} rows, ${(this.state.bytes / 1048576).toFixed(1)} MB, ${Math.round(rows / secs)} rows/s`);
   }
 
   /** A parser for one input (STDIN or a file) feeding this load. */
@@ -81,6 +103,7 @@ class CopyLoader {
     const rows = this.pending;
     this.pending = [];
     this.loaded += rows.length;
+    this.state.rows = this.loaded;
     if (this.options.noLoad) return;
     this.writes.push(await this.hooks.ctx.dispatcher.prepareWrite(this.table, routeRows(this.hooks.ctx, this.table, rows), rows.length));
   }
@@ -88,6 +111,7 @@ class CopyLoader {
   /** Publishes everything (one atomic load) and reports; returns the CommandComplete tag. */
   async finish(): Promise<string> {
     await this.drain(true);
+    this.hooks.ctx.loads.end(this.state.query);
     this.recordRejected();
     for (const w of this.writes) await this.hooks.addWrite(w);
     this.hooks.setLastCopyCount(this.loaded);
@@ -103,6 +127,7 @@ class CopyLoader {
 
   /** Drops everything written so far. */
   async abort(): Promise<void> {
+    this.hooks.ctx.loads.end(this.state.query);
     this.pending = [];
     this.recordRejected();
     for (const w of this.writes) await this.hooks.ctx.dispatcher.finishWrite(w, false).catch(() => undefined);
@@ -110,8 +135,8 @@ class CopyLoader {
 
   private recordRejected(): void {
     if (this.rejected.length === 0) return;
-    const query = this.hooks.ctx.loadErrors.newQueryId();
-    const startTime = BigInt(Date.now()) * 1000n;
+    const query = this.state.query;
+    const startTime = this.state.startedMicros;
     this.hooks.ctx.loadErrors.add(this.rejected.map((record) => ({ query, session: this.hooks.processId, table: this.table.oid, startTime, record })));
     this.rejected.length = 0;
   }
@@ -176,6 +201,7 @@ export function prepareCopy(
             signal.throwIfAborted();
             try {
               parser.write(data);
+              loader.progress(data.length);
               await loader.drain();
             } catch (err) {
               await loader.abort();
@@ -198,15 +224,20 @@ export function prepareCopy(
         return cursor;
       }
       try {
-        for (const file of await expandFiles(cs.filename)) {
+        const files = await expandFiles(cs.filename);
+        loader.state.files = files.length;
+        for (const file of files) {
+          loader.state.currentFile = file;
           const parser = loader.parser(file);
           const source = createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>;
           for await (const chunk of decompressChunks(source, compressionForFile(options.compression, file))) {
             signal.throwIfAborted();
             parser.write(chunk);
+            loader.progress(chunk.length);
             await loader.drain();
           }
           parser.end();
+          loader.state.filesDone++;
         }
         return staticCursor(null, [], await loader.finish());
       } catch (err) {

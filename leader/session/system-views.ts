@@ -123,6 +123,17 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
       ]);
     },
   },
+  /** Redshift's STV_LOAD_STATE: loads running now, with their progress. */
+  stv_load_state: {
+    columns: [
+      { name: 'query', type: T.int4 }, { name: 'pid', type: T.int4 }, { name: 'table_name', type: T.text },
+      { name: 'starttime', type: T.timestamp }, { name: 'bytes_loaded', type: T.int8 }, { name: 'lines', type: T.int8 },
+      { name: 'num_files', type: T.int4 }, { name: 'num_files_complete', type: T.int4 }, { name: 'current_file', type: T.text },
+    ],
+    async rows(ctx) {
+      return ctx.loads.all().map((l) => [l.query, l.pid, l.table, l.startedMicros, BigInt(l.bytes), BigInt(l.rows), l.files, l.filesDone, l.currentFile]);
+    },
+  },
   /** Tables with their physical design, from the catalog alone (no compute node needed). */
   svv_tables: {
     columns: [

@@ -67,6 +67,14 @@ describe('COPY atomicity', () => {
       const c = await cluster.client();
       const load = pipeline(rows(400_000), c.query(copyFrom("COPY loads FROM STDIN WITH (DELIMITER '|')"))).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 400 + trial * 200));
+      // The running load shows in stv_load_state.
+      const watcher = await cluster.client();
+      const pid = (c as unknown as { processID: number }).processID;
+      const state = await watcher.query('SELECT table_name, bytes_loaded::int8 AS bytes FROM stv_load_state WHERE pid = $1', [pid]);
+      await watcher.end();
+      expect(state.rows).toHaveLength(1);
+      expect(state.rows[0].table_name).toBe('loads');
+      expect(Number(state.rows[0].bytes)).toBeGreaterThan(0);
       // Drop the connection in the middle of the load.
       (c as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
       await load;
@@ -82,6 +90,11 @@ describe('COPY atomicity', () => {
       await c.end().catch(() => undefined);
       expect(await count()).toBe(0);
     }
+    // Every interrupted load has been cleaned up by now.
+    const w = await cluster.client();
+    for (let i = 0; i < 50 && (await w.query('SELECT count(*)::int AS n FROM stv_load_state')).rows[0].n > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await w.query('SELECT count(*)::int AS n FROM stv_load_state')).rows[0].n).toBe(0);
+    await w.end();
     // And a load that runs to the end lands whole.
     const c = await cluster.client();
     await pipeline(rows(10_000), c.query(copyFrom("COPY loads FROM STDIN WITH (DELIMITER '|')")));
