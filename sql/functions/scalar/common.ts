@@ -1,6 +1,6 @@
 // Shared helpers of the scalar library: PostgreSQL-style signature choice, datum accessors,
 // timestamp splitting and the error constructors the functions raise.
-import { SqlError, SqlState, type SqlStateCode } from '../../../common/errors/index.ts';
+import { SqlError, SqlState } from '../../../common/errors/index.ts';
 import { civilFromDays, daysFromCivil } from '../../types/datetime.ts';
 import { Decimal } from '../../types/decimal.ts';
 import type { Datum } from '../../types/datum.ts';
