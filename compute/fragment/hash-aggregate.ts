@@ -4,6 +4,7 @@ import { datumKey } from '../../sql/expr/compare.ts';
 import { resolveAggregate, type AggState, type AggregateImpl } from '../../sql/functions/aggregates.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
+import type { AggSpec } from './fragment.ts';
 
 interface Group {
   readonly keys: Datum[];
@@ -27,6 +28,11 @@ export function aggSlots(specs: readonly { name: string; argType: SqlType | null
     if (!impl) throw internalError(`aggregate ${s.name} unresolved`);
     return { impl, distinct: s.distinct, star: s.argType === null };
   });
+}
+
+/** The slots of a fragment's aggregate calls (argument types from their bound arguments). */
+export function fragmentAggSlots(aggs: readonly AggSpec[]): AggSlot[] {
+  return aggSlots(aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct })));
 }
 
 /** A hash table of groups. */

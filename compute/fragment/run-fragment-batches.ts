@@ -11,7 +11,7 @@ import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { Fragment } from './fragment.ts';
-import { HashAggregate, aggSlots } from './hash-aggregate.ts';
+import { HashAggregate, fragmentAggSlots } from './hash-aggregate.ts';
 import type { FragmentRow } from './run-fragment.ts';
 import { TopN } from './sort-rows.ts';
 
@@ -43,10 +43,7 @@ export async function* runFragmentOnBatches(
   const mode = f.mode;
   if (mode.kind === 'aggregate') {
     const inputs = compileAggregateInputs(mode.groupBy, mode.aggs.map((a) => a.arg), inputTypes, ctx);
-    const table = new HashAggregate(
-      aggSlots(mode.aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct }))),
-      mode.groupBy.length,
-    );
+    const table = new HashAggregate(fragmentAggSlots(mode.aggs), mode.groupBy.length);
     const args: Datum[] = new Array<Datum>(mode.aggs.length);
     for await (const batch of batches) {
       signal?.throwIfAborted();

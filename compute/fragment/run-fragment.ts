@@ -4,7 +4,7 @@ import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { Fragment } from './fragment.ts';
-import { HashAggregate, aggSlots } from './hash-aggregate.ts';
+import { HashAggregate, fragmentAggSlots } from './hash-aggregate.ts';
 import { TopN } from './sort-rows.ts';
 
 /** Output rows per yielded chunk. */
@@ -23,10 +23,7 @@ export async function* runFragment(
   const filter = f.filter;
   const mode = f.mode;
   if (mode.kind === 'aggregate') {
-    const table = new HashAggregate(
-      aggSlots(mode.aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct }))),
-      mode.groupBy.length,
-    );
+    const table = new HashAggregate(fragmentAggSlots(mode.aggs), mode.groupBy.length);
     const args: Datum[] = new Array<Datum>(mode.aggs.length);
     for await (const rows of input) {
       signal?.throwIfAborted();

@@ -2,14 +2,13 @@
 // statements, cancel), postgres.js, SCRAM and md5 logins.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type LocalCluster } from './local-cluster.ts';
+import { sendCancelRequest, startCluster, type LocalCluster } from './local-cluster.ts';
 
 const run = promisify(execFile);
 
@@ -86,19 +85,7 @@ describe('clients', () => {
     // node-postgres sends a CancelRequest with this connection's key.
     const processID = (c as unknown as { processID: number }).processID;
     const secretKey = (c as unknown as { secretKey: number }).secretKey;
-    // A CancelRequest on a new connection: length 16, code 80877102, backend pid, secret key.
-    await new Promise<void>((resolve, reject) => {
-      const s = connect(cluster.port, '127.0.0.1', () => {
-        const msg = Buffer.alloc(16);
-        msg.writeInt32BE(16, 0);
-        msg.writeInt32BE(80877102, 4);
-        msg.writeInt32BE(processID, 8);
-        msg.writeInt32BE(secretKey, 12);
-        s.end(msg);
-        resolve();
-      });
-      s.on('error', reject);
-    });
+    await sendCancelRequest(cluster.port, processID, secretKey);
     await expect(slow).rejects.toMatchObject({ code: '57014' });
     const after = await c.query('SELECT count(*)::int AS n FROM items');
     expect(after.rows[0].n).toBe(300);

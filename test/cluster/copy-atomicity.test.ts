@@ -1,6 +1,5 @@
 // A load cut short — client disconnect, cancel, or a compute node killed mid-way — leaves no rows,
 // and the cluster keeps loading afterwards. Several trials of each.
-import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
 import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, startComputeNode, type LocalCluster } from './local-cluster.ts';
+import { sendCancelRequest, startCluster, startComputeNode, type LocalCluster } from './local-cluster.ts';
 
 /** An endless-enough stream of rows, slowed so the load is still running when we interrupt it. */
 function rows(total: number): Readable {
@@ -20,22 +19,6 @@ function rows(total: number): Readable {
       for (let k = 0; k < 2000 && i < total; k++, i++) lines.push(`${i}|row ${i}\n`);
       setTimeout(() => this.push(lines.join('')), 5);
     },
-  });
-}
-
-/** A CancelRequest on a fresh connection: length 16, code 80877102, backend pid, secret key. */
-function sendCancel(port: number, pid: number, key: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => {
-      const msg = Buffer.alloc(16);
-      msg.writeInt32BE(16, 0);
-      msg.writeInt32BE(80877102, 4);
-      msg.writeInt32BE(pid, 8);
-      msg.writeInt32BE(key, 12);
-      s.end(msg);
-      resolve();
-    });
-    s.on('error', reject);
   });
 }
 
@@ -85,7 +68,7 @@ describe('COPY atomicity', () => {
       const load = pipeline(rows(400_000), c.query(copyFrom("COPY loads FROM STDIN WITH (DELIMITER '|')")));
       await new Promise((r) => setTimeout(r, 400 + trial * 200));
       const keys = c as unknown as { processID: number; secretKey: number };
-      await sendCancel(cluster.port, keys.processID, keys.secretKey);
+      await sendCancelRequest(cluster.port, keys.processID, keys.secretKey);
       await expect(load).rejects.toMatchObject({ code: '57014' });
       await c.end().catch(() => undefined);
       expect(await count()).toBe(0);

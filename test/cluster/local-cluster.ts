@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -91,4 +92,20 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<LocalClus
 export function startComputeNode(clusterPort: number, dataDir: string, slices = 1): ChildProcess {
   return spawn(process.execPath, [ENTRY, 'compute', '--join', `127.0.0.1:${clusterPort}`, '--data-dir', dataDir, '--slices', String(slices)],
     { stdio: 'ignore', env: { ...process.env, COLONNADE_LOG_LEVEL: 'warn' } });
+}
+
+/** Sends a CancelRequest (length 16, code 80877102, backend pid, secret key) on a new connection. */
+export function sendCancelRequest(port: number, pid: number, key: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => {
+      const msg = Buffer.alloc(16);
+      msg.writeInt32BE(16, 0);
+      msg.writeInt32BE(80877102, 4);
+      msg.writeInt32BE(pid, 8);
+      msg.writeInt32BE(key, 12);
+      s.end(msg);
+      resolve();
+    });
+    s.on('error', reject);
+  });
 }

@@ -1,10 +1,10 @@
 // Starts a local Colonnade cluster (`node bin/colonnade.mjs start ...`) and waits for its "ready" line.
+import { freePort } from './free-port.ts';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import type { Logger } from '../../../common/log.ts';
 
 /** Cluster shape. */
@@ -23,17 +23,6 @@ export interface ColonnadeCluster {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Path of the Colonnade CLI in a repository. */
 export function colonnadeBin(repoRoot: string): string {

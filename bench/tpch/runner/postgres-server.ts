@@ -1,11 +1,11 @@
 // A throwaway PostgreSQL 15 server: initdb in a temp dir, pg_ctl start on a unix socket, removed on stop.
+import { freePort } from './free-port.ts';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createServer } from 'node:net';
 import type { Logger } from '../../../common/log.ts';
 
 const run = promisify(execFile);
@@ -40,17 +40,6 @@ export function postgresAvailable(binDir: string = DEFAULT_PG_BIN): boolean {
   return existsSync(join(binDir, 'initdb')) && existsSync(join(binDir, 'pg_ctl'));
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * initdb + pg_ctl start. PostgreSQL refuses to run as root, so as root the commands run as the
