@@ -143,8 +143,10 @@ async function runLocalCluster(values: Record<string, string | boolean | undefin
   const children: ChildProcess[] = [];
   let stopping = false;
   for (let i = 0; i < nodes; i++) {
+    // COLONNADE_COMPUTE_NODE_FLAGS: extra Node flags for the compute processes (e.g. --cpu-prof).
+    const nodeFlags = (process.env.COLONNADE_COMPUTE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
     const child = spawn(process.execPath, [
-      ENTRY, 'compute', '--join', `${host}:${leader.clusterPort}`, '--data-dir', join(dataDir, `compute-${i}`),
+      ...nodeFlags, ENTRY, 'compute', '--join', `${host}:${leader.clusterPort}`, '--data-dir', join(dataDir, `compute-${i}`),
       '--host', host, '--slices', String(slices),
     // The IPC channel ties the child's life to ours: a node started by `start` exits when we die.
     ], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, COLONNADE_PORT: '' } });

@@ -4,16 +4,20 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { crashPoint } from '../common/crash-points.ts';
 import { SqlError, SqlState } from '../common/errors/index.ts';
 import type { Logger } from '../common/log.ts';
 import { toTaggedJson } from '../common/tagged-json.ts';
 import { LeaderLink } from '../cluster/membership/leader-link.ts';
-import type { RegisterReply } from '../cluster/membership/node-registry.ts';
+import { PeerPool } from '../cluster/transport/peer-pool.ts';
+import type { InDoubtOutcome, RegisterReply } from '../cluster/membership/node-registry.ts';
 import type { RpcContext } from '../cluster/transport/rpc-peer.ts';
 import type { Datum } from '../sql/types/datum.ts';
 import type { EvalContext } from '../sql/functions/scalar-functions.ts';
 import type { SliceStore, StoredTable, WriteTransaction } from '../storage/slice-store.ts';
 import { batchFromRows } from './batch/row-conversion.ts';
+import { decodeBatch } from './exchange/arrow-batch-codec.ts';
+import { LoadSession, type ChunkMeta, type LoadNode, type LoadSpec } from './loading/load-session.ts';
 import type { Fragment } from './fragment/fragment.ts';
 import { runFragmentOnBatches } from './fragment/run-fragment-batches.ts';
 import { SegmentStore } from '../storage/segment-store.ts';
@@ -46,15 +50,21 @@ const enc = new TextEncoder();
 export class ComputeNode {
   private readonly stores = new Map<number, SegmentStore>();
   private readonly txns = new Map<string, WriteTransaction[]>();
+  /** Loads in progress on this node, by transaction id. */
+  private readonly loads = new Map<string, LoadSession>();
+  private readonly peers: PeerPool;
   private link: LeaderLink | null = null;
   private server: Server | null = null;
   private slices: readonly number[] = [];
+  /** This node's position in the cluster, once registered. */
+  private index = -1;
   /** Resolves once the slices the leader assigned are open; requests wait for it. */
   private readonly ready: Promise<void>;
   private markReady: () => void = () => undefined;
 
   private constructor(private readonly opts: ComputeNodeOptions, readonly nodeId: string) {
     this.ready = new Promise<void>((resolve) => { this.markReady = resolve; });
+    this.peers = new PeerPool((method, params, ctx) => this.handle(method, params, ctx), opts.log.child({ component: 'compute.interconnect' }));
   }
 
   /** Opens the data directory and starts registering with the leader. */
@@ -82,9 +92,9 @@ export class ComputeNode {
     return node;
   }
 
-  /** The interconnect listener peers will use for exchanges. */
+  /** The interconnect listener: other compute nodes connect here for exchanges and loads. */
   private async listen(): Promise<number> {
-    const server = createServer((s) => s.destroy());
+    const server = createServer((s) => this.peers.accept(s));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -96,16 +106,52 @@ export class ComputeNode {
 
   private async openSlices(reply: RegisterReply): Promise<void> {
     this.slices = reply.slices;
+    this.index = reply.index;
     for (const slice of reply.slices) {
       if (!this.stores.has(slice)) {
-        this.stores.set(slice, await SegmentStore.open({ dir: join(this.opts.dataDir, `slice-${slice}`), log: this.opts.log, sliceId: slice }));
+        const store = await SegmentStore.open({ dir: join(this.opts.dataDir, `slice-${slice}`), log: this.opts.log, sliceId: slice });
+        this.stores.set(slice, store);
+        // Writes prepared before a restart, waiting for the leader's decision.
+        for (const p of store.preparedTransactions()) {
+          const list = this.txns.get(p.txnId) ?? [];
+          if (!list.includes(p.tx)) list.push(p.tx);
+          this.txns.set(p.txnId, list);
+        }
       }
     }
+    // A (re)registration means the leader lost track of any load in progress here.
+    for (const l of this.loads.values()) await l.abort();
+    this.loads.clear();
+    await this.resolveInDoubt();
     this.markReady();
+  }
+
+  /** Asks the leader what became of every prepared write held here, and applies the answers. */
+  private async resolveInDoubt(): Promise<void> {
+    const txnIds = [...this.txns.keys()];
+    if (txnIds.length === 0 || !this.link) return;
+    const outcomes = (await this.link.request('resolveInDoubt', { txnIds })) as Record<string, InDoubtOutcome>;
+    const committed: string[] = [];
+    for (const id of txnIds) {
+      const outcome = outcomes[id];
+      if (outcome === 'pending') continue;
+      try {
+        await this.finishWrite(id, outcome === 'commit');
+      } catch (err) {
+        // E.g. the table was dropped meanwhile: nothing is left to publish.
+        this.opts.log.warn({ err, txnId: id, outcome }, 'could not apply the outcome of a write in doubt');
+      }
+      if (outcome === 'commit') committed.push(id);
+    }
+    this.opts.log.info({ committed: committed.length, aborted: txnIds.filter((id) => outcomes[id] === 'abort').length }, 'resolved writes in doubt');
+    if (committed.length > 0) await this.link.request('acknowledgeCommits', { txnIds: committed });
   }
 
   async stop(): Promise<void> {
     this.link?.stop();
+    for (const l of this.loads.values()) await l.abort();
+    this.loads.clear();
+    await this.peers.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const s of this.stores.values()) await s.close();
   }
@@ -136,7 +182,25 @@ export class ComputeNode {
         return null;
       }
       case 'prepareWrite': return this.prepareWrite(p.txnId as string, p.table as StoredTable, p.slices as SliceRows[]);
-      case 'commitWrite': return this.finishWrite(p.txnId as string, true);
+      case 'loadBegin': return this.loadBegin(p.spec as LoadSpec);
+      case 'loadChunk': return this.load(p.txnId as string).loadChunk(p.meta as ChunkMeta, ctx.body);
+      case 'loadRows': await this.load(p.txnId as string).acceptRows(p.slice as number, decodeBatch(ctx.body)); return null;
+      case 'loadPrepare': {
+        const txnId = p.txnId as string;
+        const txs = await this.load(txnId).prepare();
+        this.loads.delete(txnId);
+        this.txns.set(txnId, txs);
+        return null;
+      }
+      case 'loadAbort': {
+        const l = this.loads.get(p.txnId as string);
+        this.loads.delete(p.txnId as string);
+        await l?.abort();
+        return null;
+      }
+      case 'commitWrite':
+        crashPoint(`compute-${this.index}-before-commit`);
+        return this.finishWrite(p.txnId as string, true);
       case 'abortWrite': return this.finishWrite(p.txnId as string, false);
       case 'runFragment': return this.runFragment(p.fragment as Fragment, p.slices as number[], p.ctx as EvalContext, ctx);
       case 'tableInfo': {
@@ -173,6 +237,30 @@ export class ComputeNode {
     }
   }
 
+  private loadBegin(spec: LoadSpec): null {
+    if (this.loads.has(spec.txnId)) throw new SqlError(SqlState.INTERNAL_ERROR, `load ${spec.txnId} already begun`);
+    this.loads.set(spec.txnId, new LoadSession(spec, {
+      nodeId: this.nodeId,
+      beginWrite: async (slice, table, txnId) => {
+        const store = this.stores.get(slice);
+        if (!store) throw new SqlError(SqlState.INTERNAL_ERROR, `slice ${slice} is not on this node`);
+        if (!store.hasTable(table.tableId)) await store.createTable(table);
+        return store.beginWrite(table.tableId, { txnId });
+      },
+      sendRows: async (node: LoadNode, txnId, slice, body) => {
+        const peer = await this.peers.get(node);
+        await peer.request('loadRows', { txnId, slice }, { body });
+      },
+    }));
+    return null;
+  }
+
+  private load(txnId: string): LoadSession {
+    const l = this.loads.get(txnId);
+    if (!l) throw new SqlError(SqlState.QUERY_CANCELED, `load ${txnId} is not active on this node (aborted or never begun)`);
+    return l;
+  }
+
   private async prepareWrite(txnId: string, table: StoredTable, slices: SliceRows[]): Promise<null> {
     const types = table.columns.map((c) => c.type);
     const opened: WriteTransaction[] = [];
@@ -180,7 +268,7 @@ export class ComputeNode {
       for (const { slice, rows } of slices) {
         const store = this.store(slice);
         if (!store.hasTable(table.tableId)) await store.createTable(table);
-        const w = store.beginWrite(table.tableId);
+        const w = store.beginWrite(table.tableId, { txnId });
         opened.push(w);
         await w.append(batchFromRows(types, rows));
         await w.prepare();

@@ -5,6 +5,7 @@ import type { Logger } from '../common/log.ts';
 import { NodeRegistry, type RegisterReply, type RegisterRequest } from '../cluster/membership/node-registry.ts';
 import { initParser } from '../sql/parser/index.ts';
 import { Catalog } from './catalog/catalog.ts';
+import { CommitLog } from './scheduling/commit-log.ts';
 import { ClusterDispatcher } from './scheduling/cluster-dispatcher.ts';
 import { COLONNADE_VERSION, type ServerContext } from './server-context.ts';
 import { Session } from './session/session.ts';
@@ -69,9 +70,19 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
     return p;
   };
 
-  const registry = new NodeRegistry({ host: opts.clusterHost, port: opts.clusterPort, assign, log: log.child({ component: 'cluster.membership' }) });
+  const commits = await CommitLog.open(opts.dataDir, log.child({ component: 'leader.commit-log' }));
+  let dispatcher: ClusterDispatcher | null = null;
+  // Compute nodes ask about writes they hold prepared (after a restart of theirs or ours).
+  const serve = async (nodeId: string, method: string, params: unknown): Promise<unknown> => {
+    const p = params as { txnIds?: unknown };
+    const txnIds = Array.isArray(p?.txnIds) ? p.txnIds.filter((t): t is string => typeof t === 'string') : [];
+    if (method === 'resolveInDoubt') return dispatcher!.resolveInDoubt(nodeId, txnIds);
+    if (method === 'acknowledgeCommits') { await dispatcher!.acknowledgeCommits(nodeId, txnIds); return null; }
+    throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `unknown cluster method ${method}`);
+  };
+  const registry = new NodeRegistry({ host: opts.clusterHost, port: opts.clusterPort, assign, serve, log: log.child({ component: 'cluster.membership' }) });
+  dispatcher = new ClusterDispatcher(catalog, registry, log.child({ component: 'leader.dispatch' }), commits);
   const clusterPort = await registry.start();
-  const dispatcher = new ClusterDispatcher(catalog, registry, log.child({ component: 'leader.dispatch' }));
   const ctx: ServerContext = {
     catalog, registry, dispatcher, log, loadErrors: new LoadErrorLog(), loads: new LoadStates(),
     versionString: `PostgreSQL ${SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by Colonnade ${COLONNADE_VERSION}, 64-bit`,

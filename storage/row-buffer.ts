@@ -83,14 +83,10 @@ class ColumnBuilder {
         const s = src.values;
         if (idx === null) (dst as Uint8Array).set(s.subarray(start, start + count) as Uint8Array, base);
         else if (src.kind === 'int64') {
-          const d32 = new Int32Array(dst.buffer, dst.byteOffset, this.capacity * 2);
-          const s32 = new Int32Array(s.buffer, s.byteOffset, src.length * 2);
-          for (let k = 0; k < count; k++) { const j = idx[k]! * 2; d32[(base + k) * 2] = s32[j]!; d32[(base + k) * 2 + 1] = s32[j + 1]!; }
-        } else {
-          const d = dst as Float64Array;
-          const ss = s as Float64Array;
-          for (let k = 0; k < count; k++) d[base + k] = ss[idx[k]!]!;
-        }
+          gatherPairs(new Int32Array(dst.buffer, dst.byteOffset, this.capacity * 2), new Int32Array(s.buffer, s.byteOffset, src.length * 2), idx, base, count);
+        } else if (src.kind === 'int32') gatherInt32(dst as Int32Array, src.values, idx, base, count);
+        else if (src.kind === 'bool') gatherUint8(dst as Uint8Array, src.values, idx, base, count);
+        else gatherFloat64(dst as Float64Array, src.values, idx, base, count);
         break;
       }
       case 'string': {
@@ -107,14 +103,7 @@ class ColumnBuilder {
           for (let k = 0; k < count; k++) o[base + k + 1] = pos + (so[start + k + 1]! - a);
           pos += total;
         } else {
-          for (let k = 0; k < count; k++) {
-            const j = idx[k]!;
-            const a = so[j]!;
-            const len = so[j + 1]! - a;
-            this.bytes.set(src.bytes.subarray(a, a + len), pos);
-            pos += len;
-            o[base + k + 1] = pos;
-          }
+          pos = gatherStrings(this.bytes, o, pos, src.bytes, so, idx, base, count);
         }
         this.byteLength = pos;
         break;
@@ -157,6 +146,48 @@ class ColumnBuilder {
     this.byteLength = 0;
     this.bigValues = [];
   }
+}
+
+// One gather loop per element type, so each stays monomorphic (one loop over mixed typed arrays
+// runs several times slower).
+function gatherInt32(d: Int32Array, s: Int32Array, idx: Uint32Array, base: number, count: number): void {
+  for (let k = 0; k < count; k++) d[base + k] = s[idx[k]!]!;
+}
+
+function gatherUint8(d: Uint8Array, s: Uint8Array, idx: Uint32Array, base: number, count: number): void {
+  for (let k = 0; k < count; k++) d[base + k] = s[idx[k]!]!;
+}
+
+function gatherFloat64(d: Float64Array, s: Float64Array, idx: Uint32Array, base: number, count: number): void {
+  for (let k = 0; k < count; k++) d[base + k] = s[idx[k]!]!;
+}
+
+/** 64-bit values as pairs of 32-bit words (BigInt64Array element access would box each value). */
+function gatherPairs(d: Int32Array, s: Int32Array, idx: Uint32Array, base: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const j = idx[k]! * 2;
+    const o = (base + k) * 2;
+    d[o] = s[j]!;
+    d[o + 1] = s[j + 1]!;
+  }
+}
+
+/** Appends strings idx[0..count) of (sb, so) at byte `pos`; returns the new byte length. */
+function gatherStrings(dst: Uint8Array, o: Int32Array, pos: number, sb: Uint8Array, so: Int32Array, idx: Uint32Array, base: number, count: number): number {
+  for (let k = 0; k < count; k++) {
+    const j = idx[k]!;
+    const a = so[j]!;
+    const e = so[j + 1]!;
+    if (e - a <= 32) {
+      // Short strings byte by byte: a subarray per value would allocate an object per row.
+      for (let x = a; x < e; x++) dst[pos++] = sb[x]!;
+    } else {
+      dst.set(sb.subarray(a, e), pos);
+      pos += e - a;
+    }
+    o[base + k + 1] = pos;
+  }
+  return pos;
 }
 
 /** Buffered rows of a table, column by column. */

@@ -4,22 +4,24 @@
 //   <dir>/MANIFEST                     committed state (manifest.ts)
 //   <dir>/t<tableId>/s<segment>.seg    segment files (segment/segment-format.ts)
 //   <dir>/t<tableId>/s<segment>.<n>.del delete vectors (delete-vector.ts)
+//   <dir>/prepared/<txnId>.t<tableId>.json  prepared distributed writes (prepared-record.ts)
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import './io/endian.ts'; // the format assumes little-endian typed arrays; refuse other hosts at load
 import { join } from 'node:path';
 import type { Logger } from '../common/log.ts';
-import type { SliceStore, StoredTable } from './slice-store.ts';
+import type { SliceStore, StoredTable, BeginWriteOptions } from './slice-store.ts';
 import type { Batch } from '../compute/batch/batch.ts';
 import { SqlError, SqlState, internalError, undefinedTable } from '../common/errors/index.ts';
 import { readManifest, writeManifest, filesOf, MANIFEST_FILE, type Manifest, type SegmentRef, type TableManifest } from './manifest.ts';
-import type { StoreContext } from './store-context.ts';
+import type { StoreContext, CommitPlan } from './store-context.ts';
 import type { SegmentFooter } from './segment/segment-format.ts';
 import { SegmentReader, corruptionIn, verifySegmentFile } from './segment/segment-reader.ts';
 import { readDeleteVector } from './delete-vector.ts';
 import { FileRefs } from './file-refs.ts';
 import { fsyncDir, unlinkQuiet, TEMP_SUFFIX } from './io/fs-durable.ts';
 import { validateTable, validateAlter } from './table-schema.ts';
-import { SegmentWriteTransaction } from './write-transaction.ts';
+import { SegmentWriteTransaction, type DurableTxn } from './write-transaction.ts';
+import { readPreparedRecords, removePreparedRecord, recordPublishedIn, recordFiles, preparedRecordName } from './prepared-record.ts';
 import { scanTable } from './table-scan.ts';
 import type { SegmentScanOptions, StorageBatch } from './scan-types.ts';
 import { vacuumTable, type VacuumMode, type VacuumResult } from './vacuum.ts';
@@ -37,6 +39,13 @@ export interface SegmentStoreOptions {
   readonly segmentRows?: number;
   /** Slice number reported in svv_table_info (default 0). */
   readonly sliceId?: number;
+}
+
+/** A durable prepared transaction awaiting its coordinator's commit or abort. */
+export interface PreparedTransaction {
+  readonly txnId: string;
+  readonly tableId: number;
+  readonly tx: SegmentWriteTransaction;
 }
 
 /** Default rows per block. */
@@ -64,6 +73,9 @@ export class SegmentStore implements SliceStore {
   private readonly deleteCache = new Map<string, Promise<Uint32Array>>();
   private readonly refs: FileRefs;
   private readonly ctx: StoreContext;
+  private readonly scanner = (tableId: number, o: SegmentScanOptions): AsyncIterable<StorageBatch> => this.scan(tableId, o);
+  /** Transactions begun with a txnId (or restored from records) and not finished, by record name. */
+  private readonly durable = new Map<string, SegmentWriteTransaction>();
   private lock: Promise<unknown> = Promise.resolve();
   private readonly ready: Promise<void>;
   private broken: unknown = null;
@@ -98,13 +110,42 @@ export class SegmentStore implements SliceStore {
     await mkdir(this.dir, { recursive: true });
     const m = await readManifest(this.dir);
     this.install(m);
-    await this.sweepOrphans(m);
+    await this.sweepOrphans(m, await this.recoverPrepared());
     this.log.debug({ dir: this.dir, tables: m.tables.length, generation: m.generation }, 'slice store opened');
   }
 
-  /** Deletes temp files, unreferenced segment / delete files and directories of dropped tables. */
-  private async sweepOrphans(m: Manifest): Promise<void> {
-    const live = new Set<string>();
+  /**
+   * Restores the transactions of prepared records (before the orphan sweep, which must keep their
+   * files); a record whose changes the manifest already holds committed and is removed.
+   * Returns the files the restored transactions hold.
+   */
+  private async recoverPrepared(): Promise<Set<string>> {
+    const keep = new Set<string>();
+    for (const r of await readPreparedRecords(this.dir, this.log)) {
+      const tm = this.tables.get(r.tableId);
+      if (tm !== undefined && recordPublishedIn(tm, r)) {
+        // Crashed after the commit's manifest swap, before the record was removed.
+        await removePreparedRecord(this.dir, r.txnId, r.tableId);
+        continue;
+      }
+      for (const f of recordFiles(r)) keep.add(f);
+      for (const seg of r.segments) this.nextIds.set(r.tableId, Math.max(this.nextIds.get(r.tableId) ?? 1, seg.id + 1));
+      // A dropped table's files go with its directory; the stand-in schema only lets commit fail 42P01.
+      const table: StoredTable = tm?.table ?? { tableId: r.tableId, columns: [], sortKey: [], sortStyle: 'compound' };
+      const key = preparedRecordName(r.txnId, r.tableId);
+      this.durable.set(key, SegmentWriteTransaction.restore(this.ctx, this.scanner, table, r, this.durableTxn(r.txnId, key)));
+    }
+    if (this.durable.size > 0) this.log.info({ prepared: this.durable.size }, 'restored prepared transactions awaiting commit or abort');
+    return keep;
+  }
+
+  private durableTxn(txnId: string, key: string): DurableTxn {
+    return { txnId, onFinish: () => { this.durable.delete(key); } };
+  }
+
+  /** Deletes temp files, unreferenced segment / delete files (except `keep`) and directories of dropped tables. */
+  private async sweepOrphans(m: Manifest, keep: ReadonlySet<string>): Promise<void> {
+    const live = new Set<string>(keep);
     const tableDirs = new Set<string>();
     for (const t of m.tables) {
       tableDirs.add(this.ctx.tableDir(t.table.tableId));
@@ -198,16 +239,21 @@ export class SegmentStore implements SliceStore {
         }
         return p;
       },
+      preparedDeletes(tableId: number): ReadonlySet<number> {
+        const out = new Set<number>();
+        for (const tx of self.durable.values()) if (tx.tableId === tableId && tx.isPrepared) for (const id of tx.deleteTargets) out.add(id);
+        return out;
+      },
       commit: (mutate) => this.commit(mutate),
     };
   }
 
-  /** Serialized manifest update: mutate → write (temp, fsync, rename, fsync dir) → install → retire files. */
-  private commit(mutate: (m: Manifest) => Promise<{ manifest: Manifest; obsolete: readonly string[] }>): Promise<void> {
+  /** Serialized manifest update: mutate → write (temp, fsync, rename, fsync dir) → install → retire files → afterPublish. */
+  private commit(mutate: (m: Manifest) => Promise<CommitPlan>): Promise<void> {
     const run = async (): Promise<void> => {
       await this.ready;
       this.assertOpen();
-      const { manifest, obsolete } = await mutate(this.manifest!);
+      const { manifest, obsolete, afterPublish } = await mutate(this.manifest!);
       const next: Manifest = {
         ...manifest,
         generation: this.manifest!.generation + 1,
@@ -223,6 +269,16 @@ export class SegmentStore implements SliceStore {
       }
       this.install(next);
       this.refs.retire(obsolete);
+      if (afterPublish !== undefined) {
+        try {
+          await afterPublish();
+        } catch (err) {
+          // The commit stands. A leftover prepared record is recognised as committed at the next
+          // open only while no later manifest exists, so take no more commits until then.
+          this.broken = err;
+          this.log.error({ err }, 'cleanup after a commit failed; store needs a restart');
+        }
+      }
     };
     const p = this.lock.then(run, run);
     this.lock = p.catch(() => undefined);
@@ -255,6 +311,8 @@ export class SegmentStore implements SliceStore {
       return { manifest: { ...m, tables: m.tables.filter((x) => x !== t) }, obsolete: files };
     });
     this.nextIds.delete(tableId);
+    // Prepared writes to a dropped table can never commit: drop their files and records.
+    for (const tx of [...this.durable.values()]) if (tx.tableId === tableId && tx.isPrepared) await tx.abort();
   }
 
   async alterTable(table: StoredTable): Promise<void> {
@@ -279,11 +337,40 @@ export class SegmentStore implements SliceStore {
     return this.tables.has(tableId);
   }
 
-  /** Starts a write on a table (its schema as of now). */
-  beginWrite(tableId: number): SegmentWriteTransaction {
+  /**
+   * Starts a write on a table (its schema as of now). With `opts.txnId` the transaction is
+   * durable-prepared: prepare() also writes a prepared record, so after a restart it is listed
+   * by {@link preparedTransactions} until committed or aborted. Throws XX000 for a malformed
+   * txnId or a second unfinished write of the same txnId on the same table.
+   */
+  beginWrite(tableId: number, opts: BeginWriteOptions = {}): SegmentWriteTransaction {
     this.assertOpen();
     const t = this.ctx.table(tableId);
-    return new SegmentWriteTransaction(this.ctx, (id, o) => this.scan(id, o), t.table);
+    if (opts.txnId === undefined) return new SegmentWriteTransaction(this.ctx, this.scanner, t.table);
+    const key = preparedRecordName(opts.txnId, tableId);
+    if (this.durable.has(key)) throw internalError(`transaction ${opts.txnId} already has an unfinished write on table ${tableId} in slice ${this.sliceId}`);
+    const tx = new SegmentWriteTransaction(this.ctx, this.scanner, t.table, this.durableTxn(opts.txnId, key));
+    this.durable.set(key, tx);
+    return tx;
+  }
+
+  /**
+   * Durable transactions in the 'prepared' state: those restored from prepared records at open and
+   * those prepared since by this process. The caller (the coordinator's decision) must commit or
+   * abort each; a finished one leaves the list.
+   */
+  preparedTransactions(): readonly PreparedTransaction[] {
+    this.assertOpen();
+    const out: PreparedTransaction[] = [];
+    for (const tx of this.durable.values()) if (tx.isPrepared) out.push({ txnId: tx.txnId!, tableId: tx.tableId, tx });
+    return out;
+  }
+
+  /** The prepared transaction of `txnId` on a table, or undefined if there is none (never prepared, or already finished); XX000 for a malformed txnId. */
+  preparedTransaction(txnId: string, tableId: number): SegmentWriteTransaction | undefined {
+    this.assertOpen();
+    const tx = this.durable.get(preparedRecordName(txnId, tableId));
+    return tx?.isPrepared === true ? tx : undefined;
   }
 
   /**

@@ -49,6 +49,16 @@ export interface WriteTransaction {
   abort(): Promise<void>;
 }
 
+/** Options of {@link SliceStore.beginWrite}. */
+export interface BeginWriteOptions {
+  /**
+   * Distributed transaction id (1–64 of [A-Za-z0-9_-], e.g. a UUID): prepare() then also records
+   * the prepared state on disk, so a coordinator can commit or abort it after a restart.
+   * At most one transaction per (txnId, table) per slice.
+   */
+  readonly txnId?: string;
+}
+
 /** The storage of one slice on one compute node. */
 export interface SliceStore {
   createTable(table: StoredTable): Promise<void>;
@@ -56,7 +66,8 @@ export interface SliceStore {
   /** Replaces the table's schema, e.g. after ADD COLUMN (existing rows read as NULL / default). */
   alterTable(table: StoredTable): Promise<void>;
   hasTable(tableId: number): boolean;
-  beginWrite(tableId: number): WriteTransaction;
+  /** Starts a write; with `opts.txnId` its prepared state survives a restart (see SegmentStore.preparedTransactions). */
+  beginWrite(tableId: number, opts?: BeginWriteOptions): WriteTransaction;
   /** Streams the committed rows as of the call, batch by batch. */
   scan(tableId: number, opts: ScanOptions): AsyncIterable<Batch>;
   /** Committed live row count. */

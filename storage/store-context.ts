@@ -25,9 +25,21 @@ export interface StoreContext {
   footer(tableId: number, seg: SegmentRef): Promise<SegmentFooter>;
   /** A segment's deleted row numbers, ascending (cached). */
   deletes(tableId: number, seg: SegmentRef): Promise<Uint32Array>;
+  /** Segment ids of the table that durable prepared transactions will delete from (VACUUM leaves them alone). */
+  preparedDeletes(tableId: number): ReadonlySet<number>;
   /**
    * Runs `mutate` under the commit lock on the latest manifest; publishes what it returns
-   * atomically, then retires `obsolete` files. `mutate` may do I/O and may throw to abort.
+   * atomically, then retires `obsolete` files and runs `afterPublish`, still under the lock (so no
+   * later manifest is written before it finishes). `mutate` may do I/O and may throw to abort.
    */
-  commit(mutate: (m: Manifest) => Promise<{ manifest: Manifest; obsolete: readonly string[] }>): Promise<void>;
+  commit(mutate: (m: Manifest) => Promise<CommitPlan>): Promise<void>;
+}
+
+/** What a commit's mutate step returns. */
+export interface CommitPlan {
+  readonly manifest: Manifest;
+  /** Files the new manifest no longer names. */
+  readonly obsolete: readonly string[];
+  /** Cleanup that must finish before the next manifest swap; if it fails the store needs a restart. */
+  readonly afterPublish?: () => Promise<void>;
 }

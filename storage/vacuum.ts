@@ -7,6 +7,8 @@
 // re-sorted one segment at a time into temporary runs. Memory: one row group per input plus one
 // segment while re-sorting. The new segments are published by one manifest swap, and only if no
 // transaction deleted rows from the inputs meanwhile (else the VACUUM is skipped and can be rerun).
+// Inputs that a durable prepared transaction deletes from are never rewritten: its commit, which
+// the coordinator may already have decided, needs those segments.
 import type { Vector } from '../compute/batch/vector.ts';
 import type { StoredTable } from './slice-store.ts';
 import type { StoreContext } from './store-context.ts';
@@ -229,6 +231,8 @@ export async function vacuumTable(ctx: StoreContext, tableId: number, mode: Vacu
     if (mode === 'full' && !needsSort && deletedRows === 0 && small <= 1) return skip('nothing to reclaim or sort');
     inputs = [...segs];
   }
+  const held = (): boolean => { const p = ctx.preparedDeletes(tableId); return inputs.some((s) => p.has(s.id)); };
+  if (held()) return skip('a prepared transaction deletes rows from these segments; run it again after it commits or aborts');
 
   const files = filesOf(snapshot);
   ctx.refs.acquire(files);
@@ -281,7 +285,7 @@ export async function vacuumTable(ctx: StoreContext, tableId: number, mode: Vacu
     await ctx.commit(async (m) => {
       const idx = m.tables.findIndex((x) => x.table.tableId === tableId);
       const cur = m.tables[idx];
-      if (cur === undefined) { conflict = true; return { manifest: m, obsolete: [] }; }
+      if (cur === undefined || held()) { conflict = true; return { manifest: m, obsolete: [] }; }
       for (const s of inputs) {
         const now = cur.segments.find((x) => x.id === s.id);
         if (now === undefined || (now.deletes?.file ?? null) !== (s.deletes?.file ?? null)) { conflict = true; return { manifest: m, obsolete: [] }; }
@@ -298,7 +302,7 @@ export async function vacuumTable(ctx: StoreContext, tableId: number, mode: Vacu
     });
     if (conflict) {
       ctx.refs.retire(written.map((s) => s.file));
-      return skip('table changed during VACUUM (rows deleted or table dropped); run it again');
+      return skip('table changed during VACUUM (rows deleted, table dropped, or a transaction prepared); run it again');
     }
     const after = ctx.table(tableId).segments.length;
     const rowsWritten = written.reduce((n, s) => n + s.written.footer.meta.rowCount, 0);

@@ -1,20 +1,23 @@
 // An open write on one table: buffers appended rows, sorts and spills them as segment files,
-// collects deleted row ids, and publishes everything with one manifest swap at commit.
+// collects deleted row ids, and publishes everything with one manifest swap at commit. Under a
+// distributed transaction id its prepared state is also kept on disk (prepared-record.ts).
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Batch } from '../compute/batch/batch.ts';
 import type { StoredTable, WriteTransaction, ZoneFilter } from './slice-store.ts';
-import type { StoreContext } from './store-context.ts';
+import type { StoreContext, CommitPlan } from './store-context.ts';
 import type { SegmentRef, TableManifest, Manifest } from './manifest.ts';
+import type { SegmentFooter } from './segment/segment-format.ts';
 import type { StorageBatch } from './scan-types.ts';
-import { SqlError, SqlState, undefinedTable, internalError } from '../common/errors/index.ts';
+import { SqlError, SqlState, undefinedTable, internalError, dataCorrupted } from '../common/errors/index.ts';
 import { layoutOf, type ColumnLayout } from './column-kind.ts';
 import { RowBuffer } from './row-buffer.ts';
-import { SegmentSink, type SinkSegment } from './segment/segment-sink.ts';
+import { SegmentSink } from './segment/segment-sink.ts';
 import { sortPermutation } from './sort/sort-permutation.ts';
-import { writeDeleteVector, mergeRowSets, normalizeRows } from './delete-vector.ts';
+import { writeDeleteVector, readDeleteVector, mergeRowSets, normalizeRows } from './delete-vector.ts';
 import { fsyncFile, fsyncDir, unlinkQuiet } from './io/fs-durable.ts';
 import { segmentKeyRange, followsStrictly } from './key-range.ts';
+import { writePreparedRecord, removePreparedRecord, type PreparedRecord, type PreparedSegment } from './prepared-record.ts';
 
 /** Decides, for each live row of a batch, whether to delete it: set `matches[i] = 1` for batch row i. */
 export type DeletePredicate = (batch: StorageBatch, matches: Uint8Array) => void;
@@ -39,6 +42,18 @@ interface PendingDelete {
   /** The file this transaction wrote (union of base and rows). */
   file: string;
   count: number;
+}
+
+/** A transaction's distributed id and its tie to the store's registry of durable prepared transactions. */
+export interface DurableTxn {
+  readonly txnId: string;
+  /** Called once the transaction is finished and its record is gone (or left for recovery). */
+  readonly onFinish: () => void;
+}
+
+/** A segment this transaction wrote; `footer` is null for one restored from a prepared record. */
+interface WrittenSegmentRef extends PreparedSegment {
+  readonly footer: SegmentFooter | null;
 }
 
 /** Serialization failure: a concurrent VACUUM rewrote a segment this transaction deletes from. */
@@ -67,15 +82,53 @@ export class SegmentWriteTransaction implements WriteTransaction {
   private readonly extraFiles: string[] = [];
   /** Set once apply() has produced the manifest: after that, a failure may have published it. */
   private reachedPublish = false;
+  /** Segments named by the prepared record this transaction was restored from (else the sink's). */
+  private restored: readonly PreparedSegment[] | null = null;
 
-  constructor(private readonly ctx: StoreContext, private readonly scanner: Scanner, table: StoredTable) {
+  /** `durable` (with a txnId) makes prepare() write a prepared record that commit / abort remove. */
+  constructor(private readonly ctx: StoreContext, private readonly scanner: Scanner, table: StoredTable, private readonly durable: DurableTxn | null = null) {
     this.table = table;
     this.layouts = table.columns.map((c) => layoutOf(c.type));
     this.buffer = new RowBuffer(this.layouts, 4096);
     this.sink = new SegmentSink(ctx, table);
   }
 
+  /**
+   * A transaction in the 'prepared' state rebuilt from its record after a restart. `table` is the
+   * table's current schema, or any stand-in with its id when it was dropped (commit then fails 42P01).
+   */
+  static restore(ctx: StoreContext, scanner: Scanner, table: StoredTable, record: PreparedRecord, durable: DurableTxn): SegmentWriteTransaction {
+    const tx = new SegmentWriteTransaction(ctx, scanner, table, durable);
+    tx.restored = record.segments;
+    for (const d of record.deletes) tx.pendingDeletes.set(d.segmentId, { rows: Uint32Array.from(d.rows), base: d.base, file: d.file, count: d.count });
+    tx.extraFiles.push(...record.files);
+    tx.state = 'prepared';
+    return tx;
+  }
+
   get tableId(): number { return this.table.tableId; }
+  /** The distributed transaction id, or null for a slice-local transaction. */
+  get txnId(): string | null { return this.durable?.txnId ?? null; }
+  /** Prepared and awaiting commit or abort. */
+  get isPrepared(): boolean { return this.state === 'prepared'; }
+  /** Committed segments whose rows this prepared transaction will delete. */
+  get deleteTargets(): Iterable<number> { return this.pendingDeletes.keys(); }
+
+  private written(): WrittenSegmentRef[] {
+    if (this.restored !== null) return this.restored.map((s) => ({ ...s, footer: null }));
+    return this.sink.segments.map((s) => ({ id: s.id, file: s.file, rows: s.written.footer.meta.rowCount, bytes: s.written.bytes, footer: s.written.footer }));
+  }
+
+  /** The prepared record: every file written and everything apply() needs. */
+  private record(txnId: string): PreparedRecord {
+    return {
+      txnId,
+      tableId: this.tableId,
+      segments: this.written().map((s) => ({ id: s.id, file: s.file, rows: s.rows, bytes: s.bytes })),
+      deletes: [...this.pendingDeletes].map(([segmentId, d]) => ({ segmentId, file: d.file, base: d.base, count: d.count, rows: Array.from(d.rows) })),
+      files: [...this.extraFiles],
+    };
+  }
 
   private checkOpen(): void {
     if (this.state !== 'open') throw new SqlError(SqlState.INVALID_TRANSACTION_STATE, `write transaction on table ${this.tableId} is ${this.state === 'prepared' ? 'prepared' : 'finished'}`);
@@ -169,6 +222,11 @@ export class SegmentWriteTransaction implements WriteTransaction {
       for (const s of this.sink.segments) await fsyncFile(this.ctx.path(s.file));
       for (const f of this.extraFiles) await fsyncFile(this.ctx.path(f));
       await fsyncDir(this.ctx.path(this.ctx.tableDir(this.tableId)));
+      if (this.durable !== null) {
+        await writePreparedRecord(this.ctx.dir, this.record(this.durable.txnId));
+        // A DROP TABLE that finished meanwhile did not see us prepared: fail (42P01) and clean up.
+        this.ctx.table(this.tableId);
+      }
       this.state = 'prepared';
     } catch (err) {
       await this.abort();
@@ -182,22 +240,28 @@ export class SegmentWriteTransaction implements WriteTransaction {
     if (this.state !== 'prepared') throw new SqlError(SqlState.INVALID_TRANSACTION_STATE, 'transaction already finished');
     try {
       await this.ctx.commit(async (m) => this.apply(m));
-      this.state = 'done';
+      this.finish();
     } catch (err) {
-      // Once the manifest may be on disk, our files may be referenced: leave them for the
-      // orphan sweep at the next open instead of deleting them.
-      if (this.reachedPublish) this.state = 'done'; else await this.abort();
+      // Once the manifest may be on disk, our files may be referenced: leave them (and our
+      // prepared record) for the next open to settle instead of deleting them.
+      if (this.reachedPublish) this.finish(); else await this.abort();
       throw err;
     }
   }
 
+  private finish(): void {
+    this.state = 'done';
+    this.durable?.onFinish();
+  }
+
   /** Builds the manifest with this transaction applied (under the commit lock). */
-  private async apply(m: Manifest): Promise<{ manifest: Manifest; obsolete: readonly string[] }> {
+  private async apply(m: Manifest): Promise<CommitPlan> {
     const idx = m.tables.findIndex((t) => t.table.tableId === this.tableId);
     if (idx < 0) throw undefinedTable(`table id ${this.tableId}`);
     const tm = m.tables[idx]!;
     const obsolete: string[] = [];
     let segments: SegmentRef[] = [...tm.segments];
+    let remerged = false;
     for (const [segId, pd] of this.pendingDeletes) {
       const at = segments.findIndex((s) => s.id === segId);
       if (at < 0) throw serializationFailure(this.tableId, segId);
@@ -208,6 +272,11 @@ export class SegmentWriteTransaction implements WriteTransaction {
         final = await this.writeDeleteFile(seg, pd.rows);
         await fsyncFile(this.ctx.path(final.file));
         await fsyncDir(this.ctx.path(this.ctx.tableDir(this.tableId)));
+        this.pendingDeletes.set(segId, final);
+        obsolete.push(pd.file); // the file prepare() wrote is superseded before anyone read it
+        remerged = true;
+      } else if (this.restored !== null) {
+        await this.checkRestoredDeletes(seg, pd);
       }
       if (seg.deletes !== null) obsolete.push(seg.deletes.file);
       seg = { ...seg, deletes: { file: final.file, count: final.count } };
@@ -217,39 +286,61 @@ export class SegmentWriteTransaction implements WriteTransaction {
     const table: TableManifest = { ...tm, segments };
     const tables = m.tables.slice();
     tables[idx] = table;
+    const durable = this.durable;
+    // The record must name the delete files the manifest will, so recovery can tell it committed.
+    if (durable !== null && remerged) await writePreparedRecord(this.ctx.dir, this.record(durable.txnId));
     this.reachedPublish = true;
-    return { manifest: { ...m, tables }, obsolete };
+    if (durable === null) return { manifest: { ...m, tables }, obsolete };
+    return { manifest: { ...m, tables }, obsolete, afterPublish: () => removePreparedRecord(this.ctx.dir, durable.txnId, this.tableId) };
+  }
+
+  /** A delete vector written before a restart must still be there, intact, before it is published. */
+  private async checkRestoredDeletes(seg: SegmentRef, pd: PendingDelete): Promise<void> {
+    let rows: Uint32Array;
+    try {
+      rows = await readDeleteVector(this.ctx.path(pd.file), seg.id, seg.rows);
+    } catch (err) {
+      throw dataCorrupted(`prepared delete vector ${pd.file} of table ${this.tableId} is unreadable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (rows.length !== pd.count) throw dataCorrupted(`prepared delete vector ${pd.file} of table ${this.tableId} does not match its record`);
   }
 
   /** Refs for the new segments, marking those that extend the table's sorted run. */
   private async newSegmentRefs(tm: TableManifest): Promise<SegmentRef[]> {
     const table = tm.table;
     const out: SegmentRef[] = [];
-    const written: SinkSegment[] = this.sink.segments;
+    const written = this.written();
     const sortedRun = tm.segments.filter((s) => s.sorted);
     const anyRows = tm.segments.some((s) => s.rows > 0);
     let last = sortedRun.length > 0 ? segmentKeyRange(table, await this.ctx.footer(this.tableId, sortedRun[sortedRun.length - 1]!)) : null;
     let runOpen = table.sortKey.length > 0 && (sortedRun.length > 0 || !anyRows);
     for (const s of written) {
+      // A segment written before a restart is checked against its record before it is published.
+      const footer = s.footer ?? await this.ctx.footer(this.tableId, { id: s.id, file: s.file, rows: s.rows, bytes: s.bytes, deletes: null, sorted: false });
       let sorted = false;
       if (runOpen) {
-        const range = segmentKeyRange(table, s.written.footer);
+        const range = segmentKeyRange(table, footer);
         if (last === null) sorted = table.sortStyle === 'compound' || written.length === 1;
         else sorted = table.sortStyle === 'compound' && range !== null && followsStrictly(table, last, range);
         if (sorted) last = range; else runOpen = false;
       }
-      out.push({ id: s.id, file: s.file, rows: s.written.footer.meta.rowCount, bytes: s.written.bytes, deletes: null, sorted });
+      out.push({ id: s.id, file: s.file, rows: s.rows, bytes: s.bytes, deletes: null, sorted });
     }
     return out;
   }
 
-  /** Drops everything written by this transaction. */
+  /** Drops everything written by this transaction, then its prepared record. */
   async abort(): Promise<void> {
     if (this.state === 'done') return;
     this.state = 'done';
-    await this.sink.abort();
-    for (const s of this.sink.segments) await unlinkQuiet(this.ctx.path(s.file));
-    for (const f of this.extraFiles) await unlinkQuiet(this.ctx.path(f));
-    this.buffer.clear();
+    try {
+      await this.sink.abort();
+      for (const s of this.written()) await unlinkQuiet(this.ctx.path(s.file));
+      for (const f of this.extraFiles) await unlinkQuiet(this.ctx.path(f));
+      this.buffer.clear();
+      if (this.durable !== null) await removePreparedRecord(this.ctx.dir, this.durable.txnId, this.tableId);
+    } finally {
+      this.durable?.onFinish();
+    }
   }
 }

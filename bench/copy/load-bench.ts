@@ -1,7 +1,7 @@
 // COPY load benchmark: TPC-H .tbl files into Colonnade (COPY FROM server files and FROM STDIN),
 // PostgreSQL 15 (the same two ways) and DuckDB (read_csv), in one run. Prints wall time, rows/s and
 // each server process's peak memory (VmHWM).
-//   npm run bench:copy -- --sf 1
+//   npm run bench:copy -- --sf 1 [--nodes 2 --slices 1 --engines colonnade,postgres,duckdb]
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
@@ -17,7 +17,8 @@ import { ensureData } from '../tpch/runner/data-cache.ts';
 import { startColonnade } from '../tpch/runner/colonnade-server.ts';
 import { postgresAvailable, startPostgres } from '../tpch/runner/postgres-server.ts';
 
-const { values } = parseArgs({ options: { sf: { type: 'string', default: '0.1' }, nodes: { type: 'string', default: '2' }, slices: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { sf: { type: 'string', default: '0.1' }, nodes: { type: 'string', default: '2' }, slices: { type: 'string', default: '1' }, engines: { type: 'string', default: 'colonnade,postgres,duckdb' } } });
+const engines = new Set(values.engines.split(','));
 const sf = Number(values.sf);
 const log = createRootLogger({ role: 'bench', level: 'warn', pretty: false });
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -61,7 +62,7 @@ async function loadPg(client: pg.Client, schema: string, serverFiles: boolean): 
 }
 
 // Colonnade: both methods into their own schema.
-{
+if (engines.has('colonnade')) {
   const cluster = await startColonnade({ repoRoot, nodes: Number(values.nodes), slices: Number(values.slices) }, log);
   const c = new pg.Client({ host: '127.0.0.1', port: cluster.port, user: 'colonnade', database: 'dev' });
   await c.connect();
@@ -74,7 +75,9 @@ async function loadPg(client: pg.Client, schema: string, serverFiles: boolean): 
 }
 
 // PostgreSQL 15: its own COPY, plain tables (the Redshift DDL does not parse there).
-if (postgresAvailable()) {
+if (!engines.has('postgres')) {
+  // not asked for
+} else if (postgresAvailable()) {
   const server = await startPostgres(log);
   const c = new pg.Client({ host: server.socketDir, port: server.port, user: server.user, database: server.database });
   await c.connect();
@@ -105,7 +108,7 @@ if (postgresAvailable()) {
 }
 
 // DuckDB (2 threads), in this process.
-{
+if (engines.has('duckdb')) {
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   await conn.run('SET threads = 2');

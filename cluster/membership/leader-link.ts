@@ -1,6 +1,7 @@
 // A compute node's connection to the leader: register, heartbeat, reconnect, and serve its requests.
 import { connect } from 'node:net';
 import type { Logger } from '../../common/log.ts';
+import { SqlError, SqlState } from '../../common/errors/index.ts';
 import { RpcPeer, type RpcHandler } from '../transport/rpc-peer.ts';
 import type { RegisterReply, RegisterRequest } from './node-registry.ts';
 
@@ -27,6 +28,12 @@ export class LeaderLink {
   /** Starts connecting in the background (retrying until the leader answers). */
   start(): void {
     void this.connectLoop();
+  }
+
+  /** Sends a request to the leader over the registered connection. */
+  request(method: string, params: unknown): Promise<unknown> {
+    if (!this.peer || this.peer.closed) return Promise.reject(new SqlError(SqlState.CONNECTION_FAILURE, 'not connected to the leader'));
+    return this.peer.request(method, params);
   }
 
   stop(): void {

@@ -20,6 +20,9 @@ export interface RegisterReply {
   readonly slices: readonly number[];
 }
 
+/** What the leader tells a compute node about a write it holds prepared (`resolveInDoubt`). */
+export type InDoubtOutcome = 'commit' | 'abort' | 'pending';
+
 /** Decides which slices a registering node owns (persisting new nodes in the catalog). */
 export type SliceAssigner = (req: RegisterRequest) => Promise<RegisterReply>;
 
@@ -48,6 +51,8 @@ export interface NodeRegistryOptions {
   log: Logger;
   /** A node without a heartbeat for this long is down. */
   downAfterMs?: number;
+  /** Serves the other requests a registered node sends (e.g. resolving writes in doubt). */
+  serve?: (nodeId: string, method: string, params: unknown) => Promise<unknown>;
 }
 
 /** Accepts compute nodes on the cluster port and tracks whether each is alive. */
@@ -152,6 +157,7 @@ export class NodeRegistry {
         }
         return null;
       }
+      if (nodeId !== null && this.opts.serve) return this.opts.serve(nodeId, method, params);
       throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `unknown cluster method ${method}`);
     }, log, false, 'compute node');
     peer.onClose(() => {

@@ -14,6 +14,8 @@ export interface RpcContext {
    * (at most {@link DATA_WINDOW} unacknowledged chunks are in flight).
    */
   sendData(chunk: Uint8Array): Promise<void>;
+  /** The request's binary body (see {@link RequestOptions.body}); empty when none was sent. */
+  readonly body: Uint8Array;
 }
 
 /** Serves requests arriving on a peer. The returned value is the Response. */
@@ -24,6 +26,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Receives Data chunks in order; the next chunk waits until the returned promise settles. */
   onData?: (chunk: Uint8Array) => void | Promise<void>;
+  /** Bytes sent after the JSON params, unparsed (bulk data such as Arrow record batches). */
+  body?: Uint8Array;
 }
 
 /** Unacknowledged Data chunks a sender may have in flight per stream. */
@@ -107,7 +111,7 @@ export class RpcPeer {
         p.detachAbort = () => sig.removeEventListener('abort', onAbort);
       }
       this.pending.set(streamId, p);
-      this.write(FrameKind.Request, streamId, enc.encode(toTaggedJson({ method, params })));
+      this.write(FrameKind.Request, streamId, requestPayload(method, params, opts.body));
     });
   }
 
@@ -186,8 +190,17 @@ export class RpcPeer {
     const streamId = f.streamId;
     const s: Serving = { abort: new AbortController(), inFlight: 0, waiters: [] };
     this.serving.set(streamId, s);
+    let req: { method?: unknown; params?: unknown } | null = null;
+    let body: Uint8Array = EMPTY;
+    let malformed = false;
+    try {
+      ({ req, body } = parseRequest(f.payload));
+    } catch {
+      malformed = true;
+    }
     const ctx: RpcContext = {
       signal: s.abort.signal,
+      body,
       sendData: async (chunk) => {
         if (s.abort.signal.aborted) throw abortReason(s.abort.signal);
         s.inFlight++;
@@ -197,8 +210,7 @@ export class RpcPeer {
       },
     };
     const run = async (): Promise<unknown> => {
-      const req = parsePayload(f.payload) as { method?: unknown; params?: unknown } | null;
-      if (!req || typeof req.method !== 'string') throw new SqlError(SqlState.PROTOCOL_VIOLATION, 'malformed request');
+      if (malformed || !req || typeof req.method !== 'string') throw new SqlError(SqlState.PROTOCOL_VIOLATION, 'malformed request');
       if (!this.handler) throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `${this.peerName} serves no requests`);
       return this.handler(req.method, req.params, ctx);
     };
@@ -230,6 +242,26 @@ export class RpcPeer {
     this.serving.clear();
     for (const cb of this.closeListeners.splice(0)) cb(err);
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** A Request frame's payload: u32 (LE) length of the JSON part, the tagged JSON, then the body. */
+function requestPayload(method: string, params: unknown, body: Uint8Array | undefined): Uint8Array {
+  const json = enc.encode(toTaggedJson({ method, params }));
+  const out = new Uint8Array(4 + json.length + (body?.length ?? 0));
+  new DataView(out.buffer).setUint32(0, json.length, true);
+  out.set(json, 4);
+  if (body) out.set(body, 4 + json.length);
+  return out;
+}
+
+function parseRequest(payload: Uint8Array): { req: { method?: unknown; params?: unknown } | null; body: Uint8Array } {
+  if (payload.length < 4) throw new Error('short request');
+  const n = new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint32(0, true);
+  if (4 + n > payload.length) throw new Error('bad request length');
+  const req = parsePayload(payload.subarray(4, 4 + n)) as { method?: unknown; params?: unknown } | null;
+  return { req, body: payload.subarray(4 + n) };
 }
 
 function parsePayload(payload: Uint8Array): unknown {

@@ -12,7 +12,7 @@ import type { CopyOptions } from './copy-options.ts';
 import { ColumnBuilder, Conv, convertFast, convertSlow, decodeText, type ConversionSettings, type CopyColumn } from './column-builder.ts';
 import { dateTimeReader, type DateTimeReader } from './date-time-format.ts';
 import {
-  LoadErrorBudget, RAW_VALUE_LIMIT, loadErrorToSqlError, redshiftErrorCode, truncateChars, type LoadErrorRecord,
+  LoadErrorBudget, RAW_VALUE_LIMIT, budgetExceededError, loadErrorToSqlError, redshiftErrorCode, truncateChars, type LoadErrorRecord,
 } from './load-error.ts';
 import { F_ESC, F_HIGH, F_QUOTED, F_UNTERMINATED, RecordScanner, Scratch } from './record-scanner.ts';
 import { describeInvalidUtf8, findInvalidUtf8, replaceInvalidUtf8 } from './utf8.ts';
@@ -42,6 +42,10 @@ export interface CopyParserConfig {
   readonly textIo?: TextIoSettings;
   /** Error budget shared by the parsers of all files of one COPY (default: a new one from options). */
   readonly errorBudget?: LoadErrorBudget;
+  /** Records of the file before this input (a chunk cut by record-chunker.ts); line numbers continue from it. */
+  readonly startLine?: number;
+  /** The input starts the file, so HEADER and IGNOREHEADER apply (default true). */
+  readonly atFileStart?: boolean;
 }
 
 /** Counts of one parser's input. */
@@ -50,7 +54,7 @@ export interface CopyParseSummary {
   readonly rowsLoaded: number;
   /** Bad rows skipped (this parser's share). */
   readonly rowsRejected: number;
-  /** Records read, header and skipped lines included. */
+  /** Line number of the last record read (startLine + records read, header and skipped lines included). */
   readonly linesRead: number;
   /** Rows in which ACCEPTINVCHARS replaced invalid UTF-8. */
   readonly rowsWithReplacedChars: number;
@@ -138,8 +142,10 @@ class StreamingCopyParser implements CopyParser {
       textIo: config.textIo ?? DEFAULT_TEXT_IO,
     };
     this.budget = config.errorBudget ?? new LoadErrorBudget(opts.maxErrors, opts.errorScope);
-    this.toSkip = opts.ignoreHeader;
-    this.headerPending = opts.header !== false;
+    const atStart = config.atFileStart !== false;
+    this.toSkip = atStart ? opts.ignoreHeader : 0;
+    this.headerPending = atStart && opts.header !== false;
+    this.lineNo = config.startLine ?? 0;
   }
 
   write(chunk: Uint8Array): void {
@@ -428,17 +434,7 @@ class StreamingCopyParser implements CopyParser {
       this.sink.rejected?.(rec);
       return;
     }
-    const table = this.config.tableName;
-    if (this.budget.maxErrors === 0) throw loadErrorToSqlError(table, rec);
-    if (this.budget.scope === 'conversion') {
-      if (!rec.conversion) throw loadErrorToSqlError(table, rec);
-      throw new SqlError(SqlState.INVALID_TEXT_REPRESENTATION,
-        `skipped more than REJECT_LIMIT (${this.budget.maxErrors}) rows due to data type incompatibility`,
-        { where: loadErrorToSqlError(table, rec).fields.where ?? '' });
-    }
-    throw loadErrorToSqlError(table, rec,
-      `Load into table "${table}" failed: more than ${this.budget.maxErrors} bad rows (MAXERROR ${this.budget.maxErrors}); `
-      + `this one: ${message}. Check 'stl_load_errors' system table for details.`);
+    throw budgetExceededError(this.config.tableName, this.budget.maxErrors, this.budget.scope, rec);
   }
 
   private flush(): void {

@@ -79,6 +79,24 @@ export function loadErrorToSqlError(tableName: string, rec: LoadErrorRecord, det
   });
 }
 
+/**
+ * The error that ends a load when `rec` is one bad row more than the budget allows: the row's own
+ * error without a budget, PostgreSQL's REJECT_LIMIT message for ON_ERROR ignore, Redshift's
+ * "Load into table failed" for MAXERROR.
+ */
+export function budgetExceededError(tableName: string, maxErrors: number, scope: 'all' | 'conversion', rec: LoadErrorRecord): SqlError {
+  if (maxErrors === 0) return loadErrorToSqlError(tableName, rec);
+  if (scope === 'conversion') {
+    if (!rec.conversion) return loadErrorToSqlError(tableName, rec);
+    return new SqlError(SqlState.INVALID_TEXT_REPRESENTATION,
+      `skipped more than REJECT_LIMIT (${maxErrors}) rows due to data type incompatibility`,
+      { where: loadErrorToSqlError(tableName, rec).fields.where ?? '' });
+  }
+  return loadErrorToSqlError(tableName, rec,
+    `Load into table "${tableName}" failed: more than ${maxErrors} bad rows (MAXERROR ${maxErrors}); `
+    + `this one: ${rec.message}. Check 'stl_load_errors' system table for details.`);
+}
+
 /** Redshift's load error code for a failure of SQLSTATE `code` in a column of type `typeId`. */
 export function redshiftErrorCode(code: SqlStateCode, typeId: string, message: string): number {
   switch (code) {

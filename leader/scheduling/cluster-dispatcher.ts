@@ -3,9 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { SqlError, SqlState } from '../../common/errors/index.ts';
 import { AsyncQueue } from '../../common/async-queue.ts';
+import { crashPoint } from '../../common/crash-points.ts';
 import type { Logger } from '../../common/log.ts';
 import { fromTaggedJson } from '../../common/tagged-json.ts';
-import type { NodeRegistry } from '../../cluster/membership/node-registry.ts';
+import type { InDoubtOutcome, NodeRegistry } from '../../cluster/membership/node-registry.ts';
 import type { RpcPeer } from '../../cluster/transport/rpc-peer.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import type { FragmentRow } from '../../compute/fragment/run-fragment.ts';
@@ -17,6 +18,11 @@ import type { BlockInfo, TableInfo } from '../../storage/system-views.ts';
 import type { VacuumMode, VacuumResult } from '../../storage/vacuum.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { NodeDef, TableDef } from '../catalog/catalog-types.ts';
+import type { LoadErrorRecord } from '../../compute/loading/load-error.ts';
+import type { LoadSpec } from '../../compute/loading/load-session.ts';
+import { ClusterLoad, type LoadTarget } from './cluster-load.ts';
+import type { CommitLog } from './commit-log.ts';
+
 
 const dec = new TextDecoder();
 
@@ -39,7 +45,11 @@ export function storedTable(t: TableDef): StoredTable {
 
 /** The leader's handle on the compute nodes. */
 export class ClusterDispatcher {
-  constructor(private readonly catalog: Catalog, private readonly registry: NodeRegistry, private readonly log: Logger) {}
+  /** Writes prepared (or being loaded) and not yet committed or aborted, by transaction id. */
+  private readonly active = new Set<string>();
+
+  constructor(private readonly catalog: Catalog, private readonly registry: NodeRegistry, private readonly log: Logger,
+    private readonly commits: CommitLog) {}
 
   /** Every node of the cluster with its live connection; fails naming the first node that is down. */
   private liveNodes(): { node: NodeDef; peer: RpcPeer }[] {
@@ -100,6 +110,7 @@ export class ClusterDispatcher {
   async prepareWrite(table: TableDef, rowsBySlice: Map<number, Datum[][]>, logicalRows?: number): Promise<PreparedWrite> {
     const live = this.liveNodes();
     const txnId = randomUUID();
+    this.active.add(txnId);
     const involved = live.filter(({ node }) => node.slices.some((s) => rowsBySlice.has(s)));
     let rows = 0;
     for (const r of rowsBySlice.values()) rows += r.length;
@@ -119,16 +130,73 @@ export class ClusterDispatcher {
     return write;
   }
 
-  /** Phase two: publish (commit) or drop (abort) a prepared write on all its nodes. */
-  async finishWrite(write: PreparedWrite, commit: boolean): Promise<void> {
-    await Promise.all(write.nodes.map(async (node) => {
+  /** Starts a parallel load into `table` on every node (all must be up). */
+  beginLoad(table: TableDef, input: Pick<LoadSpec, 'targets' | 'options' | 'textIo' | 'fill'>,
+    onRejected: (records: readonly LoadErrorRecord[]) => void): Promise<ClusterLoad> {
+    const live = this.liveNodes();
+    const addresses = new Map(this.registry.statuses().map((s) => [s.nodeId, s]));
+    const targets: LoadTarget[] = live.map(({ node, peer }) => {
+      const st = addresses.get(node.nodeId)!;
+      return { node, peer, address: { nodeId: node.nodeId, host: st.host, port: st.port, slices: node.slices } };
+    });
+    const spec: LoadSpec = {
+      txnId: randomUUID(), table: storedTable(table), tableName: table.name, ...input,
+      distStyle: table.distStyle, distKey: table.distKey ?? null, nodes: targets.map((t) => t.address),
+    };
+    this.active.add(spec.txnId);
+    return ClusterLoad.begin(spec, targets, onRejected, () => this.active.delete(spec.txnId));
+  }
+
+  /** Phase two for one write: see {@link finishWrites}. */
+  finishWrite(write: PreparedWrite, commit: boolean): Promise<void> {
+    return this.finishWrites([write], commit);
+  }
+
+  /**
+   * Phase two: publishes (commit) or drops (abort) prepared writes on all their nodes, all of them
+   * one decision. A commit is decided once its record is durable in the commit log; a node that is
+   * down or fails to answer publishes it when it comes back (it asks, see {@link resolveInDoubt}),
+   * so a commit never fails after its decision.
+   */
+  async finishWrites(writes: readonly PreparedWrite[], commit: boolean): Promise<void> {
+    if (writes.length === 0) return;
+    if (!commit) {
+      await Promise.all(writes.flatMap((w) => w.nodes.map(async (node) => {
+        await this.registry.peer(node.nodeId)?.request('abortWrite', { txnId: w.txnId }).catch((err: unknown) => {
+          this.log.warn({ err, node: node.index, txnId: w.txnId }, 'abort not delivered; the node drops the write when it asks');
+        });
+      })));
+      for (const w of writes) this.active.delete(w.txnId);
+      return;
+    }
+    await this.commits.decide(writes.map((w) => ({ txnId: w.txnId, nodes: w.nodes.map((n) => n.nodeId) })));
+    for (const w of writes) this.active.delete(w.txnId);
+    await Promise.all(writes.flatMap((w) => w.nodes.map(async (node) => {
       const peer = this.registry.peer(node.nodeId);
       if (!peer) {
-        if (commit) throw new SqlError(SqlState.CONNECTION_FAILURE, `compute node ${node.index} went down during commit`);
+        this.log.warn({ node: node.index, txnId: w.txnId }, 'compute node down at commit; it publishes the write when it is back');
         return;
       }
-      await peer.request(commit ? 'commitWrite' : 'abortWrite', { txnId: write.txnId });
-    }));
+      try {
+        await peer.request('commitWrite', { txnId: w.txnId });
+        crashPoint('leader-after-first-commit');
+        await this.commits.acknowledge(node.nodeId, [w.txnId]);
+      } catch (err) {
+        this.log.warn({ err, node: node.index, txnId: w.txnId }, 'commit not acknowledged; the node publishes the write when it asks');
+      }
+    })));
+  }
+
+  /** The fate of writes a (re)starting compute node holds prepared. */
+  resolveInDoubt(nodeId: string, txnIds: readonly string[]): Record<string, InDoubtOutcome> {
+    const out: Record<string, InDoubtOutcome> = {};
+    for (const id of txnIds) out[id] = this.commits.isCommitted(id, nodeId) ? 'commit' : this.active.has(id) ? 'pending' : 'abort';
+    return out;
+  }
+
+  /** A node published writes it had asked about. */
+  acknowledgeCommits(nodeId: string, txnIds: readonly string[]): Promise<void> {
+    return this.commits.acknowledge(nodeId, txnIds);
   }
 
   /** Live row counts per slice of a table (for system views). */

@@ -4,13 +4,11 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SqlError, SqlState, featureNotSupported } from '../../common/errors/index.ts';
-import type { Batch } from '../../compute/batch/batch.ts';
-import { rowsFromBatch } from '../../compute/batch/row-conversion.ts';
 import type { CopyOptions, RawCopyOption } from '../../compute/loading/copy-options.ts';
-import { createCopyParser, type CopyParser } from '../../compute/loading/copy-parser.ts';
 import { compressionForFile, decompressChunks } from '../../compute/loading/decompress-stream.ts';
 import { formatCopyRows } from '../../compute/loading/format-copy-rows.ts';
-import { LoadErrorBudget, type LoadErrorRecord } from '../../compute/loading/load-error.ts';
+import type { LoadErrorRecord } from '../../compute/loading/load-error.ts';
+import { RecordChunker } from '../../compute/loading/record-chunker.ts';
 import { parseCopyOptions } from '../../compute/loading/parse-copy-options.ts';
 import { bindSelect } from '../../sql/binder/bind-select.ts';
 import type { BoundSelect } from '../../sql/binder/bound-select.ts';
@@ -19,16 +17,14 @@ import { node, parseStatements, rangeVarName, strs, type SqlStatement } from '..
 import type { Datum } from '../../sql/types/datum.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
+import type { ClusterLoad } from '../scheduling/cluster-load.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { CopyInCursor, CopyOutCursor, Execution } from './backend-session.ts';
-import { completeRow, routeRows } from './insert.ts';
+import { omittedColumnValues } from './insert.ts';
 import { catalogResolver } from './relation-resolver.ts';
 import { staticCursor } from './rows-cursor.ts';
 import type { NamePath } from './search-path.ts';
 import type { LoadState } from './load-state.ts';
-
-/** Rows gathered before they are shipped to the slices (phase one of the commit). */
-const FLUSH_ROWS = 50_000;
 
 /** What COPY needs from the session running it. */
 export interface CopySessionHooks {
@@ -42,95 +38,103 @@ export interface CopySessionHooks {
   runSelect(select: BoundSelect, evalCtx: EvalContext, signal: AbortSignal): AsyncGenerator<Datum[][]>;
 }
 
-/** Turns parsed batches into rows on the slices; every write stays unpublished until `finish`. */
+/** Turns input into rows on the slices through a parallel cluster load; nothing is published until `finish`. */
 class CopyLoader {
   /** Seconds between progress NOTICEs of a long load. */
   static readonly PROGRESS_EVERY_MS = 10_000;
-  private pending: Datum[][] = [];
   readonly state: LoadState;
   private lastProgress = Date.now();
   private readonly started = Date.now();
-  private readonly writes: PreparedWrite[] = [];
-  private loaded = 0;
-  readonly budget: LoadErrorBudget;
-  private readonly rejected: LoadErrorRecord[] = [];
 
-  constructor(
+  private constructor(
     private readonly hooks: CopySessionHooks,
     private readonly table: TableDef,
-    private readonly targets: readonly number[],
     readonly options: CopyOptions,
-    private readonly evalCtx: EvalContext,
+    private readonly load: ClusterLoad,
+    state: LoadState,
+    private readonly rejected: LoadErrorRecord[],
   ) {
-    this.budget = new LoadErrorBudget(options.maxErrors, options.errorScope === 'conversion' ? 'conversion' : 'all');
-    this.state = {
+    this.state = state;
+  }
+
+  /** Opens the load on every compute node. */
+  static async begin(hooks: CopySessionHooks, table: TableDef, targets: readonly number[], options: CopyOptions, evalCtx: EvalContext): Promise<CopyLoader> {
+    const state: LoadState = {
       query: hooks.ctx.loadErrors.newQueryId(), pid: hooks.processId, table: table.name,
       startedMicros: BigInt(Date.now()) * 1000n, bytes: 0, rows: 0, files: 0, filesDone: 0, currentFile: '',
     };
-    hooks.ctx.loads.begin(this.state);
+    const rejected: LoadErrorRecord[] = [];
+    const load = await hooks.ctx.dispatcher.beginLoad(table, {
+      targets, options, textIo: { timeZoneOffsetSeconds: evalCtx.timeZoneOffsetSeconds },
+      fill: omittedColumnValues(table, targets, evalCtx),
+    }, (records) => {
+      for (const r of records) if (rejected.length < 10_000) rejected.push(r);
+    });
+    hooks.ctx.loads.begin(state);
+    return new CopyLoader(hooks, table, options, load, state, rejected);
+  }
+
+  /** Sends one input's bytes, cut into record-aligned chunks, to the compute nodes. */
+  async input(fileName: string, chunks: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<void> {
+    const chunker = new RecordChunker(this.options);
+    for await (const data of chunks) {
+      signal.throwIfAborted();
+      await this.write(fileName, chunker, data);
+    }
+    await this.end(fileName, chunker);
+  }
+
+  /** Adds bytes of one input. */
+  async write(fileName: string, chunker: RecordChunker, data: Uint8Array): Promise<void> {
+    for (const c of chunker.push(data)) await this.load.send({ fileName, firstLine: c.firstLine, atStart: c.atStart }, c.bytes);
+    this.progress(data.length);
+  }
+
+  /** Ends one input. */
+  async end(fileName: string, chunker: RecordChunker): Promise<void> {
+    const c = chunker.end();
+    if (c !== null) await this.load.send({ fileName, firstLine: c.firstLine, atStart: c.atStart }, c.bytes);
   }
 
   /** Counts input bytes and sends a progress NOTICE now and then. */
-  progress(bytes: number): void {
+  private progress(bytes: number): void {
     this.state.bytes += bytes;
+    this.state.rows = this.load.rows;
     const now = Date.now();
     if (now - this.lastProgress < CopyLoader.PROGRESS_EVERY_MS) return;
     this.lastProgress = now;
-    const rows = this.loaded + this.pending.length;
+    const rows = this.load.rows;
     const secs = (now - this.started) / 1000;
     this.hooks.notice(`COPY ${this.table.name}: ${rows} rows, ${(this.state.bytes / 1048576).toFixed(1)} MB, ${Math.round(rows / secs)} rows/s`);
   }
 
-  /** A parser for one input (STDIN or a file) feeding this load. */
-  parser(fileName: string): CopyParser {
-    const types = this.targets.map((i) => this.table.columns[i]!.type);
-    return createCopyParser(this.options, this.targets.map((i) => this.table.columns[i]!), {
-      batch: (b: Batch) => {
-        for (const r of rowsFromBatch(b)) this.pending.push(completeRow(this.table, this.targets, r, types, this.evalCtx));
-      },
-      rejected: (rec) => {
-        if (this.rejected.length < 10_000) this.rejected.push(rec);
-      },
-    }, {
-      tableName: this.table.name, fileName, errorBudget: this.budget,
-      textIo: { timeZoneOffsetSeconds: this.evalCtx.timeZoneOffsetSeconds },
-    });
-  }
-
-  /** Ships gathered rows once enough have accumulated (or always, at the end). */
-  async drain(force = false): Promise<void> {
-    if (this.pending.length === 0 || (!force && this.pending.length < FLUSH_ROWS)) return;
-    const rows = this.pending;
-    this.pending = [];
-    this.loaded += rows.length;
-    this.state.rows = this.loaded;
-    if (this.options.noLoad) return;
-    this.writes.push(await this.hooks.ctx.dispatcher.prepareWrite(this.table, routeRows(this.hooks.ctx, this.table, rows), rows.length));
-  }
-
   /** Publishes everything (one atomic load) and reports; returns the CommandComplete tag. */
   async finish(): Promise<string> {
-    await this.drain(true);
+    const write = await this.load.prepare();
+    this.state.rows = this.load.rows;
     this.hooks.ctx.loads.end(this.state.query);
     this.recordRejected();
-    for (const w of this.writes) await this.hooks.addWrite(w);
-    this.hooks.setLastCopyCount(this.loaded);
-    if (this.budget.skipped > 0) {
-      this.hooks.notice(`Load into table '${this.table.name}' completed, ${this.loaded} record(s) loaded successfully, ${this.budget.skipped} record(s) could not be loaded. Check 'stl_load_errors' system table for details.`);
+    if (this.options.noLoad) {
+      await this.hooks.ctx.dispatcher.finishWrite(write, false);
+    } else {
+      await this.hooks.addWrite(write);
+    }
+    this.hooks.setLastCopyCount(write.rows);
+    if (this.load.rejected > 0) {
+      this.hooks.notice(`Load into table '${this.table.name}' completed, ${write.rows} record(s) loaded successfully, ${this.load.rejected} record(s) could not be loaded. Check 'stl_load_errors' system table for details.`);
     }
     if (this.options.noLoad) {
-      this.hooks.notice(`NOLOAD: ${this.loaded} record(s) checked; nothing was loaded.`);
+      this.hooks.notice(`NOLOAD: ${write.rows} record(s) checked; nothing was loaded.`);
       return 'COPY 0';
     }
-    return `COPY ${this.loaded}`;
+    return `COPY ${write.rows}`;
   }
 
   /** Drops everything written so far. */
   async abort(): Promise<void> {
     this.hooks.ctx.loads.end(this.state.query);
-    this.pending = [];
+    await this.load.abort();
     this.recordRejected();
-    for (const w of this.writes) await this.hooks.ctx.dispatcher.finishWrite(w, false).catch(() => undefined);
   }
 
   private recordRejected(): void {
@@ -192,17 +196,15 @@ export function prepareCopy(
     if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${name.name}" does not exist`);
     const targets = targetColumns(table, attlist);
     return async (evalCtx, signal) => {
-      const loader = new CopyLoader(hooks, table, targets, options, evalCtx);
+      const loader = await CopyLoader.begin(hooks, table, targets, options, evalCtx);
       if (cs.filename === undefined) {
-        const parser = loader.parser('');
+        const chunker = new RecordChunker(options);
         const cursor: CopyInCursor = {
           kind: 'copyIn', format: 'text', columnCount: targets.length,
           async write(data) {
-            signal.throwIfAborted();
             try {
-              parser.write(data);
-              loader.progress(data.length);
-              await loader.drain();
+              signal.throwIfAborted();
+              await loader.write('', chunker, data);
             } catch (err) {
               await loader.abort();
               throw err;
@@ -210,7 +212,7 @@ export function prepareCopy(
           },
           async finish() {
             try {
-              parser.end();
+              await loader.end('', chunker);
               return await loader.finish();
             } catch (err) {
               await loader.abort();
@@ -228,15 +230,8 @@ export function prepareCopy(
         loader.state.files = files.length;
         for (const file of files) {
           loader.state.currentFile = file;
-          const parser = loader.parser(file);
           const source = createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>;
-          for await (const chunk of decompressChunks(source, compressionForFile(options.compression, file))) {
-            signal.throwIfAborted();
-            parser.write(chunk);
-            loader.progress(chunk.length);
-            await loader.drain();
-          }
-          parser.end();
+          await loader.input(file, decompressChunks(source, compressionForFile(options.compression, file)), signal);
           loader.state.filesDone++;
         }
         return staticCursor(null, [], await loader.finish());

@@ -14,7 +14,7 @@ import type { Datum } from '../../sql/types/datum.ts';
 import { formatTypeName, isStringType, type SqlType } from '../../sql/types/sql-type.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
-import { sliceForKey } from '../scheduling/distribution.ts';
+import { sliceForKey } from '../../compute/exchange/distribution-hash.ts';
 import type { ServerContext } from '../server-context.ts';
 import { catalogResolver } from './relation-resolver.ts';
 import type { NamePath } from './search-path.ts';
@@ -113,6 +113,20 @@ export function assignDatum(v: Datum, from: SqlType, to: SqlType, columnName: st
   }
 }
 
+/** A column's DEFAULT evaluated now (NULL when it has none). */
+function defaultValue(table: TableDef, i: number, ctx: EvalContext): Datum {
+  const c = table.columns[i]!;
+  if (c.defaultAst === undefined) return null;
+  const bctx: BindContext = { scope: [], params: [], aggregates: null, clause: 'DEFAULT expressions' };
+  const e = bindExpr(c.defaultAst, bctx);
+  return assignDatum(evaluate(e.type.id === 'unknown' ? coerce(e, c.type, bctx) : e, [], ctx), e.type.id === 'unknown' ? c.type : e.type, c.type, c.name, ctx);
+}
+
+function notNullViolation(table: TableDef, column: string): SqlError {
+  return new SqlError(SqlState.NOT_NULL_VIOLATION, `null value in column "${column}" of relation "${table.name}" violates not-null constraint`,
+    { table: table.name, column, schema: table.schema });
+}
+
 /** Builds full table rows from supplied values: defaults, coercion, NOT NULL checks. */
 export function completeRow(table: TableDef, targets: readonly number[], values: readonly Datum[], valueTypes: readonly SqlType[], ctx: EvalContext): Datum[] {
   const row: Datum[] = new Array<Datum>(table.columns.length).fill(null);
@@ -125,17 +139,19 @@ export function completeRow(table: TableDef, targets: readonly number[], values:
     given[col] = true;
   });
   table.columns.forEach((c, i) => {
-    if (!given[i] && c.defaultAst !== undefined) {
-      const bctx: BindContext = { scope: [], params: [], aggregates: null, clause: 'DEFAULT expressions' };
-      const e = bindExpr(c.defaultAst, bctx);
-      row[i] = assignDatum(evaluate(e.type.id === 'unknown' ? coerce(e, c.type, bctx) : e, [], ctx), e.type.id === 'unknown' ? c.type : e.type, c.type, c.name, ctx);
-    }
-    if (row[i] === null && c.notNull) {
-      throw new SqlError(SqlState.NOT_NULL_VIOLATION, `null value in column "${c.name}" of relation "${table.name}" violates not-null constraint`,
-        { table: table.name, column: c.name, schema: table.schema });
-    }
+    if (!given[i]) row[i] = defaultValue(table, i, ctx);
+    if (row[i] === null && c.notNull) throw notNullViolation(table, c.name);
   });
   return row;
+}
+
+/**
+ * The values of the columns a bulk load does not supply (their DEFAULTs, evaluated once per load
+ * as COPY's input rows share one statement time), by table column index; null for supplied ones.
+ * A NOT NULL column left NULL fails on the compute nodes at the first row, as in PostgreSQL.
+ */
+export function omittedColumnValues(table: TableDef, targets: readonly number[], ctx: EvalContext): Datum[] {
+  return table.columns.map((_c, i) => (targets.includes(i) ? null : defaultValue(table, i, ctx)));
 }
 
 /** Groups rows by the slice that stores them. */

@@ -348,7 +348,7 @@ export class Session implements BackendSession {
   private async finishPending(commit: boolean): Promise<void> {
     const writes = this.pending;
     this.pending = [];
-    for (const w of writes) await this.ctx.dispatcher.finishWrite(w, commit);
+    await this.ctx.dispatcher.finishWrites(writes, commit);
   }
 
   private async transaction(s: SqlStatement): Promise<string> {

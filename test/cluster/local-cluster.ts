@@ -17,6 +17,8 @@ export interface ClusterOptions {
   dataDir?: string;
   authFile?: string;
   extraArgs?: string[];
+  /** Extra environment for the leader and the compute nodes it starts (e.g. COLONNADE_CRASH_AT). */
+  env?: Record<string, string>;
 }
 
 /** A running local cluster. */
@@ -43,7 +45,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<LocalClus
   const args = [ENTRY, 'start', '--port', '0', '--data-dir', dataDir, '--nodes', String(opts.nodes ?? 2), '--slices', String(opts.slices ?? 1)];
   if (opts.authFile) args.push('--auth-file', opts.authFile);
   args.push(...(opts.extraArgs ?? []));
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COLONNADE_LOG_LEVEL: 'warn' } });
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COLONNADE_LOG_LEVEL: 'warn', ...opts.env } });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });

@@ -1,0 +1,271 @@
+// One COPY on one compute node: parses the record-aligned chunks the leader sends, routes each row
+// to the slice that owns it (local slices directly, other nodes' slices as Arrow record batches
+// over the interconnect), and keeps every slice's rows in an unpublished write transaction until
+// the leader's two-phase commit publishes or drops them.
+import { SqlError, SqlState, internalError } from '../../common/errors/index.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import type { TextIoSettings } from '../../sql/types/text-io.ts';
+import type { StoredTable, WriteTransaction } from '../../storage/slice-store.ts';
+import type { Batch } from '../batch/batch.ts';
+import { vectorFromRows } from '../batch/row-conversion.ts';
+import type { Vector } from '../batch/vector.ts';
+import { encodeBatch } from '../exchange/arrow-batch-codec.ts';
+import { sliceIndexes } from '../exchange/distribution-hash.ts';
+import type { CopyOptions } from './copy-options.ts';
+import { createCopyParser } from './copy-parser.ts';
+import { LoadErrorBudget, type LoadErrorRecord } from './load-error.ts';
+
+/** A node of the cluster as a load sees it. */
+export interface LoadNode {
+  readonly nodeId: string;
+  readonly host: string;
+  readonly port: number;
+  /** Global slice numbers, ascending. */
+  readonly slices: readonly number[];
+}
+
+/** Everything a compute node needs to take part in one load (sent once, at `loadBegin`). */
+export interface LoadSpec {
+  readonly txnId: string;
+  readonly table: StoredTable;
+  /** The table's name, for messages. */
+  readonly tableName: string;
+  /** Table column index of each input field, in input order. */
+  readonly targets: readonly number[];
+  readonly options: CopyOptions;
+  readonly textIo: TextIoSettings;
+  readonly distStyle: 'key' | 'even' | 'all';
+  /** Table column index of the DISTKEY (distStyle 'key'). */
+  readonly distKey: number | null;
+  /** Every node of the cluster (this one included). */
+  readonly nodes: readonly LoadNode[];
+  /** Value of each table column the input does not supply (its DEFAULT, evaluated once), by column index. */
+  readonly fill: readonly Datum[];
+}
+
+/** One chunk of input, as cut by the leader's record chunker. */
+export interface ChunkMeta {
+  readonly fileName: string;
+  readonly firstLine: number;
+  readonly atStart: boolean;
+}
+
+/** What parsing one chunk produced. */
+export interface ChunkResult {
+  readonly rows: number;
+  /** Bad rows skipped in this chunk (MAXERROR). */
+  readonly rejected: readonly LoadErrorRecord[];
+  /** Rows of this chunk stored on other nodes (for the figures of the load). */
+  readonly shipped: number;
+}
+
+/** Services of the compute node a load uses. */
+export interface LoadHost {
+  readonly nodeId: string;
+  /** Opens an unpublished write on a local slice, tagged with the load's transaction id. */
+  beginWrite(slice: number, table: StoredTable, txnId: string): Promise<WriteTransaction>;
+  /** Sends rows (an Arrow IPC record batch) for `slice` to the node that owns it. */
+  sendRows(node: LoadNode, txnId: string, slice: number, body: Uint8Array): Promise<void>;
+}
+
+/** Serialises appends to one slice's write (appends of concurrent chunks must not interleave). */
+class SliceWriter {
+  private chain: Promise<void> = Promise.resolve();
+  private tx: Promise<WriteTransaction> | null = null;
+  rows = 0;
+
+  constructor(private readonly open: () => Promise<WriteTransaction>) {}
+
+  append(batch: Batch): Promise<void> {
+    const count = batch.selection === null ? batch.length : batch.selection.length;
+    this.rows += count;
+    const run = this.chain.then(async () => {
+      this.tx ??= this.open();
+      await (await this.tx).append(batch);
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async prepared(): Promise<WriteTransaction | null> {
+    await this.chain;
+    if (this.tx === null) return null;
+    const tx = await this.tx;
+    await tx.prepare();
+    return tx;
+  }
+
+  async abort(): Promise<void> {
+    await this.chain;
+    if (this.tx !== null) await (await this.tx).abort().catch(() => undefined);
+  }
+}
+
+/** One load's state on this node. */
+export class LoadSession {
+  private readonly writers = new Map<number, SliceWriter>();
+  /** Global slice numbers of the cluster, ascending; a key's hash indexes this list. */
+  private readonly allSlices: number[];
+  private readonly ownerOf = new Map<number, LoadNode>();
+  private readonly localSlices: readonly number[];
+  private readonly budget: LoadErrorBudget;
+  private readonly fillCache = new Map<number, Vector[]>();
+  private nextEven = 0;
+  private failed: unknown = null;
+
+  constructor(readonly spec: LoadSpec, private readonly host: LoadHost) {
+    for (const n of spec.nodes) for (const s of n.slices) this.ownerOf.set(s, n);
+    this.allSlices = [...this.ownerOf.keys()].sort((a, b) => a - b);
+    const me = spec.nodes.find((n) => n.nodeId === host.nodeId);
+    if (!me) throw internalError(`node ${host.nodeId} is not part of load ${spec.txnId}`);
+    this.localSlices = me.slices;
+    this.budget = new LoadErrorBudget(spec.options.maxErrors, spec.options.errorScope === 'conversion' ? 'conversion' : 'all', 10_000);
+    this.nextEven = Math.floor(Math.random() * Math.max(1, this.localSlices.length));
+  }
+
+  private writer(slice: number): SliceWriter {
+    let w = this.writers.get(slice);
+    if (!w) {
+      w = new SliceWriter(() => this.host.beginWrite(slice, this.spec.table, this.spec.txnId));
+      this.writers.set(slice, w);
+    }
+    return w;
+  }
+
+  /** Parses one chunk and routes its rows. */
+  async loadChunk(meta: ChunkMeta, bytes: Uint8Array): Promise<ChunkResult> {
+    if (this.failed !== null) throw this.failed;
+    const spec = this.spec;
+    const batches: Batch[] = [];
+    const rejected: LoadErrorRecord[] = [];
+    const parser = createCopyParser(spec.options, spec.targets.map((i) => {
+      const c = spec.table.columns[i]!;
+      return { name: c.name, type: c.type, notNull: c.notNull };
+    }), {
+      batch: (b) => batches.push(b),
+      rejected: (r) => rejected.push(r),
+    }, {
+      tableName: spec.tableName, fileName: meta.fileName, errorBudget: this.budget, textIo: spec.textIo,
+      startLine: meta.firstLine, atFileStart: meta.atStart,
+    });
+    parser.write(bytes);
+    const summary = parser.end();
+    let shipped = 0;
+    for (const b of batches) {
+      const full = this.complete(b, meta);
+      if (!spec.options.noLoad) shipped += await this.route(full);
+    }
+    return { rows: summary.rowsLoaded, rejected, shipped };
+  }
+
+  /** Rows sent by another node for one of this node's slices. */
+  async acceptRows(slice: number, batch: Batch): Promise<void> {
+    if (this.failed !== null) throw this.failed;
+    if (!this.localSlices.includes(slice)) throw internalError(`slice ${slice} is not on node ${this.host.nodeId}`);
+    await this.writer(slice).append(batch);
+  }
+
+  /** Phase one: every local slice's rows durable and unpublished; returns the prepared writes. */
+  async prepare(): Promise<WriteTransaction[]> {
+    if (this.failed !== null) throw this.failed;
+    const out: WriteTransaction[] = [];
+    try {
+      for (const w of this.writers.values()) {
+        const tx = await w.prepared();
+        if (tx) out.push(tx);
+      }
+    } catch (err) {
+      await this.abort(err);
+      throw err;
+    }
+    return out;
+  }
+
+  /** Drops everything this node holds for the load. */
+  async abort(reason: unknown = new SqlError(SqlState.QUERY_CANCELED, 'load aborted')): Promise<void> {
+    this.failed ??= reason;
+    for (const w of this.writers.values()) await w.abort();
+    this.writers.clear();
+  }
+
+  /** The parsed target columns widened to the table's columns (defaults for the others). */
+  private complete(b: Batch, meta: ChunkMeta): Batch {
+    const spec = this.spec;
+    const ncols = spec.table.columns.length;
+    if (spec.targets.length === ncols && spec.targets.every((t, i) => t === i)) return b;
+    spec.table.columns.forEach((c, i) => {
+      if (c.notNull && spec.fill[i] === null && !spec.targets.includes(i) && b.length > 0) {
+        throw new SqlError(SqlState.NOT_NULL_VIOLATION, `null value in column "${c.name}" of relation "${spec.tableName}" violates not-null constraint`, {
+          table: spec.tableName, column: c.name, where: `COPY ${spec.tableName}, line ${meta.firstLine + 1}`,
+        });
+      }
+    });
+    let fill = this.fillCache.get(b.length);
+    if (!fill) {
+      fill = spec.table.columns.map((c, i) => vectorFromRows(c.type, new Array<Datum[]>(b.length).fill([spec.fill[i] ?? null]), 0));
+      this.fillCache.set(b.length, fill);
+    }
+    const columns = fill.slice();
+    spec.targets.forEach((t, i) => { columns[t] = b.columns[i]!; });
+    return { length: b.length, columns, selection: b.selection };
+  }
+
+  /** Sends each row to its slice; returns how many went to other nodes. */
+  private async route(b: Batch): Promise<number> {
+    const spec = this.spec;
+    const n = b.selection === null ? b.length : b.selection.length;
+    if (n === 0) return 0;
+    if (spec.distStyle === 'all') {
+      // A full copy on every node, in its first slice.
+      let shipped = 0;
+      const sends: Promise<void>[] = [];
+      for (const node of spec.nodes) {
+        const slice = node.slices[0]!;
+        if (node.nodeId === this.host.nodeId) sends.push(this.writer(slice).append(b));
+        else { sends.push(this.host.sendRows(node, spec.txnId, slice, encodeBatch(b))); shipped += n; }
+      }
+      await Promise.all(sends);
+      return shipped;
+    }
+    const slices = new Int32Array(n);
+    if (spec.distStyle === 'key') {
+      sliceIndexes(b.columns[spec.distKey!]!, b.selection, n, this.allSlices.length, slices);
+    } else {
+      // EVEN: round robin over this node's slices; the leader spreads chunks over the nodes.
+      const local = this.localSlices.length;
+      let next = this.nextEven;
+      for (let k = 0; k < n; k++) {
+        slices[k] = this.allSlices.indexOf(this.localSlices[next]!);
+        next = next + 1 === local ? 0 : next + 1;
+      }
+      this.nextEven = next;
+    }
+    // Counting sort of the rows by slice index.
+    const nslices = this.allSlices.length;
+    const starts = new Int32Array(nslices + 1);
+    for (let k = 0; k < n; k++) starts[slices[k]! + 1]!++;
+    for (let s = 0; s < nslices; s++) starts[s + 1]! += starts[s]!;
+    const pos = starts.slice(0, nslices);
+    const order = new Uint32Array(n);
+    const sel = b.selection;
+    for (let k = 0; k < n; k++) order[pos[slices[k]!]!++] = sel === null ? k : sel[k]!;
+    let shipped = 0;
+    const sends: Promise<void>[] = [];
+    for (let s = 0; s < nslices; s++) {
+      const from = starts[s]!;
+      const to = starts[s + 1]!;
+      if (from === to) continue;
+      const slice = this.allSlices[s]!;
+      const rows = order.subarray(from, to);
+      const owner = this.ownerOf.get(slice)!;
+      if (owner.nodeId === this.host.nodeId) {
+        sends.push(this.writer(slice).append({ length: b.length, columns: b.columns, selection: rows }));
+      } else {
+        sends.push(this.host.sendRows(owner, spec.txnId, slice, encodeBatch(b, rows, rows.length)));
+        shipped += rows.length;
+      }
+    }
+    await Promise.all(sends);
+    return shipped;
+  }
+}
