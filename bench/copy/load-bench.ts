@@ -24,7 +24,7 @@ const log = createRootLogger({ role: 'bench', level: 'warn', pretty: false });
 const repoRoot = resolve(import.meta.dirname, '../..');
 const data = await ensureData(join(repoRoot, 'bench/.cache'), sf);
 const totalRows = await countRows();
-const results: { engine: string; method: string; seconds: number; peakMiB: string }[] = [];
+const results: { engine: string; method: string; seconds: number; peakMiB: string; cpu: string }[] = [];
 
 async function countRows(): Promise<number> {
   let n = 0;
@@ -42,11 +42,20 @@ async function peakMiB(pid: number): Promise<number> {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function timed(engine: string, method: string, fn: () => Promise<void>, peak: () => Promise<string>): Promise<void> {
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function timed(engine: string, method: string, fn: () => Promise<void>, peak: () => Promise<string>, pids: readonly number[] = []): Promise<void> {
+  const cpu0 = await Promise.all(pids.map(cpuSeconds));
   const t0 = performance.now();
   await fn();
   const seconds = (performance.now() - t0) / 1000;
-  results.push({ engine, method, seconds, peakMiB: await peak() });
+  const cpu = (await Promise.all(pids.map(cpuSeconds))).map((c, i) => (c - cpu0[i]!).toFixed(1)).join(' + ');
+  results.push({ engine, method, seconds, peakMiB: await peak(), cpu });
   process.stderr.write(`${engine} ${method}: ${seconds.toFixed(1)} s\n`);
 }
 
@@ -68,8 +77,8 @@ if (engines.has('colonnade')) {
   await c.connect();
   const pids = [(await c.query('SELECT pg_backend_pid() AS p')).rows[0].p as number, ...(await c.query('SELECT pid FROM stv_nodes')).rows.map((r) => r.pid as number)];
   const peak = async (): Promise<string> => (await Promise.all(pids.map(peakMiB))).map((m) => m.toFixed(0)).join(' + ');
-  await timed('colonnade', 'COPY FROM server files', () => loadPg(c, 'files', true), peak);
-  await timed('colonnade', 'COPY FROM STDIN', () => loadPg(c, 'stdin', false), peak);
+  await timed('colonnade', 'COPY FROM server files', () => loadPg(c, 'files', true), peak, pids);
+  await timed('colonnade', 'COPY FROM STDIN', () => loadPg(c, 'stdin', false), peak, pids);
   await c.end();
   await cluster.stop();
 }
@@ -99,8 +108,8 @@ if (!engines.has('postgres')) {
     }
   };
   const peak = async (): Promise<string> => (await peakMiB(pid)).toFixed(0);
-  await timed('postgres', 'COPY FROM server files', () => load('files', true), peak);
-  await timed('postgres', 'COPY FROM STDIN', () => load('stdin', false), peak);
+  await timed('postgres', 'COPY FROM server files', () => load('files', true), peak, [pid]);
+  await timed('postgres', 'COPY FROM STDIN', () => load('stdin', false), peak, [pid]);
   await c.end();
   await server.stop();
 } else {
@@ -128,7 +137,7 @@ function duckColumns(names: string[]): string {
 }
 
 process.stdout.write(`\nCOPY load benchmark, TPC-H SF ${sf} (${totalRows} rows, 8 tables)\n`);
-process.stdout.write('engine     method                   seconds   rows/s      peak MiB (leader + nodes / backend)\n');
+process.stdout.write('engine     method                   seconds   rows/s      peak MiB (leader + nodes / backend)   CPU s (same order)\n');
 for (const r of results) {
-  process.stdout.write(`${r.engine.padEnd(10)} ${r.method.padEnd(24)} ${r.seconds.toFixed(1).padStart(7)}   ${Math.round(totalRows / r.seconds).toString().padStart(9)}   ${r.peakMiB}\n`);
+  process.stdout.write(`${r.engine.padEnd(10)} ${r.method.padEnd(24)} ${r.seconds.toFixed(1).padStart(7)}   ${Math.round(totalRows / r.seconds).toString().padStart(9)}   ${r.peakMiB.padEnd(36)}  ${r.cpu}\n`);
 }

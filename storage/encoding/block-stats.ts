@@ -4,6 +4,7 @@ import type { Vector } from '../../compute/batch/vector.ts';
 import type { BlockStats } from './codec.ts';
 import { toIntDomain, isIntKind, type IntDomain } from './int-domain.ts';
 import { bitWidth } from './bit-pack.ts';
+import { gatherVector } from '../vector-ops.ts';
 import { buildDictionary, compareStringBytes, type DictionaryParts } from './dictionary-builder.ts';
 
 /** Stats plus the dictionary built while counting distinct values (reused by DICT's encoder). */
@@ -50,6 +51,24 @@ export function countRuns(v: Vector, d: IntDomain | null): { runs: number; maxRu
   return { runs, maxRun };
 }
 
+/** Rows sampled to rule out a dictionary before building one for the whole block. */
+const DICT_SAMPLE = 2048;
+
+/**
+ * True when a strided sample of a big block is almost all distinct values (keys, comments,
+ * prices): its dictionary would exceed the n/2 cap or not pay, so building it is wasted work.
+ */
+function mostlyDistinct(v: Vector): boolean {
+  const n = v.length;
+  if (n < DICT_SAMPLE * 4) return false;
+  const idx = new Uint32Array(DICT_SAMPLE);
+  const step = Math.floor(n / DICT_SAMPLE);
+  for (let i = 0; i < DICT_SAMPLE; i++) idx[i] = i * step;
+  const sample = gatherVector(v, idx, DICT_SAMPLE);
+  const domain = isIntKind(sample.kind) ? toIntDomain(sample) : null;
+  return buildDictionary(sample, domain, Math.floor(DICT_SAMPLE * 0.9)) === null;
+}
+
 /** Computes the stats of a placeholder-filled block. */
 export function computeBlockStats(v: Vector): FullBlockStats {
   const n = v.length;
@@ -70,7 +89,7 @@ export function computeBlockStats(v: Vector): FullBlockStats {
   let dictionary: DictionaryParts | null = null;
   const tryDict = v.kind === 'string' || v.kind === 'float64'
     || (intDomain !== null && v.kind !== 'bool' && bitWidth(intDomain.maxOffset) > 8);
-  if (tryDict && n > 0) dictionary = buildDictionary(v, intDomain, Math.max(1, Math.min(65536, n >>> 1)));
+  if (tryDict && n > 0 && !mostlyDistinct(v)) dictionary = buildDictionary(v, intDomain, Math.max(1, Math.min(65536, n >>> 1)));
   let distinctBytes = 0;
   if (dictionary !== null) {
     const dv = dictionary.dict;
