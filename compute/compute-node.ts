@@ -237,9 +237,9 @@ export class ComputeNode {
     }
   }
 
-  private loadBegin(spec: LoadSpec): null {
+  private async loadBegin(spec: LoadSpec): Promise<null> {
     if (this.loads.has(spec.txnId)) throw new SqlError(SqlState.INTERNAL_ERROR, `load ${spec.txnId} already begun`);
-    this.loads.set(spec.txnId, new LoadSession(spec, {
+    const session = new LoadSession(spec, {
       nodeId: this.nodeId,
       beginWrite: async (slice, table, txnId) => {
         const store = this.stores.get(slice);
@@ -251,7 +251,15 @@ export class ComputeNode {
         const peer = await this.peers.get(node);
         await peer.request('loadRows', { txnId, slice }, { body });
       },
-    }));
+    });
+    this.loads.set(spec.txnId, session);
+    try {
+      await session.open();
+    } catch (err) {
+      this.loads.delete(spec.txnId);
+      await session.abort(err);
+      throw err;
+    }
     return null;
   }
 

@@ -75,7 +75,13 @@ export class SegmentWriteTransaction implements WriteTransaction {
   private state: State = 'open';
   private readonly table: StoredTable;
   private readonly layouts: readonly ColumnLayout[];
-  private readonly buffer: RowBuffer;
+  /** Rows appended and not yet written; swapped for `spare` while a full buffer is written. */
+  private buffer: RowBuffer;
+  private spare: RowBuffer | null = null;
+  /** Segment writes in order: one buffer at a time goes through the sink. */
+  private flushing: Promise<void> = Promise.resolve();
+  /** A segment write that failed: the transaction can only abort. */
+  private flushFailure: unknown = null;
   private readonly sink: SegmentSink;
   private readonly deleted = new Map<number, number[]>();
   private readonly pendingDeletes = new Map<number, PendingDelete>();
@@ -131,11 +137,26 @@ export class SegmentWriteTransaction implements WriteTransaction {
   }
 
   private checkOpen(): void {
+    if (this.flushFailure !== null) throw this.flushFailure;
     if (this.state !== 'open') throw new SqlError(SqlState.INVALID_TRANSACTION_STATE, `write transaction on table ${this.tableId} is ${this.state === 'prepared' ? 'prepared' : 'finished'}`);
   }
 
-  /** Adds rows (columns in table order; the selection is honoured). NOT NULL columns reject NULLs (23502). */
-  async append(batch: Batch): Promise<void> {
+  /**
+   * Adds rows (columns in table order; the selection is honoured). NOT NULL columns reject NULLs
+   * (23502). The rows are copied before this returns, so the caller may reuse the batch's memory
+   * at once; the promise settles when a segment write the append started (if any) has finished.
+   */
+  append(batch: Batch): Promise<void> {
+    try {
+      this.copyIn(batch);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.buffer.length < this.ctx.segmentRows) return Promise.resolve();
+    return this.flush();
+  }
+
+  private copyIn(batch: Batch): void {
     this.checkOpen();
     if (batch.columns.length !== this.layouts.length) throw internalError(`table ${this.tableId} has ${this.layouts.length} columns, batch has ${batch.columns.length}`);
     for (let c = 0; c < this.layouts.length; c++) {
@@ -152,18 +173,28 @@ export class SegmentWriteTransaction implements WriteTransaction {
       }
     }
     this.buffer.appendRows(batch.columns, batch.length, batch.selection);
-    if (this.buffer.length >= this.ctx.segmentRows) await this.flush();
   }
 
-  /** Sorts the buffered rows by the sort key and writes them as one segment. */
-  private async flush(): Promise<void> {
-    const n = this.buffer.length;
-    if (n === 0) return;
-    const cols = this.buffer.toVectors();
-    const perm = sortPermutation(cols, n, this.table.sortKey, this.table.sortStyle);
-    await this.sink.append(cols, n, perm);
-    await this.sink.cut();
-    this.buffer.clear();
+  /**
+   * Sorts the buffered rows by the sort key and writes them as one segment. Appends made while
+   * it runs go to the other buffer (so a load keeps parsing while a segment is encoded).
+   */
+  private flush(): Promise<void> {
+    const full = this.buffer;
+    if (full.length === 0) return this.flushing;
+    this.buffer = this.spare ?? new RowBuffer(this.layouts, 4096);
+    this.spare = null;
+    const run = this.flushing.then(async () => {
+      const n = full.length;
+      const cols = full.toVectors();
+      const perm = sortPermutation(cols, n, this.table.sortKey, this.table.sortStyle);
+      await this.sink.append(cols, n, perm);
+      await this.sink.cut();
+      full.clear();
+      this.spare = full;
+    });
+    this.flushing = run.catch((err: unknown) => { this.flushFailure ??= err; });
+    return run;
   }
 
   /** Marks rows of a committed segment as deleted (row ids as in {@link StorageBatch}). */
@@ -209,6 +240,7 @@ export class SegmentWriteTransaction implements WriteTransaction {
     this.checkOpen();
     try {
       await this.flush();
+      if (this.flushFailure !== null) throw this.flushFailure;
       const current = this.ctx.table(this.tableId);
       for (const [segId, list] of this.deleted) {
         const seg = current.segments.find((s) => s.id === segId);
@@ -333,6 +365,7 @@ export class SegmentWriteTransaction implements WriteTransaction {
   async abort(): Promise<void> {
     if (this.state === 'done') return;
     this.state = 'done';
+    await this.flushing;
     try {
       await this.sink.abort();
       for (const s of this.written()) await unlinkQuiet(this.ctx.path(s.file));

@@ -68,6 +68,7 @@ async function remote(slice: number, batch: ReturnType<typeof decodeBatch>): Pro
   await w.append(batch);
 }
 
+await session.open();
 const bytes = await readFile(join(data.dir, `${def.name}.tbl`));
 const t0 = performance.now();
 const chunker = new RecordChunker(options);

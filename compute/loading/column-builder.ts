@@ -135,8 +135,11 @@ export class ColumnBuilder {
     else if (this.kind === 'bigdecimal') this.big[row] = 0n;
   }
 
-  /** The first `rows` rows as a vector; the builder starts a fresh batch. */
-  finish(rows: number): Vector {
+  /**
+   * The first `rows` rows as a vector; the builder starts a fresh batch in new arrays, or, with
+   * `reuse`, in the same ones once {@link recycle} is called (the vector is then short-lived).
+   */
+  finish(rows: number, reuse = false): Vector {
     let nulls: Uint8Array | null = this.nulls.subarray(0, rows);
     if (nulls.indexOf(1) < 0) nulls = null;
     let v: Vector;
@@ -153,8 +156,14 @@ export class ColumnBuilder {
         break;
       }
     }
-    this.allocate();
+    if (!reuse) this.allocate();
     return v;
+  }
+
+  /** Makes the arrays of the last reused batch of `rows` rows ready for the next batch. */
+  recycle(rows: number): void {
+    this.nulls.fill(0, 0, rows);
+    if (this.kind === 'bigdecimal') this.big.fill(0n, 0, rows);
   }
 }
 

@@ -46,7 +46,15 @@ export interface CopyParserConfig {
   readonly startLine?: number;
   /** The input starts the file, so HEADER and IGNOREHEADER apply (default true). */
   readonly atFileStart?: boolean;
+  /**
+   * Reuse the batch arrays: a batch is valid only until `sink.batch` returns (the sink copies what
+   * it keeps). Saves allocating and collecting a batch's worth of memory per batch.
+   */
+  readonly reuseBatchMemory?: boolean;
 }
+
+/** Where the next input of a restarted parser comes from (see {@link CopyParser.restart}). */
+export type CopyInputPosition = Pick<CopyParserConfig, 'fileName' | 'startLine' | 'atFileStart'>;
 
 /** Counts of one parser's input. */
 export interface CopyParseSummary {
@@ -68,6 +76,8 @@ export interface CopyParser {
   write(chunk: Uint8Array): void;
   /** Ends the input: parses the last record, emits the last batch, returns the counts. */
   end(): CopyParseSummary;
+  /** After end(): starts a new input (counts reset, buffers kept). */
+  restart(position: CopyInputPosition): void;
 }
 
 /**
@@ -98,7 +108,7 @@ class StreamingCopyParser implements CopyParser {
   private readonly csv: boolean;
   private readonly redshift: boolean;
   private readonly replacement: number;
-  private readonly fileName: string;
+  private fileName: string;
   private carry = new Uint8Array(0);
   private carryLen = 0;
   private rows = 0;
@@ -142,10 +152,32 @@ class StreamingCopyParser implements CopyParser {
       textIo: config.textIo ?? DEFAULT_TEXT_IO,
     };
     this.budget = config.errorBudget ?? new LoadErrorBudget(opts.maxErrors, opts.errorScope);
-    const atStart = config.atFileStart !== false;
-    this.toSkip = atStart ? opts.ignoreHeader : 0;
-    this.headerPending = atStart && opts.header !== false;
-    this.lineNo = config.startLine ?? 0;
+    this.toSkip = 0;
+    this.headerPending = false;
+    this.position(config);
+  }
+
+  private position(p: CopyInputPosition): void {
+    const atStart = p.atFileStart !== false;
+    this.toSkip = atStart ? this.opts.ignoreHeader : 0;
+    this.headerPending = atStart && this.opts.header !== false;
+    this.lineNo = p.startLine ?? 0;
+    this.fileName = p.fileName ?? '';
+  }
+
+  restart(p: CopyInputPosition): void {
+    if (!this.ended) throw internalError('COPY parser restarted before end()');
+    this.position(p);
+    this.carryLen = 0;
+    this.rows = 0;
+    this.done = false;
+    this.ended = false;
+    this.rowsLoaded = 0;
+    this.rejected = 0;
+    this.replacedRows = 0;
+    this.rowReplaced = false;
+    this.bytesRead = 0;
+    this.scanner.resetLineEnding();
   }
 
   write(chunk: Uint8Array): void {
@@ -440,10 +472,12 @@ class StreamingCopyParser implements CopyParser {
   private flush(): void {
     if (this.rows === 0) return;
     const n = this.rows;
-    const columns = this.cols.map((c) => c.finish(n));
+    const reuse = this.config.reuseBatchMemory === true;
+    const columns = this.cols.map((c) => c.finish(n, reuse));
     this.rows = 0;
     this.rowsLoaded += n;
     this.sink.batch({ length: n, columns, selection: null });
+    if (reuse) for (const c of this.cols) c.recycle(n);
   }
 }
 

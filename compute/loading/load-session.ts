@@ -12,7 +12,7 @@ import type { Vector } from '../batch/vector.ts';
 import { encodeBatch } from '../exchange/arrow-batch-codec.ts';
 import { sliceIndexes } from '../exchange/distribution-hash.ts';
 import type { CopyOptions } from './copy-options.ts';
-import { createCopyParser } from './copy-parser.ts';
+import { createCopyParser, type CopyParser } from './copy-parser.ts';
 import { LoadErrorBudget, type LoadErrorRecord } from './load-error.ts';
 
 /** A node of the cluster as a load sees it. */
@@ -68,48 +68,20 @@ export interface LoadHost {
   sendRows(node: LoadNode, txnId: string, slice: number, body: Uint8Array): Promise<void>;
 }
 
-/** Serialises appends to one slice's write (appends of concurrent chunks must not interleave). */
-class SliceWriter {
-  private chain: Promise<void> = Promise.resolve();
-  private tx: Promise<WriteTransaction> | null = null;
-  rows = 0;
-
-  constructor(private readonly open: () => Promise<WriteTransaction>) {}
-
-  append(batch: Batch): Promise<void> {
-    const count = batch.selection === null ? batch.length : batch.selection.length;
-    this.rows += count;
-    const run = this.chain.then(async () => {
-      this.tx ??= this.open();
-      await (await this.tx).append(batch);
-    });
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  async prepared(): Promise<WriteTransaction | null> {
-    await this.chain;
-    if (this.tx === null) return null;
-    const tx = await this.tx;
-    await tx.prepare();
-    return tx;
-  }
-
-  async abort(): Promise<void> {
-    await this.chain;
-    if (this.tx !== null) await (await this.tx).abort().catch(() => undefined);
-  }
-}
-
 /** One load's state on this node. */
 export class LoadSession {
-  private readonly writers = new Map<number, SliceWriter>();
+  /** The unpublished write of each local slice (opened by {@link open}). */
+  private readonly writes = new Map<number, WriteTransaction>();
   /** Global slice numbers of the cluster, ascending; a key's hash indexes this list. */
   private readonly allSlices: number[];
   private readonly ownerOf = new Map<number, LoadNode>();
   private readonly localSlices: readonly number[];
   private readonly budget: LoadErrorBudget;
   private readonly fillCache = new Map<number, Vector[]>();
+  /** One parser for every chunk: a chunk is parsed in one synchronous step, so they never overlap. */
+  private parser: CopyParser | null = null;
+  /** Where the parser's output goes during the current chunk. */
+  private sinkNow: { batch(b: Batch): void; rejected(r: LoadErrorRecord): void } | null = null;
   private nextEven = 0;
   private failed: unknown = null;
 
@@ -123,12 +95,15 @@ export class LoadSession {
     this.nextEven = Math.floor(Math.random() * Math.max(1, this.localSlices.length));
   }
 
-  private writer(slice: number): SliceWriter {
-    let w = this.writers.get(slice);
-    if (!w) {
-      w = new SliceWriter(() => this.host.beginWrite(slice, this.spec.table, this.spec.txnId));
-      this.writers.set(slice, w);
-    }
+  /** Opens the write of every local slice (none under NOLOAD). */
+  async open(): Promise<void> {
+    if (this.spec.options.noLoad) return;
+    for (const slice of this.localSlices) this.writes.set(slice, await this.host.beginWrite(slice, this.spec.table, this.spec.txnId));
+  }
+
+  private write(slice: number): WriteTransaction {
+    const w = this.writes.get(slice);
+    if (!w) throw internalError(`slice ${slice} is not on node ${this.host.nodeId}`);
     return w;
   }
 
@@ -136,33 +111,47 @@ export class LoadSession {
   async loadChunk(meta: ChunkMeta, bytes: Uint8Array): Promise<ChunkResult> {
     if (this.failed !== null) throw this.failed;
     const spec = this.spec;
-    const batches: Batch[] = [];
     const rejected: LoadErrorRecord[] = [];
-    const parser = createCopyParser(spec.options, spec.targets.map((i) => {
-      const c = spec.table.columns[i]!;
-      return { name: c.name, type: c.type, notNull: c.notNull };
-    }), {
-      batch: (b) => batches.push(b),
-      rejected: (r) => rejected.push(r),
-    }, {
-      tableName: spec.tableName, fileName: meta.fileName, errorBudget: this.budget, textIo: spec.textIo,
-      startLine: meta.firstLine, atFileStart: meta.atStart,
-    });
-    parser.write(bytes);
-    const summary = parser.end();
+    const pending: Promise<void>[] = [];
     let shipped = 0;
-    for (const b of batches) {
-      const full = this.complete(b, meta);
-      if (!spec.options.noLoad) shipped += await this.route(full);
+    const position = { fileName: meta.fileName, startLine: meta.firstLine, atFileStart: meta.atStart };
+    const sink = {
+      batch: (b: Batch): void => {
+        const full = this.complete(b, meta);
+        if (!spec.options.noLoad) shipped += this.route(full, pending);
+      },
+      rejected: (r: LoadErrorRecord): void => { rejected.push(r); },
+    };
+    let rows: number;
+    try {
+      if (this.parser === null) {
+        this.parser = createCopyParser(spec.options, spec.targets.map((i) => {
+          const c = spec.table.columns[i]!;
+          return { name: c.name, type: c.type, notNull: c.notNull };
+        }), { batch: (b) => this.sinkNow!.batch(b), rejected: (r) => this.sinkNow!.rejected(r) }, {
+          tableName: spec.tableName, errorBudget: this.budget, textIo: spec.textIo, reuseBatchMemory: true, ...position,
+        });
+      } else {
+        this.parser.restart(position);
+      }
+      this.sinkNow = sink;
+      this.parser.write(bytes);
+      rows = this.parser.end().rowsLoaded;
+    } catch (err) {
+      this.failed ??= err;
+      for (const p of pending) p.catch(() => undefined);
+      throw err;
+    } finally {
+      this.sinkNow = null;
     }
-    return { rows: summary.rowsLoaded, rejected, shipped };
+    await Promise.all(pending);
+    return { rows, rejected, shipped };
   }
 
   /** Rows sent by another node for one of this node's slices. */
   async acceptRows(slice: number, batch: Batch): Promise<void> {
     if (this.failed !== null) throw this.failed;
-    if (!this.localSlices.includes(slice)) throw internalError(`slice ${slice} is not on node ${this.host.nodeId}`);
-    await this.writer(slice).append(batch);
+    await this.write(slice).append(batch);
   }
 
   /** Phase one: every local slice's rows durable and unpublished; returns the prepared writes. */
@@ -170,9 +159,9 @@ export class LoadSession {
     if (this.failed !== null) throw this.failed;
     const out: WriteTransaction[] = [];
     try {
-      for (const w of this.writers.values()) {
-        const tx = await w.prepared();
-        if (tx) out.push(tx);
+      for (const w of this.writes.values()) {
+        await w.prepare();
+        out.push(w);
       }
     } catch (err) {
       await this.abort(err);
@@ -184,8 +173,8 @@ export class LoadSession {
   /** Drops everything this node holds for the load. */
   async abort(reason: unknown = new SqlError(SqlState.QUERY_CANCELED, 'load aborted')): Promise<void> {
     this.failed ??= reason;
-    for (const w of this.writers.values()) await w.abort();
-    this.writers.clear();
+    for (const w of this.writes.values()) await w.abort().catch(() => undefined);
+    this.writes.clear();
   }
 
   /** The parsed target columns widened to the table's columns (defaults for the others). */
@@ -210,21 +199,23 @@ export class LoadSession {
     return { length: b.length, columns, selection: b.selection };
   }
 
-  /** Sends each row to its slice; returns how many went to other nodes. */
-  private async route(b: Batch): Promise<number> {
+  /**
+   * Sends each row to its slice: copies it into a local slice's write or into an Arrow batch for
+   * another node before returning (the batch's memory is reused by the parser), and adds the
+   * writes and sends still running to `pending`. Returns how many rows went to other nodes.
+   */
+  private route(b: Batch, pending: Promise<void>[]): number {
     const spec = this.spec;
     const n = b.selection === null ? b.length : b.selection.length;
     if (n === 0) return 0;
     if (spec.distStyle === 'all') {
       // A full copy on every node, in its first slice.
       let shipped = 0;
-      const sends: Promise<void>[] = [];
       for (const node of spec.nodes) {
         const slice = node.slices[0]!;
-        if (node.nodeId === this.host.nodeId) sends.push(this.writer(slice).append(b));
-        else { sends.push(this.host.sendRows(node, spec.txnId, slice, encodeBatch(b))); shipped += n; }
+        if (node.nodeId === this.host.nodeId) pending.push(this.write(slice).append(b));
+        else { pending.push(this.host.sendRows(node, spec.txnId, slice, encodeBatch(b))); shipped += n; }
       }
-      await Promise.all(sends);
       return shipped;
     }
     const slices = new Int32Array(n);
@@ -250,7 +241,6 @@ export class LoadSession {
     const sel = b.selection;
     for (let k = 0; k < n; k++) order[pos[slices[k]!]!++] = sel === null ? k : sel[k]!;
     let shipped = 0;
-    const sends: Promise<void>[] = [];
     for (let s = 0; s < nslices; s++) {
       const from = starts[s]!;
       const to = starts[s + 1]!;
@@ -259,13 +249,12 @@ export class LoadSession {
       const rows = order.subarray(from, to);
       const owner = this.ownerOf.get(slice)!;
       if (owner.nodeId === this.host.nodeId) {
-        sends.push(this.writer(slice).append({ length: b.length, columns: b.columns, selection: rows }));
+        pending.push(this.write(slice).append({ length: b.length, columns: b.columns, selection: rows }));
       } else {
-        sends.push(this.host.sendRows(owner, spec.txnId, slice, encodeBatch(b, rows, rows.length)));
+        pending.push(this.host.sendRows(owner, spec.txnId, slice, encodeBatch(b, rows, rows.length)));
         shipped += rows.length;
       }
     }
-    await Promise.all(sends);
     return shipped;
   }
 }

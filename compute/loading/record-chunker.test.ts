@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { SqlError } from '../../common/errors/index.ts';
 import { T } from '../../sql/types/sql-type.ts';
 import type { CopyOptions } from './copy-options.ts';
+import { rowsFromBatch } from '../batch/row-conversion.ts';
+import { createCopyParser } from './copy-parser.ts';
 import { cols, opts, parseAll } from './copy-test-helpers.ts';
 import type { LoadErrorRecord } from './load-error.ts';
 import { RecordChunker, type InputChunk } from './record-chunker.ts';
@@ -97,6 +99,21 @@ describe('record chunker', () => {
       return 'no error';
     };
     expect(line(() => parseChunks(o, chunked(o, input, 50, 9)))).toBe(line(() => parseAll(o, c, input)));
+  });
+
+  it('gives the same rows through one restarted parser that reuses its batch memory', () => {
+    const o = opts(['format', 'csv']);
+    const input = asCsv(randomRows(9, 3000));
+    const chunks = chunked(o, input, 500, 13);
+    const rows: unknown[][] = [];
+    // Small batches, so a chunk emits several and each overwrites the last one's arrays.
+    const parser = createCopyParser(o, c, { batch: (b) => rows.push(...rowsFromBatch(b)) }, { tableName: 't', batchRows: 7, reuseBatchMemory: true });
+    chunks.forEach((ch, i) => {
+      if (i > 0) parser.restart({ startLine: ch.firstLine, atFileStart: ch.atStart });
+      parser.write(ch.bytes);
+      expect(parser.end().linesRead).toBe(ch.firstLine + ch.records);
+    });
+    expect(rows).toEqual(parseAll(o, c, input).rows);
   });
 
   it('keeps a last record without a line break, and CR line ends', () => {

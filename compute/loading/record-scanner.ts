@@ -61,6 +61,11 @@ export class RecordScanner {
   eolError: string | null = null;
   eolHint: string | null = null;
   private eol = 0;
+
+  /** Forgets the line-ending style seen so far (a new input decides its own). */
+  resetLineEnding(): void {
+    this.eol = 0;
+  }
   private readonly cls = new Uint8Array(256);
   private readonly csv: boolean;
   private readonly delim: number;
