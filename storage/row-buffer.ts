@@ -68,7 +68,7 @@ class ColumnBuilder {
     if (srcNulls !== null) {
       let any = 0;
       if (idx === null) { for (let k = 0; k < count; k++) any |= srcNulls[start + k]!; }
-      else { for (let k = 0; k < count; k++) any |= srcNulls[idx[k]!]!; }
+      else any = anyGathered(srcNulls, idx, count);
       if (any !== 0 && this.nulls === null) this.nulls = new Uint8Array(this.capacity);
     }
     if (this.nulls !== null) {
@@ -93,7 +93,7 @@ class ColumnBuilder {
         const so = src.offsets;
         let total = 0;
         if (idx === null) total = so[start + count]! - so[start]!;
-        else for (let k = 0; k < count; k++) { const j = idx[k]!; total += so[j + 1]! - so[j]!; }
+        else total = gatheredBytes(so, idx, count);
         this.growBytes(this.byteLength + total);
         const o = this.offsets;
         let pos = this.byteLength;
@@ -170,6 +170,20 @@ function gatherPairs(d: Int32Array, s: Int32Array, idx: Uint32Array, base: numbe
     d[o] = s[j]!;
     d[o + 1] = s[j + 1]!;
   }
+}
+
+/** Total bytes of strings idx[0..count). */
+function gatheredBytes(so: Int32Array, idx: Uint32Array, count: number): number {
+  let total = 0;
+  for (let k = 0; k < count; k++) { const j = idx[k]!; total += so[j + 1]! - so[j]!; }
+  return total;
+}
+
+/** Non-zero when any of nulls[idx[0..count)] is set. */
+function anyGathered(nulls: Uint8Array, idx: Uint32Array, count: number): number {
+  let any = 0;
+  for (let k = 0; k < count; k++) any |= nulls[idx[k]!]!;
+  return any;
 }
 
 /** Appends strings idx[0..count) of (sb, so) at byte `pos`; returns the new byte length. */
