@@ -18,6 +18,7 @@ import type { SliceStore, StoredTable, WriteTransaction } from '../storage/slice
 import { batchFromRows } from './batch/row-conversion.ts';
 import { decodeBatch } from './exchange/arrow-batch-codec.ts';
 import { LoadSession, type ChunkMeta, type LoadNode, type LoadSpec } from './loading/load-session.ts';
+import { ColumnStatsCollector, columnStatsToTransport, type ColumnStatsTransport } from './stats/column-stats.ts';
 import type { Fragment } from './fragment/fragment.ts';
 import { runFragmentOnBatches } from './fragment/run-fragment-batches.ts';
 import { SegmentStore } from '../storage/segment-store.ts';
@@ -228,6 +229,7 @@ export class ComputeNode {
         }
         return bySlice;
       }
+      case 'analyzeTable': return this.analyzeTable(p.table as StoredTable, ctx);
       case 'tableRows': {
         const tableId = p.tableId as number;
         return this.slices.map((slice) => ({ slice, rows: this.stores.get(slice)?.rowCount(tableId) ?? 0 }));
@@ -237,15 +239,28 @@ export class ComputeNode {
     }
   }
 
+  /** ANALYZE: per column statistics over this node's slices of a table, one partial per column. */
+  private async analyzeTable(table: StoredTable, ctx: RpcContext): Promise<ColumnStatsTransport[]> {
+    const collectors = table.columns.map((c) => new ColumnStatsCollector(c.type));
+    const columns = table.columns.map((_c, i) => i);
+    for (const store of this.stores.values()) {
+      if (!store.hasTable(table.tableId)) continue;
+      for await (const b of store.scan(table.tableId, { columns, signal: ctx.signal })) {
+        for (let c = 0; c < collectors.length; c++) collectors[c]!.add(b.columns[c]!, b.selection);
+      }
+    }
+    return collectors.map((c) => columnStatsToTransport(c.result()));
+  }
+
   private async loadBegin(spec: LoadSpec): Promise<null> {
     if (this.loads.has(spec.txnId)) throw new SqlError(SqlState.INTERNAL_ERROR, `load ${spec.txnId} already begun`);
     const session = new LoadSession(spec, {
       nodeId: this.nodeId,
-      beginWrite: async (slice, table, txnId) => {
+      beginWrite: async (slice, table, txnId, encodings) => {
         const store = this.stores.get(slice);
         if (!store) throw new SqlError(SqlState.INTERNAL_ERROR, `slice ${slice} is not on this node`);
         if (!store.hasTable(table.tableId)) await store.createTable(table);
-        return store.beginWrite(table.tableId, { txnId });
+        return store.beginWrite(table.tableId, { txnId, ...(encodings === undefined ? {} : { encodings }) });
       },
       sendRows: async (node: LoadNode, txnId, slice, body) => {
         const peer = await this.peers.get(node);

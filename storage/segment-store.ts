@@ -346,10 +346,10 @@ export class SegmentStore implements SliceStore {
   beginWrite(tableId: number, opts: BeginWriteOptions = {}): SegmentWriteTransaction {
     this.assertOpen();
     const t = this.ctx.table(tableId);
-    if (opts.txnId === undefined) return new SegmentWriteTransaction(this.ctx, this.scanner, t.table);
+    if (opts.txnId === undefined) return new SegmentWriteTransaction(this.ctx, this.scanner, t.table, null, opts.encodings);
     const key = preparedRecordName(opts.txnId, tableId);
     if (this.durable.has(key)) throw internalError(`transaction ${opts.txnId} already has an unfinished write on table ${tableId} in slice ${this.sliceId}`);
-    const tx = new SegmentWriteTransaction(this.ctx, this.scanner, t.table, this.durableTxn(opts.txnId, key));
+    const tx = new SegmentWriteTransaction(this.ctx, this.scanner, t.table, this.durableTxn(opts.txnId, key), opts.encodings);
     this.durable.set(key, tx);
     return tx;
   }

@@ -57,6 +57,11 @@ export interface BeginWriteOptions {
    * At most one transaction per (txnId, table) per slice.
    */
   readonly txnId?: string;
+  /**
+   * ENCODE names for this write's blocks, by column, instead of the table's (null: automatic
+   * choice per block). COPY's COMPUPDATE ON / PRESET use it.
+   */
+  readonly encodings?: readonly (string | null)[];
 }
 
 /** The storage of one slice on one compute node. */

@@ -92,11 +92,21 @@ export class SegmentWriteTransaction implements WriteTransaction {
   private restored: readonly PreparedSegment[] | null = null;
 
   /** `durable` (with a txnId) makes prepare() write a prepared record that commit / abort remove. */
-  constructor(private readonly ctx: StoreContext, private readonly scanner: Scanner, table: StoredTable, private readonly durable: DurableTxn | null = null) {
+  constructor(private readonly ctx: StoreContext, private readonly scanner: Scanner, table: StoredTable, private readonly durable: DurableTxn | null = null,
+    encodings?: readonly (string | null)[]) {
     this.table = table;
     this.layouts = table.columns.map((c) => layoutOf(c.type));
     this.buffer = new RowBuffer(this.layouts, 4096);
-    this.sink = new SegmentSink(ctx, table);
+    // Encodings only change how this write's blocks are written, not the table.
+    const written: StoredTable = encodings === undefined ? table : {
+      ...table,
+      columns: table.columns.map((c, i) => {
+        const { encoding: _declared, ...rest } = c;
+        const e = encodings[i];
+        return e === null || e === undefined ? rest : { ...rest, encoding: e };
+      }),
+    };
+    this.sink = new SegmentSink(ctx, written);
   }
 
   /**

@@ -27,11 +27,22 @@ export interface Frame {
 /** Encodes one frame into a single buffer. */
 export function encodeFrame(kind: FrameKindCode, streamId: number, payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
-  out.writeUInt32BE(payload.length + 5, 0);
-  out.writeUInt8(kind, 4);
-  out.writeUInt32BE(streamId, 5);
+  writeFrameHeader(out, kind, streamId, payload.length);
   out.set(payload, FRAME_HEADER_BYTES);
   return out;
+}
+
+/** The header alone of a frame whose payload (`payloadLength` bytes) is written after it separately. */
+export function encodeFrameHeader(kind: FrameKindCode, streamId: number, payloadLength: number): Buffer {
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+  writeFrameHeader(out, kind, streamId, payloadLength);
+  return out;
+}
+
+function writeFrameHeader(out: Buffer, kind: FrameKindCode, streamId: number, payloadLength: number): void {
+  out.writeUInt32BE(payloadLength + 5, 0);
+  out.writeUInt8(kind, 4);
+  out.writeUInt32BE(streamId, 5);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { SqlError, SqlState, isSerializedSqlError } from '../../common/errors/index.ts';
 import type { Logger } from '../../common/log.ts';
 import { fromTaggedJson, toTaggedJson } from '../../common/tagged-json.ts';
-import { FrameDecoder, FrameKind, encodeFrame, type Frame } from './frame.ts';
+import { FRAME_HEADER_BYTES, FrameDecoder, FrameKind, MAX_FRAME_BYTES, encodeFrame, encodeFrameHeader, type Frame } from './frame.ts';
 
 /** What a request handler gets besides its params. */
 export interface RpcContext {
@@ -111,7 +111,13 @@ export class RpcPeer {
         p.detachAbort = () => sig.removeEventListener('abort', onAbort);
       }
       this.pending.set(streamId, p);
-      this.write(FrameKind.Request, streamId, requestPayload(method, params, opts.body));
+      try {
+        this.writeParts(FrameKind.Request, streamId, requestParts(method, params, opts.body));
+      } catch (err) {
+        this.pending.delete(streamId);
+        p.detachAbort?.();
+        reject(err);
+      }
     });
   }
 
@@ -124,6 +130,18 @@ export class RpcPeer {
   private write(kind: (typeof FrameKind)[keyof typeof FrameKind], streamId: number, payload: Uint8Array): void {
     if (this.closedError || this.socket.destroyed) return;
     this.socket.write(encodeFrame(kind, streamId, payload));
+  }
+
+  /** Writes a frame whose payload is `parts` joined, without joining them (bulk bodies are not copied). */
+  private writeParts(kind: (typeof FrameKind)[keyof typeof FrameKind], streamId: number, parts: readonly Uint8Array[]): void {
+    if (this.closedError || this.socket.destroyed) return;
+    let length = 0;
+    for (const p of parts) length += p.length;
+    if (length + FRAME_HEADER_BYTES > MAX_FRAME_BYTES) throw new SqlError(SqlState.PROGRAM_LIMIT_EXCEEDED, `message of ${length} bytes is too large for the interconnect`);
+    this.socket.cork();
+    this.socket.write(encodeFrameHeader(kind, streamId, length));
+    for (const p of parts) if (p.length > 0) this.socket.write(p);
+    this.socket.uncork();
   }
 
   private onChunk(chunk: Buffer): void {
@@ -247,13 +265,12 @@ export class RpcPeer {
 const EMPTY = new Uint8Array(0);
 
 /** A Request frame's payload: u32 (LE) length of the JSON part, the tagged JSON, then the body. */
-function requestPayload(method: string, params: unknown, body: Uint8Array | undefined): Uint8Array {
+function requestParts(method: string, params: unknown, body: Uint8Array | undefined): Uint8Array[] {
   const json = enc.encode(toTaggedJson({ method, params }));
-  const out = new Uint8Array(4 + json.length + (body?.length ?? 0));
-  new DataView(out.buffer).setUint32(0, json.length, true);
-  out.set(json, 4);
-  if (body) out.set(body, 4 + json.length);
-  return out;
+  const head = new Uint8Array(4 + json.length);
+  new DataView(head.buffer).setUint32(0, json.length, true);
+  head.set(json, 4);
+  return body ? [head, body] : [head];
 }
 
 function parseRequest(payload: Uint8Array): { req: { method?: unknown; params?: unknown } | null; body: Uint8Array } {

@@ -41,6 +41,8 @@ export interface LoadSpec {
   readonly nodes: readonly LoadNode[];
   /** Value of each table column the input does not supply (its DEFAULT, evaluated once), by column index. */
   readonly fill: readonly Datum[];
+  /** ENCODE names for the load's blocks instead of the table's (COMPUPDATE ON / PRESET), by column; null: automatic. */
+  readonly encodings?: readonly (string | null)[];
 }
 
 /** One chunk of input, as cut by the leader's record chunker. */
@@ -63,7 +65,7 @@ export interface ChunkResult {
 export interface LoadHost {
   readonly nodeId: string;
   /** Opens an unpublished write on a local slice, tagged with the load's transaction id. */
-  beginWrite(slice: number, table: StoredTable, txnId: string): Promise<WriteTransaction>;
+  beginWrite(slice: number, table: StoredTable, txnId: string, encodings?: readonly (string | null)[]): Promise<WriteTransaction>;
   /** Sends rows (an Arrow IPC record batch) for `slice` to the node that owns it. */
   sendRows(node: LoadNode, txnId: string, slice: number, body: Uint8Array): Promise<void>;
 }
@@ -98,7 +100,7 @@ export class LoadSession {
   /** Opens the write of every local slice (none under NOLOAD). */
   async open(): Promise<void> {
     if (this.spec.options.noLoad) return;
-    for (const slice of this.localSlices) this.writes.set(slice, await this.host.beginWrite(slice, this.spec.table, this.spec.txnId));
+    for (const slice of this.localSlices) this.writes.set(slice, await this.host.beginWrite(slice, this.spec.table, this.spec.txnId, this.spec.encodings));
   }
 
   private write(slice: number): WriteTransaction {

@@ -1,5 +1,5 @@
 // Catalog changes as data: every DDL becomes one command applied atomically (later: a Raft log entry).
-import type { ColumnDef, NodeDef, TableDef, ViewDef } from './catalog-types.ts';
+import type { ColumnDef, NodeDef, TableDef, TableStats, ViewDef } from './catalog-types.ts';
 
 /** One atomic change to the catalog. */
 export type CatalogCommand =
@@ -12,4 +12,5 @@ export type CatalogCommand =
   | { readonly kind: 'RenameColumn'; readonly oid: number; readonly index: number; readonly newName: string }
   | { readonly kind: 'CreateView'; readonly view: ViewDef; readonly replace: boolean }
   | { readonly kind: 'DropView'; readonly oid: number }
-  | { readonly kind: 'RegisterNode'; readonly node: NodeDef };
+  | { readonly kind: 'RegisterNode'; readonly node: NodeDef }
+  | { readonly kind: 'SetTableStats'; readonly oid: number; readonly stats: TableStats };

@@ -31,6 +31,30 @@ export interface TableDef {
   readonly sortStyle: 'compound' | 'interleaved';
   /** Sort key was declared AUTO. */
   readonly sortKeyAuto?: boolean;
+  /** Statistics of the last ANALYZE (or load with STATUPDATE); absent before the first. */
+  readonly stats?: TableStats;
+}
+
+/** One column's statistics (pg_stats). */
+export interface ColumnStatsDef {
+  /** Fraction of rows that are NULL. */
+  readonly nullFrac: number;
+  /** Estimated distinct non-null values (HyperLogLog over every slice). */
+  readonly distinct: number;
+  /** Average width in bytes of the non-null values. */
+  readonly avgWidth: number;
+  /** Smallest and largest value as text (the column type's output form); null when all NULL. */
+  readonly min: string | null;
+  readonly max: string | null;
+}
+
+/** What ANALYZE knows about a table. */
+export interface TableStats {
+  /** When it was gathered (ISO 8601). */
+  readonly analyzedAt: string;
+  readonly rows: number;
+  /** By column index; columns added since have none. */
+  readonly columns: readonly ColumnStatsDef[];
 }
 
 /** A view: its name and defining query. */

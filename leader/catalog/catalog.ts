@@ -176,5 +176,10 @@ function applyTo(s: CatalogState, cmd: CatalogCommand): void {
       else s.nodes.push(cmd.node);
       return;
     }
+    case 'SetTableStats': {
+      const i = tableIndex(s, cmd.oid);
+      s.tables[i] = { ...s.tables[i]!, stats: cmd.stats };
+      return;
+    }
   }
 }

@@ -17,7 +17,9 @@ import type { CompressionAdvice } from '../../storage/encoding/analyze-compressi
 import type { BlockInfo, TableInfo } from '../../storage/system-views.ts';
 import type { VacuumMode, VacuumResult } from '../../storage/vacuum.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { NodeDef, TableDef } from '../catalog/catalog-types.ts';
+import type { NodeDef, TableDef, TableStats } from '../catalog/catalog-types.ts';
+import { columnStatsFromTransport, mergeColumnStats } from '../../compute/stats/column-stats.ts';
+import { formatDatum } from '../../sql/types/text-io.ts';
 import type { LoadErrorRecord } from '../../compute/loading/load-error.ts';
 import type { LoadSpec } from '../../compute/loading/load-session.ts';
 import { ClusterLoad, type LoadTarget } from './cluster-load.ts';
@@ -131,7 +133,7 @@ export class ClusterDispatcher {
   }
 
   /** Starts a parallel load into `table` on every node (all must be up). */
-  beginLoad(table: TableDef, input: Pick<LoadSpec, 'targets' | 'options' | 'textIo' | 'fill'>,
+  beginLoad(table: TableDef, input: Pick<LoadSpec, 'targets' | 'options' | 'textIo' | 'fill' | 'encodings'>,
     onRejected: (records: readonly LoadErrorRecord[]) => void): Promise<ClusterLoad> {
     const live = this.liveNodes();
     const addresses = new Map(this.registry.statuses().map((s) => [s.nodeId, s]));
@@ -202,6 +204,24 @@ export class ClusterDispatcher {
   /** A node published writes it had asked about. */
   acknowledgeCommits(nodeId: string, txnIds: readonly string[]): Promise<void> {
     return this.commits.acknowledge(nodeId, txnIds);
+  }
+
+  /** ANALYZE: every column's statistics, merged over the slices (one copy of a DISTSTYLE ALL table). */
+  async analyze(table: TableDef): Promise<TableStats> {
+    const live = this.liveNodes();
+    const targets = table.distStyle === 'all' ? live.slice(0, 1) : live;
+    const parts = await Promise.all(targets.map(({ peer }) => peer.request('analyzeTable', { table: storedTable(table) }) as Promise<unknown[]>));
+    const columns = table.columns.map((c, i) => {
+      const merged = mergeColumnStats(parts.map((p) => columnStatsFromTransport(p[i])));
+      const text = (v: Datum): string | null => (v === null ? null : formatDatum(c.type, v));
+      // HyperLogLog is within a few percent: a column that close to all-distinct is taken as unique
+      // (PostgreSQL's ANALYZE likewise reports a key column as exactly unique).
+      const nonNull = Math.round(merged.rows * (1 - merged.nullFrac));
+      const distinct = merged.distinct >= 0.95 * nonNull ? nonNull : merged.distinct;
+      return { nullFrac: merged.nullFrac, distinct, avgWidth: merged.avgWidth, min: text(merged.min), max: text(merged.max) };
+    });
+    const rows = parts.reduce((a, p) => a + columnStatsFromTransport(p[0]).rows, 0);
+    return { analyzedAt: new Date().toISOString(), rows, columns };
   }
 
   /** Live row counts per slice of a table (for system views). */

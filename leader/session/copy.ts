@@ -9,6 +9,7 @@ import { compressionForFile, decompressChunks } from '../../compute/loading/deco
 import { formatCopyRows } from '../../compute/loading/format-copy-rows.ts';
 import type { LoadErrorRecord } from '../../compute/loading/load-error.ts';
 import { RecordChunker } from '../../compute/loading/record-chunker.ts';
+import { presetEncodingName } from '../../storage/encoding/encoding-policy.ts';
 import { parseCopyOptions } from '../../compute/loading/parse-copy-options.ts';
 import { bindSelect } from '../../sql/binder/bind-select.ts';
 import type { BoundSelect } from '../../sql/binder/bound-select.ts';
@@ -35,6 +36,8 @@ export interface CopySessionHooks {
   addWrite(w: PreparedWrite): Promise<void>;
   notice(message: string): void;
   setLastCopyCount(n: number): void;
+  /** Refreshes the table's statistics once the load is committed (now, or at COMMIT). */
+  updateStatistics(table: TableDef): Promise<void>;
   runSelect(select: BoundSelect, evalCtx: EvalContext, signal: AbortSignal): AsyncGenerator<Datum[][]>;
 }
 
@@ -53,6 +56,7 @@ class CopyLoader {
     private readonly load: ClusterLoad,
     state: LoadState,
     private readonly rejected: LoadErrorRecord[],
+    private readonly statUpdate: boolean,
   ) {
     this.state = state;
   }
@@ -64,14 +68,21 @@ class CopyLoader {
       startedMicros: BigInt(Date.now()) * 1000n, bytes: 0, rows: 0, files: 0, filesDone: 0, currentFile: '',
     };
     const rejected: LoadErrorRecord[] = [];
+    // COMPUPDATE and the default STATUPDATE act on the first load into an empty table (Redshift).
+    const needEmpty = options.compUpdate === 'on' || options.compUpdate === 'preset' || options.statUpdate === null;
+    const empty = needEmpty && !options.noLoad && (await hooks.ctx.dispatcher.tableRows(table.oid)).every((r) => r.rows === 0);
+    const encodings = !empty ? undefined
+      : options.compUpdate === 'on' ? table.columns.map(() => null)
+        : options.compUpdate === 'preset' ? table.columns.map((c) => presetEncodingName(c.type)) : undefined;
     const load = await hooks.ctx.dispatcher.beginLoad(table, {
       targets, options, textIo: { timeZoneOffsetSeconds: evalCtx.timeZoneOffsetSeconds },
       fill: omittedColumnValues(table, targets, evalCtx),
+      ...(encodings === undefined ? {} : { encodings }),
     }, (records) => {
       for (const r of records) if (rejected.length < 10_000) rejected.push(r);
     });
     hooks.ctx.loads.begin(state);
-    return new CopyLoader(hooks, table, options, load, state, rejected);
+    return new CopyLoader(hooks, table, options, load, state, rejected, !options.noLoad && (options.statUpdate ?? empty));
   }
 
   /** Sends one input's bytes, cut into record-aligned chunks, to the compute nodes. */
@@ -118,6 +129,7 @@ class CopyLoader {
       await this.hooks.ctx.dispatcher.finishWrite(write, false);
     } else {
       await this.hooks.addWrite(write);
+      if (this.statUpdate) await this.hooks.updateStatistics(this.table);
     }
     this.hooks.setLastCopyCount(write.rows);
     if (this.load.rejected > 0) {

@@ -74,6 +74,8 @@ export class Session implements BackendSession {
   private lastCopyCount = 0;
   /** Writes prepared on the compute nodes, published at COMMIT (or the end of an implicit block). */
   private pending: PreparedWrite[] = [];
+  /** Work that must wait until the transaction's writes are committed (statistics of loaded tables). */
+  private afterCommit: (() => Promise<void>)[] = [];
 
   constructor(private readonly ctx: ServerContext, private readonly start: SessionStart) {
     this.settings = new SessionSettings(start.user, start.parameters);
@@ -225,6 +227,7 @@ export class Session implements BackendSession {
           addWrite: (w) => this.addWrite(w),
           notice,
           setLastCopyCount: (n) => { this.lastCopyCount = n; },
+          updateStatistics: (table) => this.afterWritesCommit(() => this.analyzeTable(table)),
           runSelect: (sel, evalCtx, signal) => this.runBoundSelect(sel, { params: [], signal, evalCtx, budget: new MemoryBudget() }),
         });
         return new Prepared(s.text, [], null, { kind: 'utility', run: (a) => run(a.evalCtx, a.signal) });
@@ -270,8 +273,10 @@ export class Session implements BackendSession {
         return staticCursor(fields, rows, 'ANALYZE COMPRESSION');
       } });
     }
-    // Planner statistics arrive with the MPP engine; ANALYZE is accepted and checks its tables exist.
-    return new Prepared(s.text, [], null, { kind: 'utility', run: async () => staticCursor(null, [], 'ANALYZE') });
+    return new Prepared(s.text, [], null, { kind: 'utility', run: async () => {
+      for (const t of all()) await this.analyzeTable(t);
+      return staticCursor(null, [], 'ANALYZE');
+    } });
   }
 
   /** UNLOAD ('query') TO 'prefix' [options] (Redshift; files on the leader's machine). */
@@ -345,10 +350,30 @@ export class Session implements BackendSession {
     await this.ctx.dispatcher.finishWrite(write, true);
   }
 
+  /** Runs `task` now, or after COMMIT when writes of this transaction are still pending. */
+  private async afterWritesCommit(task: () => Promise<void>): Promise<void> {
+    if (this.inExplicit || this.implicit) this.afterCommit.push(task);
+    else await task();
+  }
+
+  /** ANALYZE of one table: statistics from every slice, kept in the catalog. */
+  private async analyzeTable(table: TableDef): Promise<void> {
+    const stats = await this.ctx.dispatcher.analyze(table);
+    if (this.ctx.catalog.tableByOid(table.oid)) await this.ctx.catalog.apply({ kind: 'SetTableStats', oid: table.oid, stats });
+  }
+
   private async finishPending(commit: boolean): Promise<void> {
     const writes = this.pending;
     this.pending = [];
+    const after = this.afterCommit;
+    this.afterCommit = [];
     await this.ctx.dispatcher.finishWrites(writes, commit);
+    if (!commit) return;
+    for (const task of after) {
+      // Committed already: a failure here is worth a warning, not an error.
+      await task().catch((err: unknown) => this.start.onNotice(new SqlError(SqlState.WARNING,
+        `statistics were not updated: ${err instanceof Error ? err.message : String(err)}`, { severity: 'WARNING' })));
+    }
   }
 
   private async transaction(s: SqlStatement): Promise<string> {

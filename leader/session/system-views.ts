@@ -20,6 +20,21 @@ function distStyleLabel(t: TableDef): string {
   return t.distStyleDeclared === 'auto' ? `AUTO(${t.distStyle.toUpperCase()})` : t.distStyle.toUpperCase();
 }
 
+/**
+ * How stale a table's statistics are, 0 (current) to 100 (none, or the row count has changed by as
+ * much as the table now holds), as Redshift's svv_table_info.stats_off.
+ */
+function statsOff(t: TableDef, rows: number): number {
+  if (rows === 0) return 0;
+  if (!t.stats) return 100;
+  return Math.min(100, (Math.abs(rows - t.stats.rows) / Math.max(rows, t.stats.rows)) * 100);
+}
+
+/** A value as an element of an array literal: quoted when it holds separators, quotes or spaces. */
+function arrayElement(v: string): string {
+  return /^[^{}",\\\s]+$/.test(v) && v.toUpperCase() !== 'NULL' ? v : `"${v.replace(/["\\]/g, (m) => '\\' + m)}"`;
+}
+
 /** System views by name (visible in every schema search, like Redshift's STV/SVV views). */
 export const SYSTEM_VIEWS: Record<string, SystemView> = {
   pg_type: PG_TYPE_VIEW,
@@ -81,10 +96,38 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
           t.sortKey.length, BigInt(Math.ceil(bytes / 1048576)),
           diskBytes > 0 ? Decimal.parse(((bytes / diskBytes) * 100).toFixed(4))! : null,
           t.sortKey.length === 0 ? null : Decimal.parse((rows > 0 ? (unsortedRows / rows) * 100 : 0).toFixed(2))!,
-          Decimal.parse(rows > 0 ? '100.00' : '0.00')!,
+          Decimal.parse(statsOff(t, rows).toFixed(2))!,
           BigInt(Math.round(rows)),
           min > 0 ? Decimal.parse((max / min).toFixed(2))! : null,
         ]);
+      }
+      return out;
+    },
+  },
+  /**
+   * PostgreSQL's pg_stats from the last ANALYZE: one row per analyzed column. n_distinct follows
+   * PostgreSQL: a count, or minus the distinct fraction of the rows when it is above 10%;
+   * histogram_bounds holds just {min,max}.
+   */
+  pg_stats: {
+    columns: [
+      { name: 'schemaname', type: T.text }, { name: 'tablename', type: T.text }, { name: 'attname', type: T.text },
+      { name: 'inherited', type: T.bool }, { name: 'null_frac', type: T.float4 }, { name: 'avg_width', type: T.int4 },
+      { name: 'n_distinct', type: T.float4 }, { name: 'histogram_bounds', type: T.text },
+    ],
+    async rows(ctx) {
+      const out: Datum[][] = [];
+      for (const t of ctx.catalog.tables) {
+        const st = t.stats;
+        if (!st) continue;
+        st.columns.forEach((c, i) => {
+          const col = t.columns[i];
+          if (!col) return;
+          const nonNull = st.rows * (1 - c.nullFrac);
+          const nDistinct = nonNull > 0 && c.distinct > 0.1 * st.rows ? -Math.min(1, c.distinct / st.rows) : c.distinct;
+          const bounds = c.min === null ? null : `{${arrayElement(c.min)},${arrayElement(c.max ?? c.min)}}`;
+          out.push([t.schema, t.name, col.name, false, Math.fround(c.nullFrac), c.avgWidth, Math.fround(nDistinct), bounds]);
+        });
       }
       return out;
     },

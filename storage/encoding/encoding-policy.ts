@@ -1,6 +1,7 @@
 // How a column's blocks are encoded: chosen per block from the data (automatic) or forced by the
 // column's ENCODE clause, with Redshift's encoding names mapped to our nearest codec.
 import { SqlError, SqlState } from '../../common/errors/index.ts';
+import type { SqlType } from '../../sql/types/sql-type.ts';
 import { EncodingId, type EncodingIdValue } from './codec.ts';
 
 /** Automatic choice, or one codec (falling back to automatic for blocks it cannot hold). */
@@ -39,6 +40,18 @@ export function policyForEncodingName(name: string | undefined): EncodingPolicy 
     });
   }
   return p;
+}
+
+/**
+ * The ENCODE name COPY's COMPUPDATE PRESET gives a column of this type without sampling, as
+ * Redshift does: AZ64 for integers, dates, timestamps and numerics, LZO for text, RAW otherwise.
+ */
+export function presetEncodingName(type: SqlType): string {
+  switch (type.id) {
+    case 'int2': case 'int4': case 'int8': case 'date': case 'timestamp': case 'timestamptz': case 'numeric': return 'az64';
+    case 'char': case 'varchar': case 'text': case 'name': return 'lzo';
+    default: return 'raw';
+  }
 }
 
 /** The Redshift name closest to one of our block encodings, for ANALYZE COMPRESSION output. */

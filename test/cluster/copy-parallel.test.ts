@@ -127,4 +127,55 @@ describe('parallel COPY', () => {
     expect(errs).toEqual(Array.from({ length: bad }, (_v, k) => k * 20_000 + 6));
     await c.end();
   }, 120_000);
+
+  it('refreshes statistics after the first load (STATUPDATE) and on ANALYZE', async () => {
+    const c = await cluster.client();
+    await c.query('CREATE TABLE st (id int, grp varchar(10), v numeric(10,2), d date) DISTKEY(id)');
+    const lines = Array.from({ length: 20_000 }, (_x, i) => `${i}|${i % 3 === 0 ? '\\N' : `g${i % 50}`}|${(i % 1000) / 4}|2024-01-${String((i % 28) + 1).padStart(2, '0')}\n`);
+    await pipeline(Readable.from(lines), c.query(copyFrom("COPY st FROM STDIN WITH (DELIMITER '|')")));
+    const stats = async (): Promise<Record<string, unknown>[]> => (await c.query(
+      "SELECT attname, null_frac, avg_width, n_distinct, histogram_bounds FROM pg_stats WHERE tablename = 'st' ORDER BY attname")).rows;
+    const first = await stats();
+    expect(first.map((r) => r.attname)).toEqual(['d', 'grp', 'id', 'v']);
+    const by = new Map(first.map((r) => [r.attname as string, r]));
+    expect(by.get('grp')).toMatchObject({ null_frac: expect.closeTo(6667 / 20000, 5), avg_width: 3, histogram_bounds: '{g0,g9}' });
+    expect(by.get('grp')!.n_distinct).toBe(50);
+    expect(by.get('id')!.n_distinct).toBe(-1);
+    expect(by.get('d')).toMatchObject({ n_distinct: 28, histogram_bounds: '{2024-01-01,2024-01-28}', avg_width: 4 });
+    expect(by.get('v')!.histogram_bounds).toBe('{0.00,249.75}');
+    const off = async (): Promise<number> => Number((await c.query(`SELECT stats_off FROM svv_table_info WHERE "table" = 'st'`)).rows[0].stats_off);
+    expect(await off()).toBe(0);
+    // A second load into a table with rows leaves the statistics alone unless asked.
+    await pipeline(Readable.from(lines.map((l) => l.replace(/^(\d+)/, (m) => String(Number(m) + 20_000)))), c.query(copyFrom("COPY st FROM STDIN WITH (DELIMITER '|')")));
+    expect(await off()).toBe(50);
+    await c.query('ANALYZE st');
+    expect(await off()).toBe(0);
+    expect((await stats()).find((r) => r.attname === 'd')!.n_distinct).toBe(28);
+    // STATUPDATE OFF on an empty table: no statistics.
+    await c.query('CREATE TABLE st2 (id int)');
+    await pipeline(Readable.from(['1\n2\n']), c.query(copyFrom('COPY st2 FROM STDIN STATUPDATE OFF')));
+    expect((await c.query("SELECT count(*)::int AS n FROM pg_stats WHERE tablename = 'st2'")).rows[0].n).toBe(0);
+    await c.end();
+  });
+
+  it('applies COMPUPDATE ON and PRESET to the first load into an empty table', async () => {
+    const c = await cluster.client();
+    const encodings = async (table: string): Promise<Record<string, string>> => {
+      const oid = (await c.query(`SELECT table_id::int AS oid FROM svv_table_info WHERE "table" = '${table}'`)).rows[0].oid as number;
+      const rows = (await c.query('SELECT DISTINCT column_name, encoding FROM stv_blocklist WHERE tbl = $1 ORDER BY 1', [oid])).rows;
+      return Object.fromEntries(rows.map((r) => [r.column_name as string, r.encoding as string]));
+    };
+    const data = Array.from({ length: 5000 }, (_x, i) => `${i % 10}|same text ${i % 4}\n`);
+    for (const mode of ['OFF', 'ON', 'PRESET']) {
+      await c.query(`CREATE TABLE cu_${mode} (n int ENCODE raw, t varchar(20) ENCODE raw)`);
+      await pipeline(Readable.from(data), c.query(copyFrom(`COPY cu_${mode} FROM STDIN DELIMITER '|' COMPUPDATE ${mode}`)));
+    }
+    expect(await encodings('cu_off')).toEqual({ n: 'raw', t: 'raw' });
+    const on = await encodings('cu_on');
+    expect(on.n).not.toBe('raw');
+    expect(on.t).not.toBe('raw');
+    // PRESET: AZ64 (frame of reference) for integers, LZO (here raw + LZ4) for text.
+    expect(await encodings('cu_preset')).toEqual({ n: 'for', t: 'raw+lz4' });
+    await c.end();
+  });
 });
