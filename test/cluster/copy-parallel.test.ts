@@ -95,6 +95,25 @@ describe('parallel COPY', () => {
     await c.end();
   });
 
+  it('lands two loads into one table that run at the same time, and readers see neither until each commits', async () => {
+    const a = await cluster.client();
+    const b = await cluster.client();
+    const r = await cluster.client();
+    await a.query('CREATE TABLE twice (id int, src text) DISTKEY(id)');
+    const rowsOf = (src: string, from: number): string[] => Array.from({ length: 30_000 }, (_x, i) => `${from + i}\t${src}\n`);
+    // Open a transaction on one load so it stays prepared while the other commits.
+    await a.query('BEGIN');
+    await Promise.all([
+      pipeline(Readable.from(rowsOf('a', 0)), a.query(copyFrom('COPY twice FROM STDIN'))),
+      pipeline(Readable.from(rowsOf('b', 100_000)), b.query(copyFrom('COPY twice FROM STDIN'))),
+    ]);
+    const count = async (): Promise<Record<string, number>> => Object.fromEntries((await r.query('SELECT src, count(*)::int AS n FROM twice GROUP BY src')).rows.map((x) => [x.src as string, x.n as number]));
+    expect(await count()).toEqual({ b: 30_000 });
+    await a.query('COMMIT');
+    expect(await count()).toEqual({ a: 30_000, b: 30_000 });
+    for (const c of [a, b, r]) await c.end();
+  });
+
   it('checks without loading under NOLOAD', async () => {
     const c = await cluster.client();
     const notices: string[] = [];
