@@ -49,6 +49,7 @@ export class RecordChunker {
   /** Adds input; returns the chunks completed by it (possibly none). */
   push(data: Uint8Array): InputChunk[] {
     const out: InputChunk[] = [];
+    if (this.buf.length === 0) this.buf = new Uint8Array(this.chunkBytes * 2);
     let at = 0;
     while (at < data.length) {
       const take = Math.min(data.length - at, this.buf.length - this.len);
@@ -69,7 +70,7 @@ export class RecordChunker {
   /** Ends the input: the rest, if any, is the last chunk. */
   end(): InputChunk | null {
     if (this.len === 0) return null;
-    const bytes = this.buf.slice(0, this.len);
+    const bytes = this.buf.subarray(0, this.len);
     const { records } = this.scan(bytes, bytes.length);
     // A last record without a line break still counts.
     const trailing = bytes[bytes.length - 1] !== this.eolByte() ? 1 : 0;
@@ -77,6 +78,8 @@ export class RecordChunker {
     this.line += chunk.records;
     this.atStart = false;
     this.len = 0;
+    // The chunk keeps this buffer: any later input starts a new one.
+    this.buf = new Uint8Array(0);
     return chunk;
   }
 
@@ -84,7 +87,10 @@ export class RecordChunker {
     return this.eol < 0 ? LF : this.eol;
   }
 
-  /** Emits the buffered records that end before the last record boundary. */
+  /**
+   * Emits the buffered records that end before the last record boundary. The chunk keeps the
+   * buffer it was written in (no copy); the partial record after it starts the next buffer.
+   */
   private cut(out: InputChunk[]): void {
     if (this.eol < 0) {
       const lf = this.buf.subarray(0, this.len).indexOf(LF);
@@ -93,11 +99,13 @@ export class RecordChunker {
     }
     const { records, boundary } = this.scan(this.buf, this.len);
     if (boundary <= 0) return;
-    const bytes = this.buf.slice(0, boundary);
+    const bytes = this.buf.subarray(0, boundary);
     out.push({ bytes, firstLine: this.line, records, atStart: this.atStart });
     this.line += records;
     this.atStart = false;
-    this.buf.copyWithin(0, boundary, this.len);
+    const next = new Uint8Array(Math.max(this.chunkBytes * 2, (this.len - boundary) * 2));
+    next.set(this.buf.subarray(boundary, this.len));
+    this.buf = next;
     this.len -= boundary;
   }
 
