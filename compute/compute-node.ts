@@ -20,6 +20,8 @@ import { decodeBatch } from './exchange/arrow-batch-codec.ts';
 import { LoadSession, type ChunkMeta, type LoadNode, type LoadSpec } from './loading/load-session.ts';
 import { ColumnStatsCollector, columnStatsToTransport, type ColumnStatsTransport } from './stats/column-stats.ts';
 import type { Fragment } from './fragment/fragment.ts';
+import { runJoinFragment, type JoinFragment } from './fragment/join-fragment.ts';
+import type { FragmentRow } from './fragment/run-fragment.ts';
 import { runFragmentOnBatches } from './fragment/run-fragment-batches.ts';
 import { SegmentStore } from '../storage/segment-store.ts';
 import type { VacuumMode } from '../storage/vacuum.ts';
@@ -204,6 +206,7 @@ export class ComputeNode {
         return this.finishWrite(p.txnId as string, true);
       case 'abortWrite': return this.finishWrite(p.txnId as string, false);
       case 'runFragment': return this.runFragment(p.fragment as Fragment, p.slices as number[], p.ctx as EvalContext, ctx);
+      case 'runJoinFragment': return this.runJoinFragment(p.fragment as JoinFragment, p.slices as number[], p.ctx as EvalContext, ctx);
       case 'tableInfo': {
         const out = [];
         for (const store of this.stores.values()) out.push(...await store.tableInfo(p.tableId as number | undefined));
@@ -315,17 +318,36 @@ export class ComputeNode {
     return null;
   }
 
-  private async runFragment(f: Fragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number }> {
-    let sent = 0;
+  /** The fragment's output over this node's given slices of its table. */
+  private async *fragmentRows(f: Fragment, slices: readonly number[], evalCtx: EvalContext, signal: AbortSignal): AsyncGenerator<FragmentRow[]> {
     for (const slice of slices) {
       const store = this.store(slice);
       if (!store.hasTable(f.tableOid)) continue;
-      const batches = store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal: ctx.signal });
-      for await (const chunk of runFragmentOnBatches(f, batches, f.scanTypes, evalCtx, ctx.signal)) {
-        sent += chunk.length;
-        await ctx.sendData(enc.encode(toTaggedJson(chunk)));
-      }
+      const batches = store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal });
+      yield* runFragmentOnBatches(f, batches, f.scanTypes, evalCtx, signal);
+    }
+  }
+
+  /** Streams row chunks to the requester; returns how many rows went. */
+  private async send(chunks: AsyncIterable<FragmentRow[]>, ctx: RpcContext): Promise<{ rows: number }> {
+    let sent = 0;
+    for await (const chunk of chunks) {
+      sent += chunk.length;
+      await ctx.sendData(enc.encode(toTaggedJson(chunk)));
     }
     return { rows: sent };
+  }
+
+  private runFragment(f: Fragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number }> {
+    return this.send(this.fragmentRows(f, slices, evalCtx, ctx.signal), ctx);
+  }
+
+  /** A broadcast join: the probe table's rows from these slices joined with the shipped inputs. */
+  private runJoinFragment(jf: JoinFragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number }> {
+    return this.send(runJoinFragment(jf, {
+      slices,
+      onSlice: (f, slice) => this.fragmentRows(f, [slice], evalCtx, ctx.signal),
+      onNodeCopy: (f) => this.fragmentRows(f, this.slices, evalCtx, ctx.signal),
+    }, evalCtx, ctx.signal), ctx);
   }
 }

@@ -1,7 +1,7 @@
 // Joins two materialised row sets: hash join on the equality conjuncts of the condition, the
 // rest checked per candidate pair; nested loop when there is no equality. NULL keys never match.
 import { evaluate } from '../../sql/expr/evaluate.ts';
-import { PAIRS_PER_YIELD, joinKey, yieldToEventLoop } from './join-key.ts';
+import { PAIRS_PER_YIELD, joinKey, yieldToEventLoop } from '../../compute/fragment/join-key.ts';
 import { mapExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { JoinType } from '../../sql/binder/bound-select.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';

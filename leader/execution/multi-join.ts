@@ -2,7 +2,7 @@
 // smallest input connected to what is joined so far by an equality (hash join), falling back to a
 // cross product only when nothing is connected. FROM order no longer decides the work done.
 import { evaluate } from '../../sql/expr/evaluate.ts';
-import { PAIRS_PER_YIELD, joinKey, yieldToEventLoop } from './join-key.ts';
+import { PAIRS_PER_YIELD, joinKey, yieldToEventLoop } from '../../compute/fragment/join-key.ts';
 import { mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';

@@ -14,9 +14,10 @@ import type { JoinPlan, SelectPlan } from '../planning/select-plan.ts';
 import { joinRows } from './hash-join.ts';
 import type { MemoryBudget } from './memory-budget.ts';
 import { multiJoin } from './multi-join.ts';
+import { flattenInner, sliceJoin, type SliceJoinEnv } from './slice-join.ts';
 
 /** What running a SELECT needs from the cluster and the session. */
-export interface ExecutionEnv {
+export interface ExecutionEnv extends SliceJoinEnv {
   readonly evalCtx: EvalContext;
   readonly signal: AbortSignal;
   /** Runs a table fragment on every slice that holds the table, streaming its output. */
@@ -54,6 +55,11 @@ function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<Frag
       yield* runFragment(plan.fragment, project(once(rows), plan.fragment.scanColumns), env.evalCtx, env.signal);
     })();
     case 'join': return (async function* joined() {
+      const distributed = await sliceJoin(plan, env, (j) => runJoin(j, env), env.evalCtx);
+      if (distributed) {
+        yield* distributed;
+        return;
+      }
       const rows = await runJoin(plan.joinPlan!, env);
       yield* runFragment(plan.fragment, project(once(rows), plan.fragment.scanColumns), env.evalCtx, env.signal);
     })();
@@ -106,17 +112,6 @@ export async function collect(rows: AsyncIterable<Datum[][]>): Promise<Datum[][]
   const out: Datum[][] = [];
   for await (const chunk of rows) for (const r of chunk) out.push(r);
   return out;
-}
-
-/** The inputs and conditions of a maximal subtree of inner joins, with joined-row positions. */
-function flattenInner(j: JoinPlan, offset: number, units: { plan: JoinPlan; offset: number }[], conditions: Expr[]): void {
-  if (j.kind === 'join' && j.joinType === 'inner') {
-    flattenInner(j.left, offset, units, conditions);
-    flattenInner(j.right, offset + j.left.width, units, conditions);
-    if (j.condition) conditions.push(offset === 0 ? j.condition : mapExpr(j.condition, (x) => (x.kind === 'Column' ? { ...x, index: x.index + offset } : x)));
-    return;
-  }
-  units.push({ plan: j, offset });
 }
 
 /** Materialises a join tree on the leader: leaves run (distributed where they are tables), then joins. */

@@ -9,6 +9,7 @@ import { fromTaggedJson } from '../../common/tagged-json.ts';
 import type { InDoubtOutcome, NodeRegistry } from '../../cluster/membership/node-registry.ts';
 import type { RpcPeer } from '../../cluster/transport/rpc-peer.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
+import type { JoinFragment } from '../../compute/fragment/join-fragment.ts';
 import type { FragmentRow } from '../../compute/fragment/run-fragment.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
@@ -68,8 +69,12 @@ export class ClusterDispatcher {
     await Promise.all(live.map(({ peer }) => peer.request(method, params)));
   }
 
-  /** Streams the output of `fragment` from every slice holding `table`. */
-  runFragment(table: TableDef, fragment: Fragment, evalCtx: EvalContext, signal: AbortSignal): AsyncIterable<FragmentRow[]> {
+  /**
+   * Streams the output of `fragment` from every slice holding `table`; a JoinFragment (method
+   * 'runJoinFragment') runs over the slices of its probe table.
+   */
+  runFragment(table: TableDef, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
+    method: 'runFragment' | 'runJoinFragment' = 'runFragment'): AsyncIterable<FragmentRow[]> {
     const live = this.liveNodes();
     // A DISTSTYLE ALL table has a full copy on every node: read one copy only.
     const targets = table.distStyle === 'all'
@@ -81,7 +86,7 @@ export class ClusterDispatcher {
     signal.addEventListener('abort', onAbort, { once: true });
     let pending = targets.length;
     for (const t of targets) {
-      t.peer.request('runFragment', { fragment, slices: t.slices, ctx: evalCtx }, {
+      t.peer.request(method, { fragment, slices: t.slices, ctx: evalCtx }, {
         signal: abort.signal,
         onData: (chunk) => queue.push(fromTaggedJson(dec.decode(chunk)) as FragmentRow[]),
       }).then(() => {
@@ -222,6 +227,13 @@ export class ClusterDispatcher {
     });
     const rows = parts.reduce((a, p) => a + columnStatsFromTransport(p[0]).rows, 0);
     return { analyzedAt: new Date().toISOString(), rows, columns };
+  }
+
+  /** Rows a table holds now (one copy of a DISTSTYLE ALL table). */
+  async tableRowCount(table: TableDef): Promise<number> {
+    const parts = await this.tableRows(table.oid);
+    const total = parts.reduce((a, p) => a + p.rows, 0);
+    return table.distStyle === 'all' ? total / Math.max(1, this.catalog.nodes.length) : total;
   }
 
   /** Live row counts per slice of a table (for system views). */

@@ -3,6 +3,7 @@
 import { SqlError, SqlState, featureNotSupported, queryCanceled } from '../../common/errors/index.ts';
 import type { Logger } from '../../common/log.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
+import type { JoinFragment } from '../../compute/fragment/join-fragment.ts';
 import { bindSelect } from '../../sql/binder/bind-select.ts';
 import type { BoundSelect } from '../../sql/binder/bound-select.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
@@ -333,6 +334,16 @@ export class Session implements BackendSession {
       },
       systemRows: (name: string) => SYSTEM_VIEWS[name]!.rows(ctx),
       budget: a.budget,
+      table: (oid: number) => ctx.catalog.tableByOid(oid),
+      tableRowCount: (oid: number) => {
+        const table = ctx.catalog.tableByOid(oid);
+        return table ? ctx.dispatcher.tableRowCount(table) : Promise.resolve(0);
+      },
+      runJoinDistributed: (oid: number, jf: JoinFragment) => {
+        const table = ctx.catalog.tableByOid(oid);
+        if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
+        return ctx.dispatcher.runFragment(table, jf, a.evalCtx, a.signal, 'runJoinFragment');
+      },
     };
     const run = (s: BoundSelect): AsyncGenerator<Datum[][]> => this.runBoundSelect(s, a);
     return (async function* execute(): AsyncGenerator<Datum[][]> {

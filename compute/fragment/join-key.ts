@@ -1,4 +1,4 @@
-// Shared pieces of the leader's joins: hash keys of rows and yielding to the event loop.
+// Shared pieces of hash joins (leader and slices): hash keys of rows and yielding to the event loop.
 import { datumKey } from '../../sql/expr/compare.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Expr } from '../../sql/expr/expr.ts';

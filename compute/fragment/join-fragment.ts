@@ -1,0 +1,162 @@
+// A hash join run on the slices: every slice scans its part of the big (probe) table through the
+// probe fragment, joins each row with the other inputs, and feeds the joined rows to the query's own
+// fragment (filter, then partial aggregation or projection). Only that fragment's output goes back to
+// the leader. An input is either
+//   - broadcast rows the leader computed and shipped to every node (Redshift's DS_BCAST_INNER),
+//   - the same slice's part of a table distributed on the join key (DS_DIST_NONE: co-located), or
+//   - the node's full copy of a DISTSTYLE ALL table (DS_DIST_ALL_NONE).
+// Hash tables of broadcast and ALL inputs are built once per node; co-located ones once per slice.
+import { evaluate } from '../../sql/expr/evaluate.ts';
+import type { Expr } from '../../sql/expr/expr.ts';
+import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import type { Fragment } from './fragment.ts';
+import { PAIRS_PER_YIELD, joinKey, yieldToEventLoop } from './join-key.ts';
+import { runFragment, type FragmentRow } from './run-fragment.ts';
+
+/** An input of the join, placed at `offset` in the joined row. */
+export type JoinInput =
+  /** Rows the leader materialised and broadcast. */
+  | { readonly kind: 'broadcast'; readonly rows: readonly Datum[][]; readonly offset: number; readonly width: number }
+  /** A table fragment run on the same slice as the probe (both distributed on the join key). */
+  | { readonly kind: 'colocated'; readonly fragment: Fragment; readonly offset: number; readonly width: number }
+  /** A table fragment over the node's copy of a DISTSTYLE ALL table. */
+  | { readonly kind: 'replicated'; readonly fragment: Fragment; readonly offset: number; readonly width: number };
+
+/** How a compute node produces fragment rows for the join. */
+export interface JoinSources {
+  /** This node's slices holding the probe table. */
+  readonly slices: readonly number[];
+  /** A fragment's output on one slice. */
+  onSlice(f: Fragment, slice: number): AsyncIterable<FragmentRow[]>;
+  /** A fragment's output over this node's copy of a DISTSTYLE ALL table. */
+  onNodeCopy(f: Fragment): AsyncIterable<FragmentRow[]>;
+}
+
+/** One hash join step: join input `input` on leftKeys (joined row) = rightKeys (input's row). */
+export interface JoinStep {
+  readonly input: number;
+  readonly leftKeys: readonly Expr[];
+  readonly rightKeys: readonly Expr[];
+  /** Conditions that can be checked once this input is joined (over the joined row); null if none. */
+  readonly residual: Expr | null;
+}
+
+/** The join a slice runs: probe fragment, broadcast inputs in join order, then the query's fragment. */
+export interface JoinFragment {
+  /** Scan + filter + projection of the probe table; its output row sits at probeOffset. */
+  readonly probe: Fragment;
+  readonly probeOffset: number;
+  /** Width of the joined row. */
+  readonly width: number;
+  /** Conditions over the probe's columns alone. */
+  readonly probeResidual: Expr | null;
+  readonly inputs: readonly JoinInput[];
+  readonly steps: readonly JoinStep[];
+  /** The query's fragment over the joined row (its scanColumns index the joined row). */
+  readonly post: Fragment;
+}
+
+/** Rows per chunk handed from the join to the query fragment. */
+const CHUNK_ROWS = 2048;
+
+async function collectRows(chunks: AsyncIterable<FragmentRow[]>): Promise<Datum[][]> {
+  const out: Datum[][] = [];
+  for await (const c of chunks) for (const r of c) out.push(r as Datum[]);
+  return out;
+}
+
+/** The hash table of an input under a step's keys; null for a cross join (no keys). */
+function hashTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalContext): Map<string, Datum[][]> | null {
+  if (keys.length === 0) return null;
+  const buckets = new Map<string, Datum[][]>();
+  for (const r of rows) {
+    const k = joinKey(keys, r, ctx);
+    if (k === null) continue;
+    const b = buckets.get(k);
+    if (b) b.push(r);
+    else buckets.set(k, [r]);
+  }
+  return buckets;
+}
+
+/** The rows and hash table a step joins with. */
+interface StepTable {
+  rows: readonly Datum[][];
+  buckets: Map<string, Datum[][]> | null;
+}
+
+/**
+ * Runs the join over this node's slices of the probe table and the query fragment over the result.
+ */
+export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, signal?: AbortSignal): AsyncGenerator<FragmentRow[]> {
+  const narrow = jf.post.scanColumns;
+  let work = 0;
+
+  /** Tables of the steps whose input is the same on every slice of this node (built once). */
+  const nodeTables = async (): Promise<(StepTable | null)[]> => Promise.all(jf.steps.map(async (step) => {
+    const input = jf.inputs[step.input]!;
+    if (input.kind === 'colocated') return null;
+    const rows = input.kind === 'broadcast' ? input.rows as Datum[][] : await collectRows(sources.onNodeCopy(input.fragment));
+    return { rows, buckets: hashTable(rows, step.rightKeys, ctx) };
+  }));
+
+  async function* joinSlice(slice: number, shared: readonly (StepTable | null)[]): AsyncGenerator<Datum[][]> {
+    const tables: StepTable[] = [];
+    for (let s = 0; s < jf.steps.length; s++) {
+      const step = jf.steps[s]!;
+      const input = jf.inputs[step.input]!;
+      if (input.kind !== 'colocated') { tables.push(shared[s]!); continue; }
+      const rows = await collectRows(sources.onSlice(input.fragment, slice));
+      tables.push({ rows, buckets: hashTable(rows, step.rightKeys, ctx) });
+    }
+    let out: Datum[][] = [];
+    for await (const chunk of sources.onSlice(jf.probe, slice)) {
+      signal?.throwIfAborted();
+      let rows: Datum[][] = [];
+      for (const p of chunk) {
+        const row = new Array<Datum>(jf.width).fill(null);
+        for (let i = 0; i < p.length; i++) row[jf.probeOffset + i] = p[i] as Datum;
+        if (jf.probeResidual === null || evaluate(jf.probeResidual, row, ctx) === true) rows.push(row);
+      }
+      for (let s = 0; s < jf.steps.length && rows.length > 0; s++) {
+        const step = jf.steps[s]!;
+        const offset = jf.inputs[step.input]!.offset;
+        const table = tables[s]!;
+        const next: Datum[][] = [];
+        for (const l of rows) {
+          if (++work >= PAIRS_PER_YIELD) { work = 0; await yieldToEventLoop(); signal?.throwIfAborted(); }
+          let matches: readonly Datum[][] | undefined;
+          if (table.buckets === null) matches = table.rows;
+          else {
+            const k = joinKey(step.leftKeys, l, ctx);
+            matches = k === null ? undefined : table.buckets.get(k);
+          }
+          if (!matches) continue;
+          for (const r of matches) {
+            const row = l.slice();
+            for (let i = 0; i < r.length; i++) row[offset + i] = r[i]!;
+            if (step.residual === null || evaluate(step.residual, row, ctx) === true) next.push(row);
+          }
+        }
+        rows = next;
+      }
+      for (const r of rows) {
+        const n = new Array<Datum>(narrow.length);
+        for (let c = 0; c < narrow.length; c++) n[c] = r[narrow[c]!] ?? null;
+        out.push(n);
+      }
+      if (out.length >= CHUNK_ROWS) {
+        yield out;
+        out = [];
+      }
+    }
+    if (out.length > 0) yield out;
+  }
+
+  async function* joined(): AsyncGenerator<Datum[][]> {
+    const shared = await nodeTables();
+    for (const slice of sources.slices) yield* joinSlice(slice, shared);
+  }
+  return runFragment(jf.post, joined(), ctx, signal);
+}

@@ -1,0 +1,232 @@
+// Plans a join that runs on the slices. For a tree of inner joins, the biggest plain table input
+// (the probe) is scanned where it lies, on every slice; each other input joins there as
+//   - co-located (DS_DIST_NONE): a table distributed on the same join key as the probe, read from
+//     the same slice;
+//   - replicated (DS_DIST_ALL_NONE): a DISTSTYLE ALL table, read from the node's own copy;
+//   - broadcast (DS_BCAST_INNER): anything else, computed on the leader and shipped to every node.
+// The slices then run the query's fragment over the joined rows (e.g. partial aggregation), so the
+// leader merges partial results instead of joining millions of rows itself.
+import { joinKey } from '../../compute/fragment/join-key.ts';
+import type { JoinFragment, JoinInput, JoinStep } from '../../compute/fragment/join-fragment.ts';
+import type { FragmentRow } from '../../compute/fragment/run-fragment.ts';
+import { mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
+import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import type { TableDef } from '../catalog/catalog-types.ts';
+import type { JoinPlan, SelectPlan } from '../planning/select-plan.ts';
+
+/** A probe table smaller than this joins on the leader: shipping a plan costs more than it saves. */
+export const MIN_PROBE_ROWS = 10_000;
+
+/** What planning a slice join needs from the executor. */
+export interface SliceJoinEnv {
+  /** The table's definition (distribution, columns, statistics), if it still exists. */
+  table(tableOid: number): TableDef | undefined;
+  /** Rows the table holds now. */
+  tableRowCount(tableOid: number): Promise<number>;
+  /** Runs a join fragment on the slices of its probe table. */
+  runJoinDistributed(tableOid: number, jf: JoinFragment): AsyncIterable<FragmentRow[]>;
+}
+
+/** The inputs and conditions of a maximal subtree of inner joins, with joined-row positions. */
+export function flattenInner(j: JoinPlan, offset: number, units: { plan: JoinPlan; offset: number }[], conditions: Expr[]): void {
+  if (j.kind === 'join' && j.joinType === 'inner') {
+    flattenInner(j.left, offset, units, conditions);
+    flattenInner(j.right, offset + j.left.width, units, conditions);
+    if (j.condition) conditions.push(offset === 0 ? j.condition : mapExpr(j.condition, (x) => (x.kind === 'Column' ? { ...x, index: x.index + offset } : x)));
+    return;
+  }
+  units.push({ plan: j, offset });
+}
+
+/** A leaf that is a plain scan of a table (filter and projection only), which a slice can run. */
+function plainTableLeaf(j: JoinPlan): SelectPlan | null {
+  if (j.kind !== 'leaf') return null;
+  const p = j.plan;
+  const f = p.final;
+  if (p.source.kind !== 'table' || f.aggregate !== null || f.distinct || f.sortKeys.length > 0 || f.limit !== null || f.offset !== null || f.project !== null) return null;
+  const mode = p.fragment.mode;
+  if (mode.kind !== 'project' || mode.topN !== null || mode.exprs.length !== j.width) return null;
+  return p;
+}
+
+/** The table column a leaf's output position reads directly, or -1. */
+function tableColumnOf(leaf: SelectPlan, output: number): number {
+  const mode = leaf.fragment.mode;
+  if (mode.kind !== 'project') return -1;
+  const e = mode.exprs[output];
+  return e?.kind === 'Column' ? leaf.fragment.scanColumns[e.index] ?? -1 : -1;
+}
+
+interface Unit {
+  readonly plan: JoinPlan;
+  readonly offset: number;
+  readonly width: number;
+  readonly leaf: SelectPlan | null;
+  readonly table: TableDef | null;
+  /** Rows the unit holds (a table's count, or the materialised rows). */
+  rows: number;
+}
+
+interface Conjunct {
+  readonly expr: Expr;
+  readonly units: Set<number>;
+  applied: boolean;
+}
+
+function and(exprs: readonly Expr[]): Expr | null {
+  if (exprs.length === 0) return null;
+  if (exprs.length === 1) return exprs[0]!;
+  return { kind: 'And', args: [...exprs], type: { id: 'bool' } };
+}
+
+/**
+ * The join's output as the slices compute it, or null when the join does not suit the slices (not
+ * all inner joins, no plain table input, or a small one). `materialize` computes an input on the
+ * leader.
+ */
+export async function sliceJoin(
+  plan: SelectPlan, env: SliceJoinEnv, materialize: (j: JoinPlan) => Promise<Datum[][]>, evalCtx: EvalContext,
+): Promise<AsyncIterable<FragmentRow[]> | null> {
+  const j = plan.joinPlan;
+  if (!j || j.kind !== 'join' || j.joinType !== 'inner') return null;
+  const flat: { plan: JoinPlan; offset: number }[] = [];
+  const conditions: Expr[] = [];
+  flattenInner(j, 0, flat, conditions);
+  const units: Unit[] = flat.map((u) => {
+    const leaf = plainTableLeaf(u.plan);
+    const table = leaf && leaf.source.kind === 'table' ? env.table(leaf.source.tableOid) ?? null : null;
+    return { plan: u.plan, offset: u.offset, width: u.plan.width, leaf: table ? leaf : null, table, rows: -1 };
+  });
+  await Promise.all(units.map(async (u) => { if (u.table) u.rows = await env.tableRowCount(u.table.oid); }));
+  let probe = -1;
+  units.forEach((u, i) => { if (u.table && (probe < 0 || u.rows > units[probe]!.rows)) probe = i; });
+  if (probe < 0 || units[probe]!.rows < MIN_PROBE_ROWS) return null;
+  const probeUnit = units[probe]!;
+
+  const unitOf = (pos: number): number => units.findIndex((u) => pos >= u.offset && pos < u.offset + u.width);
+  const conj: Conjunct[] = conditions.flatMap((c) => (c.kind === 'And' ? c.args : [c])).map((expr) => {
+    const us = new Set<number>();
+    walkExpr(expr, (x) => { if (x.kind === 'Column') us.add(unitOf(x.index)); });
+    return { expr, units: us, applied: false };
+  });
+
+  // How each other input reaches the slices.
+  const colocatedWithProbe = (i: number): boolean => {
+    const u = units[i]!;
+    const p = probeUnit;
+    if (!u.table || !p.table || u.table.distStyle !== 'key' || p.table.distStyle !== 'key') return false;
+    return conj.some((c) => {
+      const e = c.expr;
+      if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) return false;
+      const [a, b] = e.args as [Expr, Expr];
+      if (a.kind !== 'Column' || b.kind !== 'Column') return false;
+      const side = (x: Extract<Expr, { kind: 'Column' }>, unit: Unit): boolean => unitOf(x.index) === units.indexOf(unit)
+        && tableColumnOf(unit.leaf!, x.index - unit.offset) === unit.table!.distKey;
+      const sameType = a.type.id === b.type.id;
+      return sameType && ((side(a, p) && side(b, u)) || (side(b, p) && side(a, u)));
+    });
+  };
+  const kinds = units.map((u, i): JoinInput['kind'] | 'probe' => {
+    if (i === probe) return 'probe';
+    if (u.table?.distStyle === 'all') return 'replicated';
+    if (colocatedWithProbe(i)) return 'colocated';
+    return 'broadcast';
+  });
+  const others = units.map((_u, i) => i).filter((i) => i !== probe);
+  const broadcastRows = new Map<number, Datum[][]>();
+  await Promise.all(others.filter((i) => kinds[i] === 'broadcast').map(async (i) => {
+    const rows = await materialize(units[i]!.plan);
+    broadcastRows.set(i, rows);
+    units[i]!.rows = rows.length;
+  }));
+  const inputs: JoinInput[] = others.map((i) => {
+    const u = units[i]!;
+    const kind = kinds[i]!;
+    if (kind === 'broadcast') return { kind, rows: broadcastRows.get(i)!, offset: u.offset, width: u.width };
+    return { kind: kind as 'colocated' | 'replicated', fragment: u.leaf!.fragment, offset: u.offset, width: u.width };
+  });
+  const inputOfUnit = new Map(others.map((u, k) => [u, k]));
+
+  const joined = new Set<number>([probe]);
+  const ready = (): Expr | null => {
+    const now = conj.filter((c) => !c.applied && [...c.units].every((u) => joined.has(u)));
+    for (const c of now) c.applied = true;
+    return and(now.map((c) => c.expr));
+  };
+  const probeResidual = ready();
+
+  const side = (x: Expr, next: number): 'next' | 'joined' | 'mixed' => {
+    const us = new Set<number>();
+    walkExpr(x, (y) => { if (y.kind === 'Column') us.add(unitOf(y.index)); });
+    if (us.size === 1 && us.has(next)) return 'next';
+    if (us.size > 0 && !us.has(next)) return 'joined';
+    return 'mixed';
+  };
+  /** The equality keys joining `next` to what is joined so far (left over the joined row, right over next's row). */
+  const keysFor = (next: number): { leftKeys: Expr[]; rightKeys: Expr[]; used: Conjunct[] } => {
+    const offset = units[next]!.offset;
+    const shift = (x: Expr): Expr => mapExpr(x, (y) => (y.kind === 'Column' ? { ...y, index: y.index - offset } : y));
+    const leftKeys: Expr[] = [];
+    const rightKeys: Expr[] = [];
+    const used: Conjunct[] = [];
+    for (const c of conj) {
+      if (c.applied || !c.units.has(next) || ![...c.units].every((x) => x === next || joined.has(x))) continue;
+      const e = c.expr;
+      if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) continue;
+      const [a, b] = e.args as [Expr, Expr];
+      const sa = side(a, next);
+      const sb = side(b, next);
+      if (sa === 'joined' && sb === 'next') { leftKeys.push(a); rightKeys.push(shift(b)); used.push(c); }
+      else if (sb === 'joined' && sa === 'next') { leftKeys.push(b); rightKeys.push(shift(a)); used.push(c); }
+    }
+    return { leftKeys, rightKeys, used };
+  };
+  /**
+   * Expected matches per joined row: rows / distinct keys of the input — exact for broadcast inputs
+   * (materialised here), from ANALYZE's statistics for table inputs when the key is one column, else
+   * 1. Joining on a key (fan-out 1) first keeps intermediate rows from multiplying (TPC-H Q5 would
+   * otherwise join customer by nation before orders).
+   */
+  const fanOut = (next: number, rightKeys: readonly Expr[]): number => {
+    const u = units[next]!;
+    const rows = broadcastRows.get(next);
+    if (rows) {
+      const distinct = new Set<string>();
+      for (const r of rows) {
+        const k = joinKey(rightKeys, r, evalCtx);
+        if (k !== null) distinct.add(k);
+      }
+      return distinct.size === 0 ? 0 : rows.length / distinct.size;
+    }
+    const key = rightKeys.length === 1 && rightKeys[0]!.kind === 'Column' ? tableColumnOf(u.leaf!, rightKeys[0]!.index) : -1;
+    const distinct = key >= 0 ? u.table?.stats?.columns[key]?.distinct ?? 0 : 0;
+    return distinct > 0 ? Math.max(1, u.rows / distinct) : 1;
+  };
+
+  const steps: JoinStep[] = [];
+  while (joined.size < units.length) {
+    let best = -1;
+    let bestCost = Infinity;
+    let bestKeys: ReturnType<typeof keysFor> | null = null;
+    for (const u of others) {
+      if (joined.has(u)) continue;
+      const keys = keysFor(u);
+      // Inputs with no equality to the joined set are cross products: last resort.
+      const cost = keys.leftKeys.length === 0 ? Number.MAX_SAFE_INTEGER / 2 + units[u]!.rows : fanOut(u, keys.rightKeys);
+      if (cost < bestCost || (cost === bestCost && units[u]!.rows < units[best]!.rows)) {
+        best = u;
+        bestCost = cost;
+        bestKeys = keys;
+      }
+    }
+    for (const c of bestKeys!.used) c.applied = true;
+    joined.add(best);
+    steps.push({ input: inputOfUnit.get(best)!, leftKeys: bestKeys!.leftKeys, rightKeys: bestKeys!.rightKeys, residual: ready() });
+  }
+  const jf: JoinFragment = {
+    probe: probeUnit.leaf!.fragment, probeOffset: probeUnit.offset, width: j.width,
+    probeResidual, inputs, steps, post: plan.fragment,
+  };
+  return env.runJoinDistributed(probeUnit.table!.oid, jf);
+}
