@@ -33,12 +33,19 @@ export interface JoinSources {
   onNodeCopy(f: Fragment): AsyncIterable<FragmentRow[]>;
 }
 
-/** One hash join step: join input `input` on leftKeys (joined row) = rightKeys (input's row). */
+/**
+ * One hash join step: join input `input` on leftKeys (joined row) = rightKeys (input's row).
+ * inner: every match; `residual` then filters the joined rows. left: unmatched rows are kept with
+ * NULLs. semi / anti: the row is kept (without the input's columns) if some match / no match passes
+ * `residual`; anti_na is NOT IN: a NULL key in a non-empty input, or on the row, keeps nothing.
+ * For every type but inner, `residual` is part of the match (the ON condition's other conjuncts).
+ */
 export interface JoinStep {
+  readonly type: 'inner' | 'left' | 'semi' | 'anti' | 'anti_na';
   readonly input: number;
   readonly leftKeys: readonly Expr[];
   readonly rightKeys: readonly Expr[];
-  /** Conditions that can be checked once this input is joined (over the joined row); null if none. */
+  /** Over the joined row with the input's columns in place; null if none. */
   readonly residual: Expr | null;
 }
 
@@ -84,6 +91,14 @@ function hashTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalCon
 interface StepTable {
   rows: readonly Datum[][];
   buckets: Map<string, Datum[][]> | null;
+  /** Some row's key is NULL (what NOT IN needs to know). */
+  hasNullKey: boolean;
+}
+
+function stepTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalContext): StepTable {
+  let hasNullKey = false;
+  if (keys.length > 0) for (const r of rows) if (joinKey(keys, r, ctx) === null) { hasNullKey = true; break; }
+  return { rows, buckets: hashTable(rows, keys, ctx), hasNullKey };
 }
 
 /**
@@ -98,7 +113,7 @@ export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: Eva
     const input = jf.inputs[step.input]!;
     if (input.kind === 'colocated') return null;
     const rows = input.kind === 'broadcast' ? input.rows as Datum[][] : await collectRows(sources.onNodeCopy(input.fragment));
-    return { rows, buckets: hashTable(rows, step.rightKeys, ctx) };
+    return stepTable(rows, step.rightKeys, ctx);
   }));
 
   async function* joinSlice(slice: number, shared: readonly (StepTable | null)[]): AsyncGenerator<Datum[][]> {
@@ -108,7 +123,7 @@ export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: Eva
       const input = jf.inputs[step.input]!;
       if (input.kind !== 'colocated') { tables.push(shared[s]!); continue; }
       const rows = await collectRows(sources.onSlice(input.fragment, slice));
-      tables.push({ rows, buckets: hashTable(rows, step.rightKeys, ctx) });
+      tables.push(stepTable(rows, step.rightKeys, ctx));
     }
     let out: Datum[][] = [];
     for await (const chunk of sources.onSlice(jf.probe, slice)) {
@@ -121,23 +136,44 @@ export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: Eva
       }
       for (let s = 0; s < jf.steps.length && rows.length > 0; s++) {
         const step = jf.steps[s]!;
-        const offset = jf.inputs[step.input]!.offset;
+        const input = jf.inputs[step.input]!;
+        const offset = input.offset;
         const table = tables[s]!;
         const next: Datum[][] = [];
+        const type = step.type;
+        // NOT IN over an input holding a NULL key: unknown for every row, so none qualifies.
+        if (type === 'anti_na' && table.rows.length > 0 && table.hasNullKey) { rows = []; break; }
         for (const l of rows) {
           if (++work >= PAIRS_PER_YIELD) { work = 0; await yieldToEventLoop(); signal?.throwIfAborted(); }
           let matches: readonly Datum[][] | undefined;
           if (table.buckets === null) matches = table.rows;
           else {
             const k = joinKey(step.leftKeys, l, ctx);
+            if (k === null && type === 'anti_na' && table.rows.length > 0) continue;
             matches = k === null ? undefined : table.buckets.get(k);
           }
-          if (!matches) continue;
-          for (const r of matches) {
-            const row = l.slice();
-            for (let i = 0; i < r.length; i++) row[offset + i] = r[i]!;
-            if (step.residual === null || evaluate(step.residual, row, ctx) === true) next.push(row);
+          if (type === 'inner') {
+            if (!matches) continue;
+            for (const r of matches) {
+              const row = l.slice();
+              for (let i = 0; i < r.length; i++) row[offset + i] = r[i]!;
+              if (step.residual === null || evaluate(step.residual, row, ctx) === true) next.push(row);
+            }
+            continue;
           }
+          let matched = false;
+          if (matches) {
+            const row = type === 'left' ? null : l.slice();
+            for (const r of matches) {
+              const cand = row ?? l.slice();
+              for (let i = 0; i < r.length; i++) cand[offset + i] = r[i]!;
+              if (step.residual !== null && evaluate(step.residual, cand, ctx) !== true) continue;
+              matched = true;
+              if (type !== 'left') break;
+              next.push(cand);
+            }
+          }
+          if (type === 'semi' ? matched : type === 'left' ? !matched : !matched) next.push(l);
         }
         rows = next;
       }

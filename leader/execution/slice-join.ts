@@ -89,10 +89,23 @@ export async function sliceJoin(
   plan: SelectPlan, env: SliceJoinEnv, materialize: (j: JoinPlan) => Promise<Datum[][]>, evalCtx: EvalContext,
 ): Promise<AsyncIterable<FragmentRow[]> | null> {
   const j = plan.joinPlan;
-  if (!j || j.kind !== 'join' || j.joinType !== 'inner') return null;
+  if (!j || j.kind !== 'join') return null;
+  // Outer, semi and anti joins on top of the inner joins (e.g. EXISTS / NOT EXISTS / IN, decorrelated
+  // scalar subqueries) join last, in tree order, each with its ON condition.
+  const tail: Extract<JoinPlan, { kind: 'join' }>[] = [];
+  let inner: JoinPlan = j;
+  while (inner.kind === 'join' && inner.joinType !== 'inner') {
+    if (inner.joinType === 'right' || inner.joinType === 'full') return null;
+    tail.unshift(inner);
+    inner = inner.left;
+  }
   const flat: { plan: JoinPlan; offset: number }[] = [];
   const conditions: Expr[] = [];
-  flattenInner(j, 0, flat, conditions);
+  flattenInner(inner, 0, flat, conditions);
+  const innerCount = flat.length;
+  for (const t of tail) flat.push({ plan: t.right, offset: t.left.width });
+  // Semi and anti joins drop their right columns, so the working row is as wide as the widest step.
+  const width = Math.max(j.width, ...tail.map((t) => t.left.width + t.right.width), inner.width);
   const units: Unit[] = flat.map((u) => {
     const leaf = plainTableLeaf(u.plan);
     const table = leaf && leaf.source.kind === 'table' ? env.table(leaf.source.tableOid) ?? null : null;
@@ -100,37 +113,43 @@ export async function sliceJoin(
   });
   await Promise.all(units.map(async (u) => { if (u.table) u.rows = await env.tableRowCount(u.table.oid); }));
   let probe = -1;
-  units.forEach((u, i) => { if (u.table && (probe < 0 || u.rows > units[probe]!.rows)) probe = i; });
+  units.forEach((u, i) => { if (i < innerCount && u.table && (probe < 0 || u.rows > units[probe]!.rows)) probe = i; });
   if (probe < 0 || units[probe]!.rows < MIN_PROBE_ROWS) return null;
   const probeUnit = units[probe]!;
 
-  const unitOf = (pos: number): number => units.findIndex((u) => pos >= u.offset && pos < u.offset + u.width);
+  const unitOf = (pos: number): number => units.findIndex((u, i) => i < innerCount && pos >= u.offset && pos < u.offset + u.width);
+  const tailConjuncts = tail.map((t) => (t.condition === null ? [] : t.condition.kind === 'And' ? t.condition.args : [t.condition]));
   const conj: Conjunct[] = conditions.flatMap((c) => (c.kind === 'And' ? c.args : [c])).map((expr) => {
     const us = new Set<number>();
     walkExpr(expr, (x) => { if (x.kind === 'Column') us.add(unitOf(x.index)); });
     return { expr, units: us, applied: false };
   });
 
-  // How each other input reaches the slices.
+  // How each other input reaches the slices. Co-located: an equality of the probe's DISTKEY column
+  // and the input's DISTKEY column (same type, so both hash alike) in the conditions joining it.
+  const isDistKey = (pos: number, unit: number): boolean => {
+    const u = units[unit]!;
+    return u.leaf !== null && u.table !== null && pos >= u.offset && pos < u.offset + u.width
+      && tableColumnOf(u.leaf, pos - u.offset) === u.table.distKey;
+  };
   const colocatedWithProbe = (i: number): boolean => {
     const u = units[i]!;
     const p = probeUnit;
     if (!u.table || !p.table || u.table.distStyle !== 'key' || p.table.distStyle !== 'key') return false;
-    return conj.some((c) => {
-      const e = c.expr;
+    const joining = i < innerCount ? conj.map((c) => c.expr) : tailConjuncts[i - innerCount]!;
+    return joining.some((e) => {
       if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) return false;
       const [a, b] = e.args as [Expr, Expr];
-      if (a.kind !== 'Column' || b.kind !== 'Column') return false;
-      const side = (x: Extract<Expr, { kind: 'Column' }>, unit: Unit): boolean => unitOf(x.index) === units.indexOf(unit)
-        && tableColumnOf(unit.leaf!, x.index - unit.offset) === unit.table!.distKey;
-      const sameType = a.type.id === b.type.id;
-      return sameType && ((side(a, p) && side(b, u)) || (side(b, p) && side(a, u)));
+      if (a.kind !== 'Column' || b.kind !== 'Column' || a.type.id !== b.type.id) return false;
+      return (isDistKey(a.index, probe) && isDistKey(b.index, i)) || (isDistKey(b.index, probe) && isDistKey(a.index, i));
     });
   };
   const kinds = units.map((u, i): JoinInput['kind'] | 'probe' => {
     if (i === probe) return 'probe';
     if (u.table?.distStyle === 'all') return 'replicated';
-    if (colocatedWithProbe(i)) return 'colocated';
+    // NOT IN needs to know about NULLs in the whole input, which one slice's part cannot tell.
+    const notIn = i >= innerCount && tail[i - innerCount]!.joinType === 'anti_na';
+    if (!notIn && colocatedWithProbe(i)) return 'colocated';
     return 'broadcast';
   });
   const others = units.map((_u, i) => i).filter((i) => i !== probe);
@@ -205,12 +224,12 @@ export async function sliceJoin(
   };
 
   const steps: JoinStep[] = [];
-  while (joined.size < units.length) {
+  while (joined.size < innerCount) {
     let best = -1;
     let bestCost = Infinity;
     let bestKeys: ReturnType<typeof keysFor> | null = null;
     for (const u of others) {
-      if (joined.has(u)) continue;
+      if (joined.has(u) || u >= innerCount) continue;
       const keys = keysFor(u);
       // Inputs with no equality to the joined set are cross products: last resort.
       const cost = keys.leftKeys.length === 0 ? Number.MAX_SAFE_INTEGER / 2 + units[u]!.rows : fanOut(u, keys.rightKeys);
@@ -222,10 +241,29 @@ export async function sliceJoin(
     }
     for (const c of bestKeys!.used) c.applied = true;
     joined.add(best);
-    steps.push({ input: inputOfUnit.get(best)!, leftKeys: bestKeys!.leftKeys, rightKeys: bestKeys!.rightKeys, residual: ready() });
+    steps.push({ type: 'inner', input: inputOfUnit.get(best)!, leftKeys: bestKeys!.leftKeys, rightKeys: bestKeys!.rightKeys, residual: ready() });
   }
+  tail.forEach((t, k) => {
+    const unit = innerCount + k;
+    const lw = t.left.width;
+    const inLeft = (x: Expr): boolean => { let ok = true; let any = false; walkExpr(x, (y) => { if (y.kind === 'Column') { any = true; if (y.index >= lw) ok = false; } }); return ok && any; };
+    const inRight = (x: Expr): boolean => { let ok = true; let any = false; walkExpr(x, (y) => { if (y.kind === 'Column') { any = true; if (y.index < lw) ok = false; } }); return ok && any; };
+    const shift = (x: Expr): Expr => mapExpr(x, (y) => (y.kind === 'Column' ? { ...y, index: y.index - lw } : y));
+    const leftKeys: Expr[] = [];
+    const rightKeys: Expr[] = [];
+    const rest: Expr[] = [];
+    for (const e of tailConjuncts[k]!) {
+      if (e.kind === 'Call' && e.fn === 'eq' && e.args.length === 2) {
+        const [a, b] = e.args as [Expr, Expr];
+        if (inLeft(a) && inRight(b)) { leftKeys.push(a); rightKeys.push(shift(b)); continue; }
+        if (inLeft(b) && inRight(a)) { leftKeys.push(b); rightKeys.push(shift(a)); continue; }
+      }
+      rest.push(e);
+    }
+    steps.push({ type: t.joinType as JoinStep['type'], input: inputOfUnit.get(unit)!, leftKeys, rightKeys, residual: and(rest) });
+  });
   const jf: JoinFragment = {
-    probe: probeUnit.leaf!.fragment, probeOffset: probeUnit.offset, width: j.width,
+    probe: probeUnit.leaf!.fragment, probeOffset: probeUnit.offset, width,
     probeResidual, inputs, steps, post: plan.fragment,
   };
   return env.runJoinDistributed(probeUnit.table!.oid, jf);

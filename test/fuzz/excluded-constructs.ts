@@ -35,6 +35,43 @@ export const EXCLUDED = {
    *     AND EXISTS (SELECT 1 FROM t3 x3 WHERE x3.a = x1.a))                  -- PG: 3, 5, 12, ...
    */
   nestedOuterReference: true,
+  /**
+   * IN (subquery) inside a WHERE expression (not a whole conjunct) over two or more FROM items:
+   * wrong results or XX000 "Cannot read properties of undefined (reading 'type')" / "unexpected
+   * operand types for sub". k is 1..50 in t3, so these need no random data:
+   *   SELECT count(*) FROM t3 x1, t3 x2
+   *     WHERE x2.k = 1 OR x1.k IN (SELECT k FROM t3 WHERE k < 3)      -- PG 148, Colonnade 100
+   *   SELECT count(*) FROM t3 x1, t3 x2
+   *     WHERE x2.k IN (SELECT k FROM t3 WHERE k < 3) OR x1.k = 1      -- PG 148, Colonnade XX000
+   */
+  inSubqueryInJoinWhere: true,
+  /**
+   * A bare string literal in the select list of an ordered plain SELECT. With DISTINCT: 42P10
+   * "for SELECT DISTINCT, ORDER BY expressions must appear in select list"; without: 0A000
+   * "storing columns of type unknown is not supported". CAST('B' AS text) works, and so do
+   * grouped queries and set operations. While excluded the generator adds that cast.
+   *   SELECT DISTINCT 'B' AS c0 FROM t3 ORDER BY 1                        -- PG: B
+   *   SELECT 'B' AS c0 FROM t3 ORDER BY 1 LIMIT 1                         -- PG: B
+   */
+  orderedStringLiteral: true,
+  /**
+   * [NOT] IN (subquery) in WHERE whose left side refers to no column of the query (a constant)
+   * while the subquery returns a NULL: NOT IN must be NULL (no rows), Colonnade keeps every row.
+   *   SELECT count(*) FROM t3 WHERE 1000 NOT IN (SELECT NULLIF(k, 1) FROM t3)      -- PG 0, Colonnade 50
+   *   SELECT count(*) FROM t3 WHERE NOT (1000 IN (SELECT NULLIF(k, 1) FROM t3))    -- PG 0, Colonnade 50
+   * While excluded, the left side of IN (subquery) always refers to a column.
+   */
+  constantInSubquery: true,
+  /**
+   * IN (subquery) in HAVING (or elsewhere after GROUP BY) whose left side is not the first
+   * grouping column: Colonnade tests the wrong value, PostgreSQL keeps the groups whose value is in
+   * the list. t3.k is 1..50, so this needs no random data (25 rows in each group):
+   *   SELECT k % 2 AS g, count(*) FROM t3 GROUP BY k % 2
+   *     HAVING count(*) IN (SELECT k FROM t3 WHERE k > 20)       -- PG (0,25),(1,25); Colonnade none
+   * Also XX000 "Cannot mix BigInt and other types" with a bigint grouping expression:
+   *   SELECT b / 1000 FROM t2 GROUP BY b / 1000 HAVING b / 1000 - 8 NOT IN (SELECT k FROM t2)
+   */
+  inSubqueryOverGroups: true,
   /** Correlated scalar subqueries (an aggregate, correlated by equalities) in WHERE and plain select lists. */
   correlatedScalarSubquery: false,
 } as const satisfies Record<string, boolean>;

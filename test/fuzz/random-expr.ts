@@ -28,9 +28,12 @@ export interface ExprScope {
   readonly outer: readonly Leaf[];
   /** Scalar subqueries here may be correlated (with equalities) to `leaves`. */
   readonly correlatedScalars?: boolean;
+  /** False where IN (subquery) must not appear (see excluded-constructs: inSubqueryInJoinWhere). */
+  readonly inSubqueries?: boolean;
 }
 
 const COLUMN_REF = /^x\d+\.\w+$/;
+const COLUMN_MENTION = /\bx\d+\.\w+/;
 const NUMERIC_FAMILY: readonly ValueKind[] = ['int', 'bigint', 'numeric'];
 const LIKE_PATTERNS: readonly string[] = ['a%', '%a', '%b%', '_', '__', '_b%', 'foo%', '%\\%', '%\\_%', '', 'A%', '%', 'x y'];
 const SQL_TYPE: Record<ValueKind, string> = {
@@ -328,16 +331,23 @@ export class ExprGenerator {
     this.subqueryBudget -= 1;
     const { from, leaves } = this.subqueryFrom();
     const where = this.subqueryWhere(scope, leaves, correlated ? 'any' : 'none');
-    const exists = rng.chance(0.5);
+    const exists = rng.chance(0.5) || scope.inSubqueries === false;
     const not = rng.chance(0.35) && (exists || !correlated || !isExcluded('correlatedNotIn')) ? 'NOT ' : '';
     if (exists) return `${not}EXISTS (SELECT 1 FROM ${from}${where})`;
     const col = rng.pick(leaves.filter((l) => l.kind !== 'bool'));
-    const lhsKind = rng.pick(comparableKinds(col.kind));
+    let lhsKind = rng.pick(comparableKinds(col.kind));
     // The left side stays uncorrelated to the subquery: only the enclosing query's own leaves.
     const saved = this.subqueryBudget;
     this.subqueryBudget = 0;
     let lhs = this.expr({ leaves: scope.leaves, outer: [] }, lhsKind, 1);
     this.subqueryBudget = saved;
+    if (isExcluded('constantInSubquery') && !COLUMN_MENTION.test(lhs)) {
+      const cols = scope.leaves.filter((l) => COLUMN_REF.test(l.sql) && comparableKinds(col.kind).includes(l.kind));
+      if (cols.length === 0) return `${not}EXISTS (SELECT 1 FROM ${from}${where})`;
+      const picked = rng.pick(cols);
+      lhs = picked.sql;
+      lhsKind = picked.kind;
+    }
     if (!correlated && isExcluded('nullInEmptySubquery')) lhs = `COALESCE(${lhs}, ${randomLiteral(rng, lhsKind)})`;
     return `${lhs} ${not}IN (SELECT ${col.sql} FROM ${from}${where})`;
   }

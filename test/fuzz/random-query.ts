@@ -17,6 +17,8 @@ export interface FromClause {
   readonly leaves: readonly Leaf[];
   /** A rough estimate of its rows. */
   readonly rows: number;
+  /** How many FROM items it joins. */
+  readonly items: number;
 }
 
 /** The base tables as relations. */
@@ -26,9 +28,12 @@ export const BASE_RELATIONS: readonly Relation[] = FUZZ_TABLES.map((t) => ({
   rows: t.rowCount,
 }));
 
+const STRING_LITERAL = /^'(?:[^']|'')*'$/;
 const OUTPUT_KINDS: readonly ValueKind[] = ['int', 'int', 'bigint', 'numeric', 'numeric', 'text', 'text', 'date', 'bool'];
 /** Above this many estimated rows a plain query is cut down with ORDER BY ... LIMIT. */
 const MAX_PLAIN_ROWS = 3000;
+/** Above this many estimated rows a FROM clause is drawn again (PostgreSQL and Colonnade stay fast). */
+const MAX_JOIN_ROWS = 20_000;
 /** Distinct values per kind in the data, for join-size estimates. */
 const DISTINCT_VALUES: Record<ValueKind, number> = { int: 25, bigint: 60, numeric: 40, text: 14, date: 90, bool: 2 };
 
@@ -97,23 +102,27 @@ export class QueryGenerator {
   core(kinds: readonly ValueKind[], maxJoins: number, canonical: boolean): { sql: string; rows: number } {
     const rng = this.rng;
     const g = this.g;
-    const from = this.fromClause(rng.int(0, maxJoins));
+    const from = this.boundedFrom(rng.int(0, maxJoins));
     const base: ExprScope = { leaves: from.leaves, outer: [], correlatedScalars: !isExcluded('correlatedScalarSubquery') };
     const conjuncts: string[] = [];
-    if (rng.chance(0.6)) conjuncts.push(g.predicate(base, rng.int(0, 3)));
+    const whereScope: ExprScope = from.items > 1 && isExcluded('inSubqueryInJoinWhere') ? { ...base, inSubqueries: false } : base;
+    if (rng.chance(0.6)) conjuncts.push(g.predicate(whereScope, rng.int(0, 3)));
     // Correlated EXISTS / IN only as whole WHERE conjuncts: Colonnade supports them nowhere else (0A000).
     if (g.subqueryBudget > 0 && rng.chance(0.2) && !isExcluded('correlatedExistsIn')) conjuncts.push(g.subqueryPredicate(base, true));
     const where = conjuncts.length > 0 ? ` WHERE ${conjuncts.join(' AND ')}` : '';
     const shape = rng.weighted([[5, 'plain'], [3, 'grouped'], [1, 'scalar']] as const);
-    const output = (kind: ValueKind, sql: string, i: number, fixScale: boolean): string =>
-      `${kind === 'numeric' && fixScale ? canonicalNumeric(sql) : sql} AS c${i}`;
+    const output = (kind: ValueKind, expr: string, i: number, fixScale: boolean): string => {
+      let sql = kind === 'numeric' && fixScale ? canonicalNumeric(expr) : expr;
+      if (fixScale && isExcluded('orderedStringLiteral') && STRING_LITERAL.test(sql)) sql = `CAST(${sql} AS text)`;
+      return `${sql} AS c${i}`;
+    };
     if (shape === 'plain') {
       const distinct = rng.chance(0.2);
       const items = kinds.map((kind, i) => output(kind, g.expr(base, kind, rng.int(0, 2)), i, canonical || distinct));
       return { sql: `SELECT ${distinct ? 'DISTINCT ' : ''}${items.join(', ')} FROM ${from.sql}${where}`, rows: from.rows };
     }
     const keys = shape === 'scalar' ? [] : this.groupKeys(from.leaves);
-    const grouped: ExprScope = { leaves: keys, aggInputs: from.leaves, outer: [], correlatedScalars: false };
+    const grouped: ExprScope = { leaves: keys, aggInputs: from.leaves, outer: [], correlatedScalars: false, inSubqueries: !isExcluded('inSubqueryOverGroups') };
     // In a grouped query each output column is a key or has an aggregate, mostly.
     const select = kinds.map((kind, i) => {
       const key = keys.filter((k) => k.kind === kind);
@@ -157,6 +166,15 @@ export class QueryGenerator {
     return { sql: `${rel.source} ${a}`, leaves: rel.columns.map((c) => ({ sql: `${a}.${c.sql}`, kind: c.kind })), rows: rel.rows };
   }
 
+  /** A FROM clause of at most 1 + `joins` items whose estimated size stays under MAX_JOIN_ROWS. */
+  boundedFrom(joins: number): FromClause {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const from = this.fromClause(joins);
+      if (from.rows <= MAX_JOIN_ROWS) return from;
+    }
+    return this.fromClause(0);
+  }
+
   /** A FROM clause of 1 + `joins` items joined on equalities of comparable columns. */
   fromClause(joins: number): FromClause {
     const rng = this.rng;
@@ -185,13 +203,13 @@ export class QueryGenerator {
           this.g.subqueryBudget = saved;
         }
         sql += ` ${type} ${right.sql} ON ${conds.join(' AND ')}`;
-        let est = eq.key ? Math.min(rows, right.rows) : Math.ceil((rows * right.rows) / DISTINCT_VALUES[eq.kind]);
+        let est = eq.key ? Math.min(rows, right.rows) : eq.sql === '1 = 1' ? rows * right.rows : Math.ceil((rows * right.rows) / DISTINCT_VALUES[eq.kind]);
         if (type !== 'JOIN') est += type === 'FULL JOIN' ? rows + right.rows : Math.max(rows, right.rows);
         rows = est;
       }
       leaves = leaves.concat(right.leaves);
     }
-    return { sql, leaves, rows };
+    return { sql, leaves, rows, items: joins + 1 };
   }
 
   /** `left.x = right.y` with comparable kinds (the same kind for FULL JOIN); prefers the k columns. */
@@ -209,7 +227,7 @@ export class QueryGenerator {
       const candidates = left.filter((l) => (sameKind ? l.kind === r.kind : comparableKinds(r.kind).includes(l.kind)));
       if (candidates.length > 0) return { sql: `${rng.pick(candidates).sql} = ${r.sql}`, kind: r.kind, key: false };
     }
-    // Every relation has an int column in practice; fall back to a constant-true equality.
+    // No comparable columns (a derived table of booleans): a constant-true condition, a cross join.
     return { sql: '1 = 1', kind: 'bool', key: false };
   }
 }
