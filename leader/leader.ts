@@ -5,6 +5,7 @@ import type { Logger } from '../common/log.ts';
 import { NodeRegistry, type RegisterReply, type RegisterRequest } from '../cluster/membership/node-registry.ts';
 import { initParser } from '../sql/parser/index.ts';
 import { Catalog } from './catalog/catalog.ts';
+import { QueryLog } from './session/query-log.ts';
 import { CommitLog } from './scheduling/commit-log.ts';
 import { ClusterDispatcher } from './scheduling/cluster-dispatcher.ts';
 import { COLONNADE_VERSION, type ServerContext } from './server-context.ts';
@@ -84,7 +85,7 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
   dispatcher = new ClusterDispatcher(catalog, registry, log.child({ component: 'leader.dispatch' }), commits);
   const clusterPort = await registry.start();
   const ctx: ServerContext = {
-    catalog, registry, dispatcher, log, loadErrors: new LoadErrorLog(), loads: new LoadStates(),
+    catalog, registry, dispatcher, log, loadErrors: new LoadErrorLog(), loads: new LoadStates(), queries: new QueryLog(),
     versionString: `PostgreSQL ${SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by Colonnade ${COLONNADE_VERSION}, 64-bit`,
   };
 

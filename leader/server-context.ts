@@ -4,6 +4,7 @@ import type { NodeRegistry } from '../cluster/membership/node-registry.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import type { ClusterDispatcher } from './scheduling/cluster-dispatcher.ts';
 import type { LoadErrorLog } from './session/load-error-log.ts';
+import type { QueryLog } from './session/query-log.ts';
 import type { LoadStates } from './session/load-state.ts';
 
 /** Colonnade's own version. */
@@ -21,4 +22,6 @@ export interface ServerContext {
   readonly loadErrors: LoadErrorLog;
   /** Loads in progress (stv_load_state). */
   readonly loads: LoadStates;
+  /** Recent statements (stl_query); it hands out query ids. */
+  readonly queries: QueryLog;
 }

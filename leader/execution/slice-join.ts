@@ -153,6 +153,9 @@ export async function sliceJoin(
     return 'broadcast';
   });
   const others = units.map((_u, i) => i).filter((i) => i !== probe);
+  // Shipping a table bigger than the probe to every node costs more than joining on the leader
+  // (e.g. customer LEFT JOIN orders: the preserved side must probe, and it is the small one).
+  if (others.some((i) => kinds[i] === 'broadcast' && units[i]!.table !== null && units[i]!.rows > probeUnit.rows)) return null;
   const broadcastRows = new Map<number, Datum[][]>();
   await Promise.all(others.filter((i) => kinds[i] === 'broadcast').map(async (i) => {
     const rows = await materialize(units[i]!.plan);

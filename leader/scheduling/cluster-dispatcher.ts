@@ -74,7 +74,7 @@ export class ClusterDispatcher {
    * 'runJoinFragment') runs over the slices of its probe table.
    */
   runFragment(table: TableDef, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
-    method: 'runFragment' | 'runJoinFragment' = 'runFragment'): AsyncIterable<FragmentRow[]> {
+    method: 'runFragment' | 'runJoinFragment' = 'runFragment', onBytes?: (n: number) => void): AsyncIterable<FragmentRow[]> {
     const live = this.liveNodes();
     // A DISTSTYLE ALL table has a full copy on every node: read one copy only.
     const targets = table.distStyle === 'all'
@@ -88,7 +88,10 @@ export class ClusterDispatcher {
     for (const t of targets) {
       t.peer.request(method, { fragment, slices: t.slices, ctx: evalCtx }, {
         signal: abort.signal,
-        onData: (chunk) => queue.push(fromTaggedJson(dec.decode(chunk)) as FragmentRow[]),
+        onData: (chunk) => {
+          onBytes?.(chunk.length);
+          queue.push(fromTaggedJson(dec.decode(chunk)) as FragmentRow[]);
+        },
       }).then(() => {
         if (--pending === 0) queue.close();
       }, (err: unknown) => {

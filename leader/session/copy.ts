@@ -26,6 +26,7 @@ import { catalogResolver } from './relation-resolver.ts';
 import { staticCursor } from './rows-cursor.ts';
 import type { NamePath } from './search-path.ts';
 import type { LoadState } from './load-state.ts';
+import type { QueryRecord } from './query-log.ts';
 
 /** What COPY needs from the session running it. */
 export interface CopySessionHooks {
@@ -38,7 +39,7 @@ export interface CopySessionHooks {
   setLastCopyCount(n: number): void;
   /** Refreshes the table's statistics once the load is committed (now, or at COMMIT). */
   updateStatistics(table: TableDef): Promise<void>;
-  runSelect(select: BoundSelect, evalCtx: EvalContext, signal: AbortSignal): AsyncGenerator<Datum[][]>;
+  runSelect(select: BoundSelect, evalCtx: EvalContext, signal: AbortSignal, record: QueryRecord): AsyncGenerator<Datum[][]>;
 }
 
 /** Turns input into rows on the slices through a parallel cluster load; nothing is published until `finish`. */
@@ -62,9 +63,10 @@ class CopyLoader {
   }
 
   /** Opens the load on every compute node. */
-  static async begin(hooks: CopySessionHooks, table: TableDef, targets: readonly number[], options: CopyOptions, evalCtx: EvalContext): Promise<CopyLoader> {
+  static async begin(hooks: CopySessionHooks, table: TableDef, targets: readonly number[], options: CopyOptions, evalCtx: EvalContext,
+    record: QueryRecord): Promise<CopyLoader> {
     const state: LoadState = {
-      query: hooks.ctx.loadErrors.newQueryId(), pid: hooks.processId, table: table.name,
+      query: record.query, pid: hooks.processId, table: table.name,
       startedMicros: BigInt(Date.now()) * 1000n, bytes: 0, rows: 0, files: 0, filesDone: 0, currentFile: '',
     };
     const rejected: LoadErrorRecord[] = [];
@@ -194,7 +196,7 @@ function targetColumns(table: TableDef, attlist: readonly string[]): number[] {
 /** Prepares a COPY statement; the returned function runs it. */
 export function prepareCopy(
   s: SqlStatement, lifted: readonly RawCopyOption[], hooks: CopySessionHooks,
-): (evalCtx: EvalContext, signal: AbortSignal) => Promise<Execution> {
+): (evalCtx: EvalContext, signal: AbortSignal, record: QueryRecord) => Promise<Execution> {
   const cs = node(s.ast, 'CopyStmt')!;
   if (cs.is_program) throw featureNotSupported('COPY ... PROGRAM');
   if (cs.whereClause !== undefined) throw featureNotSupported('COPY FROM ... WHERE');
@@ -207,8 +209,8 @@ export function prepareCopy(
     const table = ctx.catalog.findTable(hooks.path.schemaOf(name.schema, name.name), name.name);
     if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${name.name}" does not exist`);
     const targets = targetColumns(table, attlist);
-    return async (evalCtx, signal) => {
-      const loader = await CopyLoader.begin(hooks, table, targets, options, evalCtx);
+    return async (evalCtx, signal, record) => {
+      const loader = await CopyLoader.begin(hooks, table, targets, options, evalCtx, record);
       if (cs.filename === undefined) {
         const chunker = new RecordChunker(options);
         const cursor: CopyInCursor = {
@@ -267,12 +269,12 @@ export function prepareCopy(
     select = bindSelect((q as SqlStatement).ast, catalogResolver(ctx.catalog, hooks.path), []);
   }
   const columns = select.outputColumns.map((c) => ({ name: c.name, type: c.type }));
-  return async (evalCtx, signal) => {
+  return async (evalCtx, signal, record) => {
     let count = 0;
     const textIo = { timeZoneOffsetSeconds: evalCtx.timeZoneOffsetSeconds };
     const chunks = async function* chunks(): AsyncGenerator<Uint8Array> {
       let first = true;
-      for await (const rows of hooks.runSelect(select, evalCtx, signal)) {
+      for await (const rows of hooks.runSelect(select, evalCtx, signal, record)) {
         count += rows.length;
         yield formatCopyRows(rows, columns, options, { header: first && options.header === true, textIo });
         first = false;

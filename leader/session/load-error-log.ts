@@ -13,14 +13,8 @@ export interface LoadErrorEntry {
 /** A bounded in-memory log of rejected rows. */
 export class LoadErrorLog {
   private entries: LoadErrorEntry[] = [];
-  private nextQuery = 1;
 
   constructor(private readonly capacity = 100_000) {}
-
-  /** A fresh load (query) id. */
-  newQueryId(): number {
-    return this.nextQuery++;
-  }
 
   add(entries: readonly LoadErrorEntry[]): void {
     this.entries.push(...entries);

@@ -3,6 +3,7 @@
 import { SqlError, SqlState, featureNotSupported, queryCanceled } from '../../common/errors/index.ts';
 import type { Logger } from '../../common/log.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
+import { trackExecution, type QueryRecord } from './query-log.ts';
 import type { JoinFragment } from '../../compute/fragment/join-fragment.ts';
 import { bindSelect } from '../../sql/binder/bind-select.ts';
 import type { BoundSelect } from '../../sql/binder/bound-select.ts';
@@ -44,6 +45,8 @@ interface ExecArgs {
   readonly budget: MemoryBudget;
   readonly signal: AbortSignal;
   readonly evalCtx: EvalContext;
+  /** The statement's stl_query record (query id, bytes moved). */
+  readonly record: QueryRecord;
 }
 
 /** The bound form of each statement kind. */
@@ -150,7 +153,17 @@ export class Session implements BackendSession {
       statementStartMicros: BigInt(Date.now()) * 1000n, timeZoneOffsetSeconds: this.settings.timeZoneOffsetSeconds(),
       lastCopyCount: this.lastCopyCount,
     };
-    const args: ExecArgs = { params, signal, evalCtx, budget: new MemoryBudget() };
+    const record = this.ctx.queries.begin(this.start.processId, this.start.user, this.start.database, stmt.sql);
+    try {
+      return trackExecution(this.ctx.queries, record, await this.run(stmt, { params, signal, evalCtx, budget: new MemoryBudget(), record }));
+    } catch (err) {
+      this.ctx.queries.end(record, err);
+      throw err;
+    }
+  }
+
+  private async run(stmt: Prepared, args: ExecArgs): Promise<Execution> {
+    const { params, signal, evalCtx } = args;
     const plan = stmt.plan;
     switch (plan.kind) {
       case 'select': {
@@ -229,9 +242,9 @@ export class Session implements BackendSession {
           notice,
           setLastCopyCount: (n) => { this.lastCopyCount = n; },
           updateStatistics: (table) => this.afterWritesCommit(() => this.analyzeTable(table)),
-          runSelect: (sel, evalCtx, signal) => this.runBoundSelect(sel, { params: [], signal, evalCtx, budget: new MemoryBudget() }),
+          runSelect: (sel, evalCtx, signal, record) => this.runBoundSelect(sel, { params: [], signal, evalCtx, budget: new MemoryBudget(), record }),
         });
-        return new Prepared(s.text, [], null, { kind: 'utility', run: (a) => run(a.evalCtx, a.signal) });
+        return new Prepared(s.text, [], null, { kind: 'utility', run: (a) => run(a.evalCtx, a.signal, a.record) });
       }
       case 'UpdateStmt': throw featureNotSupported('UPDATE');
       case 'DeleteStmt': throw featureNotSupported('DELETE');
@@ -330,7 +343,7 @@ export class Session implements BackendSession {
       runDistributed: (fragment: Fragment) => {
         const table = ctx.catalog.tableByOid(fragment.tableOid);
         if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
-        return ctx.dispatcher.runFragment(table, fragment, a.evalCtx, a.signal);
+        return ctx.dispatcher.runFragment(table, fragment, a.evalCtx, a.signal, 'runFragment', (n) => { a.record.bytes += n; });
       },
       systemRows: (name: string) => SYSTEM_VIEWS[name]!.rows(ctx),
       budget: a.budget,
@@ -342,7 +355,7 @@ export class Session implements BackendSession {
       runJoinDistributed: (oid: number, jf: JoinFragment) => {
         const table = ctx.catalog.tableByOid(oid);
         if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
-        return ctx.dispatcher.runFragment(table, jf, a.evalCtx, a.signal, 'runJoinFragment');
+        return ctx.dispatcher.runFragment(table, jf, a.evalCtx, a.signal, 'runJoinFragment', (n) => { a.record.bytes += n; });
       },
     };
     const run = (s: BoundSelect): AsyncGenerator<Datum[][]> => this.runBoundSelect(s, a);

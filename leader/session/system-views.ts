@@ -132,6 +132,25 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
       return out;
     },
   },
+  /**
+   * Redshift's STL_QUERY: recent statements with their timing, plus rows (returned or affected),
+   * bytes the compute nodes sent the leader, and the SQLSTATE of a failure. Running ones have no
+   * endtime.
+   */
+  stl_query: {
+    columns: [
+      { name: 'query', type: T.int4 }, { name: 'pid', type: T.int4 }, { name: 'username', type: T.text },
+      { name: 'database', type: T.text }, { name: 'querytxt', type: T.text }, { name: 'starttime', type: T.timestamp },
+      { name: 'endtime', type: T.timestamp }, { name: 'elapsed', type: T.int8 }, { name: 'rows', type: T.int8 },
+      { name: 'bytes', type: T.int8 }, { name: 'aborted', type: T.int4 }, { name: 'sqlstate', type: T.text },
+    ],
+    async rows(ctx) {
+      return ctx.queries.all().map((q) => [
+        q.query, q.pid, q.user, q.database, q.text, q.startMicros, q.endMicros,
+        q.endMicros === null ? null : q.endMicros - q.startMicros, BigInt(q.rows), BigInt(q.bytes), q.aborted, q.sqlstate,
+      ]);
+    },
+  },
   /** Redshift's STV_BLOCKLIST: one row per column block, with its encoding and zone map. */
   stv_blocklist: {
     columns: [

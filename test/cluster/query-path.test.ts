@@ -130,6 +130,18 @@ describe('the first query path', () => {
     expect(await code('SELECT region, count(*) FROM sales')).toBe('42803');
     await c.end();
   });
+
+  it('lists recent statements in stl_query with rows, bytes moved and failures', async () => {
+    const c = await cluster.client();
+    const marker = `stl_query check ${Date.now()}`;
+    await c.query(`SELECT count(*) AS "${marker}" FROM sales`);
+    await c.query(`SELECT 1 / 0 AS "${marker}"`).catch(() => undefined);
+    const rows = (await c.query('SELECT querytxt, rows::int AS rows, bytes::int AS bytes, aborted, sqlstate, endtime IS NOT NULL AS ended FROM stl_query WHERE querytxt LIKE $1 AND querytxt NOT LIKE $2 ORDER BY query',
+      [`%${marker}%`, '%stl_query WHERE%'])).rows;
+    expect(rows.map((r) => [r.rows, r.aborted, r.sqlstate, r.ended])).toEqual([[1, 0, null, true], [0, 1, '22012', true]]);
+    expect(rows[0].bytes).toBeGreaterThan(0);
+    await c.end();
+  });
 });
 
 /** PGlite parsers that return PostgreSQL's text for every type, as the wire does. */
