@@ -58,7 +58,8 @@ function tableColumnOf(leaf: SelectPlan, output: number): number {
   return e?.kind === 'Column' ? leaf.fragment.scanColumns[e.index] ?? -1 : -1;
 }
 
-interface Unit {
+/** One input of the join as planned. */
+export interface SliceJoinUnit {
   readonly plan: JoinPlan;
   readonly offset: number;
   readonly width: number;
@@ -68,7 +69,8 @@ interface Unit {
   rows: number;
 }
 
-interface Conjunct {
+/** A conjunct of the inner joins' conditions, with the inputs it reads. */
+export interface Conjunct {
   readonly expr: Expr;
   readonly units: Set<number>;
   applied: boolean;
@@ -80,14 +82,26 @@ function and(exprs: readonly Expr[]): Expr | null {
   return { kind: 'And', args: [...exprs], type: { id: 'bool' } };
 }
 
+/** How a join would run on the slices: its inputs, the probe, and how each other input gets there. */
+export interface SliceJoinShape {
+  readonly units: SliceJoinUnit[];
+  readonly kinds: readonly (JoinInput['kind'] | 'probe')[];
+  readonly probe: number;
+  /** Units before this index are the inner joins' inputs; the rest are the tail joins' right sides. */
+  readonly innerCount: number;
+  readonly tail: readonly Extract<JoinPlan, { kind: 'join' }>[];
+  readonly conj: Conjunct[];
+  readonly tailConjuncts: readonly (readonly Expr[])[];
+  /** Width of the working row. */
+  readonly width: number;
+  unitOf(pos: number): number;
+}
+
 /**
- * The join's output as the slices compute it, or null when the join does not suit the slices (not
- * all inner joins, no plain table input, or a small one). `materialize` computes an input on the
- * leader.
+ * Decides whether a planned join runs on the slices and how (null: on the leader). Reads table
+ * row counts; computes nothing.
  */
-export async function sliceJoin(
-  plan: SelectPlan, env: SliceJoinEnv, materialize: (j: JoinPlan) => Promise<Datum[][]>, evalCtx: EvalContext,
-): Promise<AsyncIterable<FragmentRow[]> | null> {
+export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv, 'table' | 'tableRowCount'>): Promise<SliceJoinShape | null> {
   const j = plan.joinPlan;
   if (!j || j.kind !== 'join') return null;
   // Outer, semi and anti joins on top of the inner joins (e.g. EXISTS / NOT EXISTS / IN, decorrelated
@@ -106,7 +120,7 @@ export async function sliceJoin(
   for (const t of tail) flat.push({ plan: t.right, offset: t.left.width });
   // Semi and anti joins drop their right columns, so the working row is as wide as the widest step.
   const width = Math.max(j.width, ...tail.map((t) => t.left.width + t.right.width), inner.width);
-  const units: Unit[] = flat.map((u) => {
+  const units: SliceJoinUnit[] = flat.map((u) => {
     const leaf = plainTableLeaf(u.plan);
     const table = leaf && leaf.source.kind === 'table' ? env.table(leaf.source.tableOid) ?? null : null;
     return { plan: u.plan, offset: u.offset, width: u.plan.width, leaf: table ? leaf : null, table, rows: -1 };
@@ -156,6 +170,23 @@ export async function sliceJoin(
   // Shipping a table bigger than the probe to every node costs more than joining on the leader
   // (e.g. customer LEFT JOIN orders: the preserved side must probe, and it is the small one).
   if (others.some((i) => kinds[i] === 'broadcast' && units[i]!.table !== null && units[i]!.rows > probeUnit.rows)) return null;
+  return { units, kinds, probe, innerCount, tail, conj, tailConjuncts, width, unitOf };
+}
+
+/**
+ * The join's output as the slices compute it, or null when the join does not suit the slices (not
+ * all inner joins, no plain table input, or a small one). `materialize` computes an input on the
+ * leader.
+ */
+export async function sliceJoin(
+  plan: SelectPlan, env: SliceJoinEnv, materialize: (j: JoinPlan) => Promise<Datum[][]>, evalCtx: EvalContext,
+): Promise<AsyncIterable<FragmentRow[]> | null> {
+  const sj = await classifySliceJoin(plan, env);
+  if (sj === null) return null;
+  const { units, kinds, probe, innerCount, tail, conj, tailConjuncts, width, unitOf } = sj;
+  const j = plan.joinPlan!;
+  const probeUnit = units[probe]!;
+  const others = units.map((_u, i) => i).filter((i) => i !== probe);
   const broadcastRows = new Map<number, Datum[][]>();
   await Promise.all(others.filter((i) => kinds[i] === 'broadcast').map(async (i) => {
     const rows = await materialize(units[i]!.plan);

@@ -64,6 +64,22 @@ describe('joins on the slices', () => {
     'SELECT dim.name, count(*) FROM big JOIN dim ON dim.d = big.d WHERE big.id < 4000 AND big.v > (SELECT avg(d) * 3 FROM side WHERE side.k = big.k) GROUP BY dim.name',
   ];
 
+  it('EXPLAIN shows where each input of a join comes from', async () => {
+    const c = await cluster.client();
+    const plan = async (sql: string): Promise<string> => (await c.query(`EXPLAIN ${sql}`)).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
+    const text = await plan(queries[0]!);
+    expect(text).toContain('XN Seq Scan on public.big (probe, stays on its slices)');
+    expect(text).toMatch(/XN Hash DS_DIST_NONE\s+->  XN Seq Scan on public\.colo/);
+    expect(text).toMatch(/XN Hash DS_DIST_ALL_NONE\s+->  XN Seq Scan on public\.dim/);
+    expect(text).toMatch(/XN Hash DS_BCAST_INNER .*\s+->  XN Seq Scan on public\.side/);
+    expect(text).toContain('XN HashAggregate (partial, per slice)');
+    // Two small tables join on the leader.
+    expect(await plan('SELECT count(*) FROM side JOIN dim ON dim.d = side.d')).toContain('DS_DIST_BOTH (on the leader)');
+    const analyzed = (await c.query(`EXPLAIN ANALYZE ${queries[1]!}`)).rows.map((r) => r['QUERY PLAN'] as string);
+    expect(analyzed[analyzed.length - 1]).toMatch(/^Execution: 5 rows in [\d.]+ ms; \d+ bytes sent by compute nodes to the leader$/);
+    await c.end();
+  });
+
   for (const sql of queries) {
     it(`matches PostgreSQL: ${sql}`, async () => {
       const c = await cluster.client();

@@ -1,0 +1,119 @@
+// EXPLAIN: the distributed plan of a SELECT as text, one line per operator, with Redshift's
+// data-movement labels for joins (DS_DIST_NONE, DS_DIST_ALL_NONE, DS_BCAST_INNER; DS_DIST_BOTH when
+// both inputs go to the leader) and row counts of the tables read. Join order among the inputs of a
+// slice join is chosen when the query runs (by fan-out), so the inputs are listed in query order.
+import type { Fragment } from '../../compute/fragment/fragment.ts';
+import type { TableDef } from '../catalog/catalog-types.ts';
+import { classifySliceJoin } from '../execution/slice-join.ts';
+import type { JoinPlan, SelectPlan } from './select-plan.ts';
+
+/** What EXPLAIN needs to know about tables. */
+export interface ExplainEnv {
+  table(tableOid: number): TableDef | undefined;
+  tableRowCount(tableOid: number): Promise<number>;
+}
+
+class PlanText {
+  readonly lines: string[] = [];
+
+  add(depth: number, text: string): void {
+    this.lines.push(depth === 0 ? text : `${'      '.repeat(depth - 1)}  ->  ${text}`);
+  }
+
+  detail(depth: number, text: string): void {
+    this.lines.push(`${'      '.repeat(depth)}  ${text}`);
+  }
+}
+
+function columnNames(t: TableDef | undefined, cols: readonly number[]): string {
+  return cols.map((c) => t?.columns[c]?.name ?? `#${c}`).join(', ');
+}
+
+/** The slice side of a fragment over a table: scan with its filter, then partial aggregate or projection. */
+async function fragmentLines(out: PlanText, depth: number, f: Fragment, env: ExplainEnv, label = ''): Promise<void> {
+  const t = env.table(f.tableOid);
+  let d = depth;
+  if (f.mode.kind === 'aggregate') {
+    out.add(d, `XN HashAggregate (partial, per slice)  groups=${f.mode.groupBy.length} aggregates=${f.mode.aggs.map((a) => a.name).join(',') || 'none'}`);
+    d++;
+  } else if (f.mode.topN) {
+    out.add(d, `XN Top-N (per slice)  limit=${f.mode.topN.limit}`);
+    d++;
+  }
+  const rows = t ? await env.tableRowCount(t.oid) : 0;
+  out.add(d, `XN Seq Scan on ${t ? `${t.schema}.${t.name}` : `table ${f.tableOid}`}${label}  (rows=${rows})`);
+  out.detail(d, `Columns: ${columnNames(t, f.scanColumns) || '(none)'}`);
+  if (f.filter) out.detail(d, 'Filter: compiled WHERE kernel');
+  if (f.zoneFilters.length > 0) out.detail(d, `Zone maps: ${columnNames(t, [...new Set(f.zoneFilters.map((z) => f.scanColumns[z.column] ?? z.column))])}`);
+}
+
+async function joinLines(out: PlanText, depth: number, j: JoinPlan, env: ExplainEnv): Promise<void> {
+  if (j.kind === 'leaf') {
+    await selectLines(out, depth, j.plan, env);
+    return;
+  }
+  out.add(depth, `XN Hash ${j.joinType === 'inner' ? 'Join' : `${j.joinType.replace('_na', ' (NOT IN)')} Join`} DS_DIST_BOTH (on the leader)`);
+  await joinLines(out, depth + 1, j.left, env);
+  await joinLines(out, depth + 1, j.right, env);
+}
+
+async function selectLines(out: PlanText, depth: number, plan: SelectPlan, env: ExplainEnv): Promise<void> {
+  const fin = plan.final;
+  let d = depth;
+  if (fin.limit || fin.offset) { out.add(d, 'XN Limit'); d++; }
+  if (fin.sortKeys.length > 0) { out.add(d, `XN Merge/Sort  keys=${fin.sortKeys.length}`); d++; }
+  if (fin.distinct) { out.add(d, 'XN Unique'); d++; }
+  if (fin.aggregate) { out.add(d, `XN HashAggregate (final, on the leader)  groups=${fin.aggregate.groupCount}${fin.having ? ' having' : ''}`); d++; }
+  const src = plan.source;
+  switch (src.kind) {
+    case 'none': out.add(d, 'XN Result'); return;
+    case 'system': out.add(d, `XN System View ${src.name} (on the leader)`); return;
+    case 'table':
+      out.add(d, `XN Network  Send to leader${plan.fragment.mode.kind === 'aggregate' ? ' (partial aggregates)' : ''}`);
+      await fragmentLines(out, d + 1, plan.fragment, env);
+      return;
+    case 'subquery':
+      out.add(d, 'XN Subquery Scan (on the leader)');
+      await selectLines(out, d + 1, plan.subplan!, env);
+      return;
+    case 'setop':
+      out.add(d, `XN ${src.op.toUpperCase()}${src.all ? ' ALL' : ''} (on the leader)`);
+      await selectLines(out, d + 1, plan.setPlans![0], env);
+      await selectLines(out, d + 1, plan.setPlans![1], env);
+      return;
+    case 'join': {
+      const sj = await classifySliceJoin(plan, env);
+      if (sj === null) {
+        await joinLines(out, d, plan.joinPlan!, env);
+        return;
+      }
+      out.add(d, `XN Network  Send to leader${plan.fragment.mode.kind === 'aggregate' ? ' (partial aggregates)' : ''}`);
+      d++;
+      if (plan.fragment.mode.kind === 'aggregate') {
+        out.add(d, `XN HashAggregate (partial, per slice)  groups=${plan.fragment.mode.groupBy.length}`);
+        d++;
+      }
+      out.add(d, `XN Hash Join on the slices  inputs=${sj.units.length}`);
+      const probe = sj.units[sj.probe]!;
+      await fragmentLines(out, d + 1, probe.leaf!.fragment, env, ' (probe, stays on its slices)');
+      for (let i = 0; i < sj.units.length; i++) {
+        if (i === sj.probe) continue;
+        const u = sj.units[i]!;
+        const kind = sj.kinds[i]!;
+        const type = i >= sj.innerCount ? ` ${sj.tail[i - sj.innerCount]!.joinType.replace('_na', ' (NOT IN)')}` : '';
+        const label = kind === 'colocated' ? 'DS_DIST_NONE' : kind === 'replicated' ? 'DS_DIST_ALL_NONE' : 'DS_BCAST_INNER';
+        out.add(d + 1, `XN Hash${type} ${label}${kind === 'broadcast' ? ' (computed on the leader, sent to every node)' : ''}`);
+        if (u.leaf) await fragmentLines(out, d + 2, u.leaf.fragment, env);
+        else await joinLines(out, d + 2, u.plan, env);
+      }
+      return;
+    }
+  }
+}
+
+/** The lines of EXPLAIN's output for a planned SELECT. */
+export async function explainSelect(plan: SelectPlan, env: ExplainEnv): Promise<string[]> {
+  const out = new PlanText();
+  await selectLines(out, 0, plan, env);
+  return out.lines;
+}
