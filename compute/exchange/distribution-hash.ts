@@ -8,20 +8,13 @@
 import { datumKey } from '../../sql/expr/compare.ts';
 import { Decimal, type Datum } from '../../sql/types/datum.ts';
 import type { Vector } from '../batch/vector.ts';
+import { fmix32 } from '../stats/value-hash.ts';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const decoder = new TextDecoder();
 const DIGITS = new Uint8Array(24);
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 function feedString(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
@@ -39,7 +32,7 @@ function feedInteger(h: number, v: number): number {
 
 /** The 32-bit distribution hash of a value. */
 export function hashDatum(v: Datum): number {
-  return fmix(feedString(FNV_OFFSET, datumKey(v)));
+  return fmix32(feedString(FNV_OFFSET, datumKey(v)));
 }
 
 /** The slice index (0-based, of `sliceCount`) that owns a DISTKEY value. NULLs all go to slice 0. */
@@ -100,6 +93,6 @@ export function sliceIndexes(v: Vector, rows: Uint32Array | null, count: number,
         break;
       }
     }
-    out[k] = fmix(h) % sliceCount;
+    out[k] = fmix32(h) % sliceCount;
   }
 }

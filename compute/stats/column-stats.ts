@@ -150,6 +150,8 @@ export class ColumnStatsCollector {
     }
   }
 
+  // addBool and addInt32 are the same loop on purpose: one loop over both Uint8Array and Int32Array
+  // values would be polymorphic and run several times slower.
   private addBool(v: BoolVector, sel: Uint32Array | null): void {
     const values = v.values;
     const nulls = v.nulls;

@@ -1,4 +1,5 @@
 // Counter-based pseudo-random numbers: value = hash(stream, index), so any row can be generated without its predecessors.
+import { fmix32 } from '../../../compute/stats/value-hash.ts';
 
 /**
  * Stream identifiers, one per table column (or per independent draw of a column). Each is a
@@ -22,15 +23,6 @@ export const Stream = {
   TEXT_POOL: 0x1801,
 } as const;
 
-/** Murmur3's 32-bit finalizer: a bijective avalanche mix. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /**
  * A uniformly distributed unsigned 32-bit value for draw `index` (0 .. 2^53) of `stream`.
