@@ -323,8 +323,16 @@ export class ColumnStatsCollector {
         maxArr = bytes; maxStart = start; maxEnd = end;
         continue;
       }
-      if (compareBytes(bytes, start, end, minArr, minStart, minEnd) < 0) { minArr = bytes; minStart = start; minEnd = end; }
-      if (compareBytes(bytes, start, end, maxArr, maxStart, maxEnd) > 0) { maxArr = bytes; maxStart = start; maxEnd = end; }
+      // The first byte decides most comparisons (-1 for the empty string, below every byte).
+      const first = end > start ? bytes[start]! : -1;
+      const minFirst = minEnd > minStart ? minArr[minStart]! : -1;
+      const maxFirst = maxEnd > maxStart ? maxArr[maxStart]! : -1;
+      if (first < minFirst || (first === minFirst && compareBytes(bytes, start, end, minArr, minStart, minEnd) < 0)) {
+        minArr = bytes; minStart = start; minEnd = end;
+      }
+      if (first > maxFirst || (first === maxFirst && compareBytes(bytes, start, end, maxArr, maxStart, maxEnd) > 0)) {
+        maxArr = bytes; maxStart = start; maxEnd = end;
+      }
     }
     // Own the extremes: the vector's bytes are reused for the next batch.
     if (seen && minArr === bytes) this.minBytes = bytes.slice(minStart, minEnd);
