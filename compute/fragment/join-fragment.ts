@@ -13,6 +13,7 @@ import type { Datum } from '../../sql/types/datum.ts';
 import type { Fragment } from './fragment.ts';
 import { PAIRS_PER_YIELD, joinKey, yieldToEventLoop } from './join-key.ts';
 import { runFragment, type FragmentRow } from './run-fragment.ts';
+import { DEFAULT_SLICE_CELLS, MemoryBudget, SLICE_PLACE } from '../../common/memory-budget.ts';
 
 /** An input of the join, placed at `offset` in the joined row. */
 export type JoinInput =
@@ -67,9 +68,12 @@ export interface JoinFragment {
 /** Rows per chunk handed from the join to the query fragment. */
 const CHUNK_ROWS = 2048;
 
-async function collectRows(chunks: AsyncIterable<FragmentRow[]>): Promise<Datum[][]> {
+async function collectRows(chunks: AsyncIterable<FragmentRow[]>, width: number, budget: MemoryBudget): Promise<Datum[][]> {
   const out: Datum[][] = [];
-  for await (const c of chunks) for (const r of c) out.push(r as Datum[]);
+  for await (const c of chunks) {
+    budget.charge(c.length, width);
+    for (const r of c) out.push(r as Datum[]);
+  }
   return out;
 }
 
@@ -107,22 +111,27 @@ function stepTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalCon
 export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, signal?: AbortSignal): AsyncGenerator<FragmentRow[]> {
   const narrow = jf.post.scanColumns;
   let work = 0;
+  // What this statement's join holds on the node: inputs' rows and the rows joined from one chunk.
+  const budget = new MemoryBudget(DEFAULT_SLICE_CELLS, SLICE_PLACE);
 
   /** Tables of the steps whose input is the same on every slice of this node (built once). */
   const nodeTables = async (): Promise<(StepTable | null)[]> => Promise.all(jf.steps.map(async (step) => {
     const input = jf.inputs[step.input]!;
     if (input.kind === 'colocated') return null;
-    const rows = input.kind === 'broadcast' ? input.rows as Datum[][] : await collectRows(sources.onNodeCopy(input.fragment));
+    if (input.kind === 'broadcast') budget.charge(input.rows.length, input.width);
+    const rows = input.kind === 'broadcast' ? input.rows as Datum[][] : await collectRows(sources.onNodeCopy(input.fragment), input.width, budget);
     return stepTable(rows, step.rightKeys, ctx);
   }));
 
   async function* joinSlice(slice: number, shared: readonly (StepTable | null)[]): AsyncGenerator<Datum[][]> {
     const tables: StepTable[] = [];
+    let sliceCells = 0;
     for (let s = 0; s < jf.steps.length; s++) {
       const step = jf.steps[s]!;
       const input = jf.inputs[step.input]!;
       if (input.kind !== 'colocated') { tables.push(shared[s]!); continue; }
-      const rows = await collectRows(sources.onSlice(input.fragment, slice));
+      const rows = await collectRows(sources.onSlice(input.fragment, slice), input.width, budget);
+      sliceCells += rows.length * input.width;
       tables.push(stepTable(rows, step.rightKeys, ctx));
     }
     let out: Datum[][] = [];
@@ -157,7 +166,10 @@ export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: Eva
             for (const r of matches) {
               const row = l.slice();
               for (let i = 0; i < r.length; i++) row[offset + i] = r[i]!;
-              if (step.residual === null || evaluate(step.residual, row, ctx) === true) next.push(row);
+              if (step.residual === null || evaluate(step.residual, row, ctx) === true) {
+                next.push(row);
+                if ((next.length & 0xfff) === 0) budget.charge(0x1000, jf.width);
+              }
             }
             continue;
           }
@@ -175,6 +187,7 @@ export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: Eva
           }
           if (type === 'semi' ? matched : type === 'left' ? !matched : !matched) next.push(l);
         }
+        budget.release(next.length & ~0xfff, jf.width);
         rows = next;
       }
       for (const r of rows) {
@@ -188,6 +201,8 @@ export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: Eva
       }
     }
     if (out.length > 0) yield out;
+    // This slice's co-located inputs are done with.
+    budget.release(sliceCells, 1);
   }
 
   async function* joined(): AsyncGenerator<Datum[][]> {

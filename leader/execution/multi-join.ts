@@ -6,7 +6,7 @@ import { PAIRS_PER_YIELD, joinKey, yieldToEventLoop } from '../../compute/fragme
 import { mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
-import type { MemoryBudget } from './memory-budget.ts';
+import type { MemoryBudget } from '../../common/memory-budget.ts';
 
 /** One input of the join: its rows and where its columns sit in the joined row. */
 export interface JoinInput {

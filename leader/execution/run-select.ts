@@ -12,7 +12,7 @@ import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { JoinPlan, SelectPlan } from '../planning/select-plan.ts';
 import { joinRows } from './hash-join.ts';
-import type { MemoryBudget } from './memory-budget.ts';
+import type { MemoryBudget } from '../../common/memory-budget.ts';
 import { multiJoin } from './multi-join.ts';
 import { flattenInner, sliceJoin, type SliceJoinEnv } from './slice-join.ts';
 

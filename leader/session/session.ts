@@ -24,7 +24,7 @@ import type { TextIoSettings } from '../../sql/types/text-io.ts';
 import { instantiateExpr, instantiateSelect } from '../execution/substitute-params.ts';
 import { collect, runSelect, type ExecutionEnv } from '../execution/run-select.ts';
 import { materializeSubqueries } from '../execution/init-plans.ts';
-import { MemoryBudget } from '../execution/memory-budget.ts';
+import { MemoryBudget } from '../../common/memory-budget.ts';
 import { planSelect } from '../planning/select-plan.ts';
 import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
 import type { ServerContext } from '../server-context.ts';
