@@ -57,11 +57,6 @@ export class Prng {
     }
     return copy.slice(0, Math.min(count, copy.length));
   }
-
-  /** A new generator seeded from this one: lets each query draw from its own stream. */
-  fork(): Prng {
-    return new Prng(Math.floor(this.next() * 4294967296));
-  }
 }
 
 /** Mixes a base seed and an index into the seed of one query, so query i is reproducible alone. */

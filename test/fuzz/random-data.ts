@@ -64,7 +64,7 @@ const NULL_FRACTION = 0.15;
 
 /** `DATE_BASE` plus `days`, as `yyyy-mm-dd`. */
 export function dateFromOffset(days: number): string {
-  const base = Date.UTC(2024, 0, 1);
+  const base = Date.parse(`${DATE_BASE}T00:00:00Z`);
   return new Date(base + days * 86_400_000).toISOString().slice(0, 10);
 }
 
