@@ -174,18 +174,26 @@ export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: Eva
             continue;
           }
           let matched = false;
+          // NOT IN: a NULL comparison without a match leaves the row out (unknown, not true).
+          let unknown = false;
           if (matches) {
             const row = type === 'left' ? null : l.slice();
             for (const r of matches) {
               const cand = row ?? l.slice();
               for (let i = 0; i < r.length; i++) cand[offset + i] = r[i]!;
-              if (step.residual !== null && evaluate(step.residual, cand, ctx) !== true) continue;
+              if (step.residual !== null) {
+                const ok = evaluate(step.residual, cand, ctx);
+                if (ok !== true) {
+                  if (ok === null) unknown = true;
+                  continue;
+                }
+              }
               matched = true;
               if (type !== 'left') break;
               next.push(cand);
             }
           }
-          if (type === 'semi' ? matched : type === 'left' ? !matched : !matched) next.push(l);
+          if (type === 'semi' ? matched : type === 'anti_na' ? !matched && !unknown : !matched) next.push(l);
         }
         budget.release(next.length & ~0xfff, jf.width);
         rows = next;

@@ -6,6 +6,7 @@ import { mapExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { JoinType } from '../../sql/binder/bound-select.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
+import type { MemoryBudget } from '../../common/memory-budget.ts';
 
 interface EquiKeys {
   readonly left: Expr[];
@@ -55,12 +56,20 @@ function equiKeys(condition: Expr | null, leftWidth: number): EquiKeys {
 }
 
 
-/** Joins `left` and `right` (rows `leftWidth` and `rightWidth` wide). */
+/**
+ * Joins `left` and `right` (rows `leftWidth` and `rightWidth` wide). The output is charged to
+ * `budget` as it grows, so a join that explodes fails with 53200 before it exhausts the heap.
+ */
 export async function joinRows(
   joinType: JoinType, left: readonly Datum[][], right: readonly Datum[][],
-  leftWidth: number, rightWidth: number, condition: Expr | null, ctx: EvalContext, signal: AbortSignal,
+  leftWidth: number, rightWidth: number, condition: Expr | null, ctx: EvalContext, signal: AbortSignal, budget: MemoryBudget,
 ): Promise<Datum[][]> {
   let work = 0;
+  const width = leftWidth + rightWidth;
+  const push = (out: Datum[][], row: Datum[]): void => {
+    out.push(row);
+    if ((out.length & 0xffff) === 0) budget.charge(0x10000, width);
+  };
   const { left: lk, right: rk, residual } = equiKeys(condition, leftWidth);
   const out: Datum[][] = [];
   const rightMatched = joinType === 'right' || joinType === 'full' ? new Uint8Array(right.length) : null;
@@ -96,6 +105,8 @@ export async function joinRows(
     }
     const l = left[li]!;
     let matched = false;
+    /** NOT IN: some comparison was NULL (unknown), so without a match the row does not qualify. */
+    let unknown = false;
     let candidates: Iterable<number>;
     if (buckets) {
       const k = joinKey(lk, l, ctx);
@@ -112,25 +123,29 @@ export async function joinRows(
     for (const ri of candidates) {
       work++;
       if (semi || anti) {
-        if (residual === null || evaluate(residual, [...l, ...right[ri]!], ctx) === true) {
+        const ok = residual === null ? true : evaluate(residual, [...l, ...right[ri]!], ctx);
+        if (ok === true) {
           matched = true;
           break;
         }
+        if (ok === null) unknown = true;
         continue;
       }
       const row = accept(l, right[ri]!);
       if (row) {
-        out.push(row);
+        push(out, row);
         matched = true;
         if (rightMatched) rightMatched[ri] = 1;
       }
     }
-    if (semi && matched) out.push(l as Datum[]);
-    else if (anti && !matched) out.push(l as Datum[]);
-    else if (!matched && (joinType === 'left' || joinType === 'full')) out.push([...l, ...nullRight]);
+    if (semi && matched) push(out, l as Datum[]);
+    else if (anti && !matched && !(joinType === 'anti_na' && unknown)) push(out, l as Datum[]);
+    else if (!matched && (joinType === 'left' || joinType === 'full')) push(out, [...l, ...nullRight]);
   }
   if (rightMatched) {
-    for (let ri = 0; ri < right.length; ri++) if (rightMatched[ri] === 0) out.push([...nullLeft, ...right[ri]!]);
+    for (let ri = 0; ri < right.length; ri++) if (rightMatched[ri] === 0) push(out, [...nullLeft, ...right[ri]!]);
   }
+  // The caller charges the whole result: give back what was charged on the way.
+  budget.release(out.length & ~0xffff, width);
   return out;
 }

@@ -8,10 +8,8 @@ import type { Datum } from '../../sql/types/datum.ts';
 /** Runs a subquery to completion. */
 export type SubqueryRunner = (select: BoundSelect) => Promise<Datum[][]>;
 
-/** The value an InitPlan contributes to the expression that contains it. */
-async function compute(e: Extract<Expr, { kind: 'Subquery' }>, run: SubqueryRunner): Promise<Expr> {
-  const inner = await materializeSubqueries(e.select, run);
-  const rows = await run(inner);
+/** The value an InitPlan with result `rows` contributes to the expression that contains it. */
+function replacement(e: Extract<Expr, { kind: 'Subquery' }>, rows: readonly Datum[][]): Expr {
   switch (e.mode) {
     case 'scalar':
       if (rows.length > 1) throw new SqlError(SqlState.CARDINALITY_VIOLATION, 'more than one row returned by a subquery used as an expression');
@@ -19,6 +17,8 @@ async function compute(e: Extract<Expr, { kind: 'Subquery' }>, run: SubqueryRunn
     case 'exists':
       return { kind: 'Const', value: rows.length > 0, type: e.type };
     case 'in': {
+      // Over no rows IN is false and NOT IN true, even for a NULL on the left.
+      if (rows.length === 0) return { kind: 'Const', value: e.negated, type: e.type };
       const type = e.select.outputs[0]!.type;
       return { kind: 'InList', arg: e.arg!, list: rows.map((r) => ({ kind: 'Const', value: r[0] ?? null, type })), negated: e.negated, type: e.type };
     }
@@ -32,7 +32,8 @@ export async function materializeSubqueries(s: BoundSelect, run: SubqueryRunner)
     if (e.kind === 'Subquery') found.push(e);
   });
   if (found.length === 0) return s;
-  const results = new Map<Expr, Expr>();
-  for (const e of found) if (!results.has(e)) results.set(e, await compute(e, run));
-  return mapSelectExprs(s, (e) => results.get(e) ?? e);
+  // Keyed by the subquery: rewriting the outer expressions may copy the Subquery node itself.
+  const results = new Map<BoundSelect, Datum[][]>();
+  for (const e of found) if (!results.has(e.select)) results.set(e.select, await run(await materializeSubqueries(e.select, run)));
+  return mapSelectExprs(s, (e) => (e.kind === 'Subquery' && results.has(e.select) ? replacement(e, results.get(e.select)!) : e));
 }

@@ -130,7 +130,7 @@ async function runJoin(j: JoinPlan, env: ExecutionEnv): Promise<Datum[][]> {
     return multiJoin(inputs, j.width, conditions, env.evalCtx, env.signal, env.budget);
   }
   const [left, right] = await Promise.all([runJoin(j.left, env), runJoin(j.right, env)]);
-  const out = await joinRows(j.joinType, left, right, j.left.width, j.right.width, j.condition, env.evalCtx, env.signal);
+  const out = await joinRows(j.joinType, left, right, j.left.width, j.right.width, j.condition, env.evalCtx, env.signal, env.budget);
   env.budget.charge(out.length, j.width);
   return out;
 }

@@ -228,6 +228,8 @@ function toPostAgg(e: Expr, groupKeys: readonly string[], scope: readonly ScopeC
       otherwise: e.otherwise ? toPostAgg(e.otherwise, groupKeys, scope, at) : null,
     };
     case 'InList': return { ...e, arg: toPostAgg(e.arg, groupKeys, scope, at), list: e.list.map((a) => toPostAgg(a, groupKeys, scope, at)) };
+    // The tested value of IN (subquery) is over the aggregated row like any HAVING expression.
+    case 'Subquery': return e.arg ? { ...e, arg: toPostAgg(e.arg, groupKeys, scope, at) } : e;
     default: return e;
   }
 }
@@ -381,6 +383,8 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
   }
   // Untyped literals in the output become text, as PostgreSQL resolves them.
   outputs = outputs.map((e, i) => (e.type.id === 'unknown' ? coerce(e, T.text, selectCtx, targets[i]!.node) : e));
+  // ORDER BY items naming an output (by position or name) sort that resolved output.
+  orderBy = orderBy.map((o, i) => (order[i]!.outputIndex >= 0 ? { ...o, expr: outputs[order[i]!.outputIndex]! } : o));
 
   const distinctList = list(sel.distinctClause);
   const distinct = sel.distinctClause !== undefined;

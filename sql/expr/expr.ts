@@ -39,6 +39,8 @@ export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
       if (e.otherwise) walkExpr(e.otherwise, visit);
       break;
     case 'InList': walkExpr(e.arg, visit); for (const a of e.list) walkExpr(a, visit); break;
+    // The tested value of IN (subquery) is an expression of the outer row; the subquery is not.
+    case 'Subquery': if (e.arg) walkExpr(e.arg, visit); break;
     default: break;
   }
 }
@@ -55,6 +57,7 @@ export function mapExpr(e: Expr, fn: (e: Expr) => Expr): Expr {
       otherwise: e.otherwise ? mapExpr(e.otherwise, fn) : null,
     });
     case 'InList': return fn({ ...e, arg: mapExpr(e.arg, fn), list: e.list.map((a) => mapExpr(a, fn)) });
+    case 'Subquery': return fn(e.arg ? { ...e, arg: mapExpr(e.arg, fn) } : e);
     default: return fn(e);
   }
 }

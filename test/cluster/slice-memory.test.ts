@@ -1,13 +1,13 @@
-// A join on the slices that would hold more than the compute node's per-statement budget fails
-// with 53200 and a clear message; the nodes stay up and the next query works.
+// Joins that would hold more than a process's per-statement budget fail with 53200 and a clear
+// message — on the slices and on the leader — and every process stays up for the next query.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type LocalCluster } from './local-cluster.ts';
 
-describe('memory of joins on the slices', () => {
+describe('memory of joins', () => {
   let cluster: LocalCluster;
 
   beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2, slices: 1, env: { COLONNADE_SLICE_MEMORY_CELLS: '50000' } });
+    cluster = await startCluster({ nodes: 2, slices: 1, env: { COLONNADE_SLICE_MEMORY_CELLS: '50000', COLONNADE_LEADER_MEMORY_CELLS: '2000000' } });
     const c = await cluster.client();
     await c.query('CREATE TABLE big (id int, k int) DISTKEY(id)');
     await c.query('CREATE TABLE side (k int, note text) DISTSTYLE EVEN');
@@ -28,6 +28,15 @@ describe('memory of joins on the slices', () => {
     });
     expect((await c.query("SELECT count(*)::int AS n FROM stv_nodes WHERE state = 'up'")).rows[0].n).toBe(2);
     expect((await c.query('SELECT count(*)::int AS n FROM big JOIN side ON side.k = big.k WHERE big.id < 100')).rows[0].n).toBe(2000);
+    await c.end();
+  });
+
+  it('refuses a join on the leader that explodes, instead of running out of heap', async () => {
+    const c = await cluster.client();
+    // 40,000 rows joined to every row of side on the leader: 80 million rows.
+    await expect(c.query('SELECT count(*) FROM (SELECT a.k FROM side a JOIN side b ON a.k = b.k) x LEFT JOIN side y ON 1 = 1'))
+      .rejects.toMatchObject({ code: '53200', message: expect.stringContaining('leader memory') });
+    expect((await c.query('SELECT count(*)::int AS n FROM side')).rows[0].n).toBe(2000);
     await c.end();
   });
 });
