@@ -342,12 +342,17 @@ export class ComputeNode {
     return this.send(this.fragmentRows(f, slices, evalCtx, ctx.signal), ctx);
   }
 
-  /** A broadcast join: the probe table's rows from these slices joined with the shipped inputs. */
-  private runJoinFragment(jf: JoinFragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number }> {
-    return this.send(runJoinFragment(jf, {
+  /**
+   * A join on the slices: the probe table's rows from these slices joined with the other inputs.
+   * The response lists the broadcast input rows that found a match, when a step tracks them.
+   */
+  private async runJoinFragment(jf: JoinFragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; matched: number[] }> {
+    const matched = new Set<number>();
+    const { rows } = await this.send(runJoinFragment(jf, {
       slices,
       onSlice: (f, slice) => this.fragmentRows(f, [slice], evalCtx, ctx.signal),
       onNodeCopy: (f) => this.fragmentRows(f, this.slices, evalCtx, ctx.signal),
-    }, evalCtx, ctx.signal), ctx);
+    }, evalCtx, ctx.signal, matched), ctx);
+    return { rows, matched: [...matched] };
   }
 }

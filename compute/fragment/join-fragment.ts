@@ -48,6 +48,11 @@ export interface JoinStep {
   readonly rightKeys: readonly Expr[];
   /** Over the joined row with the input's columns in place; null if none. */
   readonly residual: Expr | null;
+  /**
+   * Record which rows of the (broadcast) input found a match: a LEFT JOIN whose preserved side is
+   * the small input, run with the big table probing; the leader adds the rows no node matched.
+   */
+  readonly trackMatches?: boolean;
 }
 
 /** The join a slice runs: probe fragment, broadcast inputs in join order, then the query's fragment. */
@@ -108,7 +113,8 @@ function stepTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalCon
 /**
  * Runs the join over this node's slices of the probe table and the query fragment over the result.
  */
-export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, signal?: AbortSignal): AsyncGenerator<FragmentRow[]> {
+export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, signal?: AbortSignal,
+  matchedInputRows?: Set<number>): AsyncGenerator<FragmentRow[]> {
   const narrow = jf.post.scanColumns;
   let work = 0;
   // What this statement's join holds on the node: inputs' rows and the rows joined from one chunk.
@@ -122,6 +128,14 @@ export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: Eva
     const rows = input.kind === 'broadcast' ? input.rows as Datum[][] : await collectRows(sources.onNodeCopy(input.fragment), input.width, budget);
     return stepTable(rows, step.rightKeys, ctx);
   }));
+
+  /** Row → index in its input, for the steps that track matches. */
+  const indexOf = jf.steps.map((step) => {
+    if (!step.trackMatches) return null;
+    const input = jf.inputs[step.input]!;
+    if (input.kind !== 'broadcast') return null;
+    return new Map<readonly Datum[], number>(input.rows.map((r, i) => [r, i]));
+  });
 
   async function* joinSlice(slice: number, shared: readonly (StepTable | null)[]): AsyncGenerator<Datum[][]> {
     const tables: StepTable[] = [];
@@ -163,10 +177,12 @@ export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: Eva
           }
           if (type === 'inner') {
             if (!matches) continue;
+            const track = indexOf[s];
             for (const r of matches) {
               const row = l.slice();
               for (let i = 0; i < r.length; i++) row[offset + i] = r[i]!;
               if (step.residual === null || evaluate(step.residual, row, ctx) === true) {
+                if (track && matchedInputRows) matchedInputRows.add(track.get(r)!);
                 next.push(row);
                 if ((next.length & 0xfff) === 0) budget.charge(0x1000, jf.width);
               }

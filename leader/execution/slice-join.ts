@@ -8,7 +8,7 @@
 // leader merges partial results instead of joining millions of rows itself.
 import { joinKey } from '../../compute/fragment/join-key.ts';
 import type { JoinFragment, JoinInput, JoinStep } from '../../compute/fragment/join-fragment.ts';
-import type { FragmentRow } from '../../compute/fragment/run-fragment.ts';
+import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragment.ts';
 import { mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
@@ -24,8 +24,8 @@ export interface SliceJoinEnv {
   table(tableOid: number): TableDef | undefined;
   /** Rows the table holds now. */
   tableRowCount(tableOid: number): Promise<number>;
-  /** Runs a join fragment on the slices of its probe table. */
-  runJoinDistributed(tableOid: number, jf: JoinFragment): AsyncIterable<FragmentRow[]>;
+  /** Runs a join fragment on the slices of its probe table; `onResponse` gets each node's final answer. */
+  runJoinDistributed(tableOid: number, jf: JoinFragment, onResponse?: (value: unknown) => void): AsyncIterable<FragmentRow[]>;
 }
 
 /** The inputs and conditions of a maximal subtree of inner joins, with joined-row positions. */
@@ -95,6 +95,14 @@ export interface SliceJoinShape {
   /** Width of the working row. */
   readonly width: number;
   unitOf(pos: number): number;
+  /** Some broadcast input is a table bigger than the probe: only a flipped LEFT JOIN is worth it. */
+  readonly bigBroadcast: boolean;
+}
+
+/** `small LEFT JOIN big` (two plain tables): run with the big side probing and the small one broadcast. */
+export function isFlippedLeftJoin(sj: SliceJoinShape): boolean {
+  return sj.tail.length === 1 && sj.tail[0]!.joinType === 'left' && sj.innerCount === 1 && sj.units.length === 2
+    && sj.units[1]!.leaf !== null && sj.units[1]!.table !== null;
 }
 
 /**
@@ -128,7 +136,8 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
   await Promise.all(units.map(async (u) => { if (u.table) u.rows = await env.tableRowCount(u.table.oid); }));
   let probe = -1;
   units.forEach((u, i) => { if (i < innerCount && u.table && (probe < 0 || u.rows > units[probe]!.rows)) probe = i; });
-  if (probe < 0 || units[probe]!.rows < MIN_PROBE_ROWS) return null;
+  // Not worth the slices unless some table is big (it may be a LEFT JOIN's other side: flipped).
+  if (probe < 0 || Math.max(...units.map((u) => (u.table ? u.rows : 0))) < MIN_PROBE_ROWS) return null;
   const probeUnit = units[probe]!;
 
   const unitOf = (pos: number): number => units.findIndex((u, i) => i < innerCount && pos >= u.offset && pos < u.offset + u.width);
@@ -167,10 +176,10 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
     return 'broadcast';
   });
   const others = units.map((_u, i) => i).filter((i) => i !== probe);
-  // Shipping a table bigger than the probe to every node costs more than joining on the leader
-  // (e.g. customer LEFT JOIN orders: the preserved side must probe, and it is the small one).
-  if (others.some((i) => kinds[i] === 'broadcast' && units[i]!.table !== null && units[i]!.rows > probeUnit.rows)) return null;
-  return { units, kinds, probe, innerCount, tail, conj, tailConjuncts, width, unitOf };
+  // Shipping a table bigger than the probe to every node costs more than joining on the leader; a
+  // small preserved side of a LEFT JOIN can instead be broadcast with the big side probing.
+  const bigBroadcast = others.some((i) => kinds[i] === 'broadcast' && units[i]!.table !== null && units[i]!.rows > probeUnit.rows);
+  return { units, kinds, probe, innerCount, tail, conj, tailConjuncts, width, unitOf, bigBroadcast };
 }
 
 /**
@@ -183,6 +192,7 @@ export async function sliceJoin(
 ): Promise<AsyncIterable<FragmentRow[]> | null> {
   const sj = await classifySliceJoin(plan, env);
   if (sj === null) return null;
+  if (sj.bigBroadcast) return isFlippedLeftJoin(sj) ? flippedLeftJoin(plan, sj, env, materialize, evalCtx) : null;
   const { units, kinds, probe, innerCount, tail, conj, tailConjuncts, width, unitOf } = sj;
   const j = plan.joinPlan!;
   const probeUnit = units[probe]!;
@@ -302,3 +312,58 @@ export async function sliceJoin(
   };
   return env.runJoinDistributed(probeUnit.table!.oid, jf);
 }
+
+/**
+ * `small LEFT JOIN big` on the slices: the big table probes and the small preserved side is
+ * broadcast; each node reports which of its rows matched, and the leader adds the rows no node
+ * matched (with NULLs) through the query fragment itself. Null when the shape does not fit.
+ */
+async function flippedLeftJoin(
+  plan: SelectPlan, sj: SliceJoinShape, env: SliceJoinEnv, materialize: (j: JoinPlan) => Promise<Datum[][]>, evalCtx: EvalContext,
+): Promise<AsyncIterable<FragmentRow[]> | null> {
+  const { units, tailConjuncts, width } = sj;
+  const small = units[0]!;
+  const big = units[1]!;
+  if (!big.leaf || !big.table) return null;
+  const lw = small.width;
+  const inRange = (x: Expr, lo: number, hi: number): boolean => {
+    let ok = true;
+    let any = false;
+    walkExpr(x, (y) => { if (y.kind === 'Column') { any = true; if (y.index < lo || y.index >= hi) ok = false; } });
+    return ok && any;
+  };
+  const leftKeys: Expr[] = [];
+  const rightKeys: Expr[] = [];
+  const rest: Expr[] = [];
+  for (const e of tailConjuncts[0]!) {
+    if (e.kind === 'Call' && e.fn === 'eq' && e.args.length === 2) {
+      const [a, b] = e.args as [Expr, Expr];
+      if (inRange(a, lw, lw + big.width) && inRange(b, 0, lw)) { leftKeys.push(a); rightKeys.push(b); continue; }
+      if (inRange(b, lw, lw + big.width) && inRange(a, 0, lw)) { leftKeys.push(b); rightKeys.push(a); continue; }
+    }
+    rest.push(e);
+  }
+  if (leftKeys.length === 0) return null;
+  const smallRows = await materialize(small.plan);
+  const jf: JoinFragment = {
+    probe: big.leaf.fragment, probeOffset: big.offset, width, probeResidual: null,
+    inputs: [{ kind: 'broadcast', rows: smallRows, offset: 0, width: lw }],
+    steps: [{ type: 'inner', input: 0, leftKeys, rightKeys, residual: and(rest), trackMatches: true }],
+    post: plan.fragment,
+  };
+  const matched = new Set<number>();
+  const joined = env.runJoinDistributed(big.table.oid, jf, (v) => {
+    for (const i of (v as { matched?: number[] } | null)?.matched ?? []) matched.add(i);
+  });
+  const narrow = plan.fragment.scanColumns;
+  return (async function* withUnmatched(): AsyncGenerator<FragmentRow[]> {
+    yield* joined;
+    const rows: Datum[][] = [];
+    smallRows.forEach((r, i) => {
+      if (matched.has(i)) return;
+      rows.push(narrow.map((c) => (c < lw ? r[c] ?? null : null)));
+    });
+    yield* runFragment(plan.fragment, (async function* once() { yield rows; })(), evalCtx);
+  })();
+}
+

@@ -4,7 +4,7 @@
 // slice join is chosen when the query runs (by fan-out), so the inputs are listed in query order.
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
-import { classifySliceJoin } from '../execution/slice-join.ts';
+import { classifySliceJoin, isFlippedLeftJoin } from '../execution/slice-join.ts';
 import type { JoinPlan, SelectPlan } from './select-plan.ts';
 
 /** What EXPLAIN needs to know about tables. */
@@ -83,8 +83,16 @@ async function selectLines(out: PlanText, depth: number, plan: SelectPlan, env: 
       return;
     case 'join': {
       const sj = await classifySliceJoin(plan, env);
-      if (sj === null) {
+      if (sj === null || (sj.bigBroadcast && !isFlippedLeftJoin(sj))) {
         await joinLines(out, d, plan.joinPlan!, env);
+        return;
+      }
+      if (sj.bigBroadcast) {
+        out.add(d, `XN Network  Send to leader${plan.fragment.mode.kind === 'aggregate' ? ' (partial aggregates)' : ''}; unmatched rows added on the leader`);
+        out.add(d + 1, 'XN Hash Left Join on the slices (the big side probes; the preserved side is broadcast)');
+        await fragmentLines(out, d + 2, sj.units[1]!.leaf!.fragment, env, ' (probe, stays on its slices)');
+        out.add(d + 2, 'XN Hash DS_BCAST_INNER (preserved side, computed on the leader, sent to every node)');
+        await joinLines(out, d + 3, sj.units[0]!.plan, env);
         return;
       }
       out.add(d, `XN Network  Send to leader${plan.fragment.mode.kind === 'aggregate' ? ' (partial aggregates)' : ''}`);

@@ -74,7 +74,8 @@ export class ClusterDispatcher {
    * 'runJoinFragment') runs over the slices of its probe table.
    */
   runFragment(table: TableDef, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
-    method: 'runFragment' | 'runJoinFragment' = 'runFragment', onBytes?: (n: number) => void): AsyncIterable<FragmentRow[]> {
+    method: 'runFragment' | 'runJoinFragment' = 'runFragment', onBytes?: (n: number) => void,
+    onResponse?: (value: unknown) => void): AsyncIterable<FragmentRow[]> {
     const live = this.liveNodes();
     // A DISTSTYLE ALL table has a full copy on every node: read one copy only.
     const targets = table.distStyle === 'all'
@@ -92,7 +93,8 @@ export class ClusterDispatcher {
           onBytes?.(chunk.length);
           queue.push(fromTaggedJson(dec.decode(chunk)) as FragmentRow[]);
         },
-      }).then(() => {
+      }).then((value) => {
+        onResponse?.(value);
         if (--pending === 0) queue.close();
       }, (err: unknown) => {
         abort.abort(err);

@@ -384,10 +384,10 @@ export class Session implements BackendSession {
         const table = ctx.catalog.tableByOid(oid);
         return table ? ctx.dispatcher.tableRowCount(table) : Promise.resolve(0);
       },
-      runJoinDistributed: (oid: number, jf: JoinFragment) => {
+      runJoinDistributed: (oid: number, jf: JoinFragment, onResponse?: (value: unknown) => void) => {
         const table = ctx.catalog.tableByOid(oid);
         if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
-        return ctx.dispatcher.runFragment(table, jf, a.evalCtx, a.signal, 'runJoinFragment', (n) => { a.record.bytes += n; });
+        return ctx.dispatcher.runFragment(table, jf, a.evalCtx, a.signal, 'runJoinFragment', (n) => { a.record.bytes += n; }, onResponse);
       },
     };
     const run = (s: BoundSelect): AsyncGenerator<Datum[][]> => this.runBoundSelect(s, a);

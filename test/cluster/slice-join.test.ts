@@ -59,6 +59,10 @@ describe('joins on the slices', () => {
     'SELECT count(*) FROM big WHERE big.k NOT IN (SELECT k FROM nulls)',
     'SELECT count(*) FROM big JOIN dim ON dim.d = big.d WHERE big.id NOT IN (SELECT id FROM colo)',
     'SELECT count(*) FROM big WHERE EXISTS (SELECT 1 FROM colo WHERE colo.id = big.id AND colo.d <> big.d)',
+    // a small preserved side LEFT JOIN a big table: the big side probes, unmatched rows added on the leader
+    'SELECT side.tag, count(big.id), count(*) FROM side LEFT JOIN big ON big.k = side.k AND big.d = 1 GROUP BY side.tag',
+    'SELECT c, count(*) FROM (SELECT side.k, count(big.id) AS c FROM side LEFT JOIN big ON big.k = side.k AND big.v > 60 GROUP BY side.k) x GROUP BY c',
+    'SELECT side.k, big.id FROM side LEFT JOIN big ON big.k = side.k AND big.id < 500 WHERE side.k < 20',
     // a correlated scalar subquery (decorrelated into a left join with an aggregate); PostgreSQL runs
     // it per row, so the outer rows are kept few for PGlite's sake
     'SELECT dim.name, count(*) FROM big JOIN dim ON dim.d = big.d WHERE big.id < 4000 AND big.v > (SELECT avg(d) * 3 FROM side WHERE side.k = big.k) GROUP BY dim.name',
@@ -73,6 +77,7 @@ describe('joins on the slices', () => {
     expect(text).toMatch(/XN Hash DS_DIST_ALL_NONE\s+->  XN Seq Scan on public\.dim/);
     expect(text).toMatch(/XN Hash DS_BCAST_INNER .*\s+->  XN Seq Scan on public\.side/);
     expect(text).toContain('XN HashAggregate (partial, per slice)');
+    expect(await plan(queries[11]!)).toContain('XN Hash Left Join on the slices (the big side probes; the preserved side is broadcast)');
     // Two small tables join on the leader.
     expect(await plan('SELECT count(*) FROM side JOIN dim ON dim.d = side.d')).toContain('DS_DIST_BOTH (on the leader)');
     const analyzed = (await c.query(`EXPLAIN ANALYZE ${queries[1]!}`)).rows.map((r) => r['QUERY PLAN'] as string);
