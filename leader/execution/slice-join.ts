@@ -14,6 +14,10 @@ import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import type { JoinPlan, SelectPlan } from '../planning/select-plan.ts';
+import { zoneFiltersFor } from '../planning/zone-filters.ts';
+import type { Fragment } from '../../compute/fragment/fragment.ts';
+import { evaluate } from '../../sql/expr/evaluate.ts';
+import { datumKey } from '../../sql/expr/compare.ts';
 
 /** A probe table smaller than this joins on the leader: shipping a plan costs more than it saves. */
 export const MIN_PROBE_ROWS = 10_000;
@@ -307,10 +311,47 @@ export async function sliceJoin(
     steps.push({ type: t.joinType as JoinStep['type'], input: inputOfUnit.get(unit)!, leftKeys, rightKeys, residual: and(rest) });
   });
   const jf: JoinFragment = {
-    probe: probeUnit.leaf!.fragment, probeOffset: probeUnit.offset, width,
+    probe: withRuntimeFilters(probeUnit, steps, inputs, evalCtx), probeOffset: probeUnit.offset, width,
     probeResidual, inputs, steps, post: plan.fragment,
   };
   return env.runJoinDistributed(probeUnit.table!.oid, jf);
+}
+
+/** Broadcast inputs with at most this many distinct keys also filter the probe's scan. */
+export const RUNTIME_FILTER_MAX_KEYS = 100_000;
+
+/**
+ * The probe fragment with runtime filters: for an inner join step on one probe column against a
+ * broadcast input, `column IN (the input's keys)` joins the scan's compiled filter (a hash set), so
+ * rows that cannot match are dropped while still in column batches, before any row is built, and
+ * zone maps may skip blocks (TPC-H Q17 keeps 0.1% of lineitem this way).
+ */
+function withRuntimeFilters(probe: SliceJoinUnit, steps: readonly JoinStep[], inputs: readonly JoinInput[], ctx: EvalContext): Fragment {
+  const f = probe.leaf!.fragment;
+  const mode = f.mode;
+  if (mode.kind !== 'project') return f;
+  const extra: Expr[] = [];
+  for (const step of steps) {
+    const input = inputs[step.input]!;
+    if (step.type !== 'inner' || input.kind !== 'broadcast' || step.leftKeys.length !== 1) continue;
+    const key = step.leftKeys[0]!;
+    const right = step.rightKeys[0]!;
+    if (key.kind !== 'Column' || key.index < probe.offset || key.index >= probe.offset + probe.width || key.type.id !== right.type.id) continue;
+    const out = mode.exprs[key.index - probe.offset];
+    if (out?.kind !== 'Column') continue;
+    const keys = new Map<string, Datum>();
+    for (const r of input.rows) {
+      const v = evaluate(right, r, ctx);
+      if (v === null) continue;
+      keys.set(datumKey(v), v);
+      if (keys.size > RUNTIME_FILTER_MAX_KEYS) break;
+    }
+    if (keys.size > RUNTIME_FILTER_MAX_KEYS) continue;
+    extra.push({ kind: 'InList', arg: out, list: [...keys.values()].map((value) => ({ kind: 'Const', value, type: out.type })), negated: false, type: { id: 'bool' } });
+  }
+  if (extra.length === 0) return f;
+  const filter = and(f.filter ? [f.filter, ...extra] : extra)!;
+  return { ...f, filter, zoneFilters: zoneFiltersFor(filter, f.scanColumns) };
 }
 
 /**
