@@ -44,11 +44,7 @@ function eqBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: numbe
   return true;
 }
 
-/**
- * Orders two UTF-8 strings as the reference does (JS string `<`, i.e. UTF-16 code units): byte
- * order is code point order except that U+E000..U+FFFF (lead byte 0xEE/0xEF) sort after
- * supplementary characters (lead 0xF0..0xF4, surrogate pairs in UTF-16).
- */
+/** Orders two UTF-8 strings by their bytes: code point order, the C collation, as sql/expr/compare.ts. */
 function cmpBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
   const la = ae - as;
   const lb = be - bs;

@@ -13,6 +13,7 @@
 //   bool     Uint8Array 0/1
 // Word-pair views assume little-endian hosts (every platform Node supports in practice); the hash
 // only has to agree between the slices of one cluster.
+import { compareStringBytes } from '../../storage/encoding/dictionary-builder.ts';
 import { internalError } from '../../common/errors/index.ts';
 import { layoutOf } from '../../storage/column-kind.ts';
 import { compareDatums } from '../../sql/expr/compare.ts';
@@ -327,10 +328,10 @@ export class ColumnStatsCollector {
       const first = end > start ? bytes[start]! : -1;
       const minFirst = minEnd > minStart ? minArr[minStart]! : -1;
       const maxFirst = maxEnd > maxStart ? maxArr[maxStart]! : -1;
-      if (first < minFirst || (first === minFirst && compareBytes(bytes, start, end, minArr, minStart, minEnd) < 0)) {
+      if (first < minFirst || (first === minFirst && compareStringBytes(bytes, start, end, minArr, minStart, minEnd) < 0)) {
         minArr = bytes; minStart = start; minEnd = end;
       }
-      if (first > maxFirst || (first === maxFirst && compareBytes(bytes, start, end, maxArr, maxStart, maxEnd) > 0)) {
+      if (first > maxFirst || (first === maxFirst && compareStringBytes(bytes, start, end, maxArr, maxStart, maxEnd) > 0)) {
         maxArr = bytes; maxStart = start; maxEnd = end;
       }
     }
@@ -436,17 +437,4 @@ function hashScaled(u: bigint, s: number): number {
     }
   }
   return fmix32(h ^ Math.imul(s + 1, 0x9e3779b1));
-}
-
-/** Lexicographic comparison of two byte ranges (UTF-8 byte order = code point order). */
-function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
-  const aLen = aEnd - aStart;
-  const bLen = bEnd - bStart;
-  const n = aLen < bLen ? aLen : bLen;
-  for (let i = 0; i < n; i++) {
-    const x = a[aStart + i]!;
-    const y = b[bStart + i]!;
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return aLen - bLen;
 }
