@@ -12,6 +12,7 @@ import type { Datum } from '../../sql/types/datum.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { Fragment } from './fragment.ts';
 import { HashAggregate, fragmentAggSlots } from './hash-aggregate.ts';
+import { BatchAggregator } from './batch-aggregate.ts';
 import type { FragmentRow } from './run-fragment.ts';
 import { TopN } from './sort-rows.ts';
 
@@ -44,6 +45,7 @@ export async function* runFragmentOnBatches(
   if (mode.kind === 'aggregate') {
     const inputs = compileAggregateInputs(mode.groupBy, mode.aggs.map((a) => a.arg), inputTypes, ctx);
     const table = new HashAggregate(fragmentAggSlots(mode.aggs), mode.groupBy.length);
+    const typed = new BatchAggregator();
     const args: Datum[] = new Array<Datum>(mode.aggs.length);
     for await (const batch of batches) {
       signal?.throwIfAborted();
@@ -51,6 +53,8 @@ export async function* runFragmentOnBatches(
       const [n, sel] = selected(batch, filter, selBuf);
       if (n === 0) continue;
       const { keys, args: argVectors } = inputs(batch, sel);
+      // Typed grouping and accumulation for the usual aggregates; row by row for the rest.
+      if (typed.aggregate(table, mode.aggs, keys, argVectors, n)) continue;
       for (let r = 0; r < n; r++) {
         const k = rowOf(keys, r);
         for (let a = 0; a < argVectors.length; a++) {

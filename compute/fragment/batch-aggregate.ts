@@ -1,0 +1,232 @@
+// Partial aggregation of one column batch on typed arrays: rows are grouped with an open-addressing
+// table over key hashes (keys compared by value, no per-row objects), count / sum / avg / min / max
+// run over the typed argument vectors, and each group of the batch reaches the HashAggregate once,
+// as a partial state, instead of once per row. Sums stay exact: a scaled decimal is split into a
+// high and a low part summed as float64 (each part's sum stays below 2^53 for a batch), 64-bit
+// integers into their two 32-bit words. Batches it cannot take (DISTINCT, float or wide-numeric
+// arguments, float or wide-numeric keys) return false and go through the row-by-row path.
+import { datumAt } from '../batch/row-conversion.ts';
+import type { Vector } from '../batch/vector.ts';
+import { Decimal, type Datum } from '../../sql/types/datum.ts';
+import type { AggSpec } from './fragment.ts';
+import type { HashAggregate } from './hash-aggregate.ts';
+import { fmix32, hash64, hashBytes, hashInt32 } from '../stats/value-hash.ts';
+
+const SPLIT = 67_108_864; // 2^26
+const TWO26 = 67_108_864n;
+const TWO32 = 4_294_967_296n;
+
+/** Reusable per-batch buffers. */
+export class BatchAggregator {
+  private slots = new Int32Array(0);
+  private groupOf = new Int32Array(0);
+  private rep = new Int32Array(0);
+  private hashes = new Int32Array(0);
+
+  private ensure(n: number): void {
+    if (this.groupOf.length >= n) return;
+    this.groupOf = new Int32Array(n);
+    this.rep = new Int32Array(n);
+    this.hashes = new Int32Array(n);
+    let size = 16;
+    while (size < n * 2) size *= 2;
+    this.slots = new Int32Array(size);
+  }
+
+  /**
+   * Aggregates rows [0, n) of `keys` / `args` into `table`; false (and nothing done) when the batch
+   * has a key or argument the typed path does not cover.
+   */
+  aggregate(table: HashAggregate, aggs: readonly AggSpec[], keys: readonly Vector[], args: readonly (Vector | null)[], n: number): boolean {
+    for (const k of keys) if (k.kind !== 'int32' && k.kind !== 'int64' && k.kind !== 'decimal' && k.kind !== 'string' && k.kind !== 'bool') return false;
+    for (let a = 0; a < aggs.length; a++) {
+      const spec = aggs[a]!;
+      const v = args[a] ?? null;
+      if (spec.distinct) return false;
+      if (spec.name === 'count') continue;
+      if (v === null || (v.kind !== 'int32' && v.kind !== 'int64' && v.kind !== 'decimal')) return false;
+      if (spec.name !== 'sum' && spec.name !== 'avg' && spec.name !== 'min' && spec.name !== 'max') return false;
+    }
+    this.ensure(n);
+    const groups = this.group(keys, n);
+    const groupOf = this.groupOf;
+    const states: Datum[][] = Array.from({ length: groups }, () => new Array<Datum>(aggs.length));
+    for (let a = 0; a < aggs.length; a++) {
+      const spec = aggs[a]!;
+      const v = args[a] ?? null;
+      if (spec.name === 'count') {
+        const counts = new Float64Array(groups);
+        const nulls = v?.nulls ?? null;
+        for (let r = 0; r < n; r++) if (nulls === null || nulls[r] === 0) counts[groupOf[r]!]!++;
+        for (let g = 0; g < groups; g++) states[g]![a] = BigInt(counts[g]!);
+        continue;
+      }
+      if (spec.name === 'sum' || spec.name === 'avg') this.sum(spec.name, v!, n, groups, states, a);
+      else this.minMax(spec.name === 'min', v!, n, groups, states, a);
+    }
+    const rep = this.rep;
+    for (let g = 0; g < groups; g++) {
+      const r = rep[g]!;
+      const row: Datum[] = new Array<Datum>(keys.length + aggs.length);
+      for (let k = 0; k < keys.length; k++) row[k] = datumAt(keys[k]!, r);
+      for (let a = 0; a < aggs.length; a++) row[keys.length + a] = states[g]![a]!;
+      table.merge(row);
+    }
+    return true;
+  }
+
+  /** Assigns each row a group number; returns the number of groups (representatives in `rep`). */
+  private group(keys: readonly Vector[], n: number): number {
+    const groupOf = this.groupOf;
+    if (keys.length === 0) {
+      groupOf.fill(0, 0, n);
+      this.rep[0] = 0;
+      return n > 0 ? 1 : 0;
+    }
+    const hashes = this.hashes;
+    hashes.fill(0x12345, 0, n);
+    for (const k of keys) hashColumn(k, n, hashes);
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    slots.fill(-1);
+    const rep = this.rep;
+    let groups = 0;
+    for (let r = 0; r < n; r++) {
+      let i = hashes[r]! & mask;
+      for (;;) {
+        const g = slots[i]!;
+        if (g === -1) {
+          slots[i] = groups;
+          rep[groups] = r;
+          groupOf[r] = groups++;
+          break;
+        }
+        if (hashes[rep[g]!] === hashes[r] && sameKeys(keys, rep[g]!, r)) {
+          groupOf[r] = g;
+          break;
+        }
+        i = (i + 1) & mask;
+      }
+    }
+    return groups;
+  }
+
+  private sum(name: 'sum' | 'avg', v: Vector, n: number, groups: number, states: Datum[][], a: number): void {
+    const hi = new Float64Array(groups);
+    const lo = new Float64Array(groups);
+    const cnt = new Float64Array(groups);
+    const groupOf = this.groupOf;
+    const nulls = v.nulls;
+    if (v.kind === 'int32') {
+      const x = v.values;
+      for (let r = 0; r < n; r++) {
+        if (nulls !== null && nulls[r] !== 0) continue;
+        const g = groupOf[r]!;
+        lo[g]! += x[r]!;
+        cnt[g]!++;
+      }
+    } else if (v.kind === 'int64') {
+      const w = new Int32Array(v.values.buffer, v.values.byteOffset, n * 2);
+      for (let r = 0; r < n; r++) {
+        if (nulls !== null && nulls[r] !== 0) continue;
+        const g = groupOf[r]!;
+        lo[g]! += w[r * 2]! >>> 0;
+        hi[g]! += w[r * 2 + 1]!;
+        cnt[g]!++;
+      }
+    } else if (v.kind === 'decimal') {
+      const x = v.values;
+      for (let r = 0; r < n; r++) {
+        if (nulls !== null && nulls[r] !== 0) continue;
+        const g = groupOf[r]!;
+        const h = Math.floor(x[r]! / SPLIT);
+        hi[g]! += h;
+        lo[g]! += x[r]! - h * SPLIT;
+        cnt[g]!++;
+      }
+    }
+    const scale = v.kind === 'decimal' ? v.scale : 0;
+    for (let g = 0; g < groups; g++) {
+      let total: Datum = null;
+      if (cnt[g]! > 0) {
+        if (v.kind === 'int32') total = name === 'sum' ? BigInt(lo[g]!) : new Decimal(BigInt(lo[g]!), 0);
+        else if (v.kind === 'int64') total = new Decimal(BigInt(hi[g]!) * TWO32 + BigInt(lo[g]!), 0);
+        else total = new Decimal(BigInt(hi[g]!) * TWO26 + BigInt(lo[g]!), scale);
+      }
+      states[g]![a] = name === 'sum' ? total : [total, BigInt(cnt[g]!)] as unknown as Datum;
+    }
+  }
+
+  private minMax(isMin: boolean, v: Vector, n: number, groups: number, states: Datum[][], a: number): void {
+    const best = new Int32Array(groups).fill(-1);
+    const groupOf = this.groupOf;
+    const nulls = v.nulls;
+    if (v.kind !== 'int32' && v.kind !== 'int64' && v.kind !== 'decimal') return;
+    const values: Int32Array | BigInt64Array | Float64Array = v.values;
+    for (let r = 0; r < n; r++) {
+      if (nulls !== null && nulls[r] !== 0) continue;
+      const g = groupOf[r]!;
+      const b = best[g]!;
+      if (b < 0 || (isMin ? values[r]! < values[b]! : values[r]! > values[b]!)) best[g] = r;
+    }
+    for (let g = 0; g < groups; g++) states[g]![a] = best[g]! < 0 ? null : datumAt(v, best[g]!);
+  }
+}
+
+function hashColumn(v: Vector, n: number, out: Int32Array): void {
+  const nulls = v.nulls;
+  switch (v.kind) {
+    case 'int32': case 'bool': {
+      const x = v.values;
+      for (let r = 0; r < n; r++) out[r] = fmix32(out[r]! * 31 + (nulls !== null && nulls[r] !== 0 ? 0x7fffffff : hashInt32(x[r]!)));
+      break;
+    }
+    case 'int64': {
+      const w = new Int32Array(v.values.buffer, v.values.byteOffset, n * 2);
+      for (let r = 0; r < n; r++) out[r] = fmix32(out[r]! * 31 + (nulls !== null && nulls[r] !== 0 ? 0x7fffffff : hash64(w[r * 2]!, w[r * 2 + 1]!)));
+      break;
+    }
+    case 'decimal': {
+      const x = v.values;
+      for (let r = 0; r < n; r++) {
+        const d = x[r]!;
+        const h = nulls !== null && nulls[r] !== 0 ? 0x7fffffff : hash64(d % 4294967296 | 0, Math.floor(d / 4294967296) | 0);
+        out[r] = fmix32(out[r]! * 31 + h);
+      }
+      break;
+    }
+    case 'string': {
+      const o = v.offsets;
+      for (let r = 0; r < n; r++) out[r] = fmix32(out[r]! * 31 + (nulls !== null && nulls[r] !== 0 ? 0x7fffffff : hashBytes(v.bytes, o[r]!, o[r + 1]!)));
+      break;
+    }
+    default: break;
+  }
+}
+
+/** Whether rows a and b have the same key values (NULL equals NULL, as GROUP BY groups them). */
+function sameKeys(keys: readonly Vector[], a: number, b: number): boolean {
+  for (const k of keys) {
+    const na = k.nulls !== null && k.nulls[a] !== 0;
+    const nb = k.nulls !== null && k.nulls[b] !== 0;
+    if (na || nb) {
+      if (na !== nb) return false;
+      continue;
+    }
+    switch (k.kind) {
+      case 'int32': case 'bool': case 'decimal': if (k.values[a] !== k.values[b]) return false; break;
+      case 'int64': if (k.values[a] !== k.values[b]) return false; break;
+      case 'string': {
+        const o = k.offsets;
+        const s1 = o[a]!;
+        const e1 = o[a + 1]!;
+        const s2 = o[b]!;
+        if (e1 - s1 !== o[b + 1]! - s2) return false;
+        for (let i = 0; i < e1 - s1; i++) if (k.bytes[s1 + i] !== k.bytes[s2 + i]) return false;
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
+}
