@@ -101,11 +101,17 @@ export function computeZoneMap(v: Vector): ZoneMap {
     case 'string': {
       const o = v.offsets;
       const b = v.bytes;
+      // The first byte (-1 for the empty string) decides most comparisons without a full compare.
+      let minFirst = 0;
+      let maxFirst = 0;
       for (let i = 0; i < n; i++) {
         if (nulls !== null && nulls[i] !== 0) { nullCount++; continue; }
-        if (minIdx < 0) { minIdx = i; maxIdx = i; continue; }
-        if (compareStringBytes(b, o[i]!, o[i + 1]!, b, o[minIdx]!, o[minIdx + 1]!) < 0) minIdx = i;
-        if (compareStringBytes(b, o[i]!, o[i + 1]!, b, o[maxIdx]!, o[maxIdx + 1]!) > 0) maxIdx = i;
+        const s0 = o[i]!;
+        const e0 = o[i + 1]!;
+        const first = e0 > s0 ? b[s0]! : -1;
+        if (minIdx < 0) { minIdx = i; maxIdx = i; minFirst = first; maxFirst = first; continue; }
+        if (first < minFirst || (first === minFirst && compareStringBytes(b, s0, e0, b, o[minIdx]!, o[minIdx + 1]!) < 0)) { minIdx = i; minFirst = first; }
+        if (first > maxFirst || (first === maxFirst && compareStringBytes(b, s0, e0, b, o[maxIdx]!, o[maxIdx + 1]!) > 0)) { maxIdx = i; maxFirst = first; }
       }
       break;
     }
