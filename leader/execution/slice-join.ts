@@ -202,11 +202,39 @@ export async function sliceJoin(
   const probeUnit = units[probe]!;
   const others = units.map((_u, i) => i).filter((i) => i !== probe);
   const broadcastRows = new Map<number, Datum[][]>();
-  await Promise.all(others.filter((i) => kinds[i] === 'broadcast').map(async (i) => {
-    const rows = await materialize(units[i]!.plan);
+  // Broadcast inputs are computed smallest table first, so the keys of an inner input already
+  // computed can filter a later one joined to it by equality (a decorrelated aggregate then
+  // aggregates only the groups that can match: TPC-H Q17, Q20).
+  const pending = others.filter((i) => kinds[i] === 'broadcast')
+    .sort((a, b) => (units[a]!.table ? units[a]!.rows : Infinity) - (units[b]!.table ? units[b]!.rows : Infinity));
+  for (const i of pending) {
+    let target = units[i]!.plan;
+    const notIn = i >= innerCount && tail[i - innerCount]!.joinType === 'anti_na';
+    const joining = i < innerCount ? conj.map((c) => c.expr) : tailConjuncts[i - innerCount]!;
+    for (const e of notIn ? [] : joining) {
+      if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) continue;
+      const [a, b] = e.args as [Expr, Expr];
+      if (a.kind !== 'Column' || b.kind !== 'Column' || a.type.id !== b.type.id) continue;
+      for (const [mine, other] of [[a, b], [b, a]] as const) {
+        const u = units[i]!;
+        if (mine.index < u.offset || mine.index >= u.offset + u.width) continue;
+        const j = unitOf(other.index);
+        const rowsJ = broadcastRows.get(j);
+        if (j < 0 || j >= innerCount || !rowsJ) continue;
+        const col = other.index - units[j]!.offset;
+        const keys = new Map<string, Datum>();
+        for (const r of rowsJ) {
+          const v = r[col] ?? null;
+          if (v !== null) keys.set(datumKey(v), v);
+          if (keys.size > RUNTIME_FILTER_MAX_KEYS) break;
+        }
+        if (keys.size <= RUNTIME_FILTER_MAX_KEYS) target = withKeyFilter(target, mine.index - u.offset, [...keys.values()]) ?? target;
+      }
+    }
+    const rows = await materialize(target);
     broadcastRows.set(i, rows);
     units[i]!.rows = rows.length;
-  }));
+  }
   const inputs: JoinInput[] = others.map((i) => {
     const u = units[i]!;
     const kind = kinds[i]!;
@@ -406,5 +434,28 @@ async function flippedLeftJoin(
     });
     yield* runFragment(plan.fragment, (async function* once() { yield rows; })(), evalCtx);
   })();
+}
+
+/**
+ * A leaf plan whose scan also keeps only rows whose output `pos` is among `keys`: the output must be
+ * a scanned column, directly or as a GROUP BY key of the leaf's aggregation. Null if it is not.
+ */
+function withKeyFilter(j: JoinPlan, pos: number, keys: readonly Datum[]): JoinPlan | null {
+  if (j.kind !== 'leaf' || j.plan.source.kind !== 'table') return null;
+  const p = j.plan;
+  // Filtering before a LIMIT would change which rows it keeps.
+  if (p.final.limit !== null || p.final.offset !== null) return null;
+  const f = p.fragment;
+  let scanExpr: Expr | undefined;
+  if (f.mode.kind === 'project' && p.final.project === null) scanExpr = f.mode.exprs[pos];
+  else if (f.mode.kind === 'aggregate' && p.final.aggregate && p.final.project) {
+    const out = p.final.project[pos];
+    if (out?.kind === 'Column' && out.index < p.final.aggregate.groupCount) scanExpr = f.mode.groupBy[out.index];
+  }
+  if (scanExpr?.kind !== 'Column') return null;
+  const arg = scanExpr;
+  const inList: Expr = { kind: 'InList', arg, list: keys.map((value) => ({ kind: 'Const', value, type: arg.type })), negated: false, type: { id: 'bool' } };
+  const filter = and(f.filter ? [f.filter, inList] : [inList])!;
+  return { ...j, plan: { ...p, fragment: { ...f, filter, zoneFilters: zoneFiltersFor(filter, f.scanColumns) } } };
 }
 
