@@ -30,6 +30,12 @@ export interface AggregateMode {
   readonly kind: 'aggregate';
   readonly groupBy: readonly Expr[];
   readonly aggs: readonly AggSpec[];
+  /**
+   * Set when every group lives on one slice (GROUP BY includes the DISTKEY, or the table is
+   * DISTSTYLE ALL and read once): the slice finishes the aggregation — HAVING and the projection
+   * over [group values..., results...] — and sends final rows instead of partial states.
+   */
+  readonly finish?: { readonly having: Expr | null; readonly project: readonly Expr[] };
 }
 
 /** A plan fragment for every slice of a table. Expressions see the row [scanColumns...]. */

@@ -2,6 +2,7 @@
 // writes a selection vector, then projection or aggregate-input kernels produce vectors for only
 // the surviving rows. Rows become Datums only at the edge (grouping, shipping to the leader).
 import { datumAt } from '../batch/row-conversion.ts';
+import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Batch } from '../batch/batch.ts';
 import type { Vector } from '../batch/vector.ts';
 import { compileAggregateInputs } from '../codegen/compile-aggregate-inputs.ts';
@@ -64,7 +65,17 @@ export async function* runFragmentOnBatches(
         table.accumulate(k, args);
       }
     }
-    const rows = table.partialRows();
+    let rows: FragmentRow[];
+    if (mode.finish) {
+      const { having, project } = mode.finish;
+      rows = [];
+      for (const r of table.finalRows()) {
+        if (having && evaluate(having, r, ctx) !== true) continue;
+        rows.push(project.map((e) => evaluate(e, r, ctx)));
+      }
+    } else {
+      rows = table.partialRows();
+    }
     for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
     return;
   }

@@ -147,8 +147,30 @@ function limitValue(e: Expr | null, ctx: EvalContext, what: 'LIMIT' | 'OFFSET'):
   return n;
 }
 
+/**
+ * The plan with its aggregation finished on the slices when every group lives on one slice
+ * (GROUP BY includes the table's DISTKEY, or a DISTSTYLE ALL table read once): one phase, and
+ * only final rows reach the leader. Null when that does not hold.
+ */
+function onePhaseAggregate(plan: SelectPlan, env: ExecutionEnv): SelectPlan | null {
+  const f = plan.fragment;
+  const fin = plan.final;
+  if (plan.source.kind !== 'table' || f.mode.kind !== 'aggregate' || !fin.aggregate || !fin.project || f.mode.groupBy.length === 0) return null;
+  const table = env.table(plan.source.tableOid);
+  if (!table) return null;
+  const onDistKey = table.distStyle === 'key'
+    && f.mode.groupBy.some((g) => g.kind === 'Column' && f.scanColumns[g.index] === table.distKey);
+  if (!onDistKey && table.distStyle !== 'all') return null;
+  return {
+    ...plan,
+    fragment: { ...f, mode: { ...f.mode, finish: { having: fin.having, project: fin.project } } },
+    final: { ...fin, aggregate: null, having: null, project: null },
+  };
+}
+
 /** Runs the plan, yielding result rows (visible columns only) in chunks. */
-export async function* runSelect(plan: SelectPlan, env: ExecutionEnv): AsyncGenerator<Datum[][]> {
+export async function* runSelect(planned: SelectPlan, env: ExecutionEnv): AsyncGenerator<Datum[][]> {
+  const plan = onePhaseAggregate(planned, env) ?? planned;
   const fin = plan.final;
   const ctx = env.evalCtx;
   const input = fragmentOutput(plan, env);

@@ -63,6 +63,10 @@ describe('joins on the slices', () => {
     'SELECT side.tag, count(big.id), count(*) FROM side LEFT JOIN big ON big.k = side.k AND big.d = 1 GROUP BY side.tag',
     'SELECT c, count(*) FROM (SELECT side.k, count(big.id) AS c FROM side LEFT JOIN big ON big.k = side.k AND big.v > 60 GROUP BY side.k) x GROUP BY c',
     'SELECT side.k, big.id FROM side LEFT JOIN big ON big.k = side.k AND big.id < 500 WHERE side.k < 20',
+    // GROUP BY the DISTKEY (or over an ALL table): finished on the slices in one phase
+    'SELECT id, count(*), sum(v), count(DISTINCT k) FROM big WHERE id < 5000 GROUP BY id HAVING count(*) = 1 AND sum(v) > 10',
+    'SELECT name, count(*), min(d) FROM dim GROUP BY name HAVING count(*) > 0',
+    'SELECT count(*) FROM big WHERE id IN (SELECT id FROM big GROUP BY id HAVING sum(v) > 70)',
     // a correlated scalar subquery (decorrelated into a left join with an aggregate); PostgreSQL runs
     // it per row, so the outer rows are kept few for PGlite's sake
     'SELECT dim.name, count(*) FROM big JOIN dim ON dim.d = big.d WHERE big.id < 4000 AND big.v > (SELECT avg(d) * 3 FROM side WHERE side.k = big.k) GROUP BY dim.name',
