@@ -82,32 +82,28 @@ async function collectRows(chunks: AsyncIterable<FragmentRow[]>, width: number, 
   return out;
 }
 
-/** The hash table of an input under a step's keys; null for a cross join (no keys). */
-function hashTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalContext): Map<string, Datum[][]> | null {
-  if (keys.length === 0) return null;
-  const buckets = new Map<string, Datum[][]>();
-  for (const r of rows) {
-    const k = joinKey(keys, r, ctx);
-    if (k === null) continue;
-    const b = buckets.get(k);
-    if (b) b.push(r);
-    else buckets.set(k, [r]);
-  }
-  return buckets;
-}
-
 /** The rows and hash table a step joins with. */
 interface StepTable {
   rows: readonly Datum[][];
+  /** Rows by key; null for a cross join (no keys). */
   buckets: Map<string, Datum[][]> | null;
   /** Some row's key is NULL (what NOT IN needs to know). */
   hasNullKey: boolean;
 }
 
+/** Hashes an input under a step's keys in one pass, noting NULL keys (which never match). */
 function stepTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalContext): StepTable {
+  if (keys.length === 0) return { rows, buckets: null, hasNullKey: false };
+  const buckets = new Map<string, Datum[][]>();
   let hasNullKey = false;
-  if (keys.length > 0) for (const r of rows) if (joinKey(keys, r, ctx) === null) { hasNullKey = true; break; }
-  return { rows, buckets: hashTable(rows, keys, ctx), hasNullKey };
+  for (const r of rows) {
+    const k = joinKey(keys, r, ctx);
+    if (k === null) { hasNullKey = true; continue; }
+    const b = buckets.get(k);
+    if (b) b.push(r);
+    else buckets.set(k, [r]);
+  }
+  return { rows, buckets, hasNullKey };
 }
 
 /**

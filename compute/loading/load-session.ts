@@ -78,6 +78,8 @@ export class LoadSession {
   private readonly allSlices: number[];
   private readonly ownerOf = new Map<number, LoadNode>();
   private readonly localSlices: readonly number[];
+  /** Positions of the local slices in allSlices (what EVEN rows are routed to). */
+  private readonly localSliceIndexes: Int32Array;
   private readonly budget: LoadErrorBudget;
   private readonly fillCache = new Map<number, Vector[]>();
   /** One parser for every chunk: a chunk is parsed in one synchronous step, so they never overlap. */
@@ -93,6 +95,7 @@ export class LoadSession {
     const me = spec.nodes.find((n) => n.nodeId === host.nodeId);
     if (!me) throw internalError(`node ${host.nodeId} is not part of load ${spec.txnId}`);
     this.localSlices = me.slices;
+    this.localSliceIndexes = Int32Array.from(me.slices, (s) => this.allSlices.indexOf(s));
     this.budget = new LoadErrorBudget(spec.options.maxErrors, spec.options.errorScope === 'conversion' ? 'conversion' : 'all', 10_000);
     this.nextEven = Math.floor(Math.random() * Math.max(1, this.localSlices.length));
   }
@@ -225,10 +228,11 @@ export class LoadSession {
       sliceIndexes(b.columns[spec.distKey!]!, b.selection, n, this.allSlices.length, slices);
     } else {
       // EVEN: round robin over this node's slices; the leader spreads chunks over the nodes.
-      const local = this.localSlices.length;
+      const local = this.localSliceIndexes.length;
+      const indexes = this.localSliceIndexes;
       let next = this.nextEven;
       for (let k = 0; k < n; k++) {
-        slices[k] = this.allSlices.indexOf(this.localSlices[next]!);
+        slices[k] = indexes[next]!;
         next = next + 1 === local ? 0 : next + 1;
       }
       this.nextEven = next;

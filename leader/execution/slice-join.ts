@@ -222,13 +222,8 @@ export async function sliceJoin(
         const rowsJ = broadcastRows.get(j);
         if (j < 0 || j >= innerCount || !rowsJ) continue;
         const col = other.index - units[j]!.offset;
-        const keys = new Map<string, Datum>();
-        for (const r of rowsJ) {
-          const v = r[col] ?? null;
-          if (v !== null) keys.set(datumKey(v), v);
-          if (keys.size > RUNTIME_FILTER_MAX_KEYS) break;
-        }
-        if (keys.size <= RUNTIME_FILTER_MAX_KEYS) target = withKeyFilter(target, mine.index - u.offset, [...keys.values()]) ?? target;
+        const keys = distinctKeys(rowsJ, (r) => r[col] ?? null);
+        if (keys) target = withKeyFilter(target, mine.index - u.offset, keys) ?? target;
       }
     }
     const rows = await materialize(target);
@@ -322,20 +317,7 @@ export async function sliceJoin(
   tail.forEach((t, k) => {
     const unit = innerCount + k;
     const lw = t.left.width;
-    const inLeft = (x: Expr): boolean => { let ok = true; let any = false; walkExpr(x, (y) => { if (y.kind === 'Column') { any = true; if (y.index >= lw) ok = false; } }); return ok && any; };
-    const inRight = (x: Expr): boolean => { let ok = true; let any = false; walkExpr(x, (y) => { if (y.kind === 'Column') { any = true; if (y.index < lw) ok = false; } }); return ok && any; };
-    const shift = (x: Expr): Expr => mapExpr(x, (y) => (y.kind === 'Column' ? { ...y, index: y.index - lw } : y));
-    const leftKeys: Expr[] = [];
-    const rightKeys: Expr[] = [];
-    const rest: Expr[] = [];
-    for (const e of tailConjuncts[k]!) {
-      if (e.kind === 'Call' && e.fn === 'eq' && e.args.length === 2) {
-        const [a, b] = e.args as [Expr, Expr];
-        if (inLeft(a) && inRight(b)) { leftKeys.push(a); rightKeys.push(shift(b)); continue; }
-        if (inLeft(b) && inRight(a)) { leftKeys.push(b); rightKeys.push(shift(a)); continue; }
-      }
-      rest.push(e);
-    }
+    const { leftKeys, rightKeys, rest } = splitKeys(tailConjuncts[k]!, 0, lw, lw, lw + t.right.width);
     steps.push({ type: t.joinType as JoinStep['type'], input: inputOfUnit.get(unit)!, leftKeys, rightKeys, residual: and(rest) });
   });
   const jf: JoinFragment = {
@@ -367,15 +349,9 @@ function withRuntimeFilters(probe: SliceJoinUnit, steps: readonly JoinStep[], in
     if (key.kind !== 'Column' || key.index < probe.offset || key.index >= probe.offset + probe.width || key.type.id !== right.type.id) continue;
     const out = mode.exprs[key.index - probe.offset];
     if (out?.kind !== 'Column') continue;
-    const keys = new Map<string, Datum>();
-    for (const r of input.rows) {
-      const v = evaluate(right, r, ctx);
-      if (v === null) continue;
-      keys.set(datumKey(v), v);
-      if (keys.size > RUNTIME_FILTER_MAX_KEYS) break;
-    }
-    if (keys.size > RUNTIME_FILTER_MAX_KEYS) continue;
-    extra.push({ kind: 'InList', arg: out, list: [...keys.values()].map((value) => ({ kind: 'Const', value, type: out.type })), negated: false, type: { id: 'bool' } });
+    const keys = distinctKeys(input.rows, (r) => evaluate(right, r, ctx));
+    if (!keys) continue;
+    extra.push({ kind: 'InList', arg: out, list: keys.map((value) => ({ kind: 'Const', value, type: out.type })), negated: false, type: { id: 'bool' } });
   }
   if (extra.length === 0) return f;
   const filter = and(f.filter ? [f.filter, ...extra] : extra)!;
@@ -395,23 +371,8 @@ async function flippedLeftJoin(
   const big = units[1]!;
   if (!big.leaf || !big.table) return null;
   const lw = small.width;
-  const inRange = (x: Expr, lo: number, hi: number): boolean => {
-    let ok = true;
-    let any = false;
-    walkExpr(x, (y) => { if (y.kind === 'Column') { any = true; if (y.index < lo || y.index >= hi) ok = false; } });
-    return ok && any;
-  };
-  const leftKeys: Expr[] = [];
-  const rightKeys: Expr[] = [];
-  const rest: Expr[] = [];
-  for (const e of tailConjuncts[0]!) {
-    if (e.kind === 'Call' && e.fn === 'eq' && e.args.length === 2) {
-      const [a, b] = e.args as [Expr, Expr];
-      if (inRange(a, lw, lw + big.width) && inRange(b, 0, lw)) { leftKeys.push(a); rightKeys.push(b); continue; }
-      if (inRange(b, lw, lw + big.width) && inRange(a, 0, lw)) { leftKeys.push(b); rightKeys.push(a); continue; }
-    }
-    rest.push(e);
-  }
+  // The big side probes: its columns are the joined row's, the small side is the hashed input.
+  const { leftKeys, rightKeys, rest } = splitKeys(tailConjuncts[0]!, lw, lw + big.width, 0, lw);
   if (leftKeys.length === 0) return null;
   const smallRows = await materialize(small.plan);
   const jf: JoinFragment = {
@@ -457,5 +418,46 @@ function withKeyFilter(j: JoinPlan, pos: number, keys: readonly Datum[]): JoinPl
   const inList: Expr = { kind: 'InList', arg, list: keys.map((value) => ({ kind: 'Const', value, type: arg.type })), negated: false, type: { id: 'bool' } };
   const filter = and(f.filter ? [f.filter, inList] : [inList])!;
   return { ...j, plan: { ...p, fragment: { ...f, filter, zoneFilters: zoneFiltersFor(filter, f.scanColumns) } } };
+}
+
+/** Whether every column `x` reads lies in [lo, hi) (and it reads at least one). */
+function columnsWithin(x: Expr, lo: number, hi: number): boolean {
+  let ok = true;
+  let any = false;
+  walkExpr(x, (y) => { if (y.kind === 'Column') { any = true; if (y.index < lo || y.index >= hi) ok = false; } });
+  return ok && any;
+}
+
+/**
+ * Splits an ON condition's conjuncts into hash keys — equalities between an expression over the
+ * joined row's positions [joinedLo, joinedHi) and one over the input's positions [inputLo, inputHi),
+ * the latter shifted to the input's own row — and the rest.
+ */
+function splitKeys(conjuncts: readonly Expr[], joinedLo: number, joinedHi: number, inputLo: number, inputHi: number): { leftKeys: Expr[]; rightKeys: Expr[]; rest: Expr[] } {
+  const shift = (x: Expr): Expr => (inputLo === 0 ? x : mapExpr(x, (y) => (y.kind === 'Column' ? { ...y, index: y.index - inputLo } : y)));
+  const leftKeys: Expr[] = [];
+  const rightKeys: Expr[] = [];
+  const rest: Expr[] = [];
+  for (const e of conjuncts) {
+    if (e.kind === 'Call' && e.fn === 'eq' && e.args.length === 2) {
+      const [a, b] = e.args as [Expr, Expr];
+      if (columnsWithin(a, joinedLo, joinedHi) && columnsWithin(b, inputLo, inputHi)) { leftKeys.push(a); rightKeys.push(shift(b)); continue; }
+      if (columnsWithin(b, joinedLo, joinedHi) && columnsWithin(a, inputLo, inputHi)) { leftKeys.push(b); rightKeys.push(shift(a)); continue; }
+    }
+    rest.push(e);
+  }
+  return { leftKeys, rightKeys, rest };
+}
+
+/** The distinct non-NULL values `valueOf` gives over `rows`, or null when there are more than the runtime-filter cap. */
+function distinctKeys(rows: readonly Datum[][], valueOf: (r: readonly Datum[]) => Datum): Datum[] | null {
+  const keys = new Map<string, Datum>();
+  for (const r of rows) {
+    const v = valueOf(r);
+    if (v === null) continue;
+    keys.set(datumKey(v), v);
+    if (keys.size > RUNTIME_FILTER_MAX_KEYS) return null;
+  }
+  return [...keys.values()];
 }
 
