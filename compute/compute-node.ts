@@ -15,6 +15,7 @@ import type { RpcContext } from '../cluster/transport/rpc-peer.ts';
 import type { Datum } from '../sql/types/datum.ts';
 import type { EvalContext } from '../sql/functions/scalar-functions.ts';
 import type { SliceStore, StoredTable, WriteTransaction } from '../storage/slice-store.ts';
+import type { Batch } from './batch/batch.ts';
 import { batchFromRows } from './batch/row-conversion.ts';
 import { decodeBatch } from './exchange/arrow-batch-codec.ts';
 import { LoadSession, type ChunkMeta, type LoadNode, type LoadSpec } from './loading/load-session.ts';
@@ -328,6 +329,15 @@ export class ComputeNode {
     }
   }
 
+  /** Scan batches of a fragment's table (its columns, its zone filters) over the given slices. */
+  private async *scanBatches(f: Fragment, slices: readonly number[], signal: AbortSignal): AsyncGenerator<Batch> {
+    for (const slice of slices) {
+      const store = this.store(slice);
+      if (!store.hasTable(f.tableOid)) continue;
+      yield* store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal });
+    }
+  }
+
   /** Streams row chunks to the requester; returns how many rows went. */
   private async send(chunks: AsyncIterable<FragmentRow[]>, ctx: RpcContext): Promise<{ rows: number }> {
     let sent = 0;
@@ -352,6 +362,8 @@ export class ComputeNode {
       slices,
       onSlice: (f, slice) => this.fragmentRows(f, [slice], evalCtx, ctx.signal),
       onNodeCopy: (f) => this.fragmentRows(f, this.slices, evalCtx, ctx.signal),
+      scanSlice: (f, slice) => this.scanBatches(f, [slice], ctx.signal),
+      scanNodeCopy: (f) => this.scanBatches(f, this.slices, ctx.signal),
     }, evalCtx, ctx.signal, matched), ctx);
     return { rows, matched: [...matched] };
   }

@@ -181,3 +181,72 @@ export function fillNullPlaceholders(v: Vector): Vector {
     }
   }
 }
+
+/** One vector holding the rows of `parts` (all of one layout) one after another. */
+export function concatVectors(parts: readonly Vector[], layout: ColumnLayout): Vector {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  let anyNull = false;
+  for (const p of parts) { n += p.length; anyNull ||= p.nulls !== null; }
+  if (parts.length === 0) return zeroVector(layout, 0, null);
+  let nulls: Uint8Array | null = null;
+  if (anyNull) {
+    nulls = new Uint8Array(n);
+    let at = 0;
+    for (const p of parts) { if (p.nulls !== null) nulls.set(p.nulls.subarray(0, p.length), at); at += p.length; }
+  }
+  const first = parts[0]!;
+  switch (first.kind) {
+    case 'bool': case 'int32': case 'int64': case 'float64': case 'decimal': {
+      const out = zeroVector(layout, n, nulls) as Exclude<Vector, StringVector | BigDecimalVector>;
+      let at = 0;
+      for (const p of parts) { (out.values as Int32Array).set((p as typeof out).values.subarray(0, p.length) as Int32Array, at); at += p.length; }
+      return out;
+    }
+    case 'bigdecimal': {
+      const values: bigint[] = [];
+      const scales = new Uint16Array(n);
+      let at = 0;
+      for (const p of parts as BigDecimalVector[]) {
+        for (let i = 0; i < p.length; i++) values.push(p.values[i]!);
+        scales.set(p.scales.subarray(0, p.length), at);
+        at += p.length;
+      }
+      return { kind: 'bigdecimal', length: n, nulls, values, scales };
+    }
+    case 'string': {
+      let total = 0;
+      for (const p of parts as StringVector[]) total += p.offsets[p.length]! - p.offsets[0]!;
+      const offsets = new Int32Array(n + 1);
+      const bytes = new Uint8Array(total);
+      let row = 0;
+      let pos = 0;
+      for (const p of parts as StringVector[]) {
+        const base = p.offsets[0]!;
+        const end = p.offsets[p.length]!;
+        bytes.set(p.bytes.subarray(base, end), pos);
+        for (let i = 1; i <= p.length; i++) offsets[row + i] = pos + p.offsets[i]! - base;
+        row += p.length;
+        pos += end - base;
+      }
+      return { kind: 'string', length: n, nulls, offsets, bytes };
+    }
+  }
+}
+
+/**
+ * Like gatherVector, but idx[i] = -1 gives a NULL row (the unmatched side of an outer join).
+ */
+export function gatherOrNull(v: Vector, idx: Int32Array, count: number): Vector {
+  let misses = 0;
+  for (let i = 0; i < count; i++) if (idx[i]! < 0) misses++;
+  if (misses === 0) return gatherVector(v, idx, count);
+  const layout: ColumnLayout = { kind: v.kind, scale: v.kind === 'decimal' ? v.scale : 0, float4: false };
+  if (misses === count || v.length === 0) return allNullVector(layout, count);
+  const safe = new Int32Array(count);
+  for (let i = 0; i < count; i++) { const j = idx[i]!; safe[i] = j < 0 ? 0 : j; }
+  const g = gatherVector(v, safe, count);
+  const nulls = g.nulls ?? new Uint8Array(count);
+  for (let i = 0; i < count; i++) if (idx[i]! < 0) nulls[i] = 1;
+  return { ...g, nulls } as Vector;
+}

@@ -10,15 +10,19 @@ import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
+import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { Fragment } from './fragment.ts';
 import { PAIRS_PER_YIELD, joinKey, yieldToEventLoop } from './join-key.ts';
 import { runFragment, type FragmentRow } from './run-fragment.ts';
 import { DEFAULT_SLICE_CELLS, MemoryBudget, SLICE_PLACE } from '../../common/memory-budget.ts';
+import type { Batch } from '../batch/batch.ts';
+import { planBatchJoin, runBatchJoin } from './batch-join.ts';
+import { runFragmentOnBatches } from './run-fragment-batches.ts';
 
 /** An input of the join, placed at `offset` in the joined row. */
 export type JoinInput =
   /** Rows the leader materialised and broadcast. */
-  | { readonly kind: 'broadcast'; readonly rows: readonly Datum[][]; readonly offset: number; readonly width: number }
+  | { readonly kind: 'broadcast'; readonly rows: readonly Datum[][]; readonly offset: number; readonly width: number; readonly types: readonly SqlType[] }
   /** A table fragment run on the same slice as the probe (both distributed on the join key). */
   | { readonly kind: 'colocated'; readonly fragment: Fragment; readonly offset: number; readonly width: number }
   /** A table fragment over the node's copy of a DISTSTYLE ALL table. */
@@ -32,6 +36,10 @@ export interface JoinSources {
   onSlice(f: Fragment, slice: number): AsyncIterable<FragmentRow[]>;
   /** A fragment's output over this node's copy of a DISTSTYLE ALL table. */
   onNodeCopy(f: Fragment): AsyncIterable<FragmentRow[]>;
+  /** Scan batches of a fragment's table on one slice (the vectorized join reads these). */
+  scanSlice(f: Fragment, slice: number): AsyncIterable<Batch>;
+  /** Scan batches over this node's copy of a DISTSTYLE ALL table. */
+  scanNodeCopy(f: Fragment): AsyncIterable<Batch>;
 }
 
 /**
@@ -107,9 +115,18 @@ function stepTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalCon
 }
 
 /**
- * Runs the join over this node's slices of the probe table and the query fragment over the result.
+ * Runs the join over this node's slices of the probe table and the query fragment over the result:
+ * vectorized (batch-join.ts) when every step allows it, else row at a time.
  */
 export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, signal?: AbortSignal,
+  matchedInputRows?: Set<number>, opts: { rowPath?: boolean } = {}): AsyncGenerator<FragmentRow[]> {
+  const plan = opts.rowPath === true ? null : planBatchJoin(jf, ctx);
+  if (plan !== null) return runFragmentOnBatches(jf.post, runBatchJoin(plan, sources, signal, matchedInputRows), jf.post.scanTypes, ctx, signal);
+  return runRowJoin(jf, sources, ctx, signal, matchedInputRows);
+}
+
+/** The row-at-a-time join: Datum rows and string hash keys (steps the batch join does not support). */
+function runRowJoin(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, signal?: AbortSignal,
   matchedInputRows?: Set<number>): AsyncGenerator<FragmentRow[]> {
   const narrow = jf.post.scanColumns;
   let work = 0;

@@ -13,7 +13,7 @@ import { mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
-import type { JoinPlan, SelectPlan } from '../planning/select-plan.ts';
+import { joinPlanTypes, type JoinPlan, type SelectPlan } from '../planning/select-plan.ts';
 import { zoneFiltersFor } from '../planning/zone-filters.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
@@ -233,7 +233,7 @@ export async function sliceJoin(
   const inputs: JoinInput[] = others.map((i) => {
     const u = units[i]!;
     const kind = kinds[i]!;
-    if (kind === 'broadcast') return { kind, rows: broadcastRows.get(i)!, offset: u.offset, width: u.width };
+    if (kind === 'broadcast') return { kind, rows: broadcastRows.get(i)!, offset: u.offset, width: u.width, types: joinPlanTypes(u.plan) };
     return { kind: kind as 'colocated' | 'replicated', fragment: u.leaf!.fragment, offset: u.offset, width: u.width };
   });
   const inputOfUnit = new Map(others.map((u, k) => [u, k]));
@@ -377,7 +377,7 @@ async function flippedLeftJoin(
   const smallRows = await materialize(small.plan);
   const jf: JoinFragment = {
     probe: big.leaf.fragment, probeOffset: big.offset, width, probeResidual: null,
-    inputs: [{ kind: 'broadcast', rows: smallRows, offset: 0, width: lw }],
+    inputs: [{ kind: 'broadcast', rows: smallRows, offset: 0, width: lw, types: joinPlanTypes(small.plan) }],
     steps: [{ type: 'inner', input: 0, leftKeys, rightKeys, residual: and(rest), trackMatches: true }],
     post: plan.fragment,
   };

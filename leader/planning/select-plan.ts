@@ -38,8 +38,14 @@ export interface SelectPlan {
 
 /** A join tree with planned leaves; joins run on the leader over the leaves' rows. */
 export type JoinPlan =
-  | { readonly kind: 'leaf'; readonly plan: SelectPlan; readonly width: number }
+  | { readonly kind: 'leaf'; readonly plan: SelectPlan; readonly width: number; readonly types: readonly SqlType[] }
   | { readonly kind: 'join'; readonly joinType: JoinType; readonly left: JoinPlan; readonly right: JoinPlan; readonly condition: Expr | null; readonly width: number };
+
+/** The SQL types of a join tree's output row (a semi or anti join outputs its left side only). */
+export function joinPlanTypes(j: JoinPlan): SqlType[] {
+  if (j.kind === 'leaf') return [...j.types];
+  return [...joinPlanTypes(j.left), ...joinPlanTypes(j.right)].slice(0, j.width);
+}
 
 /** Absolute positions (in the joined row) that the join conditions of a tree use. */
 function conditionColumns(t: JoinTree, offset: number, out: Set<number>): void {
@@ -57,7 +63,7 @@ function conditionColumns(t: JoinTree, offset: number, out: Set<number>): void {
 function planJoin(t: JoinTree, offset: number, needed: ReadonlySet<number>): JoinPlan {
   if (t.kind === 'leaf') {
     const outputs = t.select.outputs.map((e, i): Expr => (needed.has(offset + i) ? e : { kind: 'Const', value: null, type: e.type }));
-    return { kind: 'leaf', plan: planSelect({ ...t.select, outputs }), width: t.width };
+    return { kind: 'leaf', plan: planSelect({ ...t.select, outputs }), width: t.width, types: outputs.map((e) => e.type) };
   }
   // Semi and anti joins keep only the left columns, but their right side is still read for the condition.
   const rightOffset = offset + t.left.width;

@@ -13,6 +13,8 @@ describe('memory of joins', () => {
     await c.query('CREATE TABLE side (k int, note text) DISTSTYLE EVEN');
     await c.query(`INSERT INTO big VALUES ${Array.from({ length: 20_000 }, (_v, i) => `(${i}, ${i % 100})`).join(', ')}`);
     await c.query(`INSERT INTO side VALUES ${Array.from({ length: 2000 }, (_v, i) => `(${i % 100}, 'n${i}')`).join(', ')}`);
+    await c.query('CREATE TABLE wide (id int, note text) DISTKEY(id)');
+    await c.query(`INSERT INTO wide VALUES ${Array.from({ length: 60_000 }, (_v, i) => `(${i}, 'w${i}')`).join(', ')}`);
     await c.end();
   }, 120_000);
 
@@ -20,14 +22,23 @@ describe('memory of joins', () => {
     await cluster?.destroy();
   });
 
-  it('refuses a join that would outgrow the budget, and keeps serving', async () => {
+  it('refuses a join whose input would outgrow the budget, and keeps serving', async () => {
     const c = await cluster.client();
-    // Every big row matches 20 side rows: a chunk of 2,048 probe rows joins to 40,960 rows of 4 values.
-    await expect(c.query('SELECT count(*) FROM big JOIN side ON side.k = big.k')).rejects.toMatchObject({
+    // The co-located input holds ~30,000 rows of 2 values per slice: more than the 50,000 allowed.
+    await expect(c.query('SELECT count(*), sum(length(b.note)) FROM wide a JOIN wide b ON a.id = b.id')).rejects.toMatchObject({
       code: '53200', message: expect.stringContaining('compute node memory'),
     });
     expect((await c.query("SELECT count(*)::int AS n FROM stv_nodes WHERE state = 'up'")).rows[0].n).toBe(2);
-    expect((await c.query('SELECT count(*)::int AS n FROM big JOIN side ON side.k = big.k WHERE big.id < 100')).rows[0].n).toBe(2000);
+    expect((await c.query('SELECT count(*)::int AS n, sum(length(b.note))::int AS len FROM wide a JOIN wide b ON a.id = b.id WHERE b.id < 100')).rows[0])
+      .toEqual({ n: 100, len: 290 });
+    await c.end();
+  });
+
+  it('streams a join whose output is far bigger than the budget', async () => {
+    const c = await cluster.client();
+    // Every big row matches 20 side rows: 400,000 joined rows, produced and counted chunk by chunk.
+    expect((await c.query('SELECT count(*)::int AS n, count(DISTINCT side.note)::int AS notes FROM big JOIN side ON side.k = big.k')).rows[0])
+      .toEqual({ n: 400_000, notes: 2000 });
     await c.end();
   });
 

@@ -1,0 +1,562 @@
+// The vectorized form of a join on the slices (see join-fragment.ts for what is joined where): every
+// input becomes column vectors with a hash table over its key columns (open addressing by chains in
+// typed arrays: heads per bucket, next per row, the key hash per row), probe batches are filtered
+// and projected by compiled kernels, each join step turns a batch into (probe row, input row) index
+// pairs and gathers only the columns later steps and the query's fragment read, and the query's
+// fragment (partial aggregation or projection) consumes the joined batches through its own
+// compiled kernels. No Datum, no string key, no per-row object on the way.
+//
+// Supported: keys whose two sides share a vector layout (bool, int32, int64, float64, decimal of one
+// scale, string), inner / left / semi / anti joins with residual conditions, NOT IN without one,
+// cross joins. Anything else returns null from planBatchJoin and runs the row-at-a-time join.
+import { SqlError, SqlState } from '../../common/errors/index.ts';
+import { DEFAULT_SLICE_CELLS, MemoryBudget, SLICE_PLACE } from '../../common/memory-budget.ts';
+import { walkExpr, type Expr } from '../../sql/expr/expr.ts';
+import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import { T, type SqlType } from '../../sql/types/sql-type.ts';
+import { layoutOf } from '../../storage/column-kind.ts';
+import { allNullVector, concatVectors, gatherOrNull, gatherVector } from '../../storage/vector-ops.ts';
+import type { Batch } from '../batch/batch.ts';
+import { BATCH_SIZE } from '../batch/batch.ts';
+import { vectorFromRows } from '../batch/row-conversion.ts';
+import type { Vector } from '../batch/vector.ts';
+import { compileFilter } from '../codegen/compile-filter.ts';
+import { compileProjection } from '../codegen/compile-projection.ts';
+import type { FilterKernel, ProjectionKernel } from '../codegen/kernel-types.ts';
+import { fmix32, hash64, hashBytes, hashInt32 } from '../stats/value-hash.ts';
+import type { Fragment } from './fragment.ts';
+import type { JoinFragment, JoinInput, JoinStep } from './join-fragment.ts';
+import { PAIRS_PER_YIELD, yieldToEventLoop } from './join-key.ts';
+
+/** Where a vectorized join reads its tables. */
+export interface BatchJoinSources {
+  /** This node's slices holding the probe table. */
+  readonly slices: readonly number[];
+  /** Scan batches of f's table on one slice: columns f.scanColumns, zone filters applied. */
+  scanSlice(f: Fragment, slice: number): AsyncIterable<Batch>;
+  /** Scan batches of f's table over this node's copy of a DISTSTYLE ALL table. */
+  scanNodeCopy(f: Fragment): AsyncIterable<Batch>;
+}
+
+/** Pairs examined per chunk: bounds what one step materialises whatever the fan-out. */
+const PAIR_CHUNK = BATCH_SIZE;
+
+/** A key column in the form equality and hashing read. */
+type KeyColumn =
+  | { readonly kind: 'i32'; readonly values: Int32Array | Uint8Array }
+  /** int64 as pairs of 32-bit words (no BigInt per read). */
+  | { readonly kind: 'w64'; readonly words: Int32Array }
+  /** float64 and decimal (scaled integers): -0 equals 0, NaN equals NaN as in PostgreSQL. */
+  | { readonly kind: 'f64'; readonly values: Float64Array }
+  | { readonly kind: 'str'; readonly offsets: Int32Array; readonly bytes: Uint8Array };
+
+function keyColumn(v: Vector): KeyColumn {
+  switch (v.kind) {
+    case 'bool': case 'int32': return { kind: 'i32', values: v.values };
+    case 'int64': return { kind: 'w64', words: new Int32Array(v.values.buffer, v.values.byteOffset, v.length * 2) };
+    case 'float64': case 'decimal': return { kind: 'f64', values: v.values };
+    case 'string': return { kind: 'str', offsets: v.offsets, bytes: v.bytes };
+    case 'bigdecimal': throw new SqlError(SqlState.INTERNAL_ERROR, 'bigdecimal join keys take the row path');
+  }
+}
+
+const f64 = new Float64Array(1);
+const f64Words = new Int32Array(f64.buffer);
+
+/**
+ * Hashes rows [0, n) of the key vectors into `out`; marks in `isNull` rows where a key is NULL
+ * (they never match). Returns whether any row was NULL.
+ */
+function hashKeys(keys: readonly Vector[], cols: readonly KeyColumn[], n: number, out: Uint32Array, isNull: Uint8Array): boolean {
+  isNull.fill(0, 0, n);
+  let anyNull = false;
+  for (let k = 0; k < cols.length; k++) {
+    const c = cols[k]!;
+    const first = k === 0;
+    switch (c.kind) {
+      case 'i32': {
+        const v = c.values;
+        for (let i = 0; i < n; i++) { const h = hashInt32(v[i]!); out[i] = first ? h : fmix32(Math.imul(out[i]!, 0x01000193) ^ h); }
+        break;
+      }
+      case 'w64': {
+        const w = c.words;
+        for (let i = 0; i < n; i++) { const h = hash64(w[2 * i]!, w[2 * i + 1]!); out[i] = first ? h : fmix32(Math.imul(out[i]!, 0x01000193) ^ h); }
+        break;
+      }
+      case 'f64': {
+        const v = c.values;
+        for (let i = 0; i < n; i++) {
+          let x = v[i]!;
+          if (x === 0) x = 0;
+          else if (x !== x) x = NaN;
+          f64[0] = x;
+          const h = hash64(f64Words[0]!, f64Words[1]!);
+          out[i] = first ? h : fmix32(Math.imul(out[i]!, 0x01000193) ^ h);
+        }
+        break;
+      }
+      case 'str': {
+        const o = c.offsets;
+        const b = c.bytes;
+        for (let i = 0; i < n; i++) { const h = hashBytes(b, o[i]!, o[i + 1]!); out[i] = first ? h : fmix32(Math.imul(out[i]!, 0x01000193) ^ h); }
+        break;
+      }
+    }
+    const nulls = keys[k]!.nulls;
+    if (nulls !== null) {
+      for (let i = 0; i < n; i++) if (nulls[i] !== 0) { isNull[i] = 1; anyNull = true; }
+    }
+  }
+  return anyNull;
+}
+
+function keysEqual(a: readonly KeyColumn[], i: number, b: readonly KeyColumn[], j: number): boolean {
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k]!;
+    const y = b[k]!;
+    switch (x.kind) {
+      case 'i32': if (x.values[i] !== (y as typeof x).values[j]) return false; break;
+      case 'w64': {
+        const yw = (y as typeof x).words;
+        if (x.words[2 * i] !== yw[2 * j] || x.words[2 * i + 1] !== yw[2 * j + 1]) return false;
+        break;
+      }
+      case 'f64': {
+        const p = x.values[i]!;
+        const q = (y as typeof x).values[j]!;
+        if (p !== q && (p === p || q === q)) return false;
+        break;
+      }
+      case 'str': {
+        const yo = (y as typeof x).offsets;
+        const yb = (y as typeof x).bytes;
+        const a0 = x.offsets[i]!;
+        const len = x.offsets[i + 1]! - a0;
+        const b0 = yo[j]!;
+        if (yo[j + 1]! - b0 !== len) return false;
+        for (let t = 0; t < len; t++) if (x.bytes[a0 + t] !== yb[b0 + t]) return false;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+/** An input's rows as vectors with a hash table over its keys. */
+interface BuildSide {
+  readonly n: number;
+  /** Local columns of the input that the join reads (others undefined). */
+  readonly cols: readonly (Vector | undefined)[];
+  readonly keyCols: readonly KeyColumn[];
+  readonly hashes: Uint32Array;
+  /** First row of each bucket's chain, -1 when empty. */
+  readonly heads: Int32Array;
+  /** Next row in the chain, -1 at the end. */
+  readonly next: Int32Array;
+  readonly mask: number;
+  readonly hasNullKey: boolean;
+  /** Rows that matched (a step tracking its broadcast input's matches). */
+  readonly matched: Uint8Array | null;
+}
+
+/** A step compiled for batches. */
+interface PlannedStep {
+  readonly step: JoinStep;
+  readonly input: JoinInput;
+  readonly leftKeys: ProjectionKernel | null;
+  readonly rightKeys: ProjectionKernel | null;
+  readonly residual: FilterKernel | null;
+  /** Joined-row positions the residual reads. */
+  readonly residualCols: readonly number[];
+  /** Input-local columns to keep (read later or by the residual). */
+  readonly inputCols: readonly number[];
+  /** Joined-row positions present after this step that later steps or the query's fragment read. */
+  readonly keep: readonly number[];
+  /** The input's column types. */
+  readonly localTypes: readonly SqlType[];
+  /** The types at each joined-row position once this step is done. */
+  readonly typesAfter: readonly SqlType[];
+  // Per-step scratch, reused across chunks (steps run depth-first, one chunk at a time each).
+  li: Int32Array;
+  ri: Int32Array;
+  hashes: Uint32Array;
+  nulls: Uint8Array;
+  matched: Uint8Array;
+  sel: Uint32Array;
+}
+
+/** The compiled plan of a join fragment for batches. */
+export interface BatchJoinPlan {
+  readonly jf: JoinFragment;
+  readonly probeFilter: FilterKernel | null;
+  readonly probeProject: ProjectionKernel;
+  readonly probeResidual: FilterKernel | null;
+  readonly probeKeep: readonly number[];
+  readonly steps: readonly PlannedStep[];
+  /** Per input: its fragment's filter and projection (tables), null for broadcast rows. */
+  readonly inputKernels: readonly ({ filter: FilterKernel | null; project: ProjectionKernel } | null)[];
+}
+
+function columnsOf(exprs: readonly (Expr | null)[]): Set<number> {
+  const out = new Set<number>();
+  for (const e of exprs) if (e) walkExpr(e, (x) => { if (x.kind === 'Column') out.add(x.index); });
+  return out;
+}
+
+/**
+ * Compiles the join for batches, or returns null when some part needs the row-at-a-time join
+ * (keys of different layouts or wide numerics, NOT IN with extra conditions, a type without a
+ * vector layout).
+ */
+export function planBatchJoin(jf: JoinFragment, ctx: EvalContext): BatchJoinPlan | null {
+  if (jf.probe.mode.kind !== 'project' || jf.probe.mode.topN !== null) return null;
+  for (const input of jf.inputs) if (input.kind !== 'broadcast' && (input.fragment.mode.kind !== 'project' || input.fragment.mode.topN !== null)) return null;
+  for (const step of jf.steps) {
+    if (step.type === 'anti_na' && step.residual !== null) return null;
+    for (let k = 0; k < step.leftKeys.length; k++) {
+      const l = step.leftKeys[k]!.type;
+      const r = step.rightKeys[k]!.type;
+      try {
+        const a = layoutOf(l);
+        const b = layoutOf(r);
+        if (a.kind !== b.kind || a.kind === 'bigdecimal' || (a.kind === 'decimal' && a.scale !== b.scale)) return null;
+      } catch {
+        return null;
+      }
+    }
+  }
+  // The SQL type at each joined-row position before each step (and after the last): a step's input
+  // takes over its positions (after a semi or anti join the next input may reuse the same ones).
+  const probeExprs = jf.probe.mode.exprs;
+  const localTypesOf = (input: JoinInput): readonly SqlType[] =>
+    input.kind === 'broadcast' ? input.types : (input.fragment.mode as { exprs: readonly Expr[] }).exprs.map((e) => e.type);
+  const states: SqlType[][] = [];
+  let cur: SqlType[] = new Array<SqlType>(jf.width).fill(T.int4);
+  probeExprs.forEach((e, i) => { cur[jf.probeOffset + i] = e.type; });
+  states.push(cur);
+  for (const step of jf.steps) {
+    const input = jf.inputs[step.input]!;
+    cur = cur.slice();
+    localTypesOf(input).forEach((t, c) => { cur[input.offset + c] = t; });
+    states.push(cur);
+  }
+  try {
+    for (const t of jf.post.scanTypes) layoutOf(t);
+    const probe = jf.probe;
+    const probeFilter = probe.filter ? compileFilter(probe.filter, probe.scanTypes, ctx) : null;
+    const probeProject = compileProjection(probeExprs, probe.scanTypes, ctx);
+    const probeResidual = jf.probeResidual ? compileFilter(jf.probeResidual, states[0]!, ctx) : null;
+    const inputKernels = jf.inputs.map((input) => {
+      if (input.kind === 'broadcast') return null;
+      const f = input.fragment;
+      return {
+        filter: f.filter ? compileFilter(f.filter, f.scanTypes, ctx) : null,
+        project: compileProjection((f.mode as { exprs: readonly Expr[] }).exprs, f.scanTypes, ctx),
+      };
+    });
+    // What must stay after each step: the query fragment's columns plus what later steps read.
+    const need: Set<number>[] = new Array<Set<number>>(jf.steps.length + 1);
+    need[jf.steps.length] = new Set(jf.post.scanColumns);
+    for (let s = jf.steps.length - 1; s >= 0; s--) {
+      const step = jf.steps[s]!;
+      need[s] = new Set([...need[s + 1]!, ...columnsOf([...step.leftKeys, step.residual])]);
+    }
+    const present = new Set<number>();
+    for (let i = 0; i < probeExprs.length; i++) present.add(jf.probeOffset + i);
+    const probeKeep = [...present].filter((p) => need[0]!.has(p) || (jf.probeResidual !== null && columnsOf([jf.probeResidual]).has(p)));
+    const steps = jf.steps.map((step, s): PlannedStep => {
+      const input = jf.inputs[step.input]!;
+      const residualCols = [...columnsOf([step.residual])];
+      const localTypes = localTypesOf(input);
+      const rightUses = columnsOf(step.rightKeys);
+      const inputCols: number[] = [];
+      for (let c = 0; c < input.width; c++) {
+        const p = input.offset + c;
+        if (rightUses.has(c) || residualCols.includes(p) || need[s + 1]!.has(p)) inputCols.push(c);
+      }
+      for (let c = 0; c < input.width; c++) present.add(input.offset + c);
+      const keep = [...present].filter((p) => need[s + 1]!.has(p));
+      return {
+        step, input,
+        leftKeys: step.leftKeys.length > 0 ? compileProjection(step.leftKeys, states[s]!, ctx) : null,
+        rightKeys: step.rightKeys.length > 0 ? compileProjection(step.rightKeys, localTypes, ctx) : null,
+        residual: step.residual ? compileFilter(step.residual, states[s + 1]!, ctx) : null,
+        residualCols, inputCols, keep, localTypes, typesAfter: states[s + 1]!,
+        li: new Int32Array(PAIR_CHUNK), ri: new Int32Array(PAIR_CHUNK),
+        hashes: new Uint32Array(BATCH_SIZE), nulls: new Uint8Array(BATCH_SIZE), matched: new Uint8Array(BATCH_SIZE),
+        sel: new Uint32Array(PAIR_CHUNK),
+      };
+    });
+    return { jf, probeFilter, probeProject, probeResidual, probeKeep, steps, inputKernels };
+  } catch (err) {
+    // A type with no vector layout (0A000 from layoutOf): the row path evaluates it.
+    if (err instanceof SqlError && err.code === SqlState.FEATURE_NOT_SUPPORTED) return null;
+    throw err;
+  }
+}
+
+/** Runs a fragment's filter and projection over scan batches; yields the projected vectors. */
+async function* projected(batches: AsyncIterable<Batch>, filter: FilterKernel | null, project: ProjectionKernel): AsyncGenerator<{ n: number; cols: Vector[] }> {
+  let sel = new Uint32Array(BATCH_SIZE);
+  for await (const b of batches) {
+    let s = b.selection;
+    let n = s === null ? b.length : s.length;
+    if (filter) {
+      if (sel.length < b.length) sel = new Uint32Array(b.length);
+      n = filter(b, s, sel);
+      s = sel.subarray(0, n);
+    }
+    if (n === 0) continue;
+    yield { n, cols: project(b, s) };
+  }
+}
+
+/** Builds an input's hash table from its rows' vectors. */
+function buildSide(ps: PlannedStep, parts: readonly { n: number; cols: readonly (Vector | undefined)[] }[]): BuildSide {
+  const input = ps.input;
+  let n = 0;
+  for (const p of parts) n += p.n;
+  const cols: (Vector | undefined)[] = new Array<Vector | undefined>(input.width);
+  for (const c of ps.inputCols) {
+    const layout = layoutOf(ps.localTypes[c]!);
+    cols[c] = concatVectors(parts.map((p) => p.cols[c]!), layout);
+  }
+  let keyCols: KeyColumn[] = [];
+  const hashes = new Uint32Array(n);
+  const nulls = new Uint8Array(n);
+  let hasNullKey = false;
+  const next = new Int32Array(n);
+  let mask = 0;
+  let heads = new Int32Array(0);
+  if (ps.rightKeys !== null) {
+    const keys = ps.rightKeys({ length: n, columns: cols as Vector[], selection: null }, null);
+    keyCols = keys.map(keyColumn);
+    hasNullKey = hashKeys(keys, keyCols, n, hashes, nulls);
+    let cap = 16;
+    while (cap < n * 2) cap *= 2;
+    mask = cap - 1;
+    heads = new Int32Array(cap).fill(-1);
+    // Inserted last row first, so each chain lists rows in input order.
+    for (let j = n - 1; j >= 0; j--) {
+      if (nulls[j] !== 0) { next[j] = -1; continue; }
+      const b = hashes[j]! & mask;
+      next[j] = heads[b]!;
+      heads[b] = j;
+    }
+  }
+  return { n, cols, keyCols, hashes, heads, next, mask, hasNullKey, matched: ps.step.trackMatches ? new Uint8Array(n) : null };
+}
+
+/** The joined columns of a batch: one slot per joined-row position, undefined where not kept. */
+type Columns = (Vector | undefined)[];
+
+/**
+ * Runs the steps over one probe batch, depth first, yielding the query fragment's input batches
+ * (columns = post.scanColumns).
+ */
+class StepRunner {
+  constructor(private readonly plan: BatchJoinPlan, private readonly tables: readonly BuildSide[]) {}
+
+  *run(s: number, cols: Columns, n: number): Generator<Batch> {
+    const { plan } = this;
+    if (s === plan.steps.length) {
+      const post = plan.jf.post;
+      const out = post.scanColumns.map((p, i) => cols[p] ?? allNullVector(layoutOf(post.scanTypes[i]!), n));
+      yield { length: n, columns: out, selection: null };
+      return;
+    }
+    const ps = plan.steps[s]!;
+    const t = this.tables[s]!;
+    const type = ps.step.type;
+    // NOT IN over an input holding a NULL key: unknown for every row, so none qualifies.
+    if (type === 'anti_na' && t.n > 0 && t.hasNullKey) return;
+    const matched = ps.matched.length >= n ? ps.matched : (ps.matched = new Uint8Array(n));
+    matched.fill(0, 0, n);
+    const batch: Batch = { length: n, columns: cols as Vector[], selection: null };
+    let leftCols: KeyColumn[] = [];
+    let lh = ps.hashes;
+    let ln = ps.nulls;
+    if (ps.leftKeys !== null) {
+      if (lh.length < n) { lh = ps.hashes = new Uint32Array(n); ln = ps.nulls = new Uint8Array(n); }
+      const keys = ps.leftKeys(batch, null);
+      leftCols = keys.map(keyColumn);
+      hashKeys(keys, leftCols, n, lh, ln);
+    }
+    const li = ps.li;
+    const ri = ps.ri;
+    const existence = type !== 'inner' && type !== 'left' && ps.residual === null;
+    let c = 0;
+    if (t.n > 0) {
+      for (let i = 0; i < n; i++) {
+        let j: number;
+        if (ps.leftKeys === null) j = 0;
+        else {
+          if (ln[i] !== 0) continue;
+          j = t.heads[lh[i]! & t.mask]!;
+        }
+        const h = lh[i]!;
+        while (j >= 0) {
+          if (ps.leftKeys === null || (t.hashes[j] === h && keysEqual(leftCols, i, t.keyCols, j))) {
+            if (existence) { matched[i] = 1; break; }
+            li[c] = i;
+            ri[c] = j;
+            if (++c === PAIR_CHUNK) {
+              yield* this.pairs(s, cols, c);
+              c = 0;
+            }
+          }
+          j = ps.leftKeys === null ? (j + 1 < t.n ? j + 1 : -1) : t.next[j]!;
+        }
+      }
+    }
+    if (c > 0) yield* this.pairs(s, cols, c);
+    if (type === 'inner') return;
+    // Rows decided by whether they matched: the preserved rows of a left join (input columns NULL),
+    // semi and anti joins (input columns absent).
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      let keepRow: boolean;
+      if (type === 'semi') keepRow = matched[i] === 1;
+      else if (type === 'anti_na') keepRow = matched[i] === 0 && (ln[i] === 0 || ps.leftKeys === null || t.n === 0);
+      else keepRow = matched[i] === 0;
+      if (!keepRow) continue;
+      li[k] = i;
+      ri[k] = -1;
+      if (++k === PAIR_CHUNK) {
+        yield* this.emit(s, cols, k);
+        k = 0;
+      }
+    }
+    if (k > 0) yield* this.emit(s, cols, k);
+  }
+
+  /** Candidate pairs li/ri[0, c): the residual decides; inner and left joins pass them on. */
+  private *pairs(s: number, cols: Columns, c: number): Generator<Batch> {
+    const ps = this.plan.steps[s]!;
+    const t = this.tables[s]!;
+    const { li, ri } = ps;
+    if (ps.residual !== null) {
+      const mini: (Vector | undefined)[] = new Array<Vector | undefined>(cols.length);
+      for (const p of ps.residualCols) {
+        const local = p - ps.input.offset;
+        mini[p] = local >= 0 && local < ps.input.width ? gatherVector(t.cols[local]!, ri, c) : gatherVector(cols[p]!, li, c);
+      }
+      const kept = ps.residual({ length: c, columns: mini as Vector[], selection: null }, null, ps.sel);
+      for (let k = 0; k < kept; k++) { const x = ps.sel[k]!; li[k] = li[x]!; ri[k] = ri[x]!; }
+      c = kept;
+    }
+    const type = ps.step.type;
+    if (type !== 'inner' && type !== 'left') {
+      for (let k = 0; k < c; k++) ps.matched[li[k]!] = 1;
+      return;
+    }
+    if (type === 'left') for (let k = 0; k < c; k++) ps.matched[li[k]!] = 1;
+    if (t.matched !== null) for (let k = 0; k < c; k++) t.matched[ri[k]!] = 1;
+    if (c > 0) yield* this.emit(s, cols, c);
+  }
+
+  /** Gathers the kept columns of pairs li/ri[0, c) (ri -1: the input's columns NULL) and goes on. */
+  private *emit(s: number, cols: Columns, c: number): Generator<Batch> {
+    const ps = this.plan.steps[s]!;
+    const t = this.tables[s]!;
+    const out: Columns = new Array<Vector | undefined>(cols.length);
+    const rightKept = ps.step.type === 'inner' || ps.step.type === 'left';
+    for (const p of ps.keep) {
+      const local = p - ps.input.offset;
+      if (local >= 0 && local < ps.input.width) {
+        const v = rightKept ? t.cols[local] : undefined;
+        out[p] = v === undefined ? allNullVector(layoutOf(ps.typesAfter[p]!), c) : gatherOrNull(v, ps.ri, c);
+      } else {
+        out[p] = gatherVector(cols[p]!, ps.li, c);
+      }
+    }
+    // The next step reuses nothing of this one's scratch, so li/ri may be overwritten after this.
+    yield* this.run(s + 1, out, c);
+  }
+}
+
+/**
+ * Runs a planned join over this node's slices of the probe table; yields the batches the query's
+ * fragment consumes. Broadcast rows that matched are added to `matchedInputRows`.
+ */
+export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSources, signal?: AbortSignal,
+  matchedInputRows?: Set<number>): AsyncGenerator<Batch> {
+  const { jf } = plan;
+  const budget = new MemoryBudget(DEFAULT_SLICE_CELLS, SLICE_PLACE);
+
+  const collect = async (ps: PlannedStep, batches: AsyncIterable<Batch>): Promise<BuildSide> => {
+    const kernels = plan.inputKernels[ps.step.input]!;
+    const parts: { n: number; cols: Vector[] }[] = [];
+    for await (const p of projected(batches, kernels.filter, kernels.project)) {
+      signal?.throwIfAborted();
+      budget.charge(p.n, ps.inputCols.length);
+      parts.push(p);
+    }
+    return buildSide(ps, parts);
+  };
+  const fromRows = (ps: PlannedStep, rows: readonly Datum[][]): BuildSide => {
+    budget.charge(rows.length, ps.inputCols.length);
+    const cols: (Vector | undefined)[] = new Array<Vector | undefined>(ps.input.width);
+    for (const c of ps.inputCols) cols[c] = vectorFromRows(ps.localTypes[c]!, rows, c);
+    return buildSide(ps, [{ n: rows.length, cols }]);
+  };
+
+  // Tables of broadcast and ALL inputs are the same on every slice of this node: built once.
+  const shared = await Promise.all(plan.steps.map(async (ps) => {
+    const input = ps.input;
+    if (input.kind === 'broadcast') return fromRows(ps, input.rows as Datum[][]);
+    if (input.kind === 'replicated') return collect(ps, sources.scanNodeCopy(input.fragment));
+    return null;
+  }));
+
+  let work = 0;
+  for (const slice of sources.slices) {
+    const tables: BuildSide[] = [];
+    let sliceCells = 0;
+    for (let s = 0; s < plan.steps.length; s++) {
+      const ps = plan.steps[s]!;
+      const input = ps.input;
+      if (input.kind !== 'colocated') { tables.push(shared[s]!); continue; }
+      const t = await collect(ps, sources.scanSlice(input.fragment, slice));
+      sliceCells += t.n * ps.inputCols.length;
+      tables.push(t);
+    }
+    const runner = new StepRunner(plan, tables);
+    let sel = new Uint32Array(BATCH_SIZE);
+    for await (const p of projected(sources.scanSlice(jf.probe, slice), plan.probeFilter, plan.probeProject)) {
+      signal?.throwIfAborted();
+      let cols: Columns = new Array<Vector | undefined>(jf.width);
+      for (let i = 0; i < p.cols.length; i++) cols[jf.probeOffset + i] = p.cols[i];
+      let n = p.n;
+      if (plan.probeResidual !== null) {
+        if (sel.length < n) sel = new Uint32Array(n);
+        const kept = plan.probeResidual({ length: n, columns: cols as Vector[], selection: null }, null, sel);
+        if (kept === 0) continue;
+        if (kept < n) {
+          const idx = new Int32Array(sel.buffer, 0, kept);
+          const next: Columns = new Array<Vector | undefined>(jf.width);
+          for (const q of plan.probeKeep) next[q] = gatherVector(cols[q]!, idx, kept);
+          cols = next;
+          n = kept;
+        }
+      }
+      for (const out of runner.run(0, cols, n)) {
+        yield out;
+        work += out.length;
+        if (work >= PAIRS_PER_YIELD) {
+          work = 0;
+          await yieldToEventLoop();
+          signal?.throwIfAborted();
+        }
+      }
+    }
+    budget.release(sliceCells, 1);
+  }
+  if (matchedInputRows) {
+    for (const t of shared) {
+      if (t?.matched) for (let j = 0; j < t.n; j++) if (t.matched[j] === 1) matchedInputRows.add(j);
+    }
+  }
+}
