@@ -23,7 +23,9 @@ import { ColumnStatsCollector, columnStatsToTransport, type ColumnStatsTransport
 import type { Fragment } from './fragment/fragment.ts';
 import { runJoinFragment, type JoinFragment } from './fragment/join-fragment.ts';
 import type { FragmentRow } from './fragment/run-fragment.ts';
-import { runFragmentOnBatches } from './fragment/run-fragment-batches.ts';
+import { runFragmentChunks, runFragmentOnBatches } from './fragment/run-fragment-batches.ts';
+import { chunkRows, encodeChunk, type FragmentChunk } from './exchange/fragment-chunks.ts';
+import { unpackJoinFragment } from './exchange/join-request.ts';
 import { SegmentStore } from '../storage/segment-store.ts';
 import type { VacuumMode } from '../storage/vacuum.ts';
 
@@ -207,7 +209,7 @@ export class ComputeNode {
         return this.finishWrite(p.txnId as string, true);
       case 'abortWrite': return this.finishWrite(p.txnId as string, false);
       case 'runFragment': return this.runFragment(p.fragment as Fragment, p.slices as number[], p.ctx as EvalContext, ctx);
-      case 'runJoinFragment': return this.runJoinFragment(p.fragment as JoinFragment, p.slices as number[], p.ctx as EvalContext, ctx);
+      case 'runJoinFragment': return this.runJoinFragment(unpackJoinFragment(p.fragment as JoinFragment, ctx.body), p.slices as number[], p.ctx as EvalContext, ctx);
       case 'tableInfo': {
         const out = [];
         for (const store of this.stores.values()) out.push(...await store.tableInfo(p.tableId as number | undefined));
@@ -339,17 +341,27 @@ export class ComputeNode {
   }
 
   /** Streams row chunks to the requester; returns how many rows went. */
-  private async send(chunks: AsyncIterable<FragmentRow[]>, ctx: RpcContext): Promise<{ rows: number }> {
+  private async send(chunks: AsyncIterable<FragmentChunk>, ctx: RpcContext): Promise<{ rows: number }> {
     let sent = 0;
     for await (const chunk of chunks) {
-      sent += chunk.length;
-      await ctx.sendData(enc.encode(toTaggedJson(chunk)));
+      sent += chunkRows(chunk);
+      await ctx.sendData(encodeChunk(chunk));
     }
     return { rows: sent };
   }
 
   private runFragment(f: Fragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number }> {
-    return this.send(this.fragmentRows(f, slices, evalCtx, ctx.signal), ctx);
+    return this.send(this.fragmentChunks(f, slices, evalCtx, ctx.signal), ctx);
+  }
+
+  /** The fragment's output over the given slices, projections as vector batches. */
+  private async *fragmentChunks(f: Fragment, slices: readonly number[], evalCtx: EvalContext, signal: AbortSignal): AsyncGenerator<FragmentChunk> {
+    for (const slice of slices) {
+      const store = this.store(slice);
+      if (!store.hasTable(f.tableOid)) continue;
+      const batches = store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal });
+      yield* runFragmentChunks(f, batches, f.scanTypes, evalCtx, signal);
+    }
   }
 
   /**

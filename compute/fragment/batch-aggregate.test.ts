@@ -8,6 +8,7 @@ import { toTaggedJson } from '../../common/tagged-json.ts';
 import type { AggSpec } from './fragment.ts';
 import { BatchAggregator } from './batch-aggregate.ts';
 import { HashAggregate, aggSlots } from './hash-aggregate.ts';
+import { GroupTable } from './group-table.ts';
 
 const NUM: SqlType = { id: 'numeric', precision: 15, scale: 2 };
 
@@ -50,5 +51,57 @@ describe('typed batch aggregation', () => {
     const keys = batchFromRows([T.float8], [[1.5]]).columns;
     const table = new HashAggregate(aggSlots([{ name: 'count', argType: null, distinct: false }]), 1);
     expect(new BatchAggregator().aggregate(table, [{ name: 'count', arg: null, distinct: false }], keys, [null], 1)).toBe(false);
+  });
+});
+
+describe('typed group table across batches', () => {
+  it('matches the row path with many groups, folded sums, NULL keys and min / max', () => {
+    let seed = 3;
+    const rnd = (k: number): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 4) % k; };
+    const keyTypes: SqlType[] = [T.int4, T.int8, T.text, NUM];
+    const argTypes: SqlType[] = [T.int4, T.int8, NUM];
+    const aggs: AggSpec[] = [
+      { name: 'count', arg: null, distinct: false },
+      ...argTypes.flatMap((t, i) => ['count', 'sum', 'avg', 'min', 'max'].map((name) => ({ name, arg: { kind: 'Column', index: i, type: t }, distinct: false }) as AggSpec)),
+    ];
+    const slots = aggSlots(aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct })));
+    for (const keyCount of [0, 1, 2, 4]) {
+      const rowTable = new HashAggregate(slots, keyCount);
+      // Folding every 7 rows of a group exercises the bigint carry on every sum.
+      const table = new GroupTable(aggs, 7);
+      for (let b = 0; b < 6; b++) {
+        const n = 500 + rnd(3000);
+        const keyRows: Datum[][] = [];
+        const argRows: Datum[][] = [];
+        for (let r = 0; r < n; r++) {
+          keyRows.push([rnd(10) === 0 ? null : rnd(900), rnd(9) === 0 ? null : BigInt(rnd(3)) * -5_000_000_000n, rnd(7) === 0 ? null : `g${rnd(3)}`, new Decimal(BigInt(rnd(2) - 1), 2)].slice(0, keyCount));
+          const big = BigInt(rnd(1000)) * 9_000_000_000_000_000n / 1000n * (rnd(2) === 0 ? -1n : 1n);
+          argRows.push([rnd(9) === 0 ? null : rnd(2_000_000_000) - 1_000_000_000, rnd(9) === 0 ? null : big,
+            rnd(9) === 0 ? null : new Decimal(BigInt(rnd(2_000_000)) * 499_999_999n - 500_000_000_000_000n, 2)]);
+        }
+        const keys = keyCount === 0 ? [] : batchFromRows(keyTypes.slice(0, keyCount), keyRows).columns;
+        const args = batchFromRows(argTypes, argRows).columns;
+        const argVectors = aggs.map((a) => (a.arg && a.arg.kind === 'Column' ? args[a.arg.index]! : null));
+        for (let r = 0; r < n; r++) {
+          rowTable.accumulate(keyRows[r]!.slice(), aggs.map((a) => (a.arg && a.arg.kind === 'Column' ? argRows[r]![a.arg.index]! : null)));
+        }
+        expect(table.add(keys, argVectors, n)).toBe(true);
+      }
+      const canon = (rows: Datum[][]): string[] => rows.map((r) => toTaggedJson(r.map((v) => (v instanceof Decimal ? v.toString() : v)))).sort();
+      expect(table.size).toBe(rowTable.size);
+      expect(canon(table.finalRows(slots))).toEqual(canon(rowTable.finalRows()));
+      // Partial rows merge on the leader exactly like the row path's.
+      const merged = new HashAggregate(slots, keyCount);
+      for (const r of table.partialRows()) merged.merge(r);
+      expect(canon(merged.finalRows())).toEqual(canon(rowTable.finalRows()));
+    }
+  });
+
+  it('declines batches it does not cover', () => {
+    const table = new GroupTable([{ name: 'sum', arg: { kind: 'Column', index: 0, type: T.float8 }, distinct: false }]);
+    const args = batchFromRows([T.float8], [[1.5]]).columns;
+    expect(table.add([], [args[0]!], 1)).toBe(false);
+    const distinct = new GroupTable([{ name: 'count', arg: { kind: 'Column', index: 0, type: T.int4 }, distinct: true }]);
+    expect(distinct.add([], [batchFromRows([T.int4], [[1]]).columns[0]!], 1)).toBe(false);
   });
 });

@@ -173,7 +173,7 @@ export class BatchAggregator {
   }
 }
 
-function hashColumn(v: Vector, n: number, out: Int32Array): void {
+export function hashColumn(v: Vector, n: number, out: Int32Array): void {
   const nulls = v.nulls;
   switch (v.kind) {
     case 'int32': case 'bool': {

@@ -14,7 +14,9 @@ import { planBatchJoin } from './batch-join.ts';
 import type { Fragment } from './fragment.ts';
 import { runJoinFragment, type JoinFragment, type JoinInput, type JoinSources, type JoinStep } from './join-fragment.ts';
 import { runFragmentOnBatches } from './run-fragment-batches.ts';
+import { chunkAsRows, type FragmentChunk } from '../exchange/fragment-chunks.ts';
 import type { FragmentRow } from './run-fragment.ts';
+import { packJoinFragment, unpackJoinFragment } from '../exchange/join-request.ts';
 
 const NUM: SqlType = { id: 'numeric', precision: 10, scale: 2 };
 /** id, k, k8, s, dec, f */
@@ -69,9 +71,9 @@ function sources(tables: Map<number, Datum[][][]>): JoinSources {
   };
 }
 
-async function drain(it: AsyncIterable<FragmentRow[]>): Promise<string[]> {
+async function drain(it: AsyncIterable<FragmentChunk>): Promise<string[]> {
   const out: string[] = [];
-  for await (const chunk of it) for (const r of chunk) out.push(toTaggedJson(r.map((v) => (v instanceof Decimal ? v.toString() : v))));
+  for await (const chunk of it) for (const r of chunkAsRows(chunk)) out.push(toTaggedJson(r.map((v) => (v instanceof Decimal ? v.toString() : v))));
   return out.sort();
 }
 
@@ -137,7 +139,10 @@ describe('vectorized join on the slices', () => {
       const rowMatched = new Set<number>();
       const batchMatched = new Set<number>();
       const expected = await drain(runJoinFragment(jf, src, TEST_CTX, undefined, rowMatched, { rowPath: true }));
-      const actual = await drain(runJoinFragment(jf, src, TEST_CTX, undefined, batchMatched));
+      // Half the time as a compute node gets it: broadcast rows shipped as Arrow batches.
+      const shipped = rnd(2) === 0 ? jf : (({ fragment, body }) => unpackJoinFragment(fragment, body ?? new Uint8Array(0)))(packJoinFragment(jf));
+      const actual = await drain(runJoinFragment(shipped, src, TEST_CTX, undefined, batchMatched));
+      if (shipped !== jf) expect(await drain(runJoinFragment(shipped, src, TEST_CTX, undefined, undefined, { rowPath: true }))).toEqual(expected);
       expect(actual, `trial ${trial}: ${type} on ${JSON.stringify(keys)} (${bKind}${residual ? ', residual' : ''}${chain ? `, ${chain}` : ''})`).toEqual(expected);
       expect([...batchMatched].sort((x, y) => x - y)).toEqual([...rowMatched].sort((x, y) => x - y));
     }

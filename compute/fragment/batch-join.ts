@@ -503,10 +503,15 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
     return buildSide(ps, [{ n: rows.length, cols }]);
   };
 
+  const fromBatch = (ps: PlannedStep, batch: Batch): BuildSide => {
+    budget.charge(batch.length, ps.inputCols.length);
+    return buildSide(ps, [{ n: batch.length, cols: batch.columns }]);
+  };
+
   // Tables of broadcast and ALL inputs are the same on every slice of this node: built once.
   const shared = await Promise.all(plan.steps.map(async (ps) => {
     const input = ps.input;
-    if (input.kind === 'broadcast') return fromRows(ps, input.rows as Datum[][]);
+    if (input.kind === 'broadcast') return input.batch ? fromBatch(ps, input.batch) : fromRows(ps, input.rows as Datum[][]);
     if (input.kind === 'replicated') return collect(ps, sources.scanNodeCopy(input.fragment));
     return null;
   }));

@@ -41,6 +41,9 @@ export class HashAggregate {
 
   constructor(private readonly slots: readonly AggSlot[], private readonly groupCount: number) {}
 
+  /** Groups held. */
+  get size(): number { return this.groups.size; }
+
   private group(keys: Datum[]): Group {
     let k = '';
     for (const v of keys) k += datumKey(v) + '\u0001';

@@ -16,13 +16,19 @@ import { PAIRS_PER_YIELD, joinKey, yieldToEventLoop } from './join-key.ts';
 import { runFragment, type FragmentRow } from './run-fragment.ts';
 import { DEFAULT_SLICE_CELLS, MemoryBudget, SLICE_PLACE } from '../../common/memory-budget.ts';
 import type { Batch } from '../batch/batch.ts';
+import { rowsFromBatch } from '../batch/row-conversion.ts';
 import { planBatchJoin, runBatchJoin } from './batch-join.ts';
-import { runFragmentOnBatches } from './run-fragment-batches.ts';
+import { runFragmentChunks } from './run-fragment-batches.ts';
+import type { FragmentChunk } from '../exchange/fragment-chunks.ts';
 
 /** An input of the join, placed at `offset` in the joined row. */
 export type JoinInput =
   /** Rows the leader materialised and broadcast. */
-  | { readonly kind: 'broadcast'; readonly rows: readonly Datum[][]; readonly offset: number; readonly width: number; readonly types: readonly SqlType[] }
+  | {
+    readonly kind: 'broadcast'; readonly rows: readonly Datum[][]; readonly offset: number; readonly width: number; readonly types: readonly SqlType[];
+    /** On a compute node: the rows as they arrived, column vectors (then `rows` is empty). */
+    readonly batch?: Batch;
+  }
   /** A table fragment run on the same slice as the probe (both distributed on the join key). */
   | { readonly kind: 'colocated'; readonly fragment: Fragment; readonly offset: number; readonly width: number }
   /** A table fragment over the node's copy of a DISTSTYLE ALL table. */
@@ -119,9 +125,9 @@ function stepTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalCon
  * vectorized (batch-join.ts) when every step allows it, else row at a time.
  */
 export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, signal?: AbortSignal,
-  matchedInputRows?: Set<number>, opts: { rowPath?: boolean } = {}): AsyncGenerator<FragmentRow[]> {
+  matchedInputRows?: Set<number>, opts: { rowPath?: boolean } = {}): AsyncGenerator<FragmentChunk> {
   const plan = opts.rowPath === true ? null : planBatchJoin(jf, ctx);
-  if (plan !== null) return runFragmentOnBatches(jf.post, runBatchJoin(plan, sources, signal, matchedInputRows), jf.post.scanTypes, ctx, signal);
+  if (plan !== null) return runFragmentChunks(jf.post, runBatchJoin(plan, sources, signal, matchedInputRows), jf.post.scanTypes, ctx, signal);
   return runRowJoin(jf, sources, ctx, signal, matchedInputRows);
 }
 
@@ -130,6 +136,12 @@ function runRowJoin(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, si
   matchedInputRows?: Set<number>): AsyncGenerator<FragmentRow[]> {
   const narrow = jf.post.scanColumns;
   let work = 0;
+  const broadcastRows = new Map<JoinInput, Datum[][]>();
+  const rowsOf = (input: Extract<JoinInput, { kind: 'broadcast' }>): Datum[][] => {
+    let rows = broadcastRows.get(input);
+    if (!rows) broadcastRows.set(input, rows = input.batch ? rowsFromBatch(input.batch) : input.rows as Datum[][]);
+    return rows;
+  };
   // What this statement's join holds on the node: inputs' rows and the rows joined from one chunk.
   const budget = new MemoryBudget(DEFAULT_SLICE_CELLS, SLICE_PLACE);
 
@@ -137,8 +149,8 @@ function runRowJoin(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, si
   const nodeTables = async (): Promise<(StepTable | null)[]> => Promise.all(jf.steps.map(async (step) => {
     const input = jf.inputs[step.input]!;
     if (input.kind === 'colocated') return null;
-    if (input.kind === 'broadcast') budget.charge(input.rows.length, input.width);
-    const rows = input.kind === 'broadcast' ? input.rows as Datum[][] : await collectRows(sources.onNodeCopy(input.fragment), input.width, budget);
+    if (input.kind === 'broadcast') budget.charge(rowsOf(input).length, input.width);
+    const rows = input.kind === 'broadcast' ? rowsOf(input) : await collectRows(sources.onNodeCopy(input.fragment), input.width, budget);
     return stepTable(rows, step.rightKeys, ctx);
   }));
 
@@ -147,7 +159,7 @@ function runRowJoin(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, si
     if (!step.trackMatches) return null;
     const input = jf.inputs[step.input]!;
     if (input.kind !== 'broadcast') return null;
-    return new Map<readonly Datum[], number>(input.rows.map((r, i) => [r, i]));
+    return new Map<readonly Datum[], number>(rowsOf(input).map((r, i) => [r, i]));
   });
 
   async function* joinSlice(slice: number, shared: readonly (StepTable | null)[]): AsyncGenerator<Datum[][]> {

@@ -14,8 +14,10 @@ import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { Fragment } from './fragment.ts';
 import { HashAggregate, fragmentAggSlots } from './hash-aggregate.ts';
 import { BatchAggregator } from './batch-aggregate.ts';
+import { GroupTable } from './group-table.ts';
 import type { FragmentRow } from './run-fragment.ts';
 import { TopN } from './sort-rows.ts';
+import type { FragmentChunk } from '../exchange/fragment-chunks.ts';
 
 const CHUNK_ROWS = 2048;
 
@@ -45,7 +47,10 @@ export async function* runFragmentOnBatches(
   const mode = f.mode;
   if (mode.kind === 'aggregate') {
     const inputs = compileAggregateInputs(mode.groupBy, mode.aggs.map((a) => a.arg), inputTypes, ctx);
-    const table = new HashAggregate(fragmentAggSlots(mode.aggs), mode.groupBy.length);
+    const slots = fragmentAggSlots(mode.aggs);
+    const table = new HashAggregate(slots, mode.groupBy.length);
+    // Batches go to the typed group table when their layouts allow, else to the Datum table.
+    const groups = new GroupTable(mode.aggs);
     const typed = new BatchAggregator();
     const args: Datum[] = new Array<Datum>(mode.aggs.length);
     for await (const batch of batches) {
@@ -54,7 +59,8 @@ export async function* runFragmentOnBatches(
       const [n, sel] = selected(batch, filter, selBuf);
       if (n === 0) continue;
       const { keys, args: argVectors } = inputs(batch, sel);
-      // Typed grouping and accumulation for the usual aggregates; row by row for the rest.
+      if (groups.add(keys, argVectors, n)) continue;
+      // Typed grouping within the batch for the usual aggregates; row by row for the rest.
       if (typed.aggregate(table, mode.aggs, keys, argVectors, n)) continue;
       for (let r = 0; r < n; r++) {
         const k = rowOf(keys, r);
@@ -66,15 +72,18 @@ export async function* runFragmentOnBatches(
       }
     }
     let rows: FragmentRow[];
+    // With no batch outside the typed table, its rows are the answer; else both merge.
+    const typedOnly = table.size === 0 && (groups.size > 0 || mode.groupBy.length > 0);
+    if (!typedOnly) for (const r of groups.partialRows()) table.merge(r);
     if (mode.finish) {
       const { having, project } = mode.finish;
       rows = [];
-      for (const r of table.finalRows()) {
+      for (const r of typedOnly ? groups.finalRows(slots) : table.finalRows()) {
         if (having && evaluate(having, r, ctx) !== true) continue;
         rows.push(project.map((e) => evaluate(e, r, ctx)));
       }
     } else {
-      rows = table.partialRows();
+      rows = typedOnly ? groups.partialRows() : table.partialRows();
     }
     for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
     return;
@@ -102,4 +111,28 @@ export async function* runFragmentOnBatches(
     const rows = topN.result();
     for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
   } else if (out.length > 0) yield out;
+}
+
+/**
+ * Like runFragmentOnBatches, but a projection without top-N yields its output vectors as batches
+ * (what the compute node streams as Arrow): no Datum per value on the compute side.
+ */
+export async function* runFragmentChunks(
+  f: Fragment, batches: AsyncIterable<Batch>, inputTypes: readonly SqlType[], ctx: EvalContext, signal?: AbortSignal,
+): AsyncGenerator<FragmentChunk> {
+  const mode = f.mode;
+  if (mode.kind !== 'project' || mode.topN !== null) {
+    yield* runFragmentOnBatches(f, batches, inputTypes, ctx, signal);
+    return;
+  }
+  const filter = f.filter ? compileFilter(f.filter, inputTypes, ctx) : null;
+  const project = compileProjection(mode.exprs, inputTypes, ctx);
+  let selBuf = new Uint32Array(4096);
+  for await (const batch of batches) {
+    signal?.throwIfAborted();
+    if (selBuf.length < batch.length) selBuf = new Uint32Array(batch.length);
+    const [n, sel] = selected(batch, filter, selBuf);
+    if (n === 0) continue;
+    yield { length: n, columns: project(batch, sel), selection: null };
+  }
 }

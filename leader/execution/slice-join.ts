@@ -278,16 +278,23 @@ export async function sliceJoin(
    * 1. Joining on a key (fan-out 1) first keeps intermediate rows from multiplying (TPC-H Q5 would
    * otherwise join customer by nation before orders).
    */
+  const fanOuts = new Map<string, number>();
   const fanOut = (next: number, rightKeys: readonly Expr[]): number => {
     const u = units[next]!;
     const rows = broadcastRows.get(next);
     if (rows) {
+      // Each round of the join order asks again: count an input's distinct keys once.
+      const memo = `${next}:${JSON.stringify(rightKeys)}`;
+      const known = fanOuts.get(memo);
+      if (known !== undefined) return known;
       const distinct = new Set<string>();
       for (const r of rows) {
         const k = joinKey(rightKeys, r, evalCtx);
         if (k !== null) distinct.add(k);
       }
-      return distinct.size === 0 ? 0 : rows.length / distinct.size;
+      const f = distinct.size === 0 ? 0 : rows.length / distinct.size;
+      fanOuts.set(memo, f);
+      return f;
     }
     const key = rightKeys.length === 1 && rightKeys[0]!.kind === 'Column' ? tableColumnOf(u.leaf!, rightKeys[0]!.index) : -1;
     const distinct = key >= 0 ? u.table?.stats?.columns[key]?.distinct ?? 0 : 0;
@@ -320,9 +327,10 @@ export async function sliceJoin(
     const { leftKeys, rightKeys, rest } = splitKeys(tailConjuncts[k]!, 0, lw, lw, lw + t.right.width);
     steps.push({ type: t.joinType as JoinStep['type'], input: inputOfUnit.get(unit)!, leftKeys, rightKeys, residual: and(rest) });
   });
+  const filtered = withRuntimeFilters(probeUnit, steps, inputs, evalCtx);
   const jf: JoinFragment = {
-    probe: withRuntimeFilters(probeUnit, steps, inputs, evalCtx), probeOffset: probeUnit.offset, width,
-    probeResidual, inputs, steps, post: plan.fragment,
+    probe: filtered.probe, probeOffset: probeUnit.offset, width,
+    probeResidual, inputs: filtered.inputs, steps, post: plan.fragment,
   };
   return env.runJoinDistributed(probeUnit.table!.oid, jf);
 }
@@ -330,32 +338,92 @@ export async function sliceJoin(
 /** Broadcast inputs with at most this many distinct keys also filter the probe's scan. */
 export const RUNTIME_FILTER_MAX_KEYS = 100_000;
 
+/** `arg IN (keys)` ANDed into a fragment's filter (zone maps follow). */
+function withInFilter(f: Fragment, arg: Expr, keys: readonly Datum[]): Fragment {
+  const inList: Expr = { kind: 'InList', arg, list: keys.map((value) => ({ kind: 'Const', value, type: arg.type })), negated: false, type: { id: 'bool' } };
+  const filter = and(f.filter ? [f.filter, inList] : [inList])!;
+  return { ...f, filter, zoneFilters: zoneFiltersFor(filter, f.scanColumns) };
+}
+
 /**
- * The probe fragment with runtime filters: for an inner join step on one probe column against a
- * broadcast input, `column IN (the input's keys)` joins the scan's compiled filter (a hash set), so
- * rows that cannot match are dropped while still in column batches, before any row is built, and
- * zone maps may skip blocks (TPC-H Q17 keeps 0.1% of lineitem this way).
+ * Runtime filters: for an inner or semi join step on one column against a broadcast input, rows
+ * whose value is not among the input's keys can never reach the result. Equalities of inner steps
+ * carry that to every position joined to the column (probe columns and table inputs alike), and
+ * each such column's scan gets `column IN (keys)` in its compiled filter (a hash set), so rows are
+ * dropped while still in column batches and zone maps may skip blocks: TPC-H Q17 keeps 0.1% of
+ * lineitem, and Q18 builds its orders table from the orders of its IN list only (and scans the
+ * matching lineitem rows only). NOT IN inputs are never filtered: a NULL key among them matters.
  */
-function withRuntimeFilters(probe: SliceJoinUnit, steps: readonly JoinStep[], inputs: readonly JoinInput[], ctx: EvalContext): Fragment {
-  const f = probe.leaf!.fragment;
-  const mode = f.mode;
-  if (mode.kind !== 'project') return f;
-  const extra: Expr[] = [];
+function withRuntimeFilters(probe: SliceJoinUnit, steps: readonly JoinStep[], inputs: readonly JoinInput[], ctx: EvalContext): { probe: Fragment; inputs: JoinInput[] } {
+  const out = inputs.slice();
+  let probeFragment = probe.leaf!.fragment;
+  // Positions made equal by inner steps' key pairs (same type), as a union-find.
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  for (const step of steps) {
+    if (step.type !== 'inner') continue;
+    const offset = inputs[step.input]!.offset;
+    step.leftKeys.forEach((l, k) => {
+      const r = step.rightKeys[k]!;
+      if (l.kind === 'Column' && r.kind === 'Column' && l.type.id === r.type.id) parent.set(find(offset + r.index), find(l.index));
+    });
+  }
+  const typeAt = new Map<number, string>();
+  const note = (e: Expr, shift: number): void => walkExpr(e, (x) => { if (x.kind === 'Column') typeAt.set(x.index + shift, x.type.id); });
+  for (const step of steps) {
+    step.leftKeys.forEach((e) => note(e, 0));
+    step.rightKeys.forEach((e) => note(e, inputs[step.input]!.offset));
+  }
+  /** Which scan a joined position reads directly: the probe's, or a table input's (with its index). */
+  const scanned = (pos: number): { input: number; expr: Expr } | null => {
+    const probeExprs = probeFragment.mode.kind === 'project' ? probeFragment.mode.exprs : null;
+    if (probeExprs && pos >= probe.offset && pos < probe.offset + probe.width) {
+      const e = probeExprs[pos - probe.offset];
+      return e?.kind === 'Column' ? { input: -1, expr: e } : null;
+    }
+    // After a semi or anti join the next input may take the same positions: only an unambiguous one.
+    const covering = steps.filter((step) => pos >= out[step.input]!.offset && pos < out[step.input]!.offset + out[step.input]!.width);
+    if (covering.length !== 1) return null;
+    const step = covering[0]!;
+    const input = out[step.input]!;
+    if (step.type === 'anti_na' || input.kind === 'broadcast') return null;
+    const mode = input.fragment.mode;
+    const e = mode.kind === 'project' ? mode.exprs[pos - input.offset] : undefined;
+    return e?.kind === 'Column' ? { input: step.input, expr: e } : null;
+  };
+  /** Key sets by class root (the smallest found). */
+  const allowed = new Map<number, Datum[]>();
   for (const step of steps) {
     const input = inputs[step.input]!;
-    if (step.type !== 'inner' || input.kind !== 'broadcast' || step.leftKeys.length !== 1) continue;
+    // A semi join (IN / EXISTS) needs a matching key just as an inner join does.
+    if ((step.type !== 'inner' && step.type !== 'semi') || input.kind !== 'broadcast' || step.leftKeys.length !== 1) continue;
     const key = step.leftKeys[0]!;
     const right = step.rightKeys[0]!;
-    if (key.kind !== 'Column' || key.index < probe.offset || key.index >= probe.offset + probe.width || key.type.id !== right.type.id) continue;
-    const out = mode.exprs[key.index - probe.offset];
-    if (out?.kind !== 'Column') continue;
+    if (key.kind !== 'Column' || key.type.id !== right.type.id) continue;
     const keys = distinctKeys(input.rows, (r) => evaluate(right, r, ctx));
     if (!keys) continue;
-    extra.push({ kind: 'InList', arg: out, list: keys.map((value) => ({ kind: 'Const', value, type: out.type })), negated: false, type: { id: 'bool' } });
+    const root = find(key.index);
+    const known = allowed.get(root);
+    if (!known || keys.length < known.length) allowed.set(root, keys);
   }
-  if (extra.length === 0) return f;
-  const filter = and(f.filter ? [f.filter, ...extra] : extra)!;
-  return { ...f, filter, zoneFilters: zoneFiltersFor(filter, f.scanColumns) };
+  if (allowed.size === 0) return { probe: probeFragment, inputs: out };
+  // Every key position (each reads one scan column) in a class with a key set.
+  for (const [pos, typeId] of typeAt) {
+    const keys = allowed.get(find(pos));
+    if (!keys) continue;
+    const target = scanned(pos);
+    if (!target || target.expr.type.id !== typeId) continue;
+    if (target.input < 0) probeFragment = withInFilter(probeFragment, target.expr, keys);
+    else {
+      const g = out[target.input] as Exclude<JoinInput, { kind: 'broadcast' }>;
+      out[target.input] = { ...g, fragment: withInFilter(g.fragment, target.expr, keys) };
+    }
+  }
+  return { probe: probeFragment, inputs: out };
 }
 
 /**
@@ -414,10 +482,7 @@ function withKeyFilter(j: JoinPlan, pos: number, keys: readonly Datum[]): JoinPl
     if (out?.kind === 'Column' && out.index < p.final.aggregate.groupCount) scanExpr = f.mode.groupBy[out.index];
   }
   if (scanExpr?.kind !== 'Column') return null;
-  const arg = scanExpr;
-  const inList: Expr = { kind: 'InList', arg, list: keys.map((value) => ({ kind: 'Const', value, type: arg.type })), negated: false, type: { id: 'bool' } };
-  const filter = and(f.filter ? [f.filter, inList] : [inList])!;
-  return { ...j, plan: { ...p, fragment: { ...f, filter, zoneFilters: zoneFiltersFor(filter, f.scanColumns) } } };
+  return { ...j, plan: { ...p, fragment: withInFilter(f, scanExpr, keys) } };
 }
 
 /** Whether every column `x` reads lies in [lo, hi) (and it reads at least one). */

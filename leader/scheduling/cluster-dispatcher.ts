@@ -5,7 +5,8 @@ import { SqlError, SqlState } from '../../common/errors/index.ts';
 import { AsyncQueue } from '../../common/async-queue.ts';
 import { crashPoint } from '../../common/crash-points.ts';
 import type { Logger } from '../../common/log.ts';
-import { fromTaggedJson } from '../../common/tagged-json.ts';
+import { decodeChunk } from '../../compute/exchange/fragment-chunks.ts';
+import { packJoinFragment } from '../../compute/exchange/join-request.ts';
 import type { InDoubtOutcome, NodeRegistry } from '../../cluster/membership/node-registry.ts';
 import type { RpcPeer } from '../../cluster/transport/rpc-peer.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
@@ -82,16 +83,19 @@ export class ClusterDispatcher {
       ? [{ ...live[0]!, slices: [live[0]!.node.slices[0]!] }]
       : live.map((l) => ({ ...l, slices: l.node.slices }));
     const queue = new AsyncQueue<FragmentRow[]>(8);
+    // Broadcast inputs travel once encoded, as Arrow batches in the request body.
+    const packed = method === 'runJoinFragment' ? packJoinFragment(fragment as JoinFragment) : { fragment, body: undefined };
     const abort = new AbortController();
     const onAbort = (): void => abort.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     let pending = targets.length;
     for (const t of targets) {
-      t.peer.request(method, { fragment, slices: t.slices, ctx: evalCtx }, {
+      t.peer.request(method, { fragment: packed.fragment, slices: t.slices, ctx: evalCtx }, {
         signal: abort.signal,
+        ...(packed.body === undefined ? {} : { body: packed.body }),
         onData: (chunk) => {
           onBytes?.(chunk.length);
-          queue.push(fromTaggedJson(dec.decode(chunk)) as FragmentRow[]);
+          queue.push(decodeChunk(chunk));
         },
       }).then((value) => {
         onResponse?.(value);

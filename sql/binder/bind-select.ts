@@ -194,6 +194,42 @@ function pushDown(item: FromItem, start: number, e: Expr, lo: number, hi: number
   return { ...item, condition: andOf(item.condition, shift(e, start)) };
 }
 
+/** The [start, end) positions of each leaf of a FROM tree. */
+function leafRanges(item: FromItem, start: number): [number, number][] {
+  if (item.kind === 'leaf') return [[start, start + item.scope.length]];
+  return [...leafRanges(item.left, start), ...leafRanges(item.right, start + item.left.scope.length)];
+}
+
+/**
+ * For `(a1 AND b1) OR (a2 AND b2) ...`, the filters it implies on single inputs: where every branch
+ * has conjuncts over one input's columns alone, `(a1) OR (a2) ...` over those holds whenever the OR
+ * does, so that input can be filtered before the join (e.g. part's brand / container / size options
+ * in TPC-H Q19), while the OR itself still decides after the join.
+ */
+function impliedLeafFilters(e: Expr, ranges: readonly [number, number][]): Expr[] {
+  if (e.kind !== 'Or') return [];
+  const branches = e.args.map((b) => conjuncts(b));
+  const out: Expr[] = [];
+  for (const [lo, hi] of ranges) {
+    const parts: Expr[] = [];
+    for (const branch of branches) {
+      const mine = branch.filter((c) => {
+        const [a, b] = columnRange(c);
+        let volatile = false;
+        walkExpr(c, (x) => { if (x.kind === 'Call' && x.fn === 'random') volatile = true; });
+        return b >= 0 && a >= lo && b < hi && !volatile;
+      });
+      if (mine.length === 0) break;
+      parts.push(mine.length === 1 ? mine[0]! : { kind: 'And', args: mine, type: T.bool });
+    }
+    // The OR reads other inputs too (else it was pushed down whole): only then is this worth it.
+    if (parts.length === branches.length && !branches.every((b) => b.every((c) => { const [a, x] = columnRange(c); return x < 0 || (a >= lo && x < hi); }))) {
+      out.push({ kind: 'Or', args: parts, type: T.bool });
+    }
+  }
+  return out;
+}
+
 function toJoinTree(item: FromItem): JoinTree {
   if (item.kind === 'leaf') return { kind: 'leaf', select: item.select, width: item.scope.length };
   return { kind: 'join', joinType: item.joinType, left: toJoinTree(item.left), right: toJoinTree(item.right), condition: item.condition, width: item.scope.length };
@@ -427,6 +463,14 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
       const pushed: FromItem | null = hi >= 0 ? pushDown(t, 0, c, lo, hi) : null;
       if (pushed) t = pushed;
       else kept.push(c);
+    }
+    // Filters implied by an OR for a single input (TPC-H Q19): pushed down too, the OR stays.
+    const ranges = leafRanges(tree, 0);
+    for (const c of local) {
+      for (const d of impliedLeafFilters(c, ranges)) {
+        const [lo, hi] = columnRange(d);
+        t = pushDown(t, 0, d, lo, hi) ?? t;
+      }
     }
     where = andAll(kept);
     source = { kind: 'join', tree: toJoinTree(t) };

@@ -67,6 +67,13 @@ describe('joins on the slices', () => {
     'SELECT id, count(*), sum(v), count(DISTINCT k) FROM big WHERE id < 5000 GROUP BY id HAVING count(*) = 1 AND sum(v) > 10',
     'SELECT name, count(*), min(d) FROM dim GROUP BY name HAVING count(*) > 0',
     'SELECT count(*) FROM big WHERE id IN (SELECT id FROM big GROUP BY id HAVING sum(v) > 70)',
+    // an OR over two inputs implies a filter on each (TPC-H Q19); never pushed into the NULL side of a LEFT JOIN
+    'SELECT count(*), sum(big.v) FROM big JOIN side ON side.k = big.k WHERE (side.tag = \'k1\' AND big.d = 2) OR (side.tag = \'k2\' AND big.v > 60)',
+    'SELECT count(*), count(side.tag) FROM big LEFT JOIN side ON side.k = big.k AND side.d = 2 WHERE (side.tag = \'k1\' AND big.d = 2) OR (side.tag IS NULL AND big.v > 70)',
+    // runtime key filters carried through an inner equality: the IN list restricts colo (its key is
+    // the semi join's) and, through big.id = colo.id, the probe (TPC-H Q18's shape)
+    'SELECT colo.tag, count(*), sum(big.v) FROM big JOIN colo ON big.id = colo.id JOIN side ON side.k = big.k WHERE colo.id IN (SELECT id FROM big WHERE v > 70 AND d = 2) GROUP BY colo.tag',
+    'SELECT count(*), count(side.tag) FROM big JOIN colo ON big.id = colo.id LEFT JOIN side ON side.k = colo.d WHERE colo.id IN (SELECT k FROM side WHERE d = 3)',
     // a correlated scalar subquery (decorrelated into a left join with an aggregate); PostgreSQL runs
     // it per row, so the outer rows are kept few for PGlite's sake
     'SELECT dim.name, count(*) FROM big JOIN dim ON dim.d = big.d WHERE big.id < 4000 AND big.v > (SELECT avg(d) * 3 FROM side WHERE side.k = big.k) GROUP BY dim.name',
