@@ -11,7 +11,7 @@ import { bindCall, bindExpr, coerce, figureColumnName } from './bind-expr.ts';
 import type { BoundOrderItem, BoundSelect, JoinTree, JoinType, SelectSource } from './bound-select.ts';
 import { AGG_PLACEHOLDER_BASE, type AggregateCall, type BindContext, type ScopeColumn } from './scope.ts';
 import { subqueryHost } from './bind-subquery.ts';
-import { bindSetOperation, withCtes } from './bind-set-operation.ts';
+import { bindSetOperation, bindValues, withCtes } from './bind-set-operation.ts';
 
 /** What a name in FROM refers to, as the catalog answers. */
 export type ResolvedRelation =
@@ -230,7 +230,7 @@ function impliedLeafFilters(e: Expr, ranges: readonly [number, number][]): Expr[
   return out;
 }
 
-function toJoinTree(item: FromItem): JoinTree {
+export function toJoinTree(item: FromItem): JoinTree {
   if (item.kind === 'leaf') return { kind: 'leaf', select: item.select, width: item.scope.length };
   return { kind: 'join', joinType: item.joinType, left: toJoinTree(item.left), right: toJoinTree(item.right), condition: item.condition, width: item.scope.length };
 }
@@ -294,7 +294,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
   const sel = node(n, 'SelectStmt') ?? (n as NodeOf<'SelectStmt'>);
   if (sel.withClause !== undefined) resolver = withCtes(sel.withClause, resolver, params);
   if (sel.op !== undefined && sel.op !== 'SETOP_NONE') return bindSetOperation(sel, resolver, params, outer);
-  if (sel.valuesLists !== undefined) throw featureNotSupported('VALUES lists as queries', pos(n));
+  if (sel.valuesLists !== undefined) return bindValues(sel, params);
   if (sel.intoClause !== undefined) throw featureNotSupported('SELECT INTO', pos(n));
   if (sel.lockingClause !== undefined) throw featureNotSupported('FOR UPDATE / FOR SHARE', pos(n));
 

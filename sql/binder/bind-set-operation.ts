@@ -74,6 +74,58 @@ export function bindSetOperation(sel: NodeOf<'SelectStmt'>, resolver: RelationRe
   left = castOutputs(left, types, ctx);
   right = castOutputs(right, types, ctx);
   const scope: ScopeColumn[] = left.outputColumns.map((c, i) => ({ name: c.name, table: null, type: types[i]!, tableOid: 0, attnum: 0 }));
+  return compound(sel, scope, { kind: 'setop', op, all: sel.all === true, left, right }, params);
+}
+
+/**
+ * `VALUES (...), (...)` as a query: each row a one-row SELECT, the rows combined by UNION ALL in
+ * a balanced tree; column types resolved over all rows as UNION does; columns named column1, ...
+ */
+export function bindValues(sel: NodeOf<'SelectStmt'>, params: SqlType[]): BoundSelect {
+  const ctx: BindContext = { scope: [], params, aggregates: null, clause: 'VALUES' };
+  const rows = list(sel.valuesLists).map((r) => list(node(r, 'List')?.items ?? r).map((e) => bindExpr(e, ctx)));
+  const width = rows[0]?.length ?? 0;
+  for (const r of rows) {
+    if (r.length !== width) throw new SqlError(SqlState.SYNTAX_ERROR, 'VALUES lists must all be the same length', pos(sel));
+  }
+  const types: SqlType[] = [];
+  for (let c = 0; c < width; c++) {
+    let t: SqlType = rows[0]![c]!.type;
+    for (const r of rows) {
+      const next = r[c]!.type;
+      if (t.id === 'unknown') { t = next; continue; }
+      if (next.id === 'unknown') continue;
+      const common = comparableType(t, next);
+      if (!common) throw new SqlError(SqlState.DATATYPE_MISMATCH, `VALUES types ${formatTypeName(t)} and ${formatTypeName(next)} cannot be matched`, pos(sel));
+      t = common;
+    }
+    types.push(t.id === 'unknown' ? T.text : t);
+  }
+  const scope: ScopeColumn[] = types.map((type, i) => ({ name: `column${i + 1}`, table: null, type, tableOid: 0, attnum: 0 }));
+  const one = (r: readonly Expr[]): BoundSelect => {
+    const outputs = r.map((e, i) => (e.type.id === types[i]!.id ? e : coerce(e, types[i]!, ctx)));
+    return {
+      source: { kind: 'none' }, inputScope: [], where: null, aggregate: null, having: null,
+      outputs, outputColumns: scope, orderBy: [], distinct: false, limit: null, offset: null, correlated: [],
+    };
+  };
+  const tree = (lo: number, hi: number): BoundSelect => {
+    if (hi - lo === 1) return one(rows[lo]!);
+    const mid = (lo + hi) >> 1;
+    const left = tree(lo, mid);
+    const right = tree(mid, hi);
+    const outputs: Expr[] = scope.map((c, i) => ({ kind: 'Column', index: i, type: c.type }));
+    return {
+      source: { kind: 'setop', op: 'union', all: true, left, right }, inputScope: scope, where: null, aggregate: null, having: null,
+      outputs, outputColumns: scope, orderBy: [], distinct: false, limit: null, offset: null, correlated: [],
+    };
+  };
+  const whole = tree(0, rows.length);
+  return compound(sel, scope, whole.source.kind === 'none' ? { kind: 'subquery', select: whole } : whole.source, params);
+}
+
+/** A query over the rows of `source` (columns `scope`) with the statement's own ORDER BY / LIMIT / OFFSET. */
+function compound(sel: NodeOf<'SelectStmt'>, scope: ScopeColumn[], source: BoundSelect['source'], params: SqlType[]): BoundSelect {
   const outputs: Expr[] = scope.map((c, i) => ({ kind: 'Column', index: i, type: c.type }));
   const orderCtx: BindContext = { scope, params, aggregates: null, clause: 'ORDER BY' };
   const orderBy: BoundOrderItem[] = list(sel.sortClause).map((s) => {
@@ -96,7 +148,7 @@ export function bindSetOperation(sel: NodeOf<'SelectStmt'>, resolver: RelationRe
     return coerce(bindExpr(n, limitCtx), T.int8, limitCtx, n);
   };
   return {
-    source: { kind: 'setop', op, all: sel.all === true, left, right },
+    source,
     inputScope: scope, where: null, aggregate: null, having: null,
     outputs, outputColumns: scope, orderBy, distinct: false,
     limit: lim(sel.limitCount), offset: lim(sel.limitOffset), correlated: [],

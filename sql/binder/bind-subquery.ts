@@ -6,7 +6,7 @@ import { errorPosition, location, node, strs } from '../parser/index.ts';
 import { mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
 import { T } from '../types/sql-type.ts';
 import { bindCall, bindExpr, coerce } from './bind-expr.ts';
-import { bindSelect, hasOuter, type FromItem, type RelationResolver } from './bind-select.ts';
+import { bindSelect, hasOuter, toJoinTree, type FromItem, type RelationResolver } from './bind-select.ts';
 import type { BoundSelect, JoinType } from './bound-select.ts';
 import type { BindContext, ScopeColumn, SublinkHost } from './scope.ts';
 import type { SqlType } from '../types/sql-type.ts';
@@ -60,7 +60,7 @@ export function subqueryHost(o: SubqueryHostOptions): SubqueryHost {
   const bindSub = (subselect: unknown): BoundSelect => bindSelect(subselect, o.resolver, o.params, [...o.scope]);
 
   /** Semi/anti join of the current FROM tree with `sub` on `test = sub output` and its correlation. */
-  const addSemiJoin = (joinType: JoinType, sub: BoundSelect, test: Expr | null, ctx: BindContext, at: unknown): void => {
+  const addSemiJoin = (joinType: JoinType, sub: BoundSelect, test: Expr | null, ctx: BindContext, at: unknown, correlatedNotIn = false): void => {
     const tree = o.getTree()!;
     if (sub.correlated.length > 0 && (sub.aggregate || sub.limit || sub.offset || sub.source.kind === 'setop')) {
       throw featureNotSupported('correlated subqueries with aggregates, LIMIT or set operations in EXISTS / IN', pos(at));
@@ -76,7 +76,8 @@ export function subqueryHost(o: SubqueryHostOptions): SubqueryHost {
     };
     const width = o.scope.length;
     const parts: Expr[] = [];
-    if (test) parts.push(bindCall('eq', [test, { kind: 'Column', index: width, type: sub.outputs[0]!.type }], ctx, at));
+    const eq = test ? bindCall('eq', [test, { kind: 'Column', index: width, type: sub.outputs[0]!.type }], ctx, at) : null;
+    if (eq && !correlatedNotIn) parts.push(eq);
     for (const c of sub.correlated) {
       parts.push(mapExpr(c, (x) => {
         if (x.kind === 'Outer') return { kind: 'Column', index: x.index, type: x.type };
@@ -84,8 +85,92 @@ export function subqueryHost(o: SubqueryHostOptions): SubqueryHost {
         return x;
       }));
     }
+    if (eq && correlatedNotIn) {
+      // x NOT IN (rows satisfying the correlation) is true when every such row's x = y is false:
+      // an anti join dropping the row on a correlated row where x = y is true or unknown.
+      const correlation: Expr = parts.length === 1 ? parts[0]! : { kind: 'And', args: [...parts], type: T.bool };
+      const notFalse: Expr = { kind: 'Or', args: [eq, { kind: 'IsNull', arg: eq, negated: false, type: T.bool }], type: T.bool };
+      parts.push({ kind: 'Case', whens: [{ when: correlation, then: notFalse }], otherwise: { kind: 'Const', value: false, type: T.bool }, type: T.bool });
+    }
     const condition: Expr | null = parts.length === 0 ? null : parts.length === 1 ? parts[0]! : { kind: 'And', args: parts, type: T.bool };
     o.setTree({ kind: 'join', joinType, left: tree, right: { kind: 'leaf', select: right, scope: right.outputColumns.map((c) => ({ ...c })) }, condition, scope: tree.scope });
+  };
+
+  /**
+   * A correlated scalar aggregate whose correlation is any condition, decorrelated over the domain
+   * of the outer values it reads (the general unnesting): D = SELECT DISTINCT those outer columns
+   * FROM the enclosing FROM; the subquery's rows join D under the correlation, are grouped by D's
+   * columns and aggregated; the enclosing rows then left-join that result on equality with their
+   * own values (a missing group is an aggregate over no rows: NULL, or 0 for count). An outer NULL
+   * is treated as a correlation that no row satisfies, as comparisons with NULL are.
+   */
+  const joinScalarOverDomain = (sub: BoundSelect, tree: FromItem, at: unknown): Expr => {
+    const aggregate = sub.aggregate!;
+    const outerIdx = new Set<number>();
+    for (const c of sub.correlated) walkExpr(c, (x) => { if (x.kind === 'Outer') outerIdx.add(x.index); });
+    const outer = [...outerIdx].sort((a, b) => a - b);
+    const k = outer.length;
+    const domainOutputs: Expr[] = outer.map((i) => ({ kind: 'Column', index: i, type: o.scope[i]!.type }));
+    const domainCols = hiddenScope(domainOutputs.map((e) => e.type));
+    const domain: BoundSelect = {
+      source: tree.kind === 'leaf' ? { kind: 'subquery', select: tree.select } : { kind: 'join', tree: toJoinTree(tree) },
+      inputScope: tree.scope, where: null, aggregate: null, having: null,
+      outputs: domainOutputs, outputColumns: domainCols, orderBy: [], distinct: true, limit: null, offset: null, correlated: [],
+    };
+    const innerScope = sub.inputScope;
+    const innerRows: BoundSelect = {
+      ...sub, aggregate: null, having: null,
+      outputs: innerScope.map((c, i) => ({ kind: 'Column', index: i, type: c.type })),
+      outputColumns: innerScope.map((c) => ({ ...c })), orderBy: [], distinct: false, limit: null, offset: null, correlated: [],
+    };
+    const parts = sub.correlated.map((c) => mapExpr(c, (x) => {
+      if (x.kind === 'Outer') return { kind: 'Column', index: outer.indexOf(x.index), type: x.type };
+      if (x.kind === 'Column') return { ...x, index: k + x.index };
+      return x;
+    }));
+    const groupCols: Expr[] = domainOutputs.map((e, j) => ({ kind: 'Column', index: j, type: e.type }));
+    const value = shiftColumns(sub.outputs[0]!, k);
+    const outputs: Expr[] = [value, ...groupCols];
+    const grouped: BoundSelect = {
+      source: {
+        kind: 'join',
+        tree: {
+          kind: 'join', joinType: 'inner', width: k + innerScope.length,
+          left: { kind: 'leaf', select: domain, width: k },
+          right: { kind: 'leaf', select: innerRows, width: innerScope.length },
+          condition: parts.length === 1 ? parts[0]! : { kind: 'And', args: parts, type: T.bool },
+        },
+      },
+      inputScope: [...domainCols, ...innerScope], where: null,
+      aggregate: { groupBy: groupCols, aggs: aggregate.aggs.map((a) => ({ ...a, arg: a.arg ? shiftColumns(a.arg, k) : null })) },
+      having: sub.having ? shiftColumns(sub.having, k) : null,
+      outputs, outputColumns: hiddenScope(outputs.map((e) => e.type)), orderBy: [], distinct: false, limit: null, offset: null, correlated: [],
+    };
+    return leftJoinGrouped(tree, grouped, domainOutputs, sub, at);
+  };
+
+  /**
+   * Left-joins `grouped` ([value, keys...]) to the enclosing rows on outerKeys = keys; the value is
+   * the subquery's (count over no rows reads as 0, not NULL: the "count bug").
+   */
+  const leftJoinGrouped = (tree: FromItem, grouped: BoundSelect, outerKeys: readonly Expr[], sub: BoundSelect, at: unknown): Expr => {
+    const width = o.scope.length;
+    const added = hiddenScope(grouped.outputs.map((e) => e.type));
+    const ctx: BindContext = { scope: [...o.scope, ...added], params: o.params, aggregates: null, clause: 'subquery correlation' };
+    const parts = outerKeys.map((key, i) => bindCall('eq', [
+      mapExpr(key, (x) => (x.kind === 'Outer' ? { kind: 'Column', index: x.index, type: x.type } : x)),
+      { kind: 'Column', index: width + 1 + i, type: grouped.outputs[1 + i]!.type },
+    ], ctx, at));
+    const condition: Expr = parts.length === 1 ? parts[0]! : { kind: 'And', args: parts, type: T.bool };
+    o.setTree({
+      kind: 'join', joinType: 'left', left: tree,
+      right: { kind: 'leaf', select: grouped, scope: added }, condition, scope: [...tree.scope, ...added],
+    });
+    o.scope.push(...added);
+    const col: Expr = { kind: 'Column', index: width, type: grouped.outputs[0]!.type };
+    const agg = sub.outputs[0]!.kind === 'Column' ? sub.aggregate!.aggs[sub.outputs[0]!.index] : undefined;
+    if (agg?.name === 'count') return bindCall('coalesce', [col, { kind: 'Const', value: 0n, type: T.int8 }], ctx, at);
+    return col;
   };
 
   /** A correlated scalar subquery `(SELECT agg(...) FROM ... WHERE inner = outer ...)` as a grouped left join. */
@@ -103,7 +188,8 @@ export function subqueryHost(o: SubqueryHostOptions): SubqueryHost {
       const onlyInner = (e: Expr): boolean => !hasOuter(e);
       if (ok && onlyOuter(a) && onlyInner(b)) { outerKeys.push(a); innerKeys.push(b); continue; }
       if (ok && onlyOuter(b) && onlyInner(a)) { outerKeys.push(b); innerKeys.push(a); continue; }
-      throw featureNotSupported('correlated scalar subqueries whose correlation is not an equality', pos(at));
+      // Some correlation is not an equality (x.b < t1.b): aggregate over the outer values' domain.
+      return joinScalarOverDomain(sub, tree, at);
     }
     const n = innerKeys.length;
     const value = shiftColumns(sub.outputs[0]!, n);
@@ -116,24 +202,7 @@ export function subqueryHost(o: SubqueryHostOptions): SubqueryHost {
       outputColumns: outputs.map((e, i) => ({ name: `?column${i}?`, table: null, type: e.type, tableOid: 0, attnum: 0 })),
       orderBy: [], distinct: false, correlated: [],
     };
-    const width = o.scope.length;
-    const added = hiddenScope(outputs.map((e) => e.type));
-    const ctx: BindContext = { scope: [...o.scope, ...added], params: o.params, aggregates: null, clause: 'subquery correlation' };
-    const parts = outerKeys.map((k, i) => bindCall('eq', [
-      mapExpr(k, (x) => (x.kind === 'Outer' ? { kind: 'Column', index: x.index, type: x.type } : x)),
-      { kind: 'Column', index: width + 1 + i, type: innerKeys[i]!.type },
-    ], ctx, at));
-    const condition: Expr = parts.length === 1 ? parts[0]! : { kind: 'And', args: parts, type: T.bool };
-    o.setTree({
-      kind: 'join', joinType: 'left', left: tree,
-      right: { kind: 'leaf', select: grouped, scope: added }, condition, scope: [...tree.scope, ...added],
-    });
-    o.scope.push(...added);
-    const col: Expr = { kind: 'Column', index: width, type: value.type };
-    // count() over no rows is 0, not NULL: the left join's missing group must read as 0 (the "count bug").
-    const agg = sub.outputs[0]!.kind === 'Column' ? sub.aggregate.aggs[sub.outputs[0]!.index] : undefined;
-    if (agg?.name === 'count') return bindCall('coalesce', [col, { kind: 'Const', value: 0n, type: T.int8 }], ctx, at);
-    return col;
+    return leftJoinGrouped(tree, grouped, outerKeys, sub, at);
   };
 
   return {
@@ -155,10 +224,10 @@ export function subqueryHost(o: SubqueryHostOptions): SubqueryHost {
       if (isInSublink(sl)) {
         const sub = bindSub(sl.subselect);
         if (sub.outputs.length !== 1) throw new SqlError(SqlState.SYNTAX_ERROR, 'subquery has too many columns', pos(target));
-        if (negated && sub.correlated.length > 0) throw featureNotSupported('correlated NOT IN subqueries', pos(target));
         const test = bindExpr(sl.testexpr, ctx);
         if (hasOuter(test)) return false;
-        addSemiJoin(negated ? 'anti_na' : 'semi', sub, test, ctx, target);
+        if (negated && sub.correlated.length > 0) addSemiJoin('anti', sub, test, ctx, target, true);
+        else addSemiJoin(negated ? 'anti_na' : 'semi', sub, test, ctx, target);
         return true;
       }
       return false;

@@ -3,8 +3,8 @@
 /*
  * Documented limitations (0A000, see docs/sql-reference.md) the generator respects by construction,
  * not listed below: correlated EXISTS / IN only as whole WHERE conjuncts and without aggregates;
- * correlated scalar subqueries only as one ungrouped aggregate correlated by equalities, in WHERE or
- * a plain select list; outer references only in a subquery's WHERE. Join sizes stay bounded
+ * correlated scalar subqueries only as one ungrouped aggregate (correlated by any comparison), in
+ * WHERE or a plain select list; outer references only in a subquery's WHERE. Join sizes stay bounded
  * (MAX_JOIN_ROWS in random-query.ts), which also keeps clear of the leader heap crash noted there.
  */
 
@@ -25,11 +25,11 @@ export const EXCLUDED = {
   /** Correlated EXISTS / IN as WHERE conjuncts. */
   correlatedExistsIn: false,
   /**
-   * Correlated NOT IN (subquery). Colonnade: 0A000 "correlated NOT IN subqueries is not supported".
-   * A gap between engine and docs (sql-reference.md promises [NOT] IN, correlated or not):
+   * Correlated NOT IN (subquery) (once 0A000; now an anti join dropping a row on a correlated row
+   * whose comparison is true or unknown):
    *   SELECT x1.k FROM t1 x1 WHERE x1.a NOT IN (SELECT x2.a FROM t2 x2 WHERE x2.s = x1.s)
    */
-  correlatedNotIn: true,
+  correlatedNotIn: false,
   /**
    * A NULL left side of [NOT] IN (subquery) inside an expression (not a whole WHERE conjunct) when
    * the subquery returns no rows: PostgreSQL says false (NOT IN: true), Colonnade says NULL.
@@ -83,7 +83,7 @@ export const EXCLUDED = {
    *   SELECT b / 1000 FROM t2 GROUP BY b / 1000 HAVING b / 1000 - 8 NOT IN (SELECT k FROM t2)
    */
   inSubqueryOverGroups: false,
-  /** Correlated scalar subqueries (an aggregate, correlated by equalities) in WHERE and plain select lists. */
+  /** Correlated scalar subqueries (an aggregate, correlated by equalities or other comparisons) in WHERE and plain select lists. */
   correlatedScalarSubquery: false,
 } as const satisfies Record<string, boolean>;
 

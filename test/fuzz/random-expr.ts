@@ -274,14 +274,18 @@ export class ExprGenerator {
     return `(${this.expr(scope, k, d)} ${op} ${this.expr(scope, rng.pick(comparableKinds(k)), d)})`;
   }
 
-  /** A correlating equality `inner = outer` between leaves of comparable kinds, if there is one. */
-  private correlation(inner: readonly Leaf[], outer: readonly Leaf[]): string | undefined {
+  /**
+   * A correlating comparison `inner op outer` between leaves of comparable kinds, if there is one:
+   * mostly an equality, else (with `anyOperator`) any comparison (decorrelated over the outer domain).
+   */
+  private correlation(inner: readonly Leaf[], outer: readonly Leaf[], anyOperator = false): string | undefined {
     const rng = this.rng;
     for (let attempt = 0; attempt < 6 && outer.length > 0; attempt++) {
       const o = rng.pick(outer);
       if (o.kind === 'bool') continue;
       const candidates = inner.filter((l) => comparableKinds(o.kind).includes(l.kind));
-      if (candidates.length > 0) return `(${rng.pick(candidates).sql} = ${o.sql})`;
+      const op = anyOperator && rng.chance(0.4) ? rng.pick(['<', '<=', '>', '<>']) : '=';
+      if (candidates.length > 0) return `(${rng.pick(candidates).sql} ${op} ${o.sql})`;
     }
     return undefined;
   }
@@ -295,18 +299,18 @@ export class ExprGenerator {
 
   /**
    * WHERE clause of a subquery. `correlation` says how it may refer to the outer query's leaves:
-   * not at all; through equalities only (what correlated scalar subqueries support); or anywhere in
+   * not at all; through comparisons of an inner and an outer leaf (scalar subqueries); or anywhere in
    * its conjuncts (EXISTS / IN in a WHERE conjunct become semi joins on them). Never further out
    * than the enclosing query (see excluded-constructs: nestedOuterReference).
    */
-  private subqueryWhere(outerScope: ExprScope, inner: readonly Leaf[], correlation: 'none' | 'equality' | 'any'): string {
+  private subqueryWhere(outerScope: ExprScope, inner: readonly Leaf[], correlation: 'none' | 'comparisons' | 'any'): string {
     const rng = this.rng;
     const outer = correlation === 'none' ? [] : outerScope.leaves.filter((l) => COLUMN_REF.test(l.sql));
     const parts: string[] = [];
     if (correlation !== 'none') {
       const eqs = rng.chance(0.2) ? 2 : 1;
       for (let eqIdx = 0; eqIdx < eqs; eqIdx++) {
-        const corr = this.correlation(inner, outer);
+        const corr = this.correlation(inner, outer, true);
         if (corr !== undefined) parts.push(corr);
       }
     }
@@ -360,7 +364,7 @@ export class ExprGenerator {
     this.subqueryBudget -= 1;
     const { from, leaves } = this.subqueryFrom();
     const correlated = scope.correlatedScalars === true && this.rng.chance(0.6);
-    const where = this.subqueryWhere(scope, leaves, correlated ? 'equality' : 'none');
+    const where = this.subqueryWhere(scope, leaves, correlated ? 'comparisons' : 'none');
     return `(SELECT ${this.aggregate(leaves, kind)} FROM ${from}${where})`;
   }
 }
