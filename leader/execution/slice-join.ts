@@ -171,12 +171,24 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
       return (isDistKey(a.index, probe) && isDistKey(b.index, i)) || (isDistKey(b.index, probe) && isDistKey(a.index, i));
     });
   };
+  /**
+   * A filtered table much smaller than the probe in a semi join (IN / EXISTS) is computed on the
+   * leader even when it could join co-located: its keys then restrict the other inputs computed
+   * there (TPC-H Q20: the parts named 'forest%' restrict the per-part sums over lineitem).
+   */
+  const keysFirst = (i: number): boolean => {
+    const u = units[i]!;
+    if (i < innerCount || tail[i - innerCount]!.joinType !== 'semi' || !u.leaf?.fragment.filter || !u.table) return false;
+    if (u.rows * 4 > probeUnit.rows) return false;
+    // Worth it only when some other input is computed on the leader too.
+    return units.some((w, k) => k !== i && k !== probe && w.table?.distStyle !== 'all' && !(w.table && colocatedWithProbe(k)));
+  };
   const kinds = units.map((u, i): JoinInput['kind'] | 'probe' => {
     if (i === probe) return 'probe';
     if (u.table?.distStyle === 'all') return 'replicated';
     // NOT IN needs to know about NULLs in the whole input, which one slice's part cannot tell.
     const notIn = i >= innerCount && tail[i - innerCount]!.joinType === 'anti_na';
-    if (!notIn && colocatedWithProbe(i)) return 'colocated';
+    if (!notIn && colocatedWithProbe(i) && !keysFirst(i)) return 'colocated';
     return 'broadcast';
   });
   const others = units.map((_u, i) => i).filter((i) => i !== probe);
@@ -207,6 +219,8 @@ export async function sliceJoin(
   // aggregates only the groups that can match: TPC-H Q17, Q20).
   const pending = others.filter((i) => kinds[i] === 'broadcast')
     .sort((a, b) => (units[a]!.table ? units[a]!.rows : Infinity) - (units[b]!.table ? units[b]!.rows : Infinity));
+  /** Values a joined-row position must take, learnt from a semi join input computed already. */
+  const knownKeys = new Map<number, Datum[]>();
   for (const i of pending) {
     let target = units[i]!.plan;
     const notIn = i >= innerCount && tail[i - innerCount]!.joinType === 'anti_na';
@@ -218,6 +232,11 @@ export async function sliceJoin(
       for (const [mine, other] of [[a, b], [b, a]] as const) {
         const u = units[i]!;
         if (mine.index < u.offset || mine.index >= u.offset + u.width) continue;
+        const known = i < innerCount || tail[i - innerCount]!.joinType !== 'anti' ? knownKeys.get(other.index) : undefined;
+        if (known) {
+          target = withKeyFilter(target, mine.index - u.offset, known) ?? target;
+          continue;
+        }
         const j = unitOf(other.index);
         const rowsJ = broadcastRows.get(j);
         if (j < 0 || j >= innerCount || !rowsJ) continue;
@@ -229,6 +248,18 @@ export async function sliceJoin(
     const rows = await materialize(target);
     broadcastRows.set(i, rows);
     units[i]!.rows = rows.length;
+    // A semi join's input: the positions it is joined to by equality can only take its keys.
+    if (i >= innerCount && tail[i - innerCount]!.joinType === 'semi') {
+      const t = tail[i - innerCount]!;
+      const lw = t.left.width;
+      const { leftKeys, rightKeys } = splitKeys(tailConjuncts[i - innerCount]!, 0, lw, lw, lw + t.right.width);
+      leftKeys.forEach((l, k) => {
+        const r = rightKeys[k]!;
+        if (l.kind !== 'Column' || r.kind !== 'Column' || l.type.id !== r.type.id || knownKeys.has(l.index)) return;
+        const keys = distinctKeys(rows, (row) => row[r.index] ?? null);
+        if (keys) knownKeys.set(l.index, keys);
+      });
+    }
   }
   const inputs: JoinInput[] = others.map((i) => {
     const u = units[i]!;

@@ -70,6 +70,8 @@ describe('joins on the slices', () => {
     // an OR over two inputs implies a filter on each (TPC-H Q19); never pushed into the NULL side of a LEFT JOIN
     'SELECT count(*), sum(big.v) FROM big JOIN side ON side.k = big.k WHERE (side.tag = \'k1\' AND big.d = 2) OR (side.tag = \'k2\' AND big.v > 60)',
     'SELECT count(*), count(side.tag) FROM big LEFT JOIN side ON side.k = big.k AND side.d = 2 WHERE (side.tag = \'k1\' AND big.d = 2) OR (side.tag IS NULL AND big.v > 70)',
+    // a filtered table in a semi join computed first: its keys restrict the decorrelated aggregate (TPC-H Q20's shape)
+    'SELECT count(*), sum(big.v) FROM big WHERE big.id < 3000 AND big.id IN (SELECT id FROM colo WHERE tag = \'t1\') AND big.d >= (SELECT count(*) FROM colo c2 WHERE c2.id = big.id AND c2.d < 4)',
     // runtime key filters carried through an inner equality: the IN list restricts colo (its key is
     // the semi join's) and, through big.id = colo.id, the probe (TPC-H Q18's shape)
     'SELECT colo.tag, count(*), sum(big.v) FROM big JOIN colo ON big.id = colo.id JOIN side ON side.k = big.k WHERE colo.id IN (SELECT id FROM big WHERE v > 70 AND d = 2) GROUP BY colo.tag',
