@@ -191,7 +191,9 @@ interface PlannedStep {
 export interface BatchJoinPlan {
   readonly jf: JoinFragment;
   readonly probeFilter: FilterKernel | null;
+  /** The probe fragment's outputs the projection computes (their positions: probeOffset + i). */
   readonly probeProject: ProjectionKernel;
+  readonly probeOutputs: readonly number[];
   readonly probeResidual: FilterKernel | null;
   readonly probeKeep: readonly number[];
   readonly steps: readonly PlannedStep[];
@@ -246,7 +248,6 @@ export function planBatchJoin(jf: JoinFragment, ctx: EvalContext): BatchJoinPlan
     for (const t of jf.post.scanTypes) layoutOf(t);
     const probe = jf.probe;
     const probeFilter = probe.filter ? compileFilter(probe.filter, probe.scanTypes, ctx) : null;
-    const probeProject = compileProjection(probeExprs, probe.scanTypes, ctx);
     const probeResidual = jf.probeResidual ? compileFilter(jf.probeResidual, states[0]!, ctx) : null;
     const inputKernels = jf.inputs.map((input) => {
       if (input.kind === 'broadcast') return null;
@@ -263,9 +264,12 @@ export function planBatchJoin(jf: JoinFragment, ctx: EvalContext): BatchJoinPlan
       const step = jf.steps[s]!;
       need[s] = new Set([...need[s + 1]!, ...columnsOf([...step.leftKeys, step.residual])]);
     }
-    const present = new Set<number>();
-    for (let i = 0; i < probeExprs.length; i++) present.add(jf.probeOffset + i);
-    const probeKeep = [...present].filter((p) => need[0]!.has(p) || (jf.probeResidual !== null && columnsOf([jf.probeResidual]).has(p)));
+    // Only the probe columns something reads are projected (a column used by the scan filter alone is not).
+    const residualCols = columnsOf([jf.probeResidual]);
+    const probeOutputs = probeExprs.map((_e, i) => i).filter((i) => need[0]!.has(jf.probeOffset + i) || residualCols.has(jf.probeOffset + i));
+    const probeProject = compileProjection(probeOutputs.map((i) => probeExprs[i]!), probe.scanTypes, ctx);
+    const present = new Set<number>(probeOutputs.map((i) => jf.probeOffset + i));
+    const probeKeep = [...present];
     const steps = jf.steps.map((step, s): PlannedStep => {
       const input = jf.inputs[step.input]!;
       const residualCols = [...columnsOf([step.residual])];
@@ -289,7 +293,7 @@ export function planBatchJoin(jf: JoinFragment, ctx: EvalContext): BatchJoinPlan
         sel: new Uint32Array(PAIR_CHUNK),
       };
     });
-    return { jf, probeFilter, probeProject, probeResidual, probeKeep, steps, inputKernels };
+    return { jf, probeFilter, probeProject, probeOutputs, probeResidual, probeKeep, steps, inputKernels };
   } catch (err) {
     // A type with no vector layout (0A000 from layoutOf): the row path evaluates it.
     if (err instanceof SqlError && err.code === SqlState.FEATURE_NOT_SUPPORTED) return null;
@@ -533,7 +537,7 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
     for await (const p of projected(sources.scanSlice(jf.probe, slice), plan.probeFilter, plan.probeProject)) {
       signal?.throwIfAborted();
       let cols: Columns = new Array<Vector | undefined>(jf.width);
-      for (let i = 0; i < p.cols.length; i++) cols[jf.probeOffset + i] = p.cols[i];
+      for (let k = 0; k < p.cols.length; k++) cols[jf.probeOffset + plan.probeOutputs[k]!] = p.cols[k];
       let n = p.n;
       if (plan.probeResidual !== null) {
         if (sel.length < n) sel = new Uint32Array(n);

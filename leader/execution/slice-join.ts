@@ -219,7 +219,11 @@ export async function sliceJoin(
   // aggregates only the groups that can match: TPC-H Q17, Q20).
   const pending = others.filter((i) => kinds[i] === 'broadcast')
     .sort((a, b) => (units[a]!.table ? units[a]!.rows : Infinity) - (units[b]!.table ? units[b]!.rows : Infinity));
-  /** Values a joined-row position must take, learnt from a semi join input computed already. */
+  /**
+   * Values a joined-row position must take, learnt from an input computed already: the positions a
+   * semi join input is joined to, and those an inner input's columns equal (TPC-H Q9: part's keys
+   * restrict l_partkey, which restricts partsupp's ps_partkey).
+   */
   const knownKeys = new Map<number, Datum[]>();
   for (const i of pending) {
     let target = units[i]!.plan;
@@ -248,6 +252,22 @@ export async function sliceJoin(
     const rows = await materialize(target);
     broadcastRows.set(i, rows);
     units[i]!.rows = rows.length;
+    if (i < innerCount) {
+      const u = units[i]!;
+      for (const c of conj) {
+        const e = c.expr;
+        if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) continue;
+        const [a, b] = e.args as [Expr, Expr];
+        if (a.kind !== 'Column' || b.kind !== 'Column' || a.type.id !== b.type.id) continue;
+        for (const [mine, other] of [[a, b], [b, a]] as const) {
+          if (mine.index < u.offset || mine.index >= u.offset + u.width) continue;
+          if (other.index >= u.offset && other.index < u.offset + u.width) continue;
+          if (knownKeys.has(other.index)) continue;
+          const keys = distinctKeys(rows, (row) => row[mine.index - u.offset] ?? null);
+          if (keys) knownKeys.set(other.index, keys);
+        }
+      }
+    }
     // A semi join's input: the positions it is joined to by equality can only take its keys.
     if (i >= innerCount && tail[i - innerCount]!.joinType === 'semi') {
       const t = tail[i - innerCount]!;
@@ -318,12 +338,16 @@ export async function sliceJoin(
       const memo = `${next}:${JSON.stringify(rightKeys)}`;
       const known = fanOuts.get(memo);
       if (known !== undefined) return known;
+      // A big input is estimated from an evenly spread sample of FANOUT_SAMPLE rows.
       const distinct = new Set<string>();
-      for (const r of rows) {
-        const k = joinKey(rightKeys, r, evalCtx);
+      const stride = Math.max(1, Math.ceil(rows.length / FANOUT_SAMPLE));
+      let sampled = 0;
+      for (let r = 0; r < rows.length; r += stride) {
+        sampled++;
+        const k = joinKey(rightKeys, rows[r]!, evalCtx);
         if (k !== null) distinct.add(k);
       }
-      const f = distinct.size === 0 ? 0 : rows.length / distinct.size;
+      const f = distinct.size === 0 ? 0 : sampled / distinct.size;
       fanOuts.set(memo, f);
       return f;
     }
@@ -365,6 +389,9 @@ export async function sliceJoin(
   };
   return env.runJoinDistributed(probeUnit.table!.oid, jf);
 }
+
+/** Rows of a big broadcast input sampled to estimate its fan-out (rows per distinct key). */
+const FANOUT_SAMPLE = 50_000;
 
 /** Broadcast inputs with at most this many distinct keys also filter the probe's scan. */
 export const RUNTIME_FILTER_MAX_KEYS = 100_000;
@@ -474,10 +501,22 @@ async function flippedLeftJoin(
   const { leftKeys, rightKeys, rest } = splitKeys(tailConjuncts[0]!, lw, lw + big.width, 0, lw);
   if (leftKeys.length === 0) return null;
   const smallRows = await materialize(small.plan);
+  // ON conditions over the big side alone decide which of its rows can match at all: they filter
+  // its scan (TPC-H Q13's o_comment NOT LIKE runs in the scan kernel, before any pair is formed).
+  let probe = big.leaf.fragment;
+  const residual: Expr[] = [];
+  const probeExprs = probe.mode.kind === 'project' ? probe.mode.exprs : null;
+  for (const e of rest) {
+    if (probeExprs && columnsWithin(e, big.offset, big.offset + big.width)) {
+      const scanned = mapExpr(e, (x) => (x.kind === 'Column' ? probeExprs[x.index - big.offset]! : x));
+      const filter = and(probe.filter ? [probe.filter, scanned] : [scanned])!;
+      probe = { ...probe, filter, zoneFilters: zoneFiltersFor(filter, probe.scanColumns) };
+    } else residual.push(e);
+  }
   const jf: JoinFragment = {
-    probe: big.leaf.fragment, probeOffset: big.offset, width, probeResidual: null,
+    probe, probeOffset: big.offset, width, probeResidual: null,
     inputs: [{ kind: 'broadcast', rows: smallRows, offset: 0, width: lw, types: joinPlanTypes(small.plan) }],
-    steps: [{ type: 'inner', input: 0, leftKeys, rightKeys, residual: and(rest), trackMatches: true }],
+    steps: [{ type: 'inner', input: 0, leftKeys, rightKeys, residual: and(residual), trackMatches: true }],
     post: plan.fragment,
   };
   const matched = new Set<number>();
