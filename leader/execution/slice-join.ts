@@ -103,9 +103,14 @@ export interface SliceJoinShape {
   readonly bigBroadcast: boolean;
 }
 
-/** `small LEFT JOIN big` (two plain tables): run with the big side probing and the small one broadcast. */
-export function isFlippedLeftJoin(sj: SliceJoinShape): boolean {
-  return sj.tail.length === 1 && sj.tail[0]!.joinType === 'left' && sj.innerCount === 1 && sj.units.length === 2
+/**
+ * `small LEFT JOIN big`, `small WHERE [NOT] EXISTS / IN (big)` (two inputs, the big one a plain
+ * table): run with the big side probing and the small one broadcast; the nodes report which small
+ * rows found a match.
+ */
+export function isFlippedJoin(sj: SliceJoinShape): boolean {
+  const type = sj.tail[0]?.joinType;
+  return sj.tail.length === 1 && (type === 'left' || type === 'semi' || type === 'anti') && sj.innerCount === 1 && sj.units.length === 2
     && sj.units[1]!.leaf !== null && sj.units[1]!.table !== null;
 }
 
@@ -208,7 +213,7 @@ export async function sliceJoin(
 ): Promise<AsyncIterable<FragmentRow[]> | null> {
   const sj = await classifySliceJoin(plan, env);
   if (sj === null) return null;
-  if (sj.bigBroadcast) return isFlippedLeftJoin(sj) ? flippedLeftJoin(plan, sj, env, materialize, evalCtx) : null;
+  if (sj.bigBroadcast) return isFlippedJoin(sj) ? flippedJoin(plan, sj, env, materialize, evalCtx) : null;
   const { units, kinds, probe, innerCount, tail, conj, tailConjuncts, width, unitOf } = sj;
   const j = plan.joinPlan!;
   const probeUnit = units[probe]!;
@@ -485,11 +490,13 @@ function withRuntimeFilters(probe: SliceJoinUnit, steps: readonly JoinStep[], in
 }
 
 /**
- * `small LEFT JOIN big` on the slices: the big table probes and the small preserved side is
- * broadcast; each node reports which of its rows matched, and the leader adds the rows no node
- * matched (with NULLs) through the query fragment itself. Null when the shape does not fit.
+ * `small LEFT JOIN big` (or a semi / anti join of small with big) on the slices: the big table
+ * probes and the small side is broadcast; each node reports which of its rows matched. A LEFT JOIN's
+ * joined rows come from the nodes and the leader adds the rows no node matched (with NULLs); a semi
+ * join keeps the small rows some node matched, an anti join those none did, through the query
+ * fragment on the leader. Null when the shape does not fit.
  */
-async function flippedLeftJoin(
+async function flippedJoin(
   plan: SelectPlan, sj: SliceJoinShape, env: SliceJoinEnv, materialize: (j: JoinPlan) => Promise<Datum[][]>, evalCtx: EvalContext,
 ): Promise<AsyncIterable<FragmentRow[]> | null> {
   const { units, tailConjuncts, width } = sj;
@@ -513,11 +520,17 @@ async function flippedLeftJoin(
       probe = { ...probe, filter, zoneFilters: zoneFiltersFor(filter, probe.scanColumns) };
     } else residual.push(e);
   }
+  const type = sj.tail[0]!.joinType;
+  // A semi or anti join needs only which small rows matched: the nodes count, and nothing else comes back.
+  const post: Fragment = type === 'left' ? plan.fragment : {
+    tableOid: 0, scanColumns: [], scanTypes: [], zoneFilters: [], filter: null,
+    mode: { kind: 'aggregate', groupBy: [], aggs: [{ name: 'count', arg: null, distinct: false }] },
+  };
   const jf: JoinFragment = {
     probe, probeOffset: big.offset, width, probeResidual: null,
     inputs: [{ kind: 'broadcast', rows: smallRows, offset: 0, width: lw, types: joinPlanTypes(small.plan) }],
     steps: [{ type: 'inner', input: 0, leftKeys, rightKeys, residual: and(residual), trackMatches: true }],
-    post: plan.fragment,
+    post,
   };
   const matched = new Set<number>();
   const joined = env.runJoinDistributed(big.table.oid, jf, (v) => {
@@ -525,10 +538,12 @@ async function flippedLeftJoin(
   });
   const narrow = plan.fragment.scanColumns;
   return (async function* withUnmatched(): AsyncGenerator<FragmentRow[]> {
-    yield* joined;
+    if (type === 'left') yield* joined;
+    else for await (const _counts of joined) { /* only the matches matter */ }
     const rows: Datum[][] = [];
     smallRows.forEach((r, i) => {
-      if (matched.has(i)) return;
+      // LEFT JOIN: the matched rows came joined; the rest with NULLs. Semi: the matched; anti: the rest.
+      if (matched.has(i) !== (type === 'semi')) return;
       rows.push(narrow.map((c) => (c < lw ? r[c] ?? null : null)));
     });
     yield* runFragment(plan.fragment, (async function* once() { yield rows; })(), evalCtx);

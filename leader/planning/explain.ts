@@ -4,7 +4,7 @@
 // slice join is chosen when the query runs (by fan-out), so the inputs are listed in query order.
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
-import { classifySliceJoin, isFlippedLeftJoin } from '../execution/slice-join.ts';
+import { classifySliceJoin, isFlippedJoin } from '../execution/slice-join.ts';
 import type { JoinPlan, SelectPlan } from './select-plan.ts';
 
 /** What EXPLAIN needs to know about tables. */
@@ -83,13 +83,19 @@ async function selectLines(out: PlanText, depth: number, plan: SelectPlan, env: 
       return;
     case 'join': {
       const sj = await classifySliceJoin(plan, env);
-      if (sj === null || (sj.bigBroadcast && !isFlippedLeftJoin(sj))) {
+      if (sj === null || (sj.bigBroadcast && !isFlippedJoin(sj))) {
         await joinLines(out, d, plan.joinPlan!, env);
         return;
       }
       if (sj.bigBroadcast) {
-        out.add(d, `XN Network  Send to leader${plan.fragment.mode.kind === 'aggregate' ? ' (partial aggregates)' : ''}; unmatched rows added on the leader`);
-        out.add(d + 1, 'XN Hash Left Join on the slices (the big side probes; the preserved side is broadcast)');
+        const type = sj.tail[0]!.joinType;
+        if (type === 'left') {
+          out.add(d, `XN Network  Send to leader${plan.fragment.mode.kind === 'aggregate' ? ' (partial aggregates)' : ''}; unmatched rows added on the leader`);
+          out.add(d + 1, 'XN Hash Left Join on the slices (the big side probes; the preserved side is broadcast)');
+        } else {
+          out.add(d, `XN ${type === 'semi' ? 'Matched' : 'Unmatched'} rows of the broadcast side (on the leader)`);
+          out.add(d + 1, `XN Hash ${type} Join on the slices (the big side probes; the nodes report which broadcast rows matched)`);
+        }
         await fragmentLines(out, d + 2, sj.units[1]!.leaf!.fragment, env, ' (probe, stays on its slices)');
         out.add(d + 2, 'XN Hash DS_BCAST_INNER (preserved side, computed on the leader, sent to every node)');
         await joinLines(out, d + 3, sj.units[0]!.plan, env);

@@ -63,6 +63,10 @@ describe('joins on the slices', () => {
     'SELECT side.tag, count(big.id), count(*) FROM side LEFT JOIN big ON big.k = side.k AND big.d = 1 GROUP BY side.tag',
     'SELECT c, count(*) FROM (SELECT side.k, count(big.id) AS c FROM side LEFT JOIN big ON big.k = side.k AND big.v > 60 GROUP BY side.k) x GROUP BY c',
     'SELECT side.k, big.id FROM side LEFT JOIN big ON big.k = side.k AND big.id < 500 WHERE side.k < 20',
+    // a small side semi / anti joined with a big table: the big side probes, the nodes report matches
+    'SELECT side.tag, count(*) FROM side WHERE EXISTS (SELECT 1 FROM big WHERE big.k = side.k AND big.d = 2) GROUP BY side.tag',
+    'SELECT side.tag, count(*), sum(side.k) FROM side WHERE NOT EXISTS (SELECT 1 FROM big WHERE big.k = side.k AND big.v > 70) GROUP BY side.tag',
+    'SELECT side.k, side.d FROM side WHERE side.d IN (SELECT big.d FROM big WHERE big.k = side.k AND big.v < 3)',
     // GROUP BY the DISTKEY (or over an ALL table): finished on the slices in one phase
     'SELECT id, count(*), sum(v), count(DISTINCT k) FROM big WHERE id < 5000 GROUP BY id HAVING count(*) = 1 AND sum(v) > 10',
     'SELECT name, count(*), min(d) FROM dim GROUP BY name HAVING count(*) > 0',
