@@ -190,7 +190,9 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
   };
   const kinds = units.map((u, i): JoinInput['kind'] | 'probe' => {
     if (i === probe) return 'probe';
-    if (u.table?.distStyle === 'all') return 'replicated';
+    // A small filtered DISTSTYLE ALL table (a dimension like nation) is computed on the leader: its
+    // keys then restrict the inputs joined to it (TPC-H Q21's suppliers of one nation).
+    if (u.table?.distStyle === 'all') return i < innerCount && u.leaf?.fragment.filter && u.rows <= SMALL_DIMENSION_ROWS ? 'broadcast' : 'replicated';
     // NOT IN needs to know about NULLs in the whole input, which one slice's part cannot tell.
     const notIn = i >= innerCount && tail[i - innerCount]!.joinType === 'anti_na';
     if (!notIn && colocatedWithProbe(i) && !keysFirst(i)) return 'colocated';
@@ -394,6 +396,9 @@ export async function sliceJoin(
   };
   return env.runJoinDistributed(probeUnit.table!.oid, jf);
 }
+
+/** A filtered DISTSTYLE ALL table up to this size is computed on the leader for its keys. */
+const SMALL_DIMENSION_ROWS = 10_000;
 
 /** Rows of a big broadcast input sampled to estimate its fan-out (rows per distinct key). */
 const FANOUT_SAMPLE = 50_000;
