@@ -26,6 +26,7 @@ import type { FragmentRow } from './fragment/run-fragment.ts';
 import { runFragmentChunks, runFragmentOnBatches } from './fragment/run-fragment-batches.ts';
 import { chunkRows, encodeChunk, type FragmentChunk } from './exchange/fragment-chunks.ts';
 import { unpackJoinFragment } from './exchange/join-request.ts';
+import { StatsRecorder, countRowsIn, type OperatorStats } from './fragment/operator-stats.ts';
 import { SegmentStore } from '../storage/segment-store.ts';
 import type { VacuumMode } from '../storage/vacuum.ts';
 
@@ -350,17 +351,25 @@ export class ComputeNode {
     return { rows: sent };
   }
 
-  private runFragment(f: Fragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number }> {
-    return this.send(this.fragmentChunks(f, slices, evalCtx, ctx.signal), ctx);
+  private async runFragment(f: Fragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; stats: OperatorStats[] }> {
+    const stats = new StatsRecorder();
+    const { rows } = await this.send(this.fragmentChunks(f, slices, evalCtx, ctx.signal, stats), ctx);
+    return { rows, stats: stats.ops };
   }
 
   /** The fragment's output over the given slices, projections as vector batches. */
-  private async *fragmentChunks(f: Fragment, slices: readonly number[], evalCtx: EvalContext, signal: AbortSignal): AsyncGenerator<FragmentChunk> {
+  private async *fragmentChunks(f: Fragment, slices: readonly number[], evalCtx: EvalContext, signal: AbortSignal, stats: StatsRecorder): AsyncGenerator<FragmentChunk> {
     for (const slice of slices) {
       const store = this.store(slice);
       if (!store.hasTable(f.tableOid)) continue;
-      const batches = store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal });
-      yield* runFragmentChunks(f, batches, f.scanTypes, evalCtx, signal);
+      const stat = stats.add(slice, `scan table ${f.tableOid}${f.mode.kind === 'aggregate' ? ' and aggregate' : ''}`);
+      const started = performance.now();
+      const batches = countRowsIn(store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal }), stat);
+      for await (const chunk of runFragmentChunks(f, batches, f.scanTypes, evalCtx, signal)) {
+        stat.rows += chunkRows(chunk);
+        yield chunk;
+      }
+      stat.ms = performance.now() - started;
     }
   }
 
@@ -368,15 +377,16 @@ export class ComputeNode {
    * A join on the slices: the probe table's rows from these slices joined with the other inputs.
    * The response lists the broadcast input rows that found a match, when a step tracks them.
    */
-  private async runJoinFragment(jf: JoinFragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; matched: number[] }> {
+  private async runJoinFragment(jf: JoinFragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; matched: number[]; stats: OperatorStats[] }> {
     const matched = new Set<number>();
+    const stats = new StatsRecorder();
     const { rows } = await this.send(runJoinFragment(jf, {
       slices,
       onSlice: (f, slice) => this.fragmentRows(f, [slice], evalCtx, ctx.signal),
       onNodeCopy: (f) => this.fragmentRows(f, this.slices, evalCtx, ctx.signal),
       scanSlice: (f, slice) => this.scanBatches(f, [slice], ctx.signal),
       scanNodeCopy: (f) => this.scanBatches(f, this.slices, ctx.signal),
-    }, evalCtx, ctx.signal, matched), ctx);
-    return { rows, matched: [...matched] };
+    }, evalCtx, ctx.signal, matched, { stats }), ctx);
+    return { rows, matched: [...matched], stats: stats.ops };
   }
 }

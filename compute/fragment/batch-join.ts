@@ -28,6 +28,7 @@ import { fmix32, hash64, hashBytes, hashInt32 } from '../stats/value-hash.ts';
 import type { Fragment } from './fragment.ts';
 import type { JoinFragment, JoinInput, JoinStep } from './join-fragment.ts';
 import { PAIRS_PER_YIELD, yieldToEventLoop } from './join-key.ts';
+import { countRowsIn, type OperatorStats, type StatsRecorder } from './operator-stats.ts';
 
 /** Where a vectorized join reads its tables. */
 export interface BatchJoinSources {
@@ -361,6 +362,9 @@ type Columns = (Vector | undefined)[];
  * (columns = post.scanColumns).
  */
 class StepRunner {
+  /** Per step: rows it passed on (EXPLAIN ANALYZE), when recording. */
+  stepRows: OperatorStats[] | null = null;
+
   constructor(private readonly plan: BatchJoinPlan, private readonly tables: readonly BuildSide[]) {}
 
   *run(s: number, cols: Columns, n: number): Generator<Batch> {
@@ -477,6 +481,7 @@ class StepRunner {
       }
     }
     // The next step reuses nothing of this one's scratch, so li/ri may be overwritten after this.
+    if (this.stepRows) this.stepRows[s]!.rows += c;
     yield* this.run(s + 1, out, c);
   }
 }
@@ -486,14 +491,14 @@ class StepRunner {
  * fragment consumes. Broadcast rows that matched are added to `matchedInputRows`.
  */
 export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSources, signal?: AbortSignal,
-  matchedInputRows?: Set<number>): AsyncGenerator<Batch> {
+  matchedInputRows?: Set<number>, stats?: StatsRecorder): AsyncGenerator<Batch> {
   const { jf } = plan;
   const budget = new MemoryBudget(DEFAULT_SLICE_CELLS, SLICE_PLACE);
 
-  const collect = async (ps: PlannedStep, batches: AsyncIterable<Batch>): Promise<BuildSide> => {
+  const collect = async (ps: PlannedStep, batches: AsyncIterable<Batch>, stat?: OperatorStats): Promise<BuildSide> => {
     const kernels = plan.inputKernels[ps.step.input]!;
     const parts: { n: number; cols: Vector[] }[] = [];
-    for await (const p of projected(batches, kernels.filter, kernels.project)) {
+    for await (const p of projected(stat ? countRowsIn(batches, stat) : batches, kernels.filter, kernels.project)) {
       signal?.throwIfAborted();
       budget.charge(p.n, ps.inputCols.length);
       parts.push(p);
@@ -512,11 +517,20 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
     return buildSide(ps, [{ n: batch.length, cols: batch.columns }]);
   };
 
+  /** Times building an input's hash table into a stat of its own. */
+  const timed = async (slice: number, ps: PlannedStep, build: (stat?: OperatorStats) => Promise<BuildSide>): Promise<BuildSide> => {
+    const stat = stats?.add(slice, `hash ${ps.input.kind} input ${ps.step.input}${ps.input.kind === 'broadcast' ? '' : ` (table ${(ps.input as { fragment: Fragment }).fragment.tableOid})`}`);
+    const started = performance.now();
+    const t = await build(stat);
+    if (stat) { stat.rows = t.n; stat.ms = performance.now() - started; if (ps.input.kind === 'broadcast') stat.rowsIn = t.n; }
+    return t;
+  };
+
   // Tables of broadcast and ALL inputs are the same on every slice of this node: built once.
   const shared = await Promise.all(plan.steps.map(async (ps) => {
     const input = ps.input;
-    if (input.kind === 'broadcast') return input.batch ? fromBatch(ps, input.batch) : fromRows(ps, input.rows as Datum[][]);
-    if (input.kind === 'replicated') return collect(ps, sources.scanNodeCopy(input.fragment));
+    if (input.kind === 'broadcast') return timed(-1, ps, async () => (input.batch ? fromBatch(ps, input.batch) : fromRows(ps, input.rows as Datum[][])));
+    if (input.kind === 'replicated') return timed(-1, ps, (stat) => collect(ps, sources.scanNodeCopy(input.fragment), stat));
     return null;
   }));
 
@@ -528,13 +542,18 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
       const ps = plan.steps[s]!;
       const input = ps.input;
       if (input.kind !== 'colocated') { tables.push(shared[s]!); continue; }
-      const t = await collect(ps, sources.scanSlice(input.fragment, slice));
+      const t = await timed(slice, ps, (stat) => collect(ps, sources.scanSlice(input.fragment, slice), stat));
       sliceCells += t.n * ps.inputCols.length;
       tables.push(t);
     }
     const runner = new StepRunner(plan, tables);
+    const probeStat = stats?.add(slice, `scan table ${jf.probe.tableOid} (probe)`);
+    const stepStats = stats ? plan.steps.map((ps, s) => stats.add(slice, `join step ${s} (${ps.step.type}, input ${ps.step.input})`)) : null;
+    runner.stepRows = stepStats;
+    const started = performance.now();
     let sel = new Uint32Array(BATCH_SIZE);
-    for await (const p of projected(sources.scanSlice(jf.probe, slice), plan.probeFilter, plan.probeProject)) {
+    const scan = sources.scanSlice(jf.probe, slice);
+    for await (const p of projected(probeStat ? countRowsIn(scan, probeStat) : scan, plan.probeFilter, plan.probeProject)) {
       signal?.throwIfAborted();
       let cols: Columns = new Array<Vector | undefined>(jf.width);
       for (let k = 0; k < p.cols.length; k++) cols[jf.probeOffset + plan.probeOutputs[k]!] = p.cols[k];
@@ -551,6 +570,7 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
           n = kept;
         }
       }
+      if (probeStat) probeStat.rows += n;
       for (const out of runner.run(0, cols, n)) {
         yield out;
         work += out.length;
@@ -561,6 +581,7 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
         }
       }
     }
+    if (probeStat) probeStat.ms = performance.now() - started;
     budget.release(sliceCells, 1);
   }
   if (matchedInputRows) {

@@ -19,6 +19,7 @@ import type { Batch } from '../batch/batch.ts';
 import { rowsFromBatch } from '../batch/row-conversion.ts';
 import { planBatchJoin, runBatchJoin } from './batch-join.ts';
 import { runFragmentChunks } from './run-fragment-batches.ts';
+import type { StatsRecorder } from './operator-stats.ts';
 import type { FragmentChunk } from '../exchange/fragment-chunks.ts';
 
 /** An input of the join, placed at `offset` in the joined row. */
@@ -125,9 +126,9 @@ function stepTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalCon
  * vectorized (batch-join.ts) when every step allows it, else row at a time.
  */
 export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, signal?: AbortSignal,
-  matchedInputRows?: Set<number>, opts: { rowPath?: boolean } = {}): AsyncGenerator<FragmentChunk> {
+  matchedInputRows?: Set<number>, opts: { rowPath?: boolean; stats?: StatsRecorder } = {}): AsyncGenerator<FragmentChunk> {
   const plan = opts.rowPath === true ? null : planBatchJoin(jf, ctx);
-  if (plan !== null) return runFragmentChunks(jf.post, runBatchJoin(plan, sources, signal, matchedInputRows), jf.post.scanTypes, ctx, signal);
+  if (plan !== null) return runFragmentChunks(jf.post, runBatchJoin(plan, sources, signal, matchedInputRows, opts.stats), jf.post.scanTypes, ctx, signal);
   return runRowJoin(jf, sources, ctx, signal, matchedInputRows);
 }
 

@@ -76,7 +76,7 @@ export class ClusterDispatcher {
    */
   runFragment(table: TableDef, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
     method: 'runFragment' | 'runJoinFragment' = 'runFragment', onBytes?: (n: number) => void,
-    onResponse?: (value: unknown) => void): AsyncIterable<FragmentRow[]> {
+    onResponse?: (value: unknown, node: number) => void): AsyncIterable<FragmentRow[]> {
     const live = this.liveNodes();
     // A DISTSTYLE ALL table has a full copy on every node: read one copy only.
     const targets = table.distStyle === 'all'
@@ -98,7 +98,7 @@ export class ClusterDispatcher {
           queue.push(decodeChunk(chunk));
         },
       }).then((value) => {
-        onResponse?.(value);
+        onResponse?.(value, t.node.index);
         if (--pending === 0) queue.close();
       }, (err: unknown) => {
         abort.abort(err);

@@ -38,6 +38,7 @@ import { RowsCursor, staticCursor } from './rows-cursor.ts';
 import { SessionSettings } from './settings.ts';
 import { namePath, parseSearchPath, type NamePath } from './search-path.ts';
 import { SYSTEM_VIEWS } from './system-views.ts';
+import type { OperatorStats } from '../../compute/fragment/operator-stats.ts';
 
 /** What a statement needs at execution time. */
 interface ExecArgs {
@@ -48,6 +49,24 @@ interface ExecArgs {
   readonly evalCtx: EvalContext;
   /** The statement's stl_query record (query id, bytes moved). */
   readonly record: QueryRecord;
+  /** EXPLAIN ANALYZE: where the compute nodes' per-operator stats go. */
+  readonly nodeStats?: NodeStats[];
+}
+
+/** One compute node's operator stats for one fragment of a statement. */
+interface NodeStats {
+  readonly node: number;
+  readonly stats: readonly OperatorStats[];
+}
+
+/** Keeps the operator stats a node's final answer carries (when EXPLAIN ANALYZE asks for them). */
+function statsSink(a: ExecArgs): ((value: unknown, node: number) => void) | undefined {
+  const out = a.nodeStats;
+  if (!out) return undefined;
+  return (value, node) => {
+    const stats = (value as { stats?: OperatorStats[] } | null)?.stats;
+    if (Array.isArray(stats)) out.push({ node, stats });
+  };
 }
 
 /** The bound form of each statement kind. */
@@ -318,8 +337,10 @@ export class Session implements BackendSession {
         const started = performance.now();
         const before = a.record.bytes;
         let rows = 0;
-        for await (const chunk of this.runBoundSelect(select, a)) rows += chunk.length;
+        const nodeStats: NodeStats[] = [];
+        for await (const chunk of this.runBoundSelect(select, { ...a, nodeStats })) rows += chunk.length;
         lines.push(`Execution: ${rows} rows in ${(performance.now() - started).toFixed(3)} ms; ${a.record.bytes - before} bytes sent by compute nodes to the leader`);
+        lines.push(...operatorLines(nodeStats, (oid) => ctx.catalog.tableByOid(oid)?.name));
       }
       return staticCursor(fields, lines.map((l) => [l]), 'EXPLAIN');
     } });
@@ -375,7 +396,7 @@ export class Session implements BackendSession {
       runDistributed: (fragment: Fragment) => {
         const table = ctx.catalog.tableByOid(fragment.tableOid);
         if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
-        return ctx.dispatcher.runFragment(table, fragment, a.evalCtx, a.signal, 'runFragment', (n) => { a.record.bytes += n; });
+        return ctx.dispatcher.runFragment(table, fragment, a.evalCtx, a.signal, 'runFragment', (n) => { a.record.bytes += n; }, statsSink(a));
       },
       systemRows: (name: string) => SYSTEM_VIEWS[name]!.rows(ctx),
       budget: a.budget,
@@ -387,7 +408,11 @@ export class Session implements BackendSession {
       runJoinDistributed: (oid: number, jf: JoinFragment, onResponse?: (value: unknown) => void) => {
         const table = ctx.catalog.tableByOid(oid);
         if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
-        return ctx.dispatcher.runFragment(table, jf, a.evalCtx, a.signal, 'runJoinFragment', (n) => { a.record.bytes += n; }, onResponse);
+        const sink = statsSink(a);
+        return ctx.dispatcher.runFragment(table, jf, a.evalCtx, a.signal, 'runJoinFragment', (n) => { a.record.bytes += n; }, (value, node) => {
+          onResponse?.(value);
+          sink?.(value, node);
+        });
       },
     };
     const run = (s: BoundSelect): AsyncGenerator<Datum[][]> => this.runBoundSelect(s, a);
@@ -511,4 +536,22 @@ function sqlTypeName(t: SqlType): string {
     case 'unknown': return 'text';
     default: return t.id;
   }
+}
+
+/**
+ * EXPLAIN ANALYZE's per-operator lines: for each fragment a node ran, in the order the nodes
+ * answered, every operator on every slice (or once per node) with rows in, rows out and time.
+ */
+function operatorLines(nodeStats: readonly NodeStats[], tableName: (oid: number) => string | undefined): string[] {
+  if (nodeStats.length === 0) return [];
+  const out = ['Per operator on the compute nodes (rows read -> rows produced, time; pipelined operators include what runs after them):'];
+  const named = (op: string): string => op.replace(/table (\d+)/g, (m, oid: string) => tableName(Number(oid)) ?? m);
+  for (const { node, stats } of nodeStats) {
+    for (const s of stats) {
+      const where = s.slice < 0 ? `node ${node}` : `node ${node} slice ${s.slice}`;
+      const rows = s.rowsIn > 0 ? `${s.rowsIn} -> ${s.rows} rows` : `${s.rows} rows`;
+      out.push(`  ${where}: ${named(s.op)}: ${rows}${s.ms > 0 ? `, ${s.ms.toFixed(1)} ms` : ''}`);
+    }
+  }
+  return out;
 }

@@ -98,7 +98,15 @@ describe('joins on the slices', () => {
     // Two small tables join on the leader.
     expect(await plan('SELECT count(*) FROM side JOIN dim ON dim.d = side.d')).toContain('DS_DIST_BOTH (on the leader)');
     const analyzed = (await c.query(`EXPLAIN ANALYZE ${queries[1]!}`)).rows.map((r) => r['QUERY PLAN'] as string);
-    expect(analyzed[analyzed.length - 1]).toMatch(/^Execution: 5 rows in [\d.]+ ms; \d+ bytes sent by compute nodes to the leader$/);
+    expect(analyzed).toContainEqual(expect.stringMatching(/^Execution: 5 rows in [\d.]+ ms; \d+ bytes sent by compute nodes to the leader$/));
+    // Per operator and slice: the probe scan (rows read -> kept), the co-located input's hash table, each step.
+    const perOperator = analyzed.slice(analyzed.findIndex((l) => l.startsWith('Per operator'))).join('\n');
+    expect(perOperator).toMatch(/node \d slice \d: scan big \(probe\): \d+ -> \d+ rows, [\d.]+ ms/);
+    expect(perOperator).toMatch(/node \d slice \d: hash colocated input 0 \(colo\): \d+ -> \d+ rows, [\d.]+ ms/);
+    expect(perOperator).toMatch(/node \d slice \d: join step 0 \(inner, input 0\): \d+ rows/);
+    // The probe's rows read over all slices are the table's.
+    const read = [...perOperator.matchAll(/scan big \(probe\): (\d+) ->/g)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(read).toBe(BIG);
     await c.end();
   });
 
