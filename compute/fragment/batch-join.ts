@@ -40,6 +40,9 @@ export interface BatchJoinSources {
   scanNodeCopy(f: Fragment): AsyncIterable<Batch>;
 }
 
+/** Probe rows per slice held back so co-located inputs can be cut to their keys (else built whole). */
+const REDUCE_MAX_ROWS = 262_144;
+
 /** Pairs examined per chunk: bounds what one step materialises whatever the fan-out. */
 const PAIR_CHUNK = BATCH_SIZE;
 
@@ -145,6 +148,62 @@ function keysEqual(a: readonly KeyColumn[], i: number, b: readonly KeyColumn[], 
   return true;
 }
 
+/** The distinct values of one key column (of one layout), to keep only an input's rows that can match. */
+class KeySet {
+  private constructor(
+    private readonly key: KeyColumn,
+    private readonly hashes: Uint32Array,
+    private readonly heads: Int32Array,
+    private readonly next: Int32Array,
+    private readonly mask: number,
+  ) {}
+
+  /** The set of the non-NULL values in `vectors`. */
+  static of(vectors: readonly Vector[]): KeySet {
+    if (vectors.length === 0) return new KeySet({ kind: 'i32', values: new Int32Array(0) }, new Uint32Array(0), new Int32Array(1).fill(-1), new Int32Array(0), 0);
+    const v = concatVectors(vectors, { kind: vectors[0]!.kind, scale: vectors[0]!.kind === 'decimal' ? vectors[0]!.scale : 0, float4: false });
+    const n = v.length;
+    const hashes = new Uint32Array(n);
+    const nulls = new Uint8Array(n);
+    const key = keyColumn(v);
+    hashKeys([v], [key], n, hashes, nulls);
+    let cap = 16;
+    while (cap < n * 2) cap *= 2;
+    const heads = new Int32Array(cap).fill(-1);
+    const next = new Int32Array(n);
+    for (let j = n - 1; j >= 0; j--) {
+      if (nulls[j] !== 0) continue;
+      const b = hashes[j]! & (cap - 1);
+      next[j] = heads[b]!;
+      heads[b] = j;
+    }
+    return new KeySet(key, hashes, heads, next, cap - 1);
+  }
+
+  /** The rows of `part` whose column `local` is in the set, as a part with just columns `cols`. */
+  keep(part: { n: number; cols: Vector[] }, local: number, cols: readonly number[]): { n: number; cols: Vector[] } {
+    const v = part.cols[local]!;
+    const n = part.n;
+    const key = keyColumn(v);
+    const hashes = new Uint32Array(n);
+    const nulls = new Uint8Array(n);
+    hashKeys([v], [key], n, hashes, nulls);
+    const idx = new Int32Array(n);
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      if (nulls[i] !== 0) continue;
+      const h = hashes[i]!;
+      for (let j = this.heads[h & this.mask]!; j >= 0; j = this.next[j]!) {
+        if (this.hashes[j] === h && keysEqual([key], i, [this.key], j)) { idx[kept++] = i; break; }
+      }
+    }
+    if (kept === n) return part;
+    const out: Vector[] = new Array<Vector>(part.cols.length);
+    for (const c of cols) out[c] = gatherVector(part.cols[c]!, idx, kept);
+    return { n: kept, cols: out };
+  }
+}
+
 /** An input's rows as vectors with a hash table over its keys. */
 interface BuildSide {
   readonly n: number;
@@ -177,6 +236,11 @@ interface PlannedStep {
   readonly keep: readonly number[];
   /** The input's column types. */
   readonly localTypes: readonly SqlType[];
+  /**
+   * A co-located input joined on a probe column: its rows can be cut to the keys the probe's rows
+   * (after their filters) hold — joined-row position of the probe key, input column of the key.
+   */
+  readonly reduceBy: { readonly pos: number; readonly local: number } | null;
   /** The types at each joined-row position once this step is done. */
   readonly typesAfter: readonly SqlType[];
   // Per-step scratch, reused across chunks (steps run depth-first, one chunk at a time each).
@@ -271,6 +335,16 @@ export function planBatchJoin(jf: JoinFragment, ctx: EvalContext): BatchJoinPlan
     const probeProject = compileProjection(probeOutputs.map((i) => probeExprs[i]!), probe.scanTypes, ctx);
     const present = new Set<number>(probeOutputs.map((i) => jf.probeOffset + i));
     const probeKeep = [...present];
+    const probeCols = new Set(probeOutputs.map((i) => jf.probeOffset + i));
+    const reduceKey = (step: JoinStep, input: JoinInput): PlannedStep['reduceBy'] => {
+      if (input.kind !== 'colocated' || step.type === 'anti_na') return null;
+      for (let k = 0; k < step.leftKeys.length; k++) {
+        const l = step.leftKeys[k]!;
+        const r = step.rightKeys[k]!;
+        if (l.kind === 'Column' && r.kind === 'Column' && probeCols.has(l.index)) return { pos: l.index, local: r.index };
+      }
+      return null;
+    };
     const steps = jf.steps.map((step, s): PlannedStep => {
       const input = jf.inputs[step.input]!;
       const residualCols = [...columnsOf([step.residual])];
@@ -289,6 +363,7 @@ export function planBatchJoin(jf: JoinFragment, ctx: EvalContext): BatchJoinPlan
         rightKeys: step.rightKeys.length > 0 ? compileProjection(step.rightKeys, localTypes, ctx) : null,
         residual: step.residual ? compileFilter(step.residual, states[s + 1]!, ctx) : null,
         residualCols, inputCols, keep, localTypes, typesAfter: states[s + 1]!,
+        reduceBy: reduceKey(step, input),
         li: new Int32Array(PAIR_CHUNK), ri: new Int32Array(PAIR_CHUNK),
         hashes: new Uint32Array(BATCH_SIZE), nulls: new Uint8Array(BATCH_SIZE), matched: new Uint8Array(BATCH_SIZE),
         sel: new Uint32Array(PAIR_CHUNK),
@@ -495,11 +570,13 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
   const { jf } = plan;
   const budget = new MemoryBudget(DEFAULT_SLICE_CELLS, SLICE_PLACE);
 
-  const collect = async (ps: PlannedStep, batches: AsyncIterable<Batch>, stat?: OperatorStats): Promise<BuildSide> => {
+  const collect = async (ps: PlannedStep, batches: AsyncIterable<Batch>, stat?: OperatorStats, only?: KeySet | null): Promise<BuildSide> => {
     const kernels = plan.inputKernels[ps.step.input]!;
     const parts: { n: number; cols: Vector[] }[] = [];
-    for await (const p of projected(stat ? countRowsIn(batches, stat) : batches, kernels.filter, kernels.project)) {
+    for await (const projectedPart of projected(stat ? countRowsIn(batches, stat) : batches, kernels.filter, kernels.project)) {
       signal?.throwIfAborted();
+      const p = only ? only.keep(projectedPart, ps.reduceBy!.local, ps.inputCols) : projectedPart;
+      if (p.n === 0) continue;
       budget.charge(p.n, ps.inputCols.length);
       parts.push(p);
     }
@@ -536,42 +613,72 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
 
   let work = 0;
   for (const slice of sources.slices) {
+    const probeStat = stats?.add(slice, `scan table ${jf.probe.tableOid} (probe)`);
+    const started = performance.now();
+    let sel = new Uint32Array(BATCH_SIZE);
+    const scan = sources.scanSlice(jf.probe, slice);
+    const probeBatches = projected(probeStat ? countRowsIn(scan, probeStat) : scan, plan.probeFilter, plan.probeProject)[Symbol.asyncIterator]();
+    /** The next probe batch as joined-row columns, its residual applied; null at the end. */
+    const nextProbe = async (): Promise<{ cols: Columns; n: number } | null> => {
+      for (;;) {
+        const r = await probeBatches.next();
+        if (r.done) return null;
+        signal?.throwIfAborted();
+        const p = r.value;
+        let cols: Columns = new Array<Vector | undefined>(jf.width);
+        for (let k = 0; k < p.cols.length; k++) cols[jf.probeOffset + plan.probeOutputs[k]!] = p.cols[k];
+        let n = p.n;
+        if (plan.probeResidual !== null) {
+          if (sel.length < n) sel = new Uint32Array(n);
+          const kept = plan.probeResidual({ length: n, columns: cols as Vector[], selection: null }, null, sel);
+          if (kept === 0) continue;
+          if (kept < n) {
+            const idx = new Int32Array(sel.buffer, 0, kept);
+            const next: Columns = new Array<Vector | undefined>(jf.width);
+            for (const q of plan.probeKeep) next[q] = gatherVector(cols[q]!, idx, kept);
+            cols = next;
+            n = kept;
+          }
+        }
+        if (probeStat) probeStat.rows += n;
+        return { cols, n };
+      }
+    };
+
+    // Co-located inputs joined on a probe column are built after the probe's rows are known, when
+    // those are few (REDUCE_MAX_ROWS per slice): only rows with a key the probe holds are kept (TPC-H
+    // Q21 builds its two lineitem inputs from the orders of the 75,000 late lineitems, not all 3M).
+    const buffered: { cols: Columns; n: number }[] = [];
+    let bufferedRows = 0;
+    let probeDone = false;
+    const reducible = plan.steps.some((ps) => ps.reduceBy !== null);
+    if (reducible) {
+      while (bufferedRows <= REDUCE_MAX_ROWS) {
+        const b = await nextProbe();
+        if (b === null) { probeDone = true; break; }
+        budget.charge(b.n, plan.probeKeep.length);
+        buffered.push(b);
+        bufferedRows += b.n;
+      }
+    }
     const tables: BuildSide[] = [];
     let sliceCells = 0;
     for (let s = 0; s < plan.steps.length; s++) {
       const ps = plan.steps[s]!;
       const input = ps.input;
       if (input.kind !== 'colocated') { tables.push(shared[s]!); continue; }
-      const t = await timed(slice, ps, (stat) => collect(ps, sources.scanSlice(input.fragment, slice), stat));
+      const only = probeDone && ps.reduceBy !== null ? KeySet.of(buffered.map((b) => b.cols[ps.reduceBy!.pos]!)) : null;
+      const t = await timed(slice, ps, (stat) => collect(ps, sources.scanSlice(input.fragment, slice), stat, only));
       sliceCells += t.n * ps.inputCols.length;
       tables.push(t);
     }
     const runner = new StepRunner(plan, tables);
-    const probeStat = stats?.add(slice, `scan table ${jf.probe.tableOid} (probe)`);
-    const stepStats = stats ? plan.steps.map((ps, s) => stats.add(slice, `join step ${s} (${ps.step.type}, input ${ps.step.input})`)) : null;
-    runner.stepRows = stepStats;
-    const started = performance.now();
-    let sel = new Uint32Array(BATCH_SIZE);
-    const scan = sources.scanSlice(jf.probe, slice);
-    for await (const p of projected(probeStat ? countRowsIn(scan, probeStat) : scan, plan.probeFilter, plan.probeProject)) {
-      signal?.throwIfAborted();
-      let cols: Columns = new Array<Vector | undefined>(jf.width);
-      for (let k = 0; k < p.cols.length; k++) cols[jf.probeOffset + plan.probeOutputs[k]!] = p.cols[k];
-      let n = p.n;
-      if (plan.probeResidual !== null) {
-        if (sel.length < n) sel = new Uint32Array(n);
-        const kept = plan.probeResidual({ length: n, columns: cols as Vector[], selection: null }, null, sel);
-        if (kept === 0) continue;
-        if (kept < n) {
-          const idx = new Int32Array(sel.buffer, 0, kept);
-          const next: Columns = new Array<Vector | undefined>(jf.width);
-          for (const q of plan.probeKeep) next[q] = gatherVector(cols[q]!, idx, kept);
-          cols = next;
-          n = kept;
-        }
-      }
-      if (probeStat) probeStat.rows += n;
-      for (const out of runner.run(0, cols, n)) {
+    runner.stepRows = stats ? plan.steps.map((ps, s) => stats.add(slice, `join step ${s} (${ps.step.type}, input ${ps.step.input})`)) : null;
+    for (let i = 0; ; i++) {
+      const b = i < buffered.length ? buffered[i]! : probeDone ? null : await nextProbe();
+      if (b === null) break;
+      if (i < buffered.length) buffered[i] = { cols: [], n: 0 };
+      for (const out of runner.run(0, b.cols, b.n)) {
         yield out;
         work += out.length;
         if (work >= PAIRS_PER_YIELD) {
@@ -583,6 +690,7 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
     }
     if (probeStat) probeStat.ms = performance.now() - started;
     budget.release(sliceCells, 1);
+    budget.release(bufferedRows, plan.probeKeep.length);
   }
   if (matchedInputRows) {
     for (const t of shared) {
