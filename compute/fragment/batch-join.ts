@@ -250,6 +250,9 @@ interface PlannedStep {
   nulls: Uint8Array;
   matched: Uint8Array;
   sel: Uint32Array;
+  /** Where fillPairs goes on: probe row, and chain position (-2: not started). */
+  resumeI: number;
+  resumeJ: number;
 }
 
 /** The compiled plan of a join fragment for batches. */
@@ -366,7 +369,7 @@ export function planBatchJoin(jf: JoinFragment, ctx: EvalContext): BatchJoinPlan
         reduceBy: reduceKey(step, input),
         li: new Int32Array(PAIR_CHUNK), ri: new Int32Array(PAIR_CHUNK),
         hashes: new Uint32Array(BATCH_SIZE), nulls: new Uint8Array(BATCH_SIZE), matched: new Uint8Array(BATCH_SIZE),
-        sel: new Uint32Array(PAIR_CHUNK),
+        sel: new Uint32Array(PAIR_CHUNK), resumeI: 0, resumeJ: -2,
       };
     });
     return { jf, probeFilter, probeProject, probeOutputs, probeResidual, probeKeep, steps, inputKernels };
@@ -429,6 +432,66 @@ function buildSide(ps: PlannedStep, parts: readonly { n: number; cols: readonly 
   return { n, cols, keyCols, hashes, heads, next, mask, hasNullKey, matched: ps.step.trackMatches ? new Uint8Array(n) : null };
 }
 
+/**
+ * The probe loop of one step, outside any generator so it optimises: writes up to PAIR_CHUNK
+ * matching (probe row, input row) pairs into ps.li / ps.ri from where ps.resumeI / ps.resumeJ left
+ * off (resumeJ -2: the row's chain not started), or with `existence` only marks rows that match.
+ * Returns the pairs written; ps.resumeI reaches n when the batch is done.
+ */
+function fillPairs(ps: PlannedStep, t: BuildSide, leftCols: readonly KeyColumn[], lh: Uint32Array, ln: Uint8Array, n: number,
+  matched: Uint8Array, existence: boolean): number {
+  const { li, ri } = ps;
+  const keyed = ps.leftKeys !== null;
+  const heads = t.heads;
+  const next = t.next;
+  const hashes = t.hashes;
+  const mask = t.mask;
+  const count = t.n;
+  // One int32 / int64 key (the usual case) compares inline.
+  const a = leftCols.length === 1 ? leftCols[0]! : null;
+  const b = leftCols.length === 1 ? t.keyCols[0]! : null;
+  const a32 = a?.kind === 'i32' ? a.values : null;
+  const b32 = b?.kind === 'i32' ? b.values : null;
+  const a64 = a?.kind === 'w64' ? a.words : null;
+  const b64 = b?.kind === 'w64' ? b.words : null;
+  let c = 0;
+  let i = ps.resumeI;
+  let j = ps.resumeJ;
+  for (; i < n; i++, j = -2) {
+    if (j === -2) {
+      if (!keyed) j = 0;
+      else {
+        if (ln[i] !== 0) continue;
+        j = heads[lh[i]! & mask]!;
+      }
+    }
+    const h = lh[i]!;
+    while (j >= 0) {
+      let eq: boolean;
+      if (!keyed) eq = true;
+      else if (hashes[j] !== h) eq = false;
+      else if (a32 !== null && b32 !== null) eq = a32[i] === b32[j];
+      else if (a64 !== null && b64 !== null) eq = a64[2 * i] === b64[2 * j] && a64[2 * i + 1] === b64[2 * j + 1];
+      else eq = keysEqual(leftCols, i, t.keyCols, j);
+      const nj = keyed ? next[j]! : (j + 1 < count ? j + 1 : -1);
+      if (eq) {
+        if (existence) { matched[i] = 1; break; }
+        li[c] = i;
+        ri[c] = j;
+        if (++c === PAIR_CHUNK) {
+          ps.resumeI = nj >= 0 ? i : i + 1;
+          ps.resumeJ = nj >= 0 ? nj : -2;
+          return c;
+        }
+      }
+      j = nj;
+    }
+  }
+  ps.resumeI = n;
+  ps.resumeJ = -2;
+  return c;
+}
+
 /** The joined columns of a batch: one slot per joined-row position, undefined where not kept. */
 type Columns = (Vector | undefined)[];
 
@@ -470,31 +533,14 @@ class StepRunner {
     const li = ps.li;
     const ri = ps.ri;
     const existence = type !== 'inner' && type !== 'left' && ps.residual === null;
-    let c = 0;
     if (t.n > 0) {
-      for (let i = 0; i < n; i++) {
-        let j: number;
-        if (ps.leftKeys === null) j = 0;
-        else {
-          if (ln[i] !== 0) continue;
-          j = t.heads[lh[i]! & t.mask]!;
-        }
-        const h = lh[i]!;
-        while (j >= 0) {
-          if (ps.leftKeys === null || (t.hashes[j] === h && keysEqual(leftCols, i, t.keyCols, j))) {
-            if (existence) { matched[i] = 1; break; }
-            li[c] = i;
-            ri[c] = j;
-            if (++c === PAIR_CHUNK) {
-              yield* this.pairs(s, cols, c);
-              c = 0;
-            }
-          }
-          j = ps.leftKeys === null ? (j + 1 < t.n ? j + 1 : -1) : t.next[j]!;
-        }
+      ps.resumeI = 0;
+      ps.resumeJ = -2;
+      while (ps.resumeI < n) {
+        const c = fillPairs(ps, t, leftCols, lh, ln, n, matched, existence);
+        if (c > 0) yield* this.pairs(s, cols, c);
       }
     }
-    if (c > 0) yield* this.pairs(s, cols, c);
     if (type === 'inner') return;
     // Rows decided by whether they matched: the preserved rows of a left join (input columns NULL),
     // semi and anti joins (input columns absent).
