@@ -178,8 +178,10 @@ describe('arrow batch codec', () => {
   });
 
   it('keeps bigdecimal with mixed scales, huge and negative values', () => {
-    const values = [0n, 0n, -5n, 5n, 12345n, -12345n, 10n ** 60n + 7n, -(10n ** 45n) - 3n, 123456789012345n, 1234567890123456n, 100n, -1n];
-    const scales = Uint16Array.of(0, 3, 2, 0, 2, 7, 20, 0, 15, 15, 2, 40);
+    // Text of exactly 15 and 30 digits too: the parser folds digits 15 at a time.
+    const values = [0n, 0n, -5n, 5n, 12345n, -12345n, 10n ** 60n + 7n, -(10n ** 45n) - 3n, 123456789012345n, 1234567890123456n, 100n, -1n,
+      200000000000000n, -101158011000000n, 999999999999999n, 10n ** 29n + 1n];
+    const scales = Uint16Array.of(0, 3, 2, 0, 2, 7, 20, 0, 15, 15, 2, 40, 6, 6, 0, 0);
     const v: Vector = { kind: 'bigdecimal', length: values.length, values, scales, nulls: null };
     const decoded = roundTrip({ length: values.length, selection: null, columns: [v] });
     const out = decoded.columns[0]!;

@@ -491,7 +491,8 @@ function parseBigDecimals(offsets: Int32Array, bytes: Uint8Array, nulls: Uint8Ar
       }
     }
     if (digits === 0 || scale === 0 || scale > 0xffff) throw badNumericText(bytes, begin, end);
-    big = digits <= 15 ? BigInt(chunk) : chunkDigits === 0 ? big : big * POW10_BIG[chunkDigits]! + BigInt(chunk);
+    // (Exactly 15 digits were all folded above: chunk is then empty, not the value.)
+    if (chunkDigits > 0) big = big * POW10_BIG[chunkDigits]! + BigInt(chunk);
     values[rowIdx] = negative ? -big : big;
     scales[rowIdx] = scale < 0 ? 0 : scale;
   }

@@ -15,12 +15,17 @@ import type { Datum } from '../../sql/types/datum.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import { joinPlanTypes, type JoinPlan, type SelectPlan } from '../planning/select-plan.ts';
 import { zoneFiltersFor } from '../planning/zone-filters.ts';
+import { toTaggedJson } from '../../common/tagged-json.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
 import { datumKey } from '../../sql/expr/compare.ts';
 
-/** A probe table smaller than this joins on the leader: shipping a plan costs more than it saves. */
-export const MIN_PROBE_ROWS = 10_000;
+/**
+ * A probe table smaller than this joins on the leader: shipping a plan costs more than it saves.
+ * COLONNADE_MIN_PROBE_ROWS lowers it (0 sends every join it can to the slices: how the query fuzzer
+ * covers slice joins with small tables).
+ */
+export const MIN_PROBE_ROWS = Number(process.env['COLONNADE_MIN_PROBE_ROWS'] ?? 10_000);
 
 /** What planning a slice join needs from the executor. */
 export interface SliceJoinEnv {
@@ -342,7 +347,7 @@ export async function sliceJoin(
     const rows = broadcastRows.get(next);
     if (rows) {
       // Each round of the join order asks again: count an input's distinct keys once.
-      const memo = `${next}:${JSON.stringify(rightKeys)}`;
+      const memo = `${next}:${toTaggedJson(rightKeys)}`;
       const known = fanOuts.get(memo);
       if (known !== undefined) return known;
       // A big input is estimated from an evenly spread sample of FANOUT_SAMPLE rows.

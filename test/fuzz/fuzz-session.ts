@@ -14,11 +14,12 @@ export interface FuzzSession {
 }
 
 /**
- * Starts the cluster (Redshift DDL: KEY, EVEN and ALL tables) and PGlite (plain DDL), then inserts
- * the rows generated from `dataSeed` into both with the same multi-row INSERT statements.
+ * Starts the cluster (Redshift DDL: KEY, EVEN and ALL tables; `env` for its processes) and PGlite
+ * (plain DDL), then inserts the rows generated from `dataSeed` into both with the same multi-row
+ * INSERT statements.
  */
-export async function startFuzzSession(dataSeed: number, nodes = 2, slices = 1): Promise<FuzzSession> {
-  const [cluster, db] = await Promise.all([startCluster({ nodes, slices }), PGlite.create()]);
+export async function startFuzzSession(dataSeed: number, nodes = 2, slices = 1, env: Record<string, string> = {}): Promise<FuzzSession> {
+  const [cluster, db] = await Promise.all([startCluster({ nodes, slices, env }), PGlite.create()]);
   let client: pg.Client | undefined;
   try {
     client = await cluster.client();

@@ -11,6 +11,8 @@ import { generateTlpCheck } from './tlp-oracle.ts';
  * - COLONNADE_FUZZ_SEED: base seed of the data and of every query (query i uses deriveSeed(seed, i)).
  * - COLONNADE_FUZZ_QUERIES: how many random queries to compare with PostgreSQL.
  * - COLONNADE_FUZZ_TLP: how many TLP checks to run against Colonnade alone.
+ * - COLONNADE_FUZZ_SLICE_QUERIES: how many more run on a cluster that sends every join it can to
+ *   the slices (COLONNADE_MIN_PROBE_ROWS=0), since the fuzz tables are too small to get there.
  * The defaults take about a minute on two cores.
  */
 function envInt(name: string, fallback: number): number {
@@ -24,6 +26,7 @@ function envInt(name: string, fallback: number): number {
 const SEED = envInt('COLONNADE_FUZZ_SEED', 20_240_601);
 const QUERIES = envInt('COLONNADE_FUZZ_QUERIES', 3000);
 const TLP_CHECKS = envInt('COLONNADE_FUZZ_TLP', 700);
+const SLICE_QUERIES = envInt('COLONNADE_FUZZ_SLICE_QUERIES', 1000);
 /** Stop collecting after this many failures: a crashed cluster would otherwise fail every query. */
 const MAX_REPORTED = 8;
 /** TLP checks draw from their own seed stream, so changing QUERIES leaves them alone. */
@@ -51,21 +54,7 @@ describe(`random queries (seed ${SEED})`, () => {
   });
 
   it(`${QUERIES} random queries give PostgreSQL's answers`, async () => {
-    const failures: string[] = [];
-    for (let i = 0; i < QUERIES && failures.length < MAX_REPORTED; i++) {
-      const q = new QueryGenerator(new Prng(deriveSeed(SEED, i))).query();
-      // Colonnade runs in other processes and PGlite on this thread: run them side by side.
-      const [ours, theirs] = await Promise.all([session.colonnade.run(q.sql), session.postgres.run(q.sql)]);
-      const head = `query #${i} (${reproduce})\n${q.sql}`;
-      if (!theirs.ok) {
-        failures.push(`${head}\nthe generator wrote a statement PostgreSQL rejects: ${describeOutcome(theirs)}`);
-        continue;
-      }
-      const diff = compareOutcomes(ours, theirs, q.ordered);
-      if (diff !== undefined) {
-        failures.push(`${head}\n${diff}\ncolonnade: ${describeOutcome(ours)}\npostgres: ${describeOutcome(theirs)}`);
-      }
-    }
+    const failures = await compareRandomQueries(session, 0, QUERIES, reproduce);
     expect(failures, `${failures.length} mismatch(es):\n\n${failures.join('\n\n')}`).toEqual([]);
   }, 600_000);
 
@@ -82,5 +71,45 @@ describe(`random queries (seed ${SEED})`, () => {
       }
     }
     expect(failures, `${failures.length} TLP mismatch(es):\n\n${failures.join('\n\n')}`).toEqual([]);
+  }, 600_000);
+});
+
+/** Runs queries [from, from + count) of the seed on both engines; the mismatches, described. */
+async function compareRandomQueries(session: FuzzSession, from: number, count: number, how: string): Promise<string[]> {
+  const failures: string[] = [];
+  for (let i = from; i < from + count && failures.length < MAX_REPORTED; i++) {
+    const q = new QueryGenerator(new Prng(deriveSeed(SEED, i))).query();
+    // Colonnade runs in other processes and PGlite on this thread: run them side by side.
+    const [ours, theirs] = await Promise.all([session.colonnade.run(q.sql), session.postgres.run(q.sql)]);
+    const head = `query #${i} (${how})\n${q.sql}`;
+    if (!theirs.ok) {
+      failures.push(`${head}\nthe generator wrote a statement PostgreSQL rejects: ${describeOutcome(theirs)}`);
+      continue;
+    }
+    const diff = compareOutcomes(ours, theirs, q.ordered);
+    if (diff !== undefined) {
+      failures.push(`${head}\n${diff}\ncolonnade: ${describeOutcome(ours)}\npostgres: ${describeOutcome(theirs)}`);
+    }
+  }
+  return failures;
+}
+
+// The same generator with every join the slices can run sent there (vectorized joins, runtime and
+// sideways key filters, flipped joins), on queries the first cluster did not see.
+describe(`random queries with joins on the slices (seed ${SEED})`, () => {
+  let session: FuzzSession;
+
+  beforeAll(async () => {
+    session = await startFuzzSession(SEED, 2, 1, { COLONNADE_MIN_PROBE_ROWS: '0' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it(`${SLICE_QUERIES} random queries give PostgreSQL's answers`, async () => {
+    const how = `COLONNADE_MIN_PROBE_ROWS=0 COLONNADE_FUZZ_SEED=${SEED} npx vitest run test/fuzz/random-queries.test.ts`;
+    const failures = await compareRandomQueries(session, QUERIES, SLICE_QUERIES, how);
+    expect(failures, `${failures.length} mismatch(es):\n\n${failures.join('\n\n')}`).toEqual([]);
   }, 600_000);
 });
