@@ -61,7 +61,7 @@ export class HashAggregate {
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i]!;
       const v = args[i] ?? null;
-      if (v === null && !slot.star) continue;
+      if (v === null && !slot.star && slot.impl.acceptsNull !== true) continue;
       const d = g.distinct[i];
       if (d) d.set(datumKey(v), v);
       else g.states[i] = slot.impl.accumulate(g.states[i]!, v);

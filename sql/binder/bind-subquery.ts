@@ -174,10 +174,16 @@ export function subqueryHost(o: SubqueryHostOptions): SubqueryHost {
   };
 
   /** A correlated scalar subquery `(SELECT agg(...) FROM ... WHERE inner = outer ...)` as a grouped left join. */
-  const joinScalar = (sub: BoundSelect, at: unknown): Expr => {
+  const joinScalar = (plain: BoundSelect, at: unknown): Expr => {
     const tree = o.getTree();
+    // A subquery without an aggregate yields its one value per outer row: the same grouped join
+    // with an aggregate that returns the value and fails (21000) on a second row.
+    const sub = plain.aggregate === null && plain.limit === null && plain.offset === null && !plain.distinct && plain.source.kind !== 'setop'
+      ? { ...plain, aggregate: { groupBy: [], aggs: [{ name: 'single_value', arg: plain.outputs[0]!, distinct: false, type: plain.outputs[0]!.type }] }, having: null,
+        outputs: [{ kind: 'Column' as const, index: 0, type: plain.outputs[0]!.type }] }
+      : plain;
     if (!tree || !sub.aggregate || sub.aggregate.groupBy.length > 0 || sub.limit || sub.offset) {
-      throw featureNotSupported('correlated scalar subqueries other than a single ungrouped aggregate', pos(at));
+      throw featureNotSupported('correlated scalar subqueries with GROUP BY, LIMIT, DISTINCT or set operations', pos(at));
     }
     const innerKeys: Expr[] = [];
     const outerKeys: Expr[] = [];

@@ -17,6 +17,8 @@ export interface AggregateImpl {
   readonly returns: SqlType;
   /** The argument is converted to this type before accumulate (null for count(*)). */
   readonly argType: SqlType | null;
+  /** accumulate sees NULL arguments too (single_value counts them as rows). */
+  readonly acceptsNull?: boolean;
   init(): AggState;
   /** Adds one non-null value (count(*) gets null for every row). */
   accumulate(state: AggState, v: Datum): AggState;
@@ -68,6 +70,13 @@ function widen(v: Datum, to: SqlType): Datum {
   if (to.id === 'int8' && typeof v === 'number') return BigInt(v);
   if (to.id === 'numeric' && !(v instanceof Decimal)) return toDecimal(v);
   return v;
+}
+
+/** Combines two single_value states ([rows, value]); a second row is an error. */
+function singleValue(a: readonly [bigint, Datum], b: readonly [bigint, Datum]): [bigint, Datum] {
+  const rows = a[0] + b[0];
+  if (rows > 1n) throw new SqlError(SqlState.CARDINALITY_VIOLATION, 'more than one row returned by a subquery used as an expression');
+  return [rows, a[0] > 0n ? a[1] : b[1]];
 }
 
 /** Resolves `name(argType)` (argType null for count(*)); undefined when no such aggregate exists. */
@@ -127,6 +136,18 @@ export function resolveAggregate(name: string, argType: SqlType | null): Aggrega
         accumulate: (s, v) => pick(s as Datum, v),
         merge: (a, b) => pick(a as Datum, b as Datum),
         finalize: (s) => s as Datum,
+      };
+    }
+    case 'single_value': {
+      // Internal (not callable from SQL): the value of a scalar subquery without an aggregate,
+      // decorrelated into a grouped join; more than one row in a group is PostgreSQL's 21000.
+      if (!argType) return undefined;
+      return {
+        returns: argType.id === 'unknown' ? T.text : argType, argType, acceptsNull: true,
+        init: () => [0n, null],
+        accumulate: (s, v) => singleValue(s as [bigint, Datum], [1n, v]),
+        merge: (a, b) => singleValue(a as [bigint, Datum], b as [bigint, Datum]),
+        finalize: (s) => (s as [bigint, Datum])[1],
       };
     }
     case 'bool_and': case 'every': case 'bool_or': {
