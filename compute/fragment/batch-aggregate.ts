@@ -11,8 +11,8 @@ import { Decimal, type Datum } from '../../sql/types/datum.ts';
 import type { AggSpec } from './fragment.ts';
 import type { HashAggregate } from './hash-aggregate.ts';
 import { fmix32, hash64, hashBytes, hashInt32 } from '../stats/value-hash.ts';
+import { addSums } from './group-table.ts';
 
-const SPLIT = 67_108_864; // 2^26
 const TWO26 = 67_108_864n;
 const TWO32 = 4_294_967_296n;
 
@@ -115,36 +115,7 @@ export class BatchAggregator {
     const hi = new Float64Array(groups);
     const lo = new Float64Array(groups);
     const cnt = new Float64Array(groups);
-    const groupOf = this.groupOf;
-    const nulls = v.nulls;
-    if (v.kind === 'int32') {
-      const x = v.values;
-      for (let r = 0; r < n; r++) {
-        if (nulls !== null && nulls[r] !== 0) continue;
-        const g = groupOf[r]!;
-        lo[g]! += x[r]!;
-        cnt[g]!++;
-      }
-    } else if (v.kind === 'int64') {
-      const w = new Int32Array(v.values.buffer, v.values.byteOffset, n * 2);
-      for (let r = 0; r < n; r++) {
-        if (nulls !== null && nulls[r] !== 0) continue;
-        const g = groupOf[r]!;
-        lo[g]! += w[r * 2]! >>> 0;
-        hi[g]! += w[r * 2 + 1]!;
-        cnt[g]!++;
-      }
-    } else if (v.kind === 'decimal') {
-      const x = v.values;
-      for (let r = 0; r < n; r++) {
-        if (nulls !== null && nulls[r] !== 0) continue;
-        const g = groupOf[r]!;
-        const h = Math.floor(x[r]! / SPLIT);
-        hi[g]! += h;
-        lo[g]! += x[r]! - h * SPLIT;
-        cnt[g]!++;
-      }
-    }
+    addSums(v, this.groupOf, n, hi, lo, cnt);
     const scale = v.kind === 'decimal' ? v.scale : 0;
     for (let g = 0; g < groups; g++) {
       let total: Datum = null;

@@ -347,37 +347,9 @@ function accumulate(c: AggColumn, v: Vector | null, groupOf: Int32Array, n: numb
     for (let r = 0; r < n; r++) if (nulls === null || nulls[r] === 0) cnt[groupOf[r]!]!++;
     return;
   }
-  const hi = c.hi;
   const lo = c.lo;
   if (c.name === 'sum' || c.name === 'avg') {
-    if (v!.kind === 'int32') {
-      const x = v!.values;
-      for (let r = 0; r < n; r++) {
-        if (nulls !== null && nulls[r] !== 0) continue;
-        const g = groupOf[r]!;
-        lo[g]! += x[r]!;
-        cnt[g]!++;
-      }
-    } else if (v!.kind === 'int64') {
-      const w = new Int32Array(v!.values.buffer, v!.values.byteOffset, n * 2);
-      for (let r = 0; r < n; r++) {
-        if (nulls !== null && nulls[r] !== 0) continue;
-        const g = groupOf[r]!;
-        lo[g]! += w[r * 2]! >>> 0;
-        hi[g]! += w[r * 2 + 1]!;
-        cnt[g]!++;
-      }
-    } else if (v!.kind === 'decimal') {
-      const x = v!.values;
-      for (let r = 0; r < n; r++) {
-        if (nulls !== null && nulls[r] !== 0) continue;
-        const g = groupOf[r]!;
-        const h = Math.floor(x[r]! / SPLIT);
-        hi[g]! += h;
-        lo[g]! += x[r]! - h * SPLIT;
-        cnt[g]!++;
-      }
-    }
+    addSums(v!, groupOf, n, c.hi, lo, cnt);
     return;
   }
   const isMin = c.name === 'min';
@@ -410,6 +382,44 @@ function accumulate(c: AggColumn, v: Vector | null, groupOf: Int32Array, n: numb
       const g = groupOf[r]!;
       const y = x[r]!;
       if (cnt[g] === 0 || (isMin ? y < lo[g]! : y > lo[g]!)) { lo[g] = y; cnt[g] = 1; }
+    }
+  }
+}
+
+/**
+ * Adds rows [0, n) of an int32 / int64 / decimal vector into per-group float64 parts, exactly: an
+ * int32 into lo; an int64 as its unsigned low word into lo and its signed high word into hi (units
+ * of 2^32); a scaled decimal as floor(x / 2^26) into hi (units of 2^26) and the rest into lo; cnt
+ * counts the non-NULL rows. The caller keeps each part below 2^53 (by batch or by folding).
+ */
+export function addSums(v: Vector, groupOf: Int32Array, n: number, hi: Float64Array, lo: Float64Array, cnt: Float64Array): void {
+  const nulls = v.nulls;
+  if (v.kind === 'int32') {
+    const x = v.values;
+    for (let r = 0; r < n; r++) {
+      if (nulls !== null && nulls[r] !== 0) continue;
+      const g = groupOf[r]!;
+      lo[g]! += x[r]!;
+      cnt[g]!++;
+    }
+  } else if (v.kind === 'int64') {
+    const w = new Int32Array(v.values.buffer, v.values.byteOffset, n * 2);
+    for (let r = 0; r < n; r++) {
+      if (nulls !== null && nulls[r] !== 0) continue;
+      const g = groupOf[r]!;
+      lo[g]! += w[r * 2]! >>> 0;
+      hi[g]! += w[r * 2 + 1]!;
+      cnt[g]!++;
+    }
+  } else if (v.kind === 'decimal') {
+    const x = v.values;
+    for (let r = 0; r < n; r++) {
+      if (nulls !== null && nulls[r] !== 0) continue;
+      const g = groupOf[r]!;
+      const h = Math.floor(x[r]! / SPLIT);
+      hi[g]! += h;
+      lo[g]! += x[r]! - h * SPLIT;
+      cnt[g]!++;
     }
   }
 }
