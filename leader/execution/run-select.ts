@@ -152,7 +152,7 @@ function limitValue(e: Expr | null, ctx: EvalContext, what: 'LIMIT' | 'OFFSET'):
  * (GROUP BY includes the table's DISTKEY, or a DISTSTYLE ALL table read once): one phase, and
  * only final rows reach the leader. Null when that does not hold.
  */
-function onePhaseAggregate(plan: SelectPlan, env: ExecutionEnv): SelectPlan | null {
+export function onePhaseAggregate(plan: SelectPlan, env: Pick<ExecutionEnv, 'table'>): SelectPlan | null {
   const f = plan.fragment;
   const fin = plan.final;
   if (plan.source.kind !== 'table' || f.mode.kind !== 'aggregate' || !fin.aggregate || !fin.project || f.mode.groupBy.length === 0) return null;

@@ -5,6 +5,7 @@
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import { classifySliceJoin, isFlippedJoin } from '../execution/slice-join.ts';
+import { onePhaseAggregate } from '../execution/run-select.ts';
 import type { JoinPlan, SelectPlan } from './select-plan.ts';
 
 /** What EXPLAIN needs to know about tables. */
@@ -34,7 +35,9 @@ async function fragmentLines(out: PlanText, depth: number, f: Fragment, env: Exp
   const t = env.table(f.tableOid);
   let d = depth;
   if (f.mode.kind === 'aggregate') {
-    out.add(d, `XN HashAggregate (partial, per slice)  groups=${f.mode.groupBy.length} aggregates=${f.mode.aggs.map((a) => a.name).join(',') || 'none'}`);
+    // GROUP BY with the DISTKEY (or over an ALL table): the slices finish, HAVING included.
+    const phase = f.mode.finish ? `final, per slice: each group lies on one slice${f.mode.finish.having ? '; having' : ''}` : 'partial, per slice';
+    out.add(d, `XN HashAggregate (${phase})  groups=${f.mode.groupBy.length} aggregates=${f.mode.aggs.map((a) => a.name).join(',') || 'none'}`);
     d++;
   } else if (f.mode.topN) {
     out.add(d, `XN Top-N (per slice)  limit=${f.mode.topN.limit}`);
@@ -57,7 +60,8 @@ async function joinLines(out: PlanText, depth: number, j: JoinPlan, env: Explain
   await joinLines(out, depth + 1, j.right, env);
 }
 
-async function selectLines(out: PlanText, depth: number, plan: SelectPlan, env: ExplainEnv): Promise<void> {
+async function selectLines(out: PlanText, depth: number, planned: SelectPlan, env: ExplainEnv): Promise<void> {
+  const plan = onePhaseAggregate(planned, env) ?? planned;
   const fin = plan.final;
   let d = depth;
   if (fin.limit || fin.offset) { out.add(d, 'XN Limit'); d++; }
@@ -68,10 +72,12 @@ async function selectLines(out: PlanText, depth: number, plan: SelectPlan, env: 
   switch (src.kind) {
     case 'none': out.add(d, 'XN Result'); return;
     case 'system': out.add(d, `XN System View ${src.name} (on the leader)`); return;
-    case 'table':
-      out.add(d, `XN Network  Send to leader${plan.fragment.mode.kind === 'aggregate' ? ' (partial aggregates)' : ''}`);
+    case 'table': {
+      const mode = plan.fragment.mode;
+      out.add(d, `XN Network  Send to leader${mode.kind !== 'aggregate' ? '' : mode.finish ? ' (final rows)' : ' (partial aggregates)'}`);
       await fragmentLines(out, d + 1, plan.fragment, env);
       return;
+    }
     case 'subquery':
       out.add(d, 'XN Subquery Scan (on the leader)');
       await selectLines(out, d + 1, plan.subplan!, env);

@@ -94,6 +94,10 @@ describe('joins on the slices', () => {
     expect(text).toMatch(/XN Hash DS_DIST_ALL_NONE\s+->  XN Seq Scan on public\.dim/);
     expect(text).toMatch(/XN Hash DS_BCAST_INNER .*\s+->  XN Seq Scan on public\.side/);
     expect(text).toContain('XN HashAggregate (partial, per slice)');
+    // GROUP BY with the DISTKEY: the slices finish (one phase), HAVING included.
+    const onePhase = await plan('SELECT id, count(*) FROM big GROUP BY id HAVING count(*) > 1');
+    expect(onePhase).toMatch(/XN Network {2}Send to leader \(final rows\)\s+->  XN HashAggregate \(final, per slice: each group lies on one slice; having\)/);
+    expect(onePhase).not.toContain('on the leader');
     expect(await plan(queries[11]!)).toContain('XN Hash Left Join on the slices (the big side probes; the preserved side is broadcast)');
     // Two small tables join on the leader.
     expect(await plan('SELECT count(*) FROM side JOIN dim ON dim.d = side.d')).toContain('DS_DIST_BOTH (on the leader)');
