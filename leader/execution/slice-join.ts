@@ -182,16 +182,31 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
     });
   };
   /**
-   * A filtered table much smaller than the probe in a semi join (IN / EXISTS) is computed on the
-   * leader even when it could join co-located: its keys then restrict the other inputs computed
-   * there (TPC-H Q20: the parts named 'forest%' restrict the per-part sums over lineitem).
+   * A filtered table much smaller than the probe, joined inner or semi (IN / EXISTS), is computed
+   * on the leader even when it could join co-located: its keys then restrict the probe's scan and
+   * the other inputs computed there (TPC-H Q20: the parts named 'forest%' restrict the per-part
+   * sums over lineitem; Q2: the parts of one size and type restrict partsupp and its per-part
+   * minimum).
    */
   const keysFirst = (i: number): boolean => {
     const u = units[i]!;
-    if (i < innerCount || tail[i - innerCount]!.joinType !== 'semi' || !u.leaf?.fragment.filter || !u.table) return false;
+    if ((i >= innerCount && tail[i - innerCount]!.joinType !== 'semi') || !u.leaf?.fragment.filter || !u.table) return false;
     if (u.rows * 4 > probeUnit.rows) return false;
-    // Worth it only when some other input is computed on the leader too.
-    return units.some((w, k) => k !== i && k !== probe && w.table?.distStyle !== 'all' && !(w.table && colocatedWithProbe(k)));
+    // Worth it only when some other input is computed on the leader too — for an inner input, one
+    // joined to it directly by equality (its filter may not be selective: a miss costs a broadcast).
+    return units.some((w, k) => {
+      if (k === i || k === probe || w.table?.distStyle === 'all' || (w.table && colocatedWithProbe(k))) return false;
+      if (i >= innerCount) return true;
+      const joining = k < innerCount ? conj.map((c) => c.expr) : tailConjuncts[k - innerCount]!;
+      return joining.some((e) => {
+        if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) return false;
+        const [a, b] = e.args as [Expr, Expr];
+        if (a.kind !== 'Column' || b.kind !== 'Column') return false;
+        const inI = (x: number): boolean => x >= u.offset && x < u.offset + u.width;
+        const inK = (x: number): boolean => x >= w.offset && x < w.offset + w.width;
+        return (inI(a.index) && inK(b.index)) || (inI(b.index) && inK(a.index));
+      });
+    });
   };
   const kinds = units.map((u, i): JoinInput['kind'] | 'probe' => {
     if (i === probe) return 'probe';
@@ -565,7 +580,7 @@ async function flippedJoin(
  * a scanned column, directly or as a GROUP BY key of the leaf's aggregation. Null if it is not.
  */
 function withKeyFilter(j: JoinPlan, pos: number, keys: readonly Datum[]): JoinPlan | null {
-  if (j.kind !== 'leaf' || j.plan.source.kind !== 'table') return null;
+  if (j.kind !== 'leaf') return null;
   const p = j.plan;
   // Filtering before a LIMIT would change which rows it keeps.
   if (p.final.limit !== null || p.final.offset !== null) return null;
@@ -577,7 +592,26 @@ function withKeyFilter(j: JoinPlan, pos: number, keys: readonly Datum[]): JoinPl
     if (out?.kind === 'Column' && out.index < p.final.aggregate.groupCount) scanExpr = f.mode.groupBy[out.index];
   }
   if (scanExpr?.kind !== 'Column') return null;
-  return { ...j, plan: { ...p, fragment: withInFilter(f, scanExpr, keys) } };
+  if (p.source.kind === 'table') return { ...j, plan: { ...p, fragment: withInFilter(f, scanExpr, keys) } };
+  // Over a join (a decorrelated aggregate of several tables, TPC-H Q2): filter the input that
+  // position comes from, when the joins on the way keep that input's rows (inner, or its preserved side).
+  if (p.source.kind !== 'join' || !p.joinPlan) return null;
+  const joined = filterJoinInput(p.joinPlan, 0, f.scanColumns[scanExpr.index]!, keys);
+  return joined ? { ...j, plan: { ...p, joinPlan: joined } } : null;
+}
+
+/** The join tree with a key filter on the input that joined-row position `pos` comes from; null if it cannot be. */
+function filterJoinInput(j: JoinPlan, offset: number, pos: number, keys: readonly Datum[]): JoinPlan | null {
+  if (j.kind === 'leaf') return withKeyFilter(j, pos - offset, keys);
+  const lw = j.left.width;
+  if (pos < offset + lw) {
+    if (j.joinType === 'right' || j.joinType === 'full') return null;
+    const left = filterJoinInput(j.left, offset, pos, keys);
+    return left ? { ...j, left } : null;
+  }
+  if (j.joinType !== 'inner' && j.joinType !== 'right') return null;
+  const right = filterJoinInput(j.right, offset + lw, pos, keys);
+  return right ? { ...j, right } : null;
 }
 
 /** Whether every column `x` reads lies in [lo, hi) (and it reads at least one). */

@@ -76,6 +76,9 @@ describe('joins on the slices', () => {
     'SELECT count(*), count(side.tag) FROM big LEFT JOIN side ON side.k = big.k AND side.d = 2 WHERE (side.tag = \'k1\' AND big.d = 2) OR (side.tag IS NULL AND big.v > 70)',
     // a filtered table in a semi join computed first: its keys restrict the decorrelated aggregate (TPC-H Q20's shape)
     'SELECT count(*), sum(big.v) FROM big WHERE big.id < 3000 AND big.id IN (SELECT id FROM colo WHERE tag = \'t1\') AND big.d >= (SELECT count(*) FROM colo c2 WHERE c2.id = big.id AND c2.d < 4)',
+    // a filtered inner table computed first: its keys filter the probe and, through a join inside
+    // it, the decorrelated aggregate joined to it (TPC-H Q2's shape)
+    'SELECT big.id, big.v FROM big JOIN colo ON colo.id = big.id WHERE colo.tag = \'t1\' AND colo.id < 600 AND big.v = (SELECT min(b2.v) FROM big b2 JOIN side ON side.k = b2.k WHERE b2.id = colo.id)',
     // runtime key filters carried through an inner equality: the IN list restricts colo (its key is
     // the semi join's) and, through big.id = colo.id, the probe (TPC-H Q18's shape)
     'SELECT colo.tag, count(*), sum(big.v) FROM big JOIN colo ON big.id = colo.id JOIN side ON side.k = big.k WHERE colo.id IN (SELECT id FROM big WHERE v > 70 AND d = 2) GROUP BY colo.tag',
