@@ -210,9 +210,15 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
   };
   const kinds = units.map((u, i): JoinInput['kind'] | 'probe' => {
     if (i === probe) return 'probe';
-    // A small filtered DISTSTYLE ALL table (a dimension like nation) is computed on the leader: its
-    // keys then restrict the inputs joined to it (TPC-H Q21's suppliers of one nation).
-    if (u.table?.distStyle === 'all') return i < innerCount && u.leaf?.fragment.filter && u.rows <= SMALL_DIMENSION_ROWS ? 'broadcast' : 'replicated';
+    // A small DISTSTYLE ALL table (a dimension like nation) is computed on the leader when filtered,
+    // or when other inputs are computed there (a filtered one may restrict it first): its keys then
+    // restrict the inputs joined to it (TPC-H Q21's suppliers of one nation; Q5's nations of ASIA,
+    // restricted by region, restrict supplier and customer).
+    if (u.table?.distStyle === 'all') {
+      const small = i < innerCount && u.rows <= SMALL_DIMENSION_ROWS;
+      const othersOnLeader = units.some((w, k) => k !== i && k !== probe && w.table?.distStyle !== 'all' && !(w.table && colocatedWithProbe(k)));
+      return small && (u.leaf?.fragment.filter || othersOnLeader) ? 'broadcast' : 'replicated';
+    }
     // NOT IN needs to know about NULLs in the whole input, which one slice's part cannot tell.
     const notIn = i >= innerCount && tail[i - innerCount]!.joinType === 'anti_na';
     if (!notIn && colocatedWithProbe(i) && !keysFirst(i)) return 'colocated';
