@@ -191,7 +191,8 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
   const keysFirst = (i: number): boolean => {
     const u = units[i]!;
     if ((i >= innerCount && tail[i - innerCount]!.joinType !== 'semi') || !u.leaf?.fragment.filter || !u.table) return false;
-    if (u.rows * 4 > probeUnit.rows) return false;
+    // Past a few million rows its keys would rarely fit a key filter, and the leader would hold them.
+    if (u.rows * 4 > probeUnit.rows || u.rows > KEYS_FIRST_MAX_ROWS) return false;
     // Worth it only when some other input is computed on the leader too — for an inner input, one
     // joined to it directly by equality (its filter may not be selective: a miss costs a broadcast).
     return units.some((w, k) => {
@@ -422,6 +423,9 @@ export async function sliceJoin(
   };
   return env.runJoinDistributed(probeUnit.table!.oid, jf);
 }
+
+/** A filtered table joined inner or semi is computed on the leader for its keys only up to this size. */
+const KEYS_FIRST_MAX_ROWS = 2_000_000;
 
 /** A filtered DISTSTYLE ALL table up to this size is computed on the leader for its keys. */
 const SMALL_DIMENSION_ROWS = 10_000;
