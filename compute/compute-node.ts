@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { crashPoint } from '../common/crash-points.ts';
 import { SqlError, SqlState } from '../common/errors/index.ts';
 import type { Logger } from '../common/log.ts';
-import { toTaggedJson } from '../common/tagged-json.ts';
 import { LeaderLink } from '../cluster/membership/leader-link.ts';
 import { PeerPool } from '../cluster/transport/peer-pool.ts';
 import type { InDoubtOutcome, RegisterReply } from '../cluster/membership/node-registry.ts';
@@ -22,8 +21,7 @@ import { LoadSession, type ChunkMeta, type LoadNode, type LoadSpec } from './loa
 import { ColumnStatsCollector, columnStatsToTransport, type ColumnStatsTransport } from './stats/column-stats.ts';
 import type { Fragment } from './fragment/fragment.ts';
 import { runJoinFragment, type JoinFragment } from './fragment/join-fragment.ts';
-import type { FragmentRow } from './fragment/run-fragment.ts';
-import { runFragmentChunks, runFragmentOnBatches } from './fragment/run-fragment-batches.ts';
+import { runFragmentChunks } from './fragment/run-fragment-batches.ts';
 import { chunkRows, encodeChunk, type FragmentChunk } from './exchange/fragment-chunks.ts';
 import { unpackJoinFragment } from './exchange/join-request.ts';
 import { StatsRecorder, countRowsIn, type OperatorStats } from './fragment/operator-stats.ts';
@@ -50,8 +48,6 @@ interface SliceRows {
   readonly slice: number;
   readonly rows: Datum[][];
 }
-
-const enc = new TextEncoder();
 
 /** One compute node process's worth of state. */
 export class ComputeNode {
@@ -322,16 +318,6 @@ export class ComputeNode {
     return null;
   }
 
-  /** The fragment's output over this node's given slices of its table. */
-  private async *fragmentRows(f: Fragment, slices: readonly number[], evalCtx: EvalContext, signal: AbortSignal): AsyncGenerator<FragmentRow[]> {
-    for (const slice of slices) {
-      const store = this.store(slice);
-      if (!store.hasTable(f.tableOid)) continue;
-      const batches = store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal });
-      yield* runFragmentOnBatches(f, batches, f.scanTypes, evalCtx, signal);
-    }
-  }
-
   /** Scan batches of a fragment's table (its columns, its zone filters) over the given slices. */
   private async *scanBatches(f: Fragment, slices: readonly number[], signal: AbortSignal): AsyncGenerator<Batch> {
     for (const slice of slices) {
@@ -382,8 +368,6 @@ export class ComputeNode {
     const stats = new StatsRecorder();
     const { rows } = await this.send(runJoinFragment(jf, {
       slices,
-      onSlice: (f, slice) => this.fragmentRows(f, [slice], evalCtx, ctx.signal),
-      onNodeCopy: (f) => this.fragmentRows(f, this.slices, evalCtx, ctx.signal),
       scanSlice: (f, slice) => this.scanBatches(f, [slice], ctx.signal),
       scanNodeCopy: (f) => this.scanBatches(f, this.slices, ctx.signal),
     }, evalCtx, ctx.signal, matched, { stats }), ctx);

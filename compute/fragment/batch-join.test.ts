@@ -13,9 +13,7 @@ import { TEST_CTX } from '../codegen/test-support.ts';
 import { planBatchJoin } from './batch-join.ts';
 import type { Fragment } from './fragment.ts';
 import { runJoinFragment, type JoinFragment, type JoinInput, type JoinSources, type JoinStep } from './join-fragment.ts';
-import { runFragmentOnBatches } from './run-fragment-batches.ts';
 import { chunkAsRows, type FragmentChunk } from '../exchange/fragment-chunks.ts';
-import type { FragmentRow } from './run-fragment.ts';
 import { packJoinFragment, unpackJoinFragment } from '../exchange/join-request.ts';
 
 const NUM: SqlType = { id: 'numeric', precision: 10, scale: 2 };
@@ -61,11 +59,8 @@ function sources(tables: Map<number, Datum[][][]>): JoinSources {
       for (let i = 0; i < rows.length; i += 700) yield batchFromRows(f.scanTypes, rows.slice(i, i + 700));
     }
   })();
-  const rowsOf = (f: Fragment, parts: Datum[][][]): AsyncIterable<FragmentRow[]> => runFragmentOnBatches(f, scan(f, parts), f.scanTypes, TEST_CTX);
   return {
     slices: SLICES,
-    onSlice: (f, slice) => rowsOf(f, [tables.get(f.tableOid)![slice]!]),
-    onNodeCopy: (f) => rowsOf(f, tables.get(f.tableOid)!),
     scanSlice: (f, slice) => scan(f, [tables.get(f.tableOid)![slice]!]),
     scanNodeCopy: (f) => scan(f, tables.get(f.tableOid)!),
   };

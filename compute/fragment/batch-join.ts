@@ -29,6 +29,7 @@ import type { Fragment } from './fragment.ts';
 import type { JoinFragment, JoinInput, JoinStep } from './join-fragment.ts';
 import { PAIRS_PER_YIELD, yieldToEventLoop } from './join-key.ts';
 import { countRowsIn, type OperatorStats, type StatsRecorder } from './operator-stats.ts';
+import { projected } from './run-fragment-batches.ts';
 
 /** Where a vectorized join reads its tables. */
 export interface BatchJoinSources {
@@ -148,53 +149,60 @@ function keysEqual(a: readonly KeyColumn[], i: number, b: readonly KeyColumn[], 
   return true;
 }
 
+/** Hash chains over rows [0, n) by `hashes`, NULL-key rows left out: heads per bucket, next per row. */
+function chainRows(hashes: Uint32Array, nulls: Uint8Array, n: number): { heads: Int32Array; next: Int32Array; mask: number } {
+  let cap = 16;
+  while (cap < n * 2) cap *= 2;
+  const mask = cap - 1;
+  const heads = new Int32Array(cap).fill(-1);
+  const next = new Int32Array(n);
+  // Inserted last row first, so each chain lists rows in input order.
+  for (let j = n - 1; j >= 0; j--) {
+    if (nulls[j] !== 0) { next[j] = -1; continue; }
+    const b = hashes[j]! & mask;
+    next[j] = heads[b]!;
+    heads[b] = j;
+  }
+  return { heads, next, mask };
+}
+
 /** The distinct values of one key column (of one layout), to keep only an input's rows that can match. */
 class KeySet {
   private constructor(
-    private readonly key: KeyColumn,
+    /** The set's values, as the one key column keysEqual compares. */
+    private readonly keys: readonly KeyColumn[],
     private readonly hashes: Uint32Array,
-    private readonly heads: Int32Array,
-    private readonly next: Int32Array,
-    private readonly mask: number,
+    private readonly chains: { heads: Int32Array; next: Int32Array; mask: number },
   ) {}
 
   /** The set of the non-NULL values in `vectors`. */
   static of(vectors: readonly Vector[]): KeySet {
-    if (vectors.length === 0) return new KeySet({ kind: 'i32', values: new Int32Array(0) }, new Uint32Array(0), new Int32Array(1).fill(-1), new Int32Array(0), 0);
+    if (vectors.length === 0) return new KeySet([], new Uint32Array(0), chainRows(new Uint32Array(0), new Uint8Array(0), 0));
     const v = concatVectors(vectors, { kind: vectors[0]!.kind, scale: vectors[0]!.kind === 'decimal' ? vectors[0]!.scale : 0, float4: false });
     const n = v.length;
     const hashes = new Uint32Array(n);
     const nulls = new Uint8Array(n);
     const key = keyColumn(v);
     hashKeys([v], [key], n, hashes, nulls);
-    let cap = 16;
-    while (cap < n * 2) cap *= 2;
-    const heads = new Int32Array(cap).fill(-1);
-    const next = new Int32Array(n);
-    for (let j = n - 1; j >= 0; j--) {
-      if (nulls[j] !== 0) continue;
-      const b = hashes[j]! & (cap - 1);
-      next[j] = heads[b]!;
-      heads[b] = j;
-    }
-    return new KeySet(key, hashes, heads, next, cap - 1);
+    return new KeySet([key], hashes, chainRows(hashes, nulls, n));
   }
 
   /** The rows of `part` whose column `local` is in the set, as a part with just columns `cols`. */
   keep(part: { n: number; cols: Vector[] }, local: number, cols: readonly number[]): { n: number; cols: Vector[] } {
     const v = part.cols[local]!;
     const n = part.n;
-    const key = keyColumn(v);
+    const keys = [keyColumn(v)];
     const hashes = new Uint32Array(n);
     const nulls = new Uint8Array(n);
-    hashKeys([v], [key], n, hashes, nulls);
+    hashKeys([v], keys, n, hashes, nulls);
     const idx = new Int32Array(n);
     let kept = 0;
+    const { heads, next, mask } = this.chains;
     for (let i = 0; i < n; i++) {
       if (nulls[i] !== 0) continue;
       const h = hashes[i]!;
-      for (let j = this.heads[h & this.mask]!; j >= 0; j = this.next[j]!) {
-        if (this.hashes[j] === h && keysEqual([key], i, [this.key], j)) { idx[kept++] = i; break; }
+      for (let j = heads[h & mask]!; j >= 0; j = next[j]!) {
+        if (this.hashes[j] === h && keysEqual(keys, i, this.keys, j)) { idx[kept++] = i; break; }
       }
     }
     if (kept === n) return part;
@@ -336,9 +344,9 @@ export function planBatchJoin(jf: JoinFragment, ctx: EvalContext): BatchJoinPlan
     const residualCols = columnsOf([jf.probeResidual]);
     const probeOutputs = probeExprs.map((_e, i) => i).filter((i) => need[0]!.has(jf.probeOffset + i) || residualCols.has(jf.probeOffset + i));
     const probeProject = compileProjection(probeOutputs.map((i) => probeExprs[i]!), probe.scanTypes, ctx);
-    const present = new Set<number>(probeOutputs.map((i) => jf.probeOffset + i));
-    const probeKeep = [...present];
-    const probeCols = new Set(probeOutputs.map((i) => jf.probeOffset + i));
+    const probeKeep = probeOutputs.map((i) => jf.probeOffset + i);
+    const probeCols = new Set(probeKeep);
+    const present = new Set(probeKeep);
     const reduceKey = (step: JoinStep, input: JoinInput): PlannedStep['reduceBy'] => {
       if (input.kind !== 'colocated' || step.type === 'anti_na') return null;
       for (let k = 0; k < step.leftKeys.length; k++) {
@@ -380,22 +388,6 @@ export function planBatchJoin(jf: JoinFragment, ctx: EvalContext): BatchJoinPlan
   }
 }
 
-/** Runs a fragment's filter and projection over scan batches; yields the projected vectors. */
-async function* projected(batches: AsyncIterable<Batch>, filter: FilterKernel | null, project: ProjectionKernel): AsyncGenerator<{ n: number; cols: Vector[] }> {
-  let sel = new Uint32Array(BATCH_SIZE);
-  for await (const b of batches) {
-    let s = b.selection;
-    let n = s === null ? b.length : s.length;
-    if (filter) {
-      if (sel.length < b.length) sel = new Uint32Array(b.length);
-      n = filter(b, s, sel);
-      s = sel.subarray(0, n);
-    }
-    if (n === 0) continue;
-    yield { n, cols: project(b, s) };
-  }
-}
-
 /** Builds an input's hash table from its rows' vectors. */
 function buildSide(ps: PlannedStep, parts: readonly { n: number; cols: readonly (Vector | undefined)[] }[]): BuildSide {
   const input = ps.input;
@@ -410,26 +402,15 @@ function buildSide(ps: PlannedStep, parts: readonly { n: number; cols: readonly 
   const hashes = new Uint32Array(n);
   const nulls = new Uint8Array(n);
   let hasNullKey = false;
-  const next = new Int32Array(n);
-  let mask = 0;
-  let heads = new Int32Array(0);
+  // A cross join (no keys) walks the rows in order and never reads the chains.
+  let chains: ReturnType<typeof chainRows> = { heads: new Int32Array(0), next: new Int32Array(n), mask: 0 };
   if (ps.rightKeys !== null) {
     const keys = ps.rightKeys({ length: n, columns: cols as Vector[], selection: null }, null);
     keyCols = keys.map(keyColumn);
     hasNullKey = hashKeys(keys, keyCols, n, hashes, nulls);
-    let cap = 16;
-    while (cap < n * 2) cap *= 2;
-    mask = cap - 1;
-    heads = new Int32Array(cap).fill(-1);
-    // Inserted last row first, so each chain lists rows in input order.
-    for (let j = n - 1; j >= 0; j--) {
-      if (nulls[j] !== 0) { next[j] = -1; continue; }
-      const b = hashes[j]! & mask;
-      next[j] = heads[b]!;
-      heads[b] = j;
-    }
+    chains = chainRows(hashes, nulls, n);
   }
-  return { n, cols, keyCols, hashes, heads, next, mask, hasNullKey, matched: ps.step.trackMatches ? new Uint8Array(n) : null };
+  return { n, cols, keyCols, hashes, ...chains, hasNullKey, matched: ps.step.trackMatches ? new Uint8Array(n) : null };
 }
 
 /**

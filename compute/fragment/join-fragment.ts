@@ -17,8 +17,8 @@ import { runFragment, type FragmentRow } from './run-fragment.ts';
 import { DEFAULT_SLICE_CELLS, MemoryBudget, SLICE_PLACE } from '../../common/memory-budget.ts';
 import type { Batch } from '../batch/batch.ts';
 import { rowsFromBatch } from '../batch/row-conversion.ts';
-import { planBatchJoin, runBatchJoin } from './batch-join.ts';
-import { runFragmentChunks } from './run-fragment-batches.ts';
+import { planBatchJoin, runBatchJoin, type BatchJoinSources } from './batch-join.ts';
+import { runFragmentChunks, runFragmentOnBatches } from './run-fragment-batches.ts';
 import type { StatsRecorder } from './operator-stats.ts';
 import type { FragmentChunk } from '../exchange/fragment-chunks.ts';
 
@@ -35,19 +35,8 @@ export type JoinInput =
   /** A table fragment over the node's copy of a DISTSTYLE ALL table. */
   | { readonly kind: 'replicated'; readonly fragment: Fragment; readonly offset: number; readonly width: number };
 
-/** How a compute node produces fragment rows for the join. */
-export interface JoinSources {
-  /** This node's slices holding the probe table. */
-  readonly slices: readonly number[];
-  /** A fragment's output on one slice. */
-  onSlice(f: Fragment, slice: number): AsyncIterable<FragmentRow[]>;
-  /** A fragment's output over this node's copy of a DISTSTYLE ALL table. */
-  onNodeCopy(f: Fragment): AsyncIterable<FragmentRow[]>;
-  /** Scan batches of a fragment's table on one slice (the vectorized join reads these). */
-  scanSlice(f: Fragment, slice: number): AsyncIterable<Batch>;
-  /** Scan batches over this node's copy of a DISTSTYLE ALL table. */
-  scanNodeCopy(f: Fragment): AsyncIterable<Batch>;
-}
+/** Where a compute node's join reads its tables (the probe's slices, scans per slice or node copy). */
+export type JoinSources = BatchJoinSources;
 
 /**
  * One hash join step: join input `input` on leftKeys (joined row) = rightKeys (input's row).
@@ -137,6 +126,9 @@ function runRowJoin(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, si
   matchedInputRows?: Set<number>): AsyncGenerator<FragmentRow[]> {
   const narrow = jf.post.scanColumns;
   let work = 0;
+  /** A fragment's output rows on one slice, or over this node's copy of a DISTSTYLE ALL table. */
+  const onSlice = (f: Fragment, slice: number): AsyncIterable<FragmentRow[]> => runFragmentOnBatches(f, sources.scanSlice(f, slice), f.scanTypes, ctx, signal);
+  const onNodeCopy = (f: Fragment): AsyncIterable<FragmentRow[]> => runFragmentOnBatches(f, sources.scanNodeCopy(f), f.scanTypes, ctx, signal);
   const broadcastRows = new Map<JoinInput, Datum[][]>();
   const rowsOf = (input: Extract<JoinInput, { kind: 'broadcast' }>): Datum[][] => {
     let rows = broadcastRows.get(input);
@@ -151,7 +143,7 @@ function runRowJoin(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, si
     const input = jf.inputs[step.input]!;
     if (input.kind === 'colocated') return null;
     if (input.kind === 'broadcast') budget.charge(rowsOf(input).length, input.width);
-    const rows = input.kind === 'broadcast' ? rowsOf(input) : await collectRows(sources.onNodeCopy(input.fragment), input.width, budget);
+    const rows = input.kind === 'broadcast' ? rowsOf(input) : await collectRows(onNodeCopy(input.fragment), input.width, budget);
     return stepTable(rows, step.rightKeys, ctx);
   }));
 
@@ -170,12 +162,12 @@ function runRowJoin(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, si
       const step = jf.steps[s]!;
       const input = jf.inputs[step.input]!;
       if (input.kind !== 'colocated') { tables.push(shared[s]!); continue; }
-      const rows = await collectRows(sources.onSlice(input.fragment, slice), input.width, budget);
+      const rows = await collectRows(onSlice(input.fragment, slice), input.width, budget);
       sliceCells += rows.length * input.width;
       tables.push(stepTable(rows, step.rightKeys, ctx));
     }
     let out: Datum[][] = [];
-    for await (const chunk of sources.onSlice(jf.probe, slice)) {
+    for await (const chunk of onSlice(jf.probe, slice)) {
       signal?.throwIfAborted();
       let rows: Datum[][] = [];
       for (const p of chunk) {

@@ -8,6 +8,7 @@ import type { Vector } from '../batch/vector.ts';
 import { compileAggregateInputs } from '../codegen/compile-aggregate-inputs.ts';
 import { compileFilter } from '../codegen/compile-filter.ts';
 import { compileProjection } from '../codegen/compile-projection.ts';
+import type { FilterKernel, ProjectionKernel } from '../codegen/kernel-types.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
@@ -22,7 +23,7 @@ import type { FragmentChunk } from '../exchange/fragment-chunks.ts';
 const CHUNK_ROWS = 2048;
 
 /** The selected row count of a batch and the selection to hand the next kernel. */
-function selected(batch: Batch, filter: ((b: Batch, s: Uint32Array | null, o: Uint32Array) => number) | null, buf: Uint32Array): [number, Uint32Array | null] {
+function selected(batch: Batch, filter: FilterKernel | null, buf: Uint32Array): [number, Uint32Array | null] {
   if (!filter) return [batch.selection ? batch.selection.length : batch.length, batch.selection];
   const n = filter(batch, batch.selection, buf);
   return [n, buf.subarray(0, n)];
@@ -91,12 +92,8 @@ export async function* runFragmentOnBatches(
   const project = compileProjection(mode.exprs, inputTypes, ctx);
   const topN = mode.topN ? new TopN(mode.topN.keys, mode.topN.limit) : null;
   let out: FragmentRow[] = [];
-  for await (const batch of batches) {
+  for await (const { n, cols: vectors } of projected(batches, filter, project)) {
     signal?.throwIfAborted();
-    if (selBuf.length < batch.length) selBuf = new Uint32Array(batch.length);
-    const [n, sel] = selected(batch, filter, selBuf);
-    if (n === 0) continue;
-    const vectors = project(batch, sel);
     for (let r = 0; r < n; r++) {
       const row = rowOf(vectors, r);
       if (topN) topN.add(row);
@@ -127,12 +124,19 @@ export async function* runFragmentChunks(
   }
   const filter = f.filter ? compileFilter(f.filter, inputTypes, ctx) : null;
   const project = compileProjection(mode.exprs, inputTypes, ctx);
+  for await (const { n, cols } of projected(batches, filter, project)) {
+    signal?.throwIfAborted();
+    yield { length: n, columns: cols, selection: null };
+  }
+}
+
+/** Runs a filter and a projection over batches; yields the projected vectors of each non-empty one. */
+export async function* projected(batches: AsyncIterable<Batch>, filter: FilterKernel | null, project: ProjectionKernel): AsyncGenerator<{ n: number; cols: Vector[] }> {
   let selBuf = new Uint32Array(4096);
   for await (const batch of batches) {
-    signal?.throwIfAborted();
     if (selBuf.length < batch.length) selBuf = new Uint32Array(batch.length);
     const [n, sel] = selected(batch, filter, selBuf);
     if (n === 0) continue;
-    yield { length: n, columns: project(batch, sel), selection: null };
+    yield { n, cols: project(batch, sel) };
   }
 }

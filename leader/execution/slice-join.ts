@@ -85,6 +85,20 @@ export interface Conjunct {
   applied: boolean;
 }
 
+type ColumnRef = Extract<Expr, { kind: 'Column' }>;
+
+/** The two columns of a conjunct `a = b` between plain columns, or null. */
+function columnEquality(e: Expr): readonly [ColumnRef, ColumnRef] | null {
+  if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) return null;
+  const [a, b] = e.args as [Expr, Expr];
+  return a.kind === 'Column' && b.kind === 'Column' ? [a, b] : null;
+}
+
+/** Whether a joined-row position lies within an input's columns. */
+function within(u: { readonly offset: number; readonly width: number }, pos: number): boolean {
+  return pos >= u.offset && pos < u.offset + u.width;
+}
+
 function and(exprs: readonly Expr[]): Expr | null {
   if (exprs.length === 0) return null;
   if (exprs.length === 1) return exprs[0]!;
@@ -154,7 +168,7 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
   if (probe < 0 || Math.max(...units.map((u) => (u.table ? u.rows : 0))) < MIN_PROBE_ROWS) return null;
   const probeUnit = units[probe]!;
 
-  const unitOf = (pos: number): number => units.findIndex((u, i) => i < innerCount && pos >= u.offset && pos < u.offset + u.width);
+  const unitOf = (pos: number): number => units.findIndex((u, i) => i < innerCount && within(u, pos));
   const tailConjuncts = tail.map((t) => (t.condition === null ? [] : t.condition.kind === 'And' ? t.condition.args : [t.condition]));
   const conj: Conjunct[] = conditions.flatMap((c) => (c.kind === 'And' ? c.args : [c])).map((expr) => {
     const us = new Set<number>();
@@ -166,7 +180,7 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
   // and the input's DISTKEY column (same type, so both hash alike) in the conditions joining it.
   const isDistKey = (pos: number, unit: number): boolean => {
     const u = units[unit]!;
-    return u.leaf !== null && u.table !== null && pos >= u.offset && pos < u.offset + u.width
+    return u.leaf !== null && u.table !== null && within(u, pos)
       && tableColumnOf(u.leaf, pos - u.offset) === u.table.distKey;
   };
   const colocatedWithProbe = (i: number): boolean => {
@@ -175,12 +189,14 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
     if (!u.table || !p.table || u.table.distStyle !== 'key' || p.table.distStyle !== 'key') return false;
     const joining = i < innerCount ? conj.map((c) => c.expr) : tailConjuncts[i - innerCount]!;
     return joining.some((e) => {
-      if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) return false;
-      const [a, b] = e.args as [Expr, Expr];
-      if (a.kind !== 'Column' || b.kind !== 'Column' || a.type.id !== b.type.id) return false;
+      const eq = columnEquality(e);
+      if (!eq || eq[0].type.id !== eq[1].type.id) return false;
+      const [a, b] = eq;
       return (isDistKey(a.index, probe) && isDistKey(b.index, i)) || (isDistKey(b.index, probe) && isDistKey(a.index, i));
     });
   };
+  /** Whether input k is computed on the leader whatever else is decided: neither ALL nor co-located. */
+  const onLeaderAnyway = (k: number): boolean => k !== probe && units[k]!.table?.distStyle !== 'all' && !(units[k]!.table && colocatedWithProbe(k));
   /**
    * A filtered table much smaller than the probe, joined inner or semi (IN / EXISTS), is computed
    * on the leader even when it could join co-located: its keys then restrict the probe's scan and
@@ -196,16 +212,14 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
     // Worth it only when some other input is computed on the leader too — for an inner input, one
     // joined to it directly by equality (its filter may not be selective: a miss costs a broadcast).
     return units.some((w, k) => {
-      if (k === i || k === probe || w.table?.distStyle === 'all' || (w.table && colocatedWithProbe(k))) return false;
+      if (k === i || !onLeaderAnyway(k)) return false;
       if (i >= innerCount) return true;
       const joining = k < innerCount ? conj.map((c) => c.expr) : tailConjuncts[k - innerCount]!;
       return joining.some((e) => {
-        if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) return false;
-        const [a, b] = e.args as [Expr, Expr];
-        if (a.kind !== 'Column' || b.kind !== 'Column') return false;
-        const inI = (x: number): boolean => x >= u.offset && x < u.offset + u.width;
-        const inK = (x: number): boolean => x >= w.offset && x < w.offset + w.width;
-        return (inI(a.index) && inK(b.index)) || (inI(b.index) && inK(a.index));
+        const eq = columnEquality(e);
+        if (!eq) return false;
+        const [a, b] = eq;
+        return (within(u, a.index) && within(w, b.index)) || (within(u, b.index) && within(w, a.index));
       });
     });
   };
@@ -217,7 +231,7 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
     // restricted by region, restrict supplier and customer).
     if (u.table?.distStyle === 'all') {
       const small = i < innerCount && u.rows <= SMALL_DIMENSION_ROWS;
-      const othersOnLeader = units.some((w, k) => k !== i && k !== probe && w.table?.distStyle !== 'all' && !(w.table && colocatedWithProbe(k)));
+      const othersOnLeader = units.some((_w, k) => k !== i && onLeaderAnyway(k));
       return small && (u.leaf?.fragment.filter || othersOnLeader) ? 'broadcast' : 'replicated';
     }
     // NOT IN needs to know about NULLs in the whole input, which one slice's part cannot tell.
@@ -244,7 +258,6 @@ export async function sliceJoin(
   if (sj === null) return null;
   if (sj.bigBroadcast) return isFlippedJoin(sj) ? flippedJoin(plan, sj, env, materialize, evalCtx) : null;
   const { units, kinds, probe, innerCount, tail, conj, tailConjuncts, width, unitOf } = sj;
-  const j = plan.joinPlan!;
   const probeUnit = units[probe]!;
   const others = units.map((_u, i) => i).filter((i) => i !== probe);
   const broadcastRows = new Map<number, Datum[][]>();
@@ -264,12 +277,12 @@ export async function sliceJoin(
     const notIn = i >= innerCount && tail[i - innerCount]!.joinType === 'anti_na';
     const joining = i < innerCount ? conj.map((c) => c.expr) : tailConjuncts[i - innerCount]!;
     for (const e of notIn ? [] : joining) {
-      if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) continue;
-      const [a, b] = e.args as [Expr, Expr];
-      if (a.kind !== 'Column' || b.kind !== 'Column' || a.type.id !== b.type.id) continue;
+      const eq = columnEquality(e);
+      if (!eq || eq[0].type.id !== eq[1].type.id) continue;
+      const [a, b] = eq;
       for (const [mine, other] of [[a, b], [b, a]] as const) {
         const u = units[i]!;
-        if (mine.index < u.offset || mine.index >= u.offset + u.width) continue;
+        if (!within(u, mine.index)) continue;
         const known = i < innerCount || tail[i - innerCount]!.joinType !== 'anti' ? knownKeys.get(other.index) : undefined;
         if (known) {
           target = withKeyFilter(target, mine.index - u.offset, known) ?? target;
@@ -289,13 +302,11 @@ export async function sliceJoin(
     if (i < innerCount) {
       const u = units[i]!;
       for (const c of conj) {
-        const e = c.expr;
-        if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) continue;
-        const [a, b] = e.args as [Expr, Expr];
-        if (a.kind !== 'Column' || b.kind !== 'Column' || a.type.id !== b.type.id) continue;
+        const eq = columnEquality(c.expr);
+        if (!eq || eq[0].type.id !== eq[1].type.id) continue;
+        const [a, b] = eq;
         for (const [mine, other] of [[a, b], [b, a]] as const) {
-          if (mine.index < u.offset || mine.index >= u.offset + u.width) continue;
-          if (other.index >= u.offset && other.index < u.offset + u.width) continue;
+          if (!within(u, mine.index) || within(u, other.index)) continue;
           if (knownKeys.has(other.index)) continue;
           const keys = distinctKeys(rows, (row) => row[mine.index - u.offset] ?? null);
           if (keys) knownKeys.set(other.index, keys);
@@ -479,12 +490,12 @@ function withRuntimeFilters(probe: SliceJoinUnit, steps: readonly JoinStep[], in
   /** Which scan a joined position reads directly: the probe's, or a table input's (with its index). */
   const scanned = (pos: number): { input: number; expr: Expr } | null => {
     const probeExprs = probeFragment.mode.kind === 'project' ? probeFragment.mode.exprs : null;
-    if (probeExprs && pos >= probe.offset && pos < probe.offset + probe.width) {
+    if (probeExprs && within(probe, pos)) {
       const e = probeExprs[pos - probe.offset];
       return e?.kind === 'Column' ? { input: -1, expr: e } : null;
     }
     // After a semi or anti join the next input may take the same positions: only an unambiguous one.
-    const covering = steps.filter((step) => pos >= out[step.input]!.offset && pos < out[step.input]!.offset + out[step.input]!.width);
+    const covering = steps.filter((step) => within(out[step.input]!, pos));
     if (covering.length !== 1) return null;
     const step = covering[0]!;
     const input = out[step.input]!;
