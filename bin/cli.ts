@@ -24,6 +24,8 @@ Options (environment variable in brackets):
   --nodes N          compute nodes (start)           [COLONNADE_NODES]      default 2
   --slices S         slices per compute node         [COLONNADE_SLICES]     default cores/nodes
   --join H:P         leader's cluster address (compute) [COLONNADE_JOIN]
+  --slice-threads on|off  run each slice on a worker thread (compute) [COLONNADE_SLICE_THREADS] default on
+  --slice-heap-mb N  heap cap per slice worker (compute) [COLONNADE_SLICE_HEAP_MB] default V8's
   --advertise-host H name peers use to reach this compute node [COLONNADE_ADVERTISE_HOST] default --host
   --auth-file F      users and passwords (JSON)      [COLONNADE_AUTH_FILE]
   --tls-key F --tls-cert F  enable TLS               [COLONNADE_TLS_KEY, COLONNADE_TLS_CERT]
@@ -43,6 +45,17 @@ function intOpt(s: string | undefined, name: string): number | undefined {
   const n = Number(s);
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got "${s}"`);
   return n;
+}
+
+function onOff(s: string, name: string): boolean {
+  const v = s.toLowerCase();
+  if (v === 'on' || v === 'true' || v === '1') return true;
+  if (v === 'off' || v === 'false' || v === '0') return false;
+  throw new Error(`--${name} must be on or off, got "${s}"`);
+}
+
+function heapOpt(mib: number | undefined): { sliceHeapMiB?: number } {
+  return mib === undefined || mib === 0 ? {} : { sliceHeapMiB: mib };
 }
 
 /** Resolves on SIGINT/SIGTERM. */
@@ -75,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
       host: { type: 'string' }, port: { type: 'string' }, 'cluster-port': { type: 'string' },
       'data-dir': { type: 'string' }, nodes: { type: 'string' }, slices: { type: 'string' },
       join: { type: 'string' }, 'advertise-host': { type: 'string' }, 'auth-file': { type: 'string' }, 'tls-key': { type: 'string' },
-      'tls-cert': { type: 'string' }, 'log-level': { type: 'string' },
+      'tls-cert': { type: 'string' }, 'log-level': { type: 'string' }, 'slice-threads': { type: 'string' }, 'slice-heap-mb': { type: 'string' },
     },
     strict: true,
   });
@@ -103,6 +116,8 @@ export async function main(argv: string[]): Promise<number> {
         dataDir, leaderHost: join.slice(0, idx), leaderPort: Number(join.slice(idx + 1)),
         host, advertiseHost: opt(values, 'advertise-host', 'COLONNADE_ADVERTISE_HOST', host)!, port: intOpt(opt(values, 'port', 'COLONNADE_COMPUTE_PORT', '0'), 'port')!,
         slices: intOpt(opt(values, 'slices', 'COLONNADE_SLICES'), 'slices') ?? availableParallelism(),
+        sliceThreads: onOff(opt(values, 'slice-threads', 'COLONNADE_SLICE_THREADS', 'on')!, 'slice-threads'),
+        ...heapOpt(intOpt(opt(values, 'slice-heap-mb', 'COLONNADE_SLICE_HEAP_MB'), 'slice-heap-mb')),
         log,
       });
       // Started by `colonnade start`: leave when the parent process goes away, even by SIGKILL.

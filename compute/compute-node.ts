@@ -14,18 +14,17 @@ import type { RpcContext } from '../cluster/transport/rpc-peer.ts';
 import type { Datum } from '../sql/types/datum.ts';
 import type { EvalContext } from '../sql/functions/scalar-functions.ts';
 import type { SliceStore, StoredTable, WriteTransaction } from '../storage/slice-store.ts';
-import type { Batch } from './batch/batch.ts';
 import { batchFromRows } from './batch/row-conversion.ts';
 import { decodeBatch } from './exchange/arrow-batch-codec.ts';
 import { LoadSession, type ChunkMeta, type LoadNode, type LoadSpec } from './loading/load-session.ts';
 import { ColumnStatsCollector, columnStatsToTransport, type ColumnStatsTransport } from './stats/column-stats.ts';
 import type { Fragment } from './fragment/fragment.ts';
-import { runJoinFragment, type JoinFragment } from './fragment/join-fragment.ts';
-import { runFragmentChunks } from './fragment/run-fragment-batches.ts';
-import { chunkRows, encodeChunk, type FragmentChunk } from './exchange/fragment-chunks.ts';
-import { unpackJoinFragment } from './exchange/join-request.ts';
-import { StatsRecorder, countRowsIn, type OperatorStats } from './fragment/operator-stats.ts';
-import { SegmentStore } from '../storage/segment-store.ts';
+import type { JoinFragment } from './fragment/join-fragment.ts';
+import type { OperatorStats } from './fragment/operator-stats.ts';
+import { SlicePool } from './slices/slice-pool.ts';
+import type { SliceTable, SliceTask } from './slices/slice-task.ts';
+import { SegmentStore, type PinnedSnapshot } from '../storage/segment-store.ts';
+import { toTaggedJson } from '../common/tagged-json.ts';
 import type { VacuumMode } from '../storage/vacuum.ts';
 
 /** Options for {@link ComputeNode.start}. */
@@ -40,6 +39,10 @@ export interface ComputeNodeOptions {
   advertiseHost?: string;
   /** Slices this node runs (default: one per core). */
   slices: number;
+  /** Run each slice on a worker thread (default true; false runs them one after another on the main thread). */
+  sliceThreads?: boolean;
+  /** Heap cap per slice worker in MiB (default: V8's); a slice that exhausts it fails its query with 53200. */
+  sliceHeapMiB?: number;
   log: Logger;
 }
 
@@ -56,6 +59,7 @@ export class ComputeNode {
   /** Loads in progress on this node, by transaction id. */
   private readonly loads = new Map<string, LoadSession>();
   private readonly peers: PeerPool;
+  private readonly pool: SlicePool;
   private link: LeaderLink | null = null;
   private server: Server | null = null;
   private slices: readonly number[] = [];
@@ -67,6 +71,11 @@ export class ComputeNode {
 
   private constructor(private readonly opts: ComputeNodeOptions, readonly nodeId: string) {
     this.ready = new Promise<void>((resolve) => { this.markReady = resolve; });
+    this.pool = new SlicePool({
+      log: opts.log.child({ component: 'compute.slices' }),
+      ...(opts.sliceThreads === undefined ? {} : { threads: opts.sliceThreads }),
+      ...(opts.sliceHeapMiB === undefined ? {} : { heapMiB: opts.sliceHeapMiB }),
+    });
     this.peers = new PeerPool((method, params, ctx) => this.handle(method, params, ctx), opts.log.child({ component: 'compute.interconnect' }));
   }
 
@@ -126,6 +135,7 @@ export class ComputeNode {
     for (const l of this.loads.values()) await l.abort();
     this.loads.clear();
     await this.resolveInDoubt();
+    this.pool.warm(this.slices);
     this.markReady();
   }
 
@@ -155,6 +165,7 @@ export class ComputeNode {
     for (const l of this.loads.values()) await l.abort();
     this.loads.clear();
     await this.peers.close();
+    await this.pool.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const s of this.stores.values()) await s.close();
   }
@@ -206,7 +217,7 @@ export class ComputeNode {
         return this.finishWrite(p.txnId as string, true);
       case 'abortWrite': return this.finishWrite(p.txnId as string, false);
       case 'runFragment': return this.runFragment(p.fragment as Fragment, p.slices as number[], p.ctx as EvalContext, ctx);
-      case 'runJoinFragment': return this.runJoinFragment(unpackJoinFragment(p.fragment as JoinFragment, ctx.body), p.slices as number[], p.ctx as EvalContext, ctx);
+      case 'runJoinFragment': return this.runJoinFragment(p.fragment as JoinFragment, p.slices as number[], p.ctx as EvalContext, ctx);
       case 'tableInfo': {
         const out = [];
         for (const store of this.stores.values()) out.push(...await store.tableInfo(p.tableId as number | undefined));
@@ -318,59 +329,59 @@ export class ComputeNode {
     return null;
   }
 
-  /** Scan batches of a fragment's table (its columns, its zone filters) over the given slices. */
-  private async *scanBatches(f: Fragment, slices: readonly number[], signal: AbortSignal): AsyncGenerator<Batch> {
-    for (const slice of slices) {
-      const store = this.store(slice);
-      if (!store.hasTable(f.tableOid)) continue;
-      yield* store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal });
-    }
-  }
-
-  /** Streams row chunks to the requester; returns how many rows went. */
-  private async send(chunks: AsyncIterable<FragmentChunk>, ctx: RpcContext): Promise<{ rows: number }> {
-    let sent = 0;
-    for await (const chunk of chunks) {
-      sent += chunkRows(chunk);
-      await ctx.sendData(encodeChunk(chunk));
-    }
-    return { rows: sent };
-  }
-
-  private async runFragment(f: Fragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; stats: OperatorStats[] }> {
-    const stats = new StatsRecorder();
-    const { rows } = await this.send(this.fragmentChunks(f, slices, evalCtx, ctx.signal, stats), ctx);
-    return { rows, stats: stats.ops };
-  }
-
-  /** The fragment's output over the given slices, projections as vector batches. */
-  private async *fragmentChunks(f: Fragment, slices: readonly number[], evalCtx: EvalContext, signal: AbortSignal, stats: StatsRecorder): AsyncGenerator<FragmentChunk> {
-    for (const slice of slices) {
-      const store = this.store(slice);
-      if (!store.hasTable(f.tableOid)) continue;
-      const stat = stats.add(slice, `scan table ${f.tableOid}${f.mode.kind === 'aggregate' ? ' and aggregate' : ''}`);
-      const started = performance.now();
-      const batches = countRowsIn(store.scan(f.tableOid, { columns: f.scanColumns, filters: f.zoneFilters, signal }), stat);
-      for await (const chunk of runFragmentChunks(f, batches, f.scanTypes, evalCtx, signal)) {
-        stat.rows += chunkRows(chunk);
-        yield chunk;
+  /**
+   * Runs a fragment request over the given slices, each on its worker thread, streaming every
+   * chunk to the requester as it comes. Each slice's task reads the tables of `tableIds` pinned
+   * on its own slice, and those of `nodeCopies` (DISTSTYLE ALL tables) on whichever slice holds
+   * the node's copy.
+   */
+  private async runOnSlices(kind: SliceTask['kind'], fragment: unknown, slices: readonly number[], evalCtx: EvalContext, ctx: RpcContext,
+    tableIds: readonly number[], nodeCopies: readonly number[]): Promise<{ rows: number; matched: number[]; stats: OperatorStats[] }> {
+    const spec = toTaggedJson({ fragment, evalCtx });
+    const pins: PinnedSnapshot[] = [];
+    const pin = (slice: number, tableId: number, into: SliceTable[]): void => {
+      // A self-join of a DISTSTYLE ALL table names it twice: one snapshot serves both.
+      if (into.some((t) => t.slice === slice && t.tableId === tableId)) return;
+      const p = this.stores.get(slice)?.pin(tableId) ?? null;
+      if (p === null) return;
+      pins.push(p);
+      into.push({ slice, tableId, snapshot: p.snapshot });
+    };
+    try {
+      const tasks: SliceTask[] = [];
+      for (const slice of slices) {
+        const tables: SliceTable[] = [];
+        for (const id of tableIds) pin(slice, id, tables);
+        // A slice without the probe (or scanned) table has nothing to do.
+        if (!tables.some((t) => t.tableId === tableIds[0])) continue;
+        for (const id of nodeCopies) for (const s of this.slices) pin(s, id, tables);
+        tasks.push({ kind, slice, spec, tables, body: ctx.body });
       }
-      stat.ms = performance.now() - started;
+      const sink = (bytes: Uint8Array): Promise<void> => ctx.sendData(bytes);
+      const results = await Promise.all(tasks.map((t) => this.pool.run(t, ctx.signal, sink)));
+      const matched = new Set<number>();
+      for (const r of results) for (const m of r.matched) matched.add(m);
+      return { rows: results.reduce((n, r) => n + r.rows, 0), matched: [...matched], stats: results.flatMap((r) => r.stats) };
+    } finally {
+      for (const p of pins) p.release();
     }
+  }
+
+  private runFragment(f: Fragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; stats: OperatorStats[] }> {
+    return this.runOnSlices('fragment', f, slices, evalCtx, ctx, [f.tableOid], []);
   }
 
   /**
    * A join on the slices: the probe table's rows from these slices joined with the other inputs.
    * The response lists the broadcast input rows that found a match, when a step tracks them.
    */
-  private async runJoinFragment(jf: JoinFragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; matched: number[]; stats: OperatorStats[] }> {
-    const matched = new Set<number>();
-    const stats = new StatsRecorder();
-    const { rows } = await this.send(runJoinFragment(jf, {
-      slices,
-      scanSlice: (f, slice) => this.scanBatches(f, [slice], ctx.signal),
-      scanNodeCopy: (f) => this.scanBatches(f, this.slices, ctx.signal),
-    }, evalCtx, ctx.signal, matched, { stats }), ctx);
-    return { rows, matched: [...matched], stats: stats.ops };
+  private runJoinFragment(jf: JoinFragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; matched: number[]; stats: OperatorStats[] }> {
+    const tableIds = [jf.probe.tableOid];
+    const nodeCopies: number[] = [];
+    for (const input of jf.inputs) {
+      if (input.kind === 'colocated' && !tableIds.includes(input.fragment.tableOid)) tableIds.push(input.fragment.tableOid);
+      if (input.kind === 'replicated' && !nodeCopies.includes(input.fragment.tableOid)) nodeCopies.push(input.fragment.tableOid);
+    }
+    return this.runOnSlices('join', jf, slices, evalCtx, ctx, tableIds, nodeCopies);
   }
 }

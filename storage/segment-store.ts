@@ -14,15 +14,14 @@ import type { Batch } from '../compute/batch/batch.ts';
 import { SqlError, SqlState, internalError, undefinedTable } from '../common/errors/index.ts';
 import { readManifest, writeManifest, filesOf, MANIFEST_FILE, type Manifest, type SegmentRef, type TableManifest } from './manifest.ts';
 import type { StoreContext, CommitPlan } from './store-context.ts';
-import type { SegmentFooter } from './segment/segment-format.ts';
-import { SegmentReader, corruptionIn, verifySegmentFile } from './segment/segment-reader.ts';
-import { readDeleteVector } from './delete-vector.ts';
+import { corruptionIn, verifySegmentFile } from './segment/segment-reader.ts';
+import { SegmentFileCache } from './segment-file-cache.ts';
 import { FileRefs } from './file-refs.ts';
 import { fsyncDir, unlinkQuiet, TEMP_SUFFIX } from './io/fs-durable.ts';
 import { validateTable, validateAlter } from './table-schema.ts';
 import { SegmentWriteTransaction, type DurableTxn } from './write-transaction.ts';
 import { readPreparedRecords, removePreparedRecord, recordPublishedIn, recordFiles, preparedRecordName } from './prepared-record.ts';
-import { scanTable } from './table-scan.ts';
+import { scanTable, type TableSnapshot } from './table-scan.ts';
 import type { SegmentScanOptions, StorageBatch } from './scan-types.ts';
 import { vacuumTable, type VacuumMode, type VacuumResult } from './vacuum.ts';
 import { tableInfo, blockList, type TableInfo, type BlockInfo } from './system-views.ts';
@@ -39,6 +38,12 @@ export interface SegmentStoreOptions {
   readonly segmentRows?: number;
   /** Slice number reported in svv_table_info (default 0). */
   readonly sliceId?: number;
+}
+
+/** A table snapshot another thread reads (see {@link SegmentStore.pin}). */
+export interface PinnedSnapshot {
+  readonly snapshot: TableSnapshot;
+  release(): void;
 }
 
 /** A durable prepared transaction awaiting its coordinator's commit or abort. */
@@ -69,8 +74,7 @@ export class SegmentStore implements SliceStore {
   private manifest: Manifest | null = null;
   private readonly tables = new Map<number, TableManifest>();
   private readonly nextIds = new Map<number, number>();
-  private readonly footers = new Map<string, Promise<SegmentFooter>>();
-  private readonly deleteCache = new Map<string, Promise<Uint32Array>>();
+  private readonly files: SegmentFileCache;
   private readonly refs: FileRefs;
   private readonly ctx: StoreContext;
   private readonly scanner = (tableId: number, o: SegmentScanOptions): AsyncIterable<StorageBatch> => this.scan(tableId, o);
@@ -88,7 +92,8 @@ export class SegmentStore implements SliceStore {
     this.blockRows = opts.blockRows ?? DEFAULT_BLOCK_ROWS;
     this.segmentRows = opts.segmentRows ?? DEFAULT_SEGMENT_ROWS;
     if (this.blockRows < 1 || this.blockRows > 1 << 20 || this.segmentRows < 1) throw internalError('bad blockRows / segmentRows');
-    this.refs = new FileRefs(this.log, (f) => join(this.dir, f), (f) => { this.footers.delete(f); this.deleteCache.delete(f); });
+    this.files = new SegmentFileCache(this.dir);
+    this.refs = new FileRefs(this.log, (f) => join(this.dir, f), (f) => this.files.evict(f));
     this.ctx = this.makeContext();
     this.ready = this.init();
     this.ready.catch(() => undefined); // reported by open() and every async call
@@ -185,6 +190,7 @@ export class SegmentStore implements SliceStore {
 
   private makeContext(): StoreContext {
     const self = this;
+    const files = this.files;
     return {
       dir: this.dir,
       log: this.log,
@@ -202,43 +208,9 @@ export class SegmentStore implements SliceStore {
         return id;
       },
       tableDir: (tableId: number) => `t${tableId}`,
-      path: (relative: string) => join(self.dir, relative),
-      footer(tableId: number, seg: SegmentRef): Promise<SegmentFooter> {
-        let p = self.footers.get(seg.file);
-        if (p === undefined) {
-          p = (async () => {
-            const r = await SegmentReader.open(join(self.dir, seg.file));
-            try {
-              const f = await r.readFooter();
-              if (f.meta.tableId !== tableId || f.meta.segmentId !== seg.id || f.meta.rowCount !== seg.rows) {
-                throw new SqlError(SqlState.DATA_CORRUPTED, 'segment footer does not match the manifest');
-              }
-              return f;
-            } catch (err) {
-              throw corruptionIn(err, tableId, seg.file);
-            } finally {
-              await r.close();
-            }
-          })();
-          self.footers.set(seg.file, p);
-          p.catch(() => self.footers.delete(seg.file));
-        }
-        return p;
-      },
-      deletes(tableId: number, seg: SegmentRef): Promise<Uint32Array> {
-        const d = seg.deletes;
-        if (d === null) return Promise.resolve(new Uint32Array(0));
-        let p = self.deleteCache.get(d.file);
-        if (p === undefined) {
-          p = readDeleteVector(join(self.dir, d.file), seg.id, seg.rows).then((rows) => {
-            if (rows.length !== d.count) throw new SqlError(SqlState.DATA_CORRUPTED, 'delete vector count does not match the manifest');
-            return rows;
-          }).catch((err: unknown) => { throw corruptionIn(err, tableId, d.file); });
-          self.deleteCache.set(d.file, p);
-          p.catch(() => self.deleteCache.delete(d.file));
-        }
-        return p;
-      },
+      path: (relative: string) => files.path(relative),
+      footer: (tableId: number, seg: SegmentRef) => files.footer(tableId, seg),
+      deletes: (tableId: number, seg: SegmentRef) => files.deletes(tableId, seg),
       preparedDeletes(tableId: number): ReadonlySet<number> {
         const out = new Set<number>();
         for (const tx of self.durable.values()) if (tx.tableId === tableId && tx.isPrepared) for (const id of tx.deleteTargets) out.add(id);
@@ -397,6 +369,27 @@ export class SegmentStore implements SliceStore {
         if (used) throw internalError('a scan can be iterated only once');
         used = true;
         return guarded();
+      },
+    };
+  }
+
+  /**
+   * The table's committed state as of now, for a reader outside this store (a slice worker
+   * thread): its files stay on disk until `release` is called. Null when the table is not here.
+   */
+  pin(tableId: number): PinnedSnapshot | null {
+    this.assertOpen();
+    const manifest = this.tables.get(tableId);
+    if (manifest === undefined) return null;
+    const files = filesOf(manifest);
+    this.refs.acquire(files);
+    let released = false;
+    return {
+      snapshot: { dir: this.dir, manifest },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.refs.release(files);
       },
     };
   }

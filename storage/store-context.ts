@@ -1,11 +1,11 @@
 // What the write, scan and vacuum code needs from the SegmentStore that owns them.
 import type { Logger } from '../common/log.ts';
-import type { TableManifest, SegmentRef, Manifest } from './manifest.ts';
-import type { SegmentFooter } from './segment/segment-format.ts';
+import type { TableManifest, Manifest } from './manifest.ts';
 import type { FileRefs } from './file-refs.ts';
+import type { ScanContext } from './segment-file-cache.ts';
 
 /** Internal services of one slice's store. */
-export interface StoreContext {
+export interface StoreContext extends ScanContext {
   readonly dir: string;
   readonly log: Logger;
   /** Rows per row group (block). */
@@ -19,12 +19,6 @@ export interface StoreContext {
   allocateSegmentId(tableId: number): number;
   /** Directory of a table's files, relative to the slice directory. */
   tableDir(tableId: number): string;
-  /** Absolute path of a file named in the manifest. */
-  path(relative: string): string;
-  /** A segment's footer (verified, cached). */
-  footer(tableId: number, seg: SegmentRef): Promise<SegmentFooter>;
-  /** A segment's deleted row numbers, ascending (cached). */
-  deletes(tableId: number, seg: SegmentRef): Promise<Uint32Array>;
   /** Segment ids of the table that durable prepared transactions will delete from (VACUUM leaves them alone). */
   preparedDeletes(tableId: number): ReadonlySet<number>;
   /**

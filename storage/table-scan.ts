@@ -6,7 +6,7 @@ import type { Vector } from '../compute/batch/vector.ts';
 import { BATCH_SIZE } from '../compute/batch/batch.ts';
 import type { ZoneFilter } from './slice-store.ts';
 import type { TableManifest, SegmentRef } from './manifest.ts';
-import type { StoreContext } from './store-context.ts';
+import { SegmentFileCache, type ScanContext } from './segment-file-cache.ts';
 import type { StorageBatch, SegmentScanOptions } from './scan-types.ts';
 import type { SegmentFooter } from './segment/segment-format.ts';
 import type { DecodedBlock } from './segment/block-codec.ts';
@@ -66,8 +66,29 @@ function checkSignal(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw queryCanceled();
 }
 
+/** A table's committed state in one slice directory, as a reader in another thread receives it. */
+export interface TableSnapshot {
+  readonly dir: string;
+  readonly manifest: TableManifest;
+}
+
+/**
+ * Reads pinned snapshots of any slice directories (a slice worker thread's view of storage): the
+ * owner of the files keeps them until the reader is done; footers and delete vectors are cached per
+ * directory.
+ */
+export class SnapshotReader {
+  private readonly caches = new Map<string, SegmentFileCache>();
+
+  scan(s: TableSnapshot, opts: SegmentScanOptions): AsyncGenerator<StorageBatch> {
+    let cache = this.caches.get(s.dir);
+    if (cache === undefined) this.caches.set(s.dir, cache = new SegmentFileCache(s.dir));
+    return scanTable(cache, s.manifest, opts);
+  }
+}
+
 /** Scans a snapshot (the caller holds file references for its lifetime). */
-export async function* scanTable(ctx: StoreContext, snapshot: TableManifest, opts: SegmentScanOptions): AsyncGenerator<StorageBatch> {
+export async function* scanTable(ctx: ScanContext, snapshot: TableManifest, opts: SegmentScanOptions): AsyncGenerator<StorageBatch> {
   const table = snapshot.table;
   const tableId = table.tableId;
   const layouts = table.columns.map((c) => layoutOf(c.type));
@@ -92,7 +113,7 @@ export async function* scanTable(ctx: StoreContext, snapshot: TableManifest, opt
 }
 
 async function* scanSegment(
-  ctx: StoreContext, snapshot: TableManifest, seg: SegmentRef, layouts: readonly ColumnLayout[],
+  ctx: ScanContext, snapshot: TableManifest, seg: SegmentRef, layouts: readonly ColumnLayout[],
   filters: readonly ZoneFilter[], opts: SegmentScanOptions, batchRows: number, recycler: RecyclingAllocator | null,
 ): AsyncGenerator<StorageBatch> {
   const table = snapshot.table;

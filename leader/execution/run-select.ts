@@ -7,7 +7,7 @@ import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragme
 import { sortRows } from '../../compute/fragment/sort-rows.ts';
 import { datumKey } from '../../sql/expr/compare.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
-import { mapExpr, type Expr } from '../../sql/expr/expr.ts';
+import type { Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { JoinPlan, SelectPlan } from '../planning/select-plan.ts';

@@ -27,9 +27,6 @@ import type { LoadSpec } from '../../compute/loading/load-session.ts';
 import { ClusterLoad, type LoadTarget } from './cluster-load.ts';
 import type { CommitLog } from './commit-log.ts';
 
-
-const dec = new TextDecoder();
-
 /** A write prepared on some nodes, to be committed or aborted as one. */
 export interface PreparedWrite {
   readonly txnId: string;

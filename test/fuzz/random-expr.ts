@@ -1,7 +1,7 @@
 // Random typed SQL expressions and predicates for the query fuzzer, valid and deterministic in PostgreSQL.
 import { isExcluded } from './excluded-constructs.ts';
 import { Prng } from './prng.ts';
-import { randomLiteral, TEXT_VOCABULARY, quoteText, type ValueKind } from './random-data.ts';
+import { randomLiteral, quoteText, type ValueKind } from './random-data.ts';
 
 /** Something an expression may use directly: a column reference or a GROUP BY key, with its kind. */
 export interface Leaf {
