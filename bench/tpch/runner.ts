@@ -42,7 +42,7 @@ export interface RunnerOptions {
 /** Usage text of run-bench. */
 export const RUNNER_USAGE = `usage: run-bench [--sf 1] [--engines colonnade,duckdb,postgres] [--runs 3] [--warmup 1]
   [--queries 1,3,6] [--seed N] [--throughput S] [--postgres-url URL] [--colonnade-url URL]
-  [--nodes 2] [--slices 2] [--duckdb-threads 2] [--timeout-s 300] [--pg-bin DIR] [--cache-dir DIR] [--results-dir DIR]`;
+  [--nodes 2] [--slices cores/nodes] [--duckdb-threads 2] [--timeout-s 300] [--pg-bin DIR] [--cache-dir DIR] [--results-dir DIR]`;
 
 const KNOWN = ['sf', 'engines', 'runs', 'warmup', 'queries', 'seed', 'throughput', 'postgres-url', 'colonnade-url',
   'nodes', 'slices', 'duckdb-threads', 'timeout-s', 'pg-bin', 'cache-dir', 'results-dir', 'help'];
@@ -65,10 +65,12 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerOptions {
     }
     return ids;
   });
+  const nodes = numberOption(args, 'nodes', 2, 1, 64);
   const settings: EngineSettings = {
     repoRoot: REPO_ROOT,
-    nodes: numberOption(args, 'nodes', 2, 1, 64),
-    slices: numberOption(args, 'slices', 2, 1, 256),
+    nodes,
+    // As `colonnade start`: the cores shared out over the nodes, one slice (thread) each.
+    slices: numberOption(args, 'slices', Math.max(1, Math.floor(cpus().length / nodes)), 1, 256),
     duckdbThreads: numberOption(args, 'duckdb-threads', 2, 1, 256),
   };
   const pgUrl = args.options.get('postgres-url');
