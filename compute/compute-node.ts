@@ -22,7 +22,10 @@ import type { Fragment } from './fragment/fragment.ts';
 import type { JoinFragment } from './fragment/join-fragment.ts';
 import type { OperatorStats } from './fragment/operator-stats.ts';
 import { SlicePool } from './slices/slice-pool.ts';
-import type { SliceTable, SliceTask } from './slices/slice-task.ts';
+import type { ChunkSink } from './slices/slice-pool.ts';
+import type { SliceTable, SliceTask, SliceTaskResult, TaskSpec } from './slices/slice-task.ts';
+import { ExchangeBuffers } from './exchange/exchange-buffers.ts';
+import type { PeerAddress } from '../cluster/transport/peer-pool.ts';
 import { SegmentStore, type PinnedSnapshot } from '../storage/segment-store.ts';
 import { toTaggedJson } from '../common/tagged-json.ts';
 import type { VacuumMode } from '../storage/vacuum.ts';
@@ -46,6 +49,20 @@ export interface ComputeNodeOptions {
   log: Logger;
 }
 
+/** A `runExchange` request: redistribute a fragment's output by one of its columns. */
+export interface ExchangeRequest {
+  readonly exchangeId: string;
+  /** A projection; its output rows are what is redistributed. */
+  readonly fragment: Fragment;
+  /** The output column whose DISTKEY hash picks the target. */
+  readonly keyIndex: number;
+  /** This node's slices to run the fragment on. */
+  readonly slices: readonly number[];
+  /** Every slice of the cluster in slice order, with the node that holds it. */
+  readonly routes: readonly (PeerAddress & { readonly slice: number })[];
+  readonly ctx: EvalContext;
+}
+
 /** Rows for one slice of a write. */
 interface SliceRows {
   readonly slice: number;
@@ -60,6 +77,7 @@ export class ComputeNode {
   private readonly loads = new Map<string, LoadSession>();
   private readonly peers: PeerPool;
   private readonly pool: SlicePool;
+  private readonly exchanges = new ExchangeBuffers();
   private link: LeaderLink | null = null;
   private server: Server | null = null;
   private slices: readonly number[] = [];
@@ -218,6 +236,9 @@ export class ComputeNode {
       case 'abortWrite': return this.finishWrite(p.txnId as string, false);
       case 'runFragment': return this.runFragment(p.fragment as Fragment, p.slices as number[], p.ctx as EvalContext, ctx);
       case 'runJoinFragment': return this.runJoinFragment(p.fragment as JoinFragment, p.slices as number[], p.ctx as EvalContext, ctx);
+      case 'runExchange': return this.runExchange(p as unknown as ExchangeRequest, ctx);
+      case 'exchangeRows': this.exchanges.add(p.exchangeId as string, p.slice as number, ctx.body.slice()); return null;
+      case 'dropExchange': this.exchanges.drop(p.exchangeId as string); return null;
       case 'tableInfo': {
         const out = [];
         for (const store of this.stores.values()) out.push(...await store.tableInfo(p.tableId as number | undefined));
@@ -330,34 +351,38 @@ export class ComputeNode {
   }
 
   /**
-   * Runs a fragment request over the given slices, each on its worker thread, streaming every
-   * chunk to the requester as it comes. Each slice's task reads the tables of `tableIds` pinned
-   * on its own slice, and those of `nodeCopies` (DISTSTYLE ALL tables) on whichever slice holds
-   * the node's copy.
+   * Runs a task over the given slices, each on its worker thread, passing every chunk to `sink` as
+   * it comes. A slice reads `probe` and `scans` on its own slice (a table's pinned snapshot, or the
+   * rows an exchange sent it) and the `nodeCopies` (DISTSTYLE ALL tables) on whichever slice holds
+   * the node's copy; a slice that does not hold the probe's table has nothing to do.
    */
-  private async runOnSlices(kind: SliceTask['kind'], fragment: unknown, slices: readonly number[], evalCtx: EvalContext, ctx: RpcContext,
-    tableIds: readonly number[], nodeCopies: readonly number[]): Promise<{ rows: number; matched: number[]; stats: OperatorStats[] }> {
-    const spec = toTaggedJson({ fragment, evalCtx });
+  private async runOnSlices(kind: SliceTask['kind'], spec: TaskSpec, slices: readonly number[], ctx: RpcContext, sink: ChunkSink,
+    probe: Fragment, scans: readonly Fragment[], nodeCopies: readonly Fragment[]): Promise<SliceTaskResult> {
+    const encoded = toTaggedJson(spec);
     const pins: PinnedSnapshot[] = [];
-    const pin = (slice: number, tableId: number, into: SliceTable[]): void => {
+    const pin = (slice: number, tableId: number, into: SliceTable[]): boolean => {
       // A self-join of a DISTSTYLE ALL table names it twice: one snapshot serves both.
-      if (into.some((t) => t.slice === slice && t.tableId === tableId)) return;
+      if (into.some((t) => t.slice === slice && t.tableId === tableId)) return true;
       const p = this.stores.get(slice)?.pin(tableId) ?? null;
-      if (p === null) return;
+      if (p === null) return false;
       pins.push(p);
       into.push({ slice, tableId, snapshot: p.snapshot });
+      return true;
     };
     try {
       const tasks: SliceTask[] = [];
       for (const slice of slices) {
         const tables: SliceTable[] = [];
-        for (const id of tableIds) pin(slice, id, tables);
-        // A slice without the probe (or scanned) table has nothing to do.
-        if (!tables.some((t) => t.tableId === tableIds[0])) continue;
-        for (const id of nodeCopies) for (const s of this.slices) pin(s, id, tables);
-        tasks.push({ kind, slice, spec, tables, body: ctx.body });
+        const exchanges: Record<string, readonly Uint8Array[]> = {};
+        let hasProbe = true;
+        for (const f of [probe, ...scans]) {
+          if (f.exchange !== undefined) exchanges[f.exchange] = this.exchanges.batches(f.exchange, slice);
+          else if (!pin(slice, f.tableOid, tables) && f === probe) hasProbe = false;
+        }
+        if (!hasProbe) continue;
+        for (const f of nodeCopies) for (const s of this.slices) pin(s, f.tableOid, tables);
+        tasks.push({ kind, slice, spec: encoded, tables, body: ctx.body, exchanges });
       }
-      const sink = (bytes: Uint8Array): Promise<void> => ctx.sendData(bytes);
       const results = await Promise.all(tasks.map((t) => this.pool.run(t, ctx.signal, sink)));
       const matched = new Set<number>();
       for (const r of results) for (const m of r.matched) matched.add(m);
@@ -367,21 +392,49 @@ export class ComputeNode {
     }
   }
 
-  private runFragment(f: Fragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; stats: OperatorStats[] }> {
-    return this.runOnSlices('fragment', f, slices, evalCtx, ctx, [f.tableOid], []);
+  private async runFragment(f: Fragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; stats: OperatorStats[] }> {
+    const { rows, stats } = await this.runOnSlices('fragment', { fragment: f, evalCtx }, slices, ctx, (bytes) => ctx.sendData(bytes), f, [], []);
+    return { rows, stats };
   }
 
   /**
    * A join on the slices: the probe table's rows from these slices joined with the other inputs.
    * The response lists the broadcast input rows that found a match, when a step tracks them.
    */
-  private runJoinFragment(jf: JoinFragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; matched: number[]; stats: OperatorStats[] }> {
-    const tableIds = [jf.probe.tableOid];
-    const nodeCopies: number[] = [];
+  private runJoinFragment(jf: JoinFragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<SliceTaskResult> {
+    const scans: Fragment[] = [];
+    const nodeCopies: Fragment[] = [];
     for (const input of jf.inputs) {
-      if (input.kind === 'colocated' && !tableIds.includes(input.fragment.tableOid)) tableIds.push(input.fragment.tableOid);
-      if (input.kind === 'replicated' && !nodeCopies.includes(input.fragment.tableOid)) nodeCopies.push(input.fragment.tableOid);
+      if (input.kind === 'colocated') scans.push(input.fragment);
+      if (input.kind === 'replicated') nodeCopies.push(input.fragment);
     }
-    return this.runOnSlices('join', jf, slices, evalCtx, ctx, tableIds, nodeCopies);
+    return this.runOnSlices('join', { fragment: jf, evalCtx }, slices, ctx, (bytes) => ctx.sendData(bytes), jf.probe, scans, nodeCopies);
+  }
+
+  /**
+   * Runs a fragment on these slices and sends each output row to the slice its key column hashes
+   * to (`routes[i]` owns slice index i): kept here for this node's slices, sent to the peer
+   * otherwise. Returns once every row is where it belongs.
+   */
+  private async runExchange(p: ExchangeRequest, ctx: RpcContext): Promise<SliceTaskResult & { bytesSent: number; bytesKept: number }> {
+    let bytesSent = 0;
+    let bytesKept = 0;
+    const sink = async (bytes: Uint8Array, target: number): Promise<void> => {
+      const route = p.routes[target];
+      if (route === undefined) throw new SqlError(SqlState.INTERNAL_ERROR, `exchange target ${target} has no route`);
+      if (route.nodeId === this.nodeId) {
+        this.exchanges.add(p.exchangeId, route.slice, bytes);
+        bytesKept += bytes.length;
+        return;
+      }
+      const peer = await this.peers.get(route);
+      await peer.request('exchangeRows', { exchangeId: p.exchangeId, slice: route.slice }, { body: bytes, signal: ctx.signal });
+      bytesSent += bytes.length;
+    };
+    const spec: TaskSpec = { fragment: p.fragment, evalCtx: p.ctx, keyIndex: p.keyIndex, sliceCount: p.routes.length };
+    const started = performance.now();
+    const r = await this.runOnSlices('exchange', spec, p.slices, ctx, sink, p.fragment, [], []);
+    r.stats.push({ slice: -1, op: `redistribute: ${bytesSent} bytes sent to other nodes, ${bytesKept} kept here`, rowsIn: r.rows, rows: r.rows, ms: performance.now() - started });
+    return { ...r, bytesSent, bytesKept };
   }
 }

@@ -592,6 +592,11 @@ class StepRunner {
  * Runs a planned join over this node's slices of the probe table; yields the batches the query's
  * fragment consumes. Broadcast rows that matched are added to `matchedInputRows`.
  */
+/** What a fragment reads, for operator stats ("table N" is shown with the table's name). */
+function sourceName(f: Fragment): string {
+  return f.exchange !== undefined ? 'redistributed rows' : `table ${f.tableOid}`;
+}
+
 export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSources, signal?: AbortSignal,
   matchedInputRows?: Set<number>, stats?: StatsRecorder): AsyncGenerator<Batch> {
   const { jf } = plan;
@@ -623,7 +628,7 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
 
   /** Times building an input's hash table into a stat of its own. */
   const timed = async (slice: number, ps: PlannedStep, build: (stat?: OperatorStats) => Promise<BuildSide>): Promise<BuildSide> => {
-    const stat = stats?.add(slice, `hash ${ps.input.kind} input ${ps.step.input}${ps.input.kind === 'broadcast' ? '' : ` (table ${(ps.input as { fragment: Fragment }).fragment.tableOid})`}`);
+    const stat = stats?.add(slice, `hash ${ps.input.kind} input ${ps.step.input}${ps.input.kind === 'broadcast' ? '' : ` (${sourceName((ps.input as { fragment: Fragment }).fragment)})`}`);
     const started = performance.now();
     const t = await build(stat);
     if (stat) { stat.rows = t.n; stat.ms = performance.now() - started; if (ps.input.kind === 'broadcast') stat.rowsIn = t.n; }
@@ -640,7 +645,7 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
 
   let work = 0;
   for (const slice of sources.slices) {
-    const probeStat = stats?.add(slice, `scan table ${jf.probe.tableOid} (probe)`);
+    const probeStat = stats?.add(slice, `scan ${sourceName(jf.probe)} (probe)`);
     const started = performance.now();
     let sel = new Uint32Array(BATCH_SIZE);
     const scan = sources.scanSlice(jf.probe, slice);

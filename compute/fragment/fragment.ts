@@ -38,9 +38,14 @@ export interface AggregateMode {
   readonly finish?: { readonly having: Expr | null; readonly project: readonly Expr[] };
 }
 
-/** A plan fragment for every slice of a table. Expressions see the row [scanColumns...]. */
+/**
+ * A plan fragment for every slice of a table. Expressions see the row [scanColumns...]. With
+ * `exchange` set it reads, instead of a table, the rows an exchange redistributed to the slice
+ * (columns = the producing fragment's outputs; tableOid is then 0).
+ */
 export interface Fragment {
   readonly tableOid: number;
+  readonly exchange?: string;
   readonly scanColumns: readonly number[];
   /** SQL types of the scanned columns, in scanColumns order (what compiled kernels specialise on). */
   readonly scanTypes: readonly SqlType[];

@@ -14,6 +14,6 @@ export type ToWorker =
 
 /** Worker → main thread. */
 export type FromWorker =
-  | { readonly type: 'chunk'; readonly id: number; readonly bytes: Uint8Array }
+  | { readonly type: 'chunk'; readonly id: number; readonly bytes: Uint8Array; readonly target: number }
   | { readonly type: 'done'; readonly id: number; readonly result: SliceTaskResult }
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedSqlError };

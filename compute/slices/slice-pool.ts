@@ -12,8 +12,11 @@ import { SnapshotReader } from '../../storage/table-scan.ts';
 import type { FromWorker, ToWorker } from './slice-messages.ts';
 import { runSliceTask, type SliceTask, type SliceTaskResult } from './slice-task.ts';
 
-/** Receives a task's chunks in order; the next waits until the returned promise settles. */
-export type ChunkSink = (bytes: Uint8Array) => Promise<void>;
+/**
+ * Receives a task's chunks in order (`target`: an exchange's target slice index, else -1); the next
+ * waits until the returned promise settles.
+ */
+export type ChunkSink = (bytes: Uint8Array, target: number) => Promise<void>;
 
 export interface SlicePoolOptions {
   readonly log: Logger;
@@ -47,7 +50,7 @@ export class SlicePool {
 
   private async runInline(task: SliceTask, signal: AbortSignal, sink: ChunkSink): Promise<SliceTaskResult> {
     const result: SliceTaskResult = { rows: 0, stats: [], matched: [] };
-    for await (const bytes of runSliceTask(task, this.reader, signal, result)) await sink(bytes);
+    for await (const c of runSliceTask(task, this.reader, signal, result)) await sink(c.bytes, c.target);
     return result;
   }
 
@@ -136,7 +139,7 @@ class SliceWorker {
       case 'chunk':
         p.chain = p.chain.then(async () => {
           if (p.settled) return;
-          await p.sink(m.bytes);
+          await p.sink(m.bytes, m.target);
           this.thread?.postMessage({ type: 'ack', id: m.id } satisfies ToWorker);
         }).catch((err: unknown) => {
           // The requester is gone (or canceled): stop the task, fail it with the sink's error.

@@ -36,9 +36,9 @@ async function run(id: number, m: Extract<ToWorker, { type: 'run' }>): Promise<v
   const result: SliceTaskResult = { rows: 0, stats: [], matched: [] };
   try {
     for await (const chunk of runSliceTask(m.task, reader, r.abort.signal, result)) {
-      const bytes = detached(chunk);
+      const bytes = detached(chunk.bytes);
       r.inFlight++;
-      post({ type: 'chunk', id, bytes }, [bytes.buffer as ArrayBuffer]);
+      post({ type: 'chunk', id, bytes, target: chunk.target }, [bytes.buffer as ArrayBuffer]);
       while (r.inFlight >= CHUNK_WINDOW && !r.abort.signal.aborted) await new Promise<void>((resolve) => { r.wake = resolve; });
       r.abort.signal.throwIfAborted();
     }

@@ -12,6 +12,7 @@ import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragme
 import { mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
+import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import { joinPlanTypes, type JoinPlan, type SelectPlan } from '../planning/select-plan.ts';
 import { zoneFiltersFor } from '../planning/zone-filters.ts';
@@ -33,8 +34,18 @@ export interface SliceJoinEnv {
   table(tableOid: number): TableDef | undefined;
   /** Rows the table holds now. */
   tableRowCount(tableOid: number): Promise<number>;
-  /** Runs a join fragment on the slices of its probe table; `onResponse` gets each node's final answer. */
-  runJoinDistributed(tableOid: number, jf: JoinFragment, onResponse?: (value: unknown) => void): AsyncIterable<FragmentRow[]>;
+  /**
+   * Runs a join fragment on the slices of its probe table (every slice when the probe reads
+   * redistributed rows: tableOid null); `onResponse` gets each node's final answer.
+   */
+  runJoinDistributed(tableOid: number | null, jf: JoinFragment, onResponse?: (value: unknown) => void): AsyncIterable<FragmentRow[]>;
+  /**
+   * Redistributes a table fragment's output rows over all slices by the DISTKEY hash of output
+   * column `keyIndex`; resolves to the exchange id once they have all arrived.
+   */
+  redistribute(tableOid: number, fragment: Fragment, keyIndex: number): Promise<string>;
+  /** Frees an exchange's rows on the nodes. */
+  dropExchange(exchangeId: string): void;
 }
 
 /** The inputs and conditions of a maximal subtree of inner joins, with joined-row positions. */
@@ -105,10 +116,23 @@ function and(exprs: readonly Expr[]): Expr | null {
   return { kind: 'And', args: [...exprs], type: { id: 'bool' } };
 }
 
+/**
+ * How an input reaches the probe's slices: a JoinInput kind, or `redistributed` — its rows hashed on
+ * a join key and sent node to node to the slice where that key's probe rows are (DS_DIST_INNER).
+ */
+export type InputKind = JoinInput['kind'] | 'redistributed';
+
 /** How a join would run on the slices: its inputs, the probe, and how each other input gets there. */
 export interface SliceJoinShape {
   readonly units: SliceJoinUnit[];
-  readonly kinds: readonly (JoinInput['kind'] | 'probe')[];
+  readonly kinds: readonly (InputKind | 'probe')[];
+  /** For each redistributed input (and the probe, when it moves), the output position it is hashed on. */
+  readonly hashOn: ReadonlyMap<number, number>;
+  /**
+   * The probe's rows move too, hashed on `hashOn.get(probe)`: DS_DIST_OUTER when the inputs joined
+   * on that key are tables distributed on it (they stay), DS_DIST_BOTH when they move as well.
+   */
+  readonly probeMoves: boolean;
   readonly probe: number;
   /** Units before this index are the inner joins' inputs; the rest are the tail joins' right sides. */
   readonly innerCount: number;
@@ -223,7 +247,7 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
       });
     });
   };
-  const kinds = units.map((u, i): JoinInput['kind'] | 'probe' => {
+  const kinds = units.map((u, i): InputKind | 'probe' => {
     if (i === probe) return 'probe';
     // A small DISTSTYLE ALL table (a dimension like nation) is computed on the leader when filtered,
     // or when other inputs are computed there (a filtered one may restrict it first): its keys then
@@ -240,11 +264,81 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
     return 'broadcast';
   });
   const others = units.map((_u, i) => i).filter((i) => i !== probe);
+
+  // Redistribution, for big tables that would otherwise be broadcast through the leader. An input
+  // joined by equality to the probe's DISTKEY is hashed on its side of it and sent to the slices
+  // that hold the matching probe rows (DS_DIST_INNER). Failing that, when nothing is co-located with
+  // the probe and a big input joins one of the probe's columns, the probe's rows move too, hashed on
+  // that column (DS_DIST_BOTH; DS_DIST_OUTER where the input is distributed on its side of it).
+  const hashOn = new Map<number, number>();
+  /** The equalities joining unit i: pairs (position in i, the other position), same type. */
+  const equalitiesOf = (i: number): [number, number][] => {
+    const joining = i < innerCount ? conj.map((c) => c.expr) : tailConjuncts[i - innerCount]!;
+    const out: [number, number][] = [];
+    for (const e of joining) {
+      const eq = columnEquality(e);
+      if (!eq || eq[0].type.id !== eq[1].type.id) continue;
+      const [a, b] = eq;
+      if (within(units[i]!, a.index) && !within(units[i]!, b.index)) out.push([a.index, b.index]);
+      else if (within(units[i]!, b.index) && !within(units[i]!, a.index)) out.push([b.index, a.index]);
+    }
+    return out;
+  };
+  const movable = (i: number): boolean => {
+    const u = units[i]!;
+    if (kinds[i] !== 'broadcast' || !u.leaf || !u.table || u.table.distStyle === 'all' || keysFirst(i)) return false;
+    // Inner joins and the joins that keep or drop probe rows by key (EXISTS, NOT EXISTS, LEFT);
+    // NOT IN must see every NULL of its input, which one slice's share cannot tell.
+    if (i >= innerCount && tail[i - innerCount]!.joinType === 'anti_na') return false;
+    // A filtered input may be small, and then its keys filter the probe: broadcast it, unless huge.
+    return u.rows >= (u.leaf.fragment.filter ? 10 : 1) * REDISTRIBUTE_MIN_ROWS;
+  };
+  if (probeUnit.table?.distStyle === 'key') {
+    for (const i of others) {
+      if (!movable(i)) continue;
+      const pair = equalitiesOf(i).find(([, other]) => isDistKey(other, probe));
+      if (pair) { kinds[i] = 'redistributed'; hashOn.set(i, pair[0] - units[i]!.offset); }
+    }
+  }
+  let probeMoves = false;
+  if (hashOn.size === 0 && !kinds.includes('colocated') && probeUnit.leaf) {
+    // The biggest movable inner or semi input joined directly to a probe column.
+    let best = -1;
+    let bestPair: [number, number] | null = null;
+    for (const i of others) {
+      if (!movable(i) || (i >= innerCount && tail[i - innerCount]!.joinType !== 'semi')) continue;
+      // Moving both costs about what they hold; broadcasting j costs j once per node and through the leader.
+      if (units[i]!.rows * 5 < probeUnit.rows) continue;
+      const pair = equalitiesOf(i).find(([, other]) => within(probeUnit, other));
+      if (pair && (best < 0 || units[i]!.rows > units[best]!.rows)) { best = i; bestPair = pair; }
+    }
+    if (best >= 0) {
+      const key = bestPair![1];
+      probeMoves = true;
+      hashOn.set(probe, key - probeUnit.offset);
+      // Every input joined to that probe column stays where it is if distributed on its side of the
+      // equality (same type, so the same hash), and moves otherwise.
+      for (const i of others) {
+        const pair = equalitiesOf(i).find(([, other]) => other === key);
+        if (!pair || (i !== best && !movable(i))) continue;
+        const u = units[i]!;
+        if (u.table?.distStyle === 'key' && isDistKey(pair[0], i)) kinds[i] = 'colocated';
+        else { kinds[i] = 'redistributed'; hashOn.set(i, pair[0] - u.offset); }
+      }
+    }
+  }
   // Shipping a table bigger than the probe to every node costs more than joining on the leader; a
   // small preserved side of a LEFT JOIN can instead be broadcast with the big side probing.
   const bigBroadcast = others.some((i) => kinds[i] === 'broadcast' && units[i]!.table !== null && units[i]!.rows > probeUnit.rows);
-  return { units, kinds, probe, innerCount, tail, conj, tailConjuncts, width, unitOf, bigBroadcast };
+  return { units, kinds, hashOn, probeMoves, probe, innerCount, tail, conj, tailConjuncts, width, unitOf, bigBroadcast };
 }
+
+/**
+ * A table input this big (rows; ten times as many when filtered) joined on a key is redistributed
+ * node to node rather than broadcast through the leader. COLONNADE_REDISTRIBUTE_MIN_ROWS changes it
+ * (0: whenever the shape allows, how the query fuzzer covers redistribution with small tables).
+ */
+export const REDISTRIBUTE_MIN_ROWS = Number(process.env['COLONNADE_REDISTRIBUTE_MIN_ROWS'] ?? 100_000);
 
 /**
  * The join's output as the slices compute it, or null when the join does not suit the slices (not
@@ -330,7 +424,8 @@ export async function sliceJoin(
     const u = units[i]!;
     const kind = kinds[i]!;
     if (kind === 'broadcast') return { kind, rows: broadcastRows.get(i)!, offset: u.offset, width: u.width, types: joinPlanTypes(u.plan) };
-    return { kind: kind as 'colocated' | 'replicated', fragment: u.leaf!.fragment, offset: u.offset, width: u.width };
+    // A redistributed input joins like a co-located one; its scan is replaced by the exchange below.
+    return { kind: kind === 'replicated' ? kind : 'colocated', fragment: u.leaf!.fragment, offset: u.offset, width: u.width };
   });
   const inputOfUnit = new Map(others.map((u, k) => [u, k]));
 
@@ -428,11 +523,56 @@ export async function sliceJoin(
     steps.push({ type: t.joinType as JoinStep['type'], input: inputOfUnit.get(unit)!, leftKeys, rightKeys, residual: and(rest) });
   });
   const filtered = withRuntimeFilters(probeUnit, steps, inputs, evalCtx);
-  const jf: JoinFragment = {
-    probe: filtered.probe, probeOffset: probeUnit.offset, width,
-    probeResidual, inputs: filtered.inputs, steps, post: plan.fragment,
+  if (sj.hashOn.size === 0) {
+    const jf: JoinFragment = { probe: filtered.probe, probeOffset: probeUnit.offset, width, probeResidual, inputs: filtered.inputs, steps, post: plan.fragment };
+    return env.runJoinDistributed(probeUnit.table!.oid, jf);
+  }
+  // Redistributed inputs (and the probe, when it moves) go node to node first, runtime filters
+  // applied; the join then reads each slice's share of them.
+  const exchanges: string[] = [];
+  const moved = async (unit: number, f: Fragment): Promise<Fragment> => {
+    const id = await env.redistribute(units[unit]!.table!.oid, f, sj.hashOn.get(unit)!);
+    exchanges.push(id);
+    return exchangeScan(id, joinPlanTypes(units[unit]!.plan));
   };
-  return env.runJoinDistributed(probeUnit.table!.oid, jf);
+  try {
+    const [probeFragment, ...movedInputs] = await Promise.all([
+      sj.probeMoves ? moved(probe, filtered.probe) : filtered.probe,
+      ...filtered.inputs.map(async (input, k) => {
+        const unit = others[k]!;
+        if (kinds[unit] !== 'redistributed' || input.kind !== 'colocated') return input;
+        return { ...input, fragment: await moved(unit, input.fragment) };
+      }),
+    ]);
+    const jf: JoinFragment = { probe: probeFragment!, probeOffset: probeUnit.offset, width, probeResidual, inputs: movedInputs as JoinInput[], steps, post: plan.fragment };
+    const joined = env.runJoinDistributed(sj.probeMoves ? null : probeUnit.table!.oid, jf);
+    return (async function* thenDrop(): AsyncGenerator<FragmentRow[]> {
+      try {
+        yield* joined;
+      } finally {
+        for (const id of exchanges) env.dropExchange(id);
+      }
+    })();
+  } catch (err) {
+    for (const id of exchanges) env.dropExchange(id);
+    throw err;
+  }
+}
+
+/** The name of the column a moving unit is hashed on (for EXPLAIN). */
+export function hashColumnName(sj: SliceJoinShape, unit: number): string {
+  const u = sj.units[unit]!;
+  const k = sj.hashOn.get(unit);
+  if (k === undefined || !u.leaf || !u.table) return '?';
+  return u.table.columns[tableColumnOf(u.leaf, k)]?.name ?? `output ${k + 1}`;
+}
+
+/** A fragment reading the rows an exchange redistributed to the slice, as they are. */
+function exchangeScan(exchange: string, types: readonly SqlType[]): Fragment {
+  return {
+    tableOid: 0, exchange, scanColumns: types.map((_t, i) => i), scanTypes: types, zoneFilters: [], filter: null,
+    mode: { kind: 'project', exprs: types.map((type, index) => ({ kind: 'Column', index, type })), topN: null },
+  };
 }
 
 /** A filtered table joined inner or semi is computed on the leader for its keys only up to this size. */

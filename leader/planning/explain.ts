@@ -1,10 +1,10 @@
 // EXPLAIN: the distributed plan of a SELECT as text, one line per operator, with Redshift's
-// data-movement labels for joins (DS_DIST_NONE, DS_DIST_ALL_NONE, DS_BCAST_INNER; DS_DIST_BOTH when
-// both inputs go to the leader) and row counts of the tables read. Join order among the inputs of a
+// data-movement labels for joins (DS_DIST_NONE, DS_DIST_ALL_NONE, DS_BCAST_INNER, DS_DIST_INNER,
+// DS_DIST_OUTER and DS_DIST_BOTH on the slices; DS_DIST_BOTH (on the leader) when both inputs go there) and row counts of the tables read. Join order among the inputs of a
 // slice join is chosen when the query runs (by fan-out), so the inputs are listed in query order.
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
-import { classifySliceJoin, isFlippedJoin } from '../execution/slice-join.ts';
+import { classifySliceJoin, hashColumnName, isFlippedJoin } from '../execution/slice-join.ts';
 import { onePhaseAggregate } from '../execution/run-select.ts';
 import type { JoinPlan, SelectPlan } from './select-plan.ts';
 
@@ -115,14 +115,22 @@ async function selectLines(out: PlanText, depth: number, planned: SelectPlan, en
       }
       out.add(d, `XN Hash Join on the slices  inputs=${sj.units.length}`);
       const probe = sj.units[sj.probe]!;
-      await fragmentLines(out, d + 1, probe.leaf!.fragment, env, ' (probe, stays on its slices)');
+      if (sj.probeMoves) {
+        out.add(d + 1, `XN Network  Distribute by ${hashColumnName(sj, sj.probe)} (probe, node to node)`);
+        await fragmentLines(out, d + 2, probe.leaf!.fragment, env, ' (probe)');
+      } else await fragmentLines(out, d + 1, probe.leaf!.fragment, env, ' (probe, stays on its slices)');
       for (let i = 0; i < sj.units.length; i++) {
         if (i === sj.probe) continue;
         const u = sj.units[i]!;
         const kind = sj.kinds[i]!;
         const type = i >= sj.innerCount ? ` ${sj.tail[i - sj.innerCount]!.joinType.replace('_na', ' (NOT IN)')}` : '';
-        const label = kind === 'colocated' ? 'DS_DIST_NONE' : kind === 'replicated' ? 'DS_DIST_ALL_NONE' : 'DS_BCAST_INNER';
-        out.add(d + 1, `XN Hash${type} ${label}${kind === 'broadcast' ? ' (computed on the leader, sent to every node)' : ''}`);
+        // Redshift labels the step by what moves: the inner input, the outer (probe), or both.
+        const label = kind === 'colocated' ? (sj.probeMoves ? 'DS_DIST_OUTER' : 'DS_DIST_NONE')
+          : kind === 'redistributed' ? (sj.probeMoves ? 'DS_DIST_BOTH' : 'DS_DIST_INNER')
+          : kind === 'replicated' ? 'DS_DIST_ALL_NONE' : 'DS_BCAST_INNER';
+        const how = kind === 'broadcast' ? ' (computed on the leader, sent to every node)'
+          : kind === 'redistributed' ? ` (distributed by ${hashColumnName(sj, i)}, node to node)` : '';
+        out.add(d + 1, `XN Hash${type} ${label}${how}`);
         if (u.leaf) await fragmentLines(out, d + 2, u.leaf.fragment, env);
         else await joinLines(out, d + 2, u.plan, env);
       }

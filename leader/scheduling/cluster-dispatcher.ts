@@ -71,12 +71,13 @@ export class ClusterDispatcher {
    * Streams the output of `fragment` from every slice holding `table`; a JoinFragment (method
    * 'runJoinFragment') runs over the slices of its probe table.
    */
-  runFragment(table: TableDef, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
+  runFragment(table: TableDef | null, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
     method: 'runFragment' | 'runJoinFragment' = 'runFragment', onBytes?: (n: number) => void,
     onResponse?: (value: unknown, node: number) => void): AsyncIterable<FragmentRow[]> {
     const live = this.liveNodes();
-    // A DISTSTYLE ALL table has a full copy on every node: read one copy only.
-    const targets = table.distStyle === 'all'
+    // A DISTSTYLE ALL table has a full copy on every node: read one copy only. No table (a join
+    // probing redistributed rows): every slice.
+    const targets = table?.distStyle === 'all'
       ? [{ ...live[0]!, slices: [live[0]!.node.slices[0]!] }]
       : live.map((l) => ({ ...l, slices: l.node.slices }));
     const queue = new AsyncQueue<FragmentRow[]>(8);
@@ -114,6 +115,46 @@ export class ClusterDispatcher {
         }
       }
     })();
+  }
+
+  /**
+   * Redistributes `fragment`'s output rows (a projection over `table`, run on every slice holding
+   * it) by the DISTKEY hash of output column `keyIndex` over all the cluster's slices, node to node.
+   * Resolves once every row has arrived; the rows stay on the nodes under the returned exchange id
+   * until {@link dropExchange}.
+   */
+  async redistribute(table: TableDef, fragment: Fragment, keyIndex: number, evalCtx: EvalContext, signal: AbortSignal,
+    onResponse?: (value: unknown, node: number) => void): Promise<{ exchangeId: string; rows: number; bytesSent: number }> {
+    const live = this.liveNodes();
+    const addresses = new Map(this.registry.statuses().map((s) => [s.nodeId, s]));
+    const routes = live.flatMap(({ node }) => {
+      const st = addresses.get(node.nodeId)!;
+      return node.slices.map((slice) => ({ nodeId: node.nodeId, host: st.host, port: st.port, slice }));
+    }).sort((a, b) => a.slice - b.slice);
+    const targets = table.distStyle === 'all' ? [{ ...live[0]!, slices: [live[0]!.node.slices[0]!] }] : live.map((l) => ({ ...l, slices: l.node.slices }));
+    const exchangeId = randomUUID();
+    let rows = 0;
+    let bytesSent = 0;
+    try {
+      await Promise.all(targets.map(async (t) => {
+        const r = await t.peer.request('runExchange', { exchangeId, fragment, keyIndex, slices: t.slices, routes, ctx: evalCtx }, { signal }) as { rows: number; bytesSent: number };
+        rows += r.rows;
+        bytesSent += r.bytesSent;
+        onResponse?.(r, t.node.index);
+      }));
+    } catch (err) {
+      this.dropExchange(exchangeId);
+      throw err;
+    }
+    return { exchangeId, rows, bytesSent };
+  }
+
+  /** Frees an exchange's rows on every node (best effort: a node that is down has lost them anyway). */
+  dropExchange(exchangeId: string): void {
+    for (const node of this.catalog.nodes) {
+      const peer = this.registry.peer(node.nodeId);
+      peer?.request('dropExchange', { exchangeId }).catch(() => undefined);
+    }
   }
 
   /**

@@ -405,15 +405,23 @@ export class Session implements BackendSession {
         const table = ctx.catalog.tableByOid(oid);
         return table ? ctx.dispatcher.tableRowCount(table) : Promise.resolve(0);
       },
-      runJoinDistributed: (oid: number, jf: JoinFragment, onResponse?: (value: unknown) => void) => {
-        const table = ctx.catalog.tableByOid(oid);
-        if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
+      runJoinDistributed: (oid: number | null, jf: JoinFragment, onResponse?: (value: unknown) => void) => {
+        const table = oid === null ? null : ctx.catalog.tableByOid(oid);
+        if (table === undefined) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
         const sink = statsSink(a);
         return ctx.dispatcher.runFragment(table, jf, a.evalCtx, a.signal, 'runJoinFragment', (n) => { a.record.bytes += n; }, (value, node) => {
           onResponse?.(value);
           sink?.(value, node);
         });
       },
+      redistribute: async (oid: number, fragment: Fragment, keyIndex: number) => {
+        const table = ctx.catalog.tableByOid(oid);
+        if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
+        const r = await ctx.dispatcher.redistribute(table, fragment, keyIndex, a.evalCtx, a.signal, statsSink(a));
+        a.record.bytes += r.bytesSent;
+        return r.exchangeId;
+      },
+      dropExchange: (id: string) => ctx.dispatcher.dropExchange(id),
     };
     const run = (s: BoundSelect): AsyncGenerator<Datum[][]> => this.runBoundSelect(s, a);
     return (async function* execute(): AsyncGenerator<Datum[][]> {

@@ -95,21 +95,29 @@ async function compareRandomQueries(session: FuzzSession, from: number, count: n
 }
 
 // The same generator with every join the slices can run sent there (vectorized joins, runtime and
-// sideways key filters, flipped joins), on queries the first cluster did not see.
-describe(`random queries with joins on the slices (seed ${SEED})`, () => {
+// sideways key filters, flipped joins), on queries the first cluster did not see; then again with
+// every input that can move redistributed node to node instead of broadcast (DS_DIST_INNER, the
+// probe moving too for DS_DIST_OUTER / BOTH), on two slices per node (worker threads).
+const SLICE_PASSES: { env: Record<string, string>; slices: number; queries: number; first: number }[] = [
+  { env: { COLONNADE_MIN_PROBE_ROWS: '0' }, slices: 1, queries: SLICE_QUERIES, first: QUERIES },
+  { env: { COLONNADE_MIN_PROBE_ROWS: '0', COLONNADE_REDISTRIBUTE_MIN_ROWS: '0' }, slices: 2, queries: Math.ceil(SLICE_QUERIES / 2), first: QUERIES + SLICE_QUERIES },
+];
+
+describe.each(SLICE_PASSES)(`random queries with joins on the slices (seed ${SEED}, $env)`, ({ env, slices, queries, first }) => {
   let session: FuzzSession;
 
   beforeAll(async () => {
-    session = await startFuzzSession(SEED, 2, 1, { COLONNADE_MIN_PROBE_ROWS: '0' });
+    session = await startFuzzSession(SEED, 2, slices, env);
   }, 120_000);
 
   afterAll(async () => {
     await session?.close();
   });
 
-  it(`${SLICE_QUERIES} random queries give PostgreSQL's answers`, async () => {
-    const how = `COLONNADE_MIN_PROBE_ROWS=0 COLONNADE_FUZZ_SEED=${SEED} npx vitest run test/fuzz/random-queries.test.ts`;
-    const failures = await compareRandomQueries(session, QUERIES, SLICE_QUERIES, how);
+  it(`${queries} random queries give PostgreSQL's answers`, async () => {
+    const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+    const how = `${vars} COLONNADE_FUZZ_SEED=${SEED} npx vitest run test/fuzz/random-queries.test.ts`;
+    const failures = await compareRandomQueries(session, first, queries, how);
     expect(failures, `${failures.length} mismatch(es):\n\n${failures.join('\n\n')}`).toEqual([]);
   }, 600_000);
 });
