@@ -1,5 +1,6 @@
-// Joins that run on the slices (co-located, DISTSTYLE ALL and broadcast inputs; inner, left, semi,
-// anti and NOT IN steps) give exactly PostgreSQL's answers (PGlite), NULL keys included.
+// Joins that run on the slices (co-located, DISTSTYLE ALL, broadcast and redistributed inputs, the
+// probe redistributed too; inner, left, semi, anti and NOT IN steps) give exactly PostgreSQL's
+// answers (PGlite), NULL keys included.
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type LocalCluster } from './local-cluster.ts';
@@ -13,7 +14,8 @@ describe('joins on the slices', () => {
   let db: PGlite;
 
   beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2, slices: 2 });
+    // Tables of 4,000 rows and more are redistributed rather than broadcast (ev and kk; side stays small).
+    cluster = await startCluster({ nodes: 2, slices: 2, env: { COLONNADE_REDISTRIBUTE_MIN_ROWS: '4000' } });
     db = await PGlite.create();
     const big = Array.from({ length: BIG }, (_v, i) => `(${i}, ${i % 97 === 0 ? 'NULL' : i % 1000}, ${i % 7}, ${(i % 50) * 1.5})`);
     const side = Array.from({ length: 1000 }, (_v, i) => `(${i}, 'k${i % 10}', ${i % 3 === 0 ? 'NULL' : i % 7})`);
@@ -24,6 +26,8 @@ describe('joins on the slices', () => {
       ['side', 'k int, tag text, d int', 'DISTSTYLE EVEN'],
       ['dim', 'd int, name text', 'DISTSTYLE ALL'],
       ['nulls', 'k int', 'DISTSTYLE EVEN'],
+      ['ev', 'id int, k int, w int', 'DISTSTYLE EVEN'],
+      ['kk', 'k int, note text', 'DISTKEY(k)'],
     ];
     const c = await cluster.client();
     for (const [name, cols, dist] of ddl) {
@@ -36,6 +40,8 @@ describe('joins on the slices', () => {
     await load(`INSERT INTO side VALUES ${side.join(', ')}`);
     await load(`INSERT INTO dim VALUES ${dims.join(', ')}`);
     await load('INSERT INTO nulls VALUES (1), (NULL), (2)');
+    await load(`INSERT INTO ev VALUES ${Array.from({ length: 10_000 }, (_v, i) => `(${i * 2}, ${i % 101 === 0 ? 'NULL' : i % 1200}, ${i % 11})`).join(', ')}`);
+    await load(`INSERT INTO kk VALUES ${Array.from({ length: 6000 }, (_v, i) => `(${i}, 'n${i % 13}')`).join(', ')}`);
     await c.end();
   }, 180_000);
 
@@ -86,6 +92,17 @@ describe('joins on the slices', () => {
     // a correlated scalar subquery (decorrelated into a left join with an aggregate); PostgreSQL runs
     // it per row, so the outer rows are kept few for PGlite's sake
     'SELECT dim.name, count(*) FROM big JOIN dim ON dim.d = big.d WHERE big.id < 4000 AND big.v > (SELECT avg(d) * 3 FROM side WHERE side.k = big.k) GROUP BY dim.name',
+    // redistribution: an EVEN table joined on the probe's DISTKEY moves to the probe's slices
+    // (DS_DIST_INNER); joined on another column, both move (DS_DIST_BOTH), or only the probe when
+    // the input is distributed on that column (DS_DIST_OUTER); NULL keys never match
+    'SELECT big.d, count(*), sum(ev.w), sum(big.v) FROM big JOIN ev ON ev.id = big.id GROUP BY big.d',
+    'SELECT big.d, count(*), sum(ev.w) FROM big JOIN ev ON ev.k = big.k GROUP BY big.d',
+    'SELECT kk.note, count(*), sum(big.v) FROM big JOIN kk ON kk.k = big.k GROUP BY kk.note',
+    'SELECT count(*), sum(ev.w) FROM big JOIN ev ON ev.k = big.k JOIN dim ON dim.d = big.d JOIN side ON side.k = big.k WHERE dim.name <> \'d3\'',
+    'SELECT count(*), count(ev.w) FROM big LEFT JOIN ev ON ev.id = big.id AND ev.w > 4',
+    'SELECT count(*) FROM big WHERE big.id IN (SELECT id FROM ev)',
+    'SELECT count(*) FROM big WHERE NOT EXISTS (SELECT 1 FROM ev WHERE ev.id = big.id)',
+    'SELECT ev.w, count(*) FROM ev JOIN kk ON kk.k = ev.k GROUP BY ev.w',
   ];
 
   it('EXPLAIN shows where each input of a join comes from', async () => {
@@ -107,6 +124,18 @@ describe('joins on the slices', () => {
     expect(await plan(queries[11]!)).toContain('XN Hash Left Join on the slices (the big side probes; the preserved side is broadcast)');
     // Two small tables join on the leader.
     expect(await plan('SELECT count(*) FROM side JOIN dim ON dim.d = side.d')).toContain('DS_DIST_BOTH (on the leader)');
+    // Redistribution node to node, labelled by what moves.
+    const inner = await plan('SELECT count(*) FROM big JOIN ev ON ev.id = big.id');
+    expect(inner).toContain('XN Seq Scan on public.big (probe, stays on its slices)');
+    expect(inner).toMatch(/XN Hash DS_DIST_INNER \(distributed by id, node to node\)\s+->  XN Seq Scan on public\.ev/);
+    const both = await plan('SELECT count(*) FROM big JOIN ev ON ev.k = big.k');
+    expect(both).toMatch(/XN Network {2}Distribute by k \(probe, node to node\)\s+->  XN Seq Scan on public\.big \(probe\)/);
+    expect(both).toMatch(/XN Hash DS_DIST_BOTH \(distributed by k, node to node\)\s+->  XN Seq Scan on public\.ev/);
+    expect(await plan('SELECT count(*) FROM big JOIN kk ON kk.k = big.k')).toMatch(/XN Hash DS_DIST_OUTER\s+->  XN Seq Scan on public\.kk/);
+    const moved = (await c.query('EXPLAIN ANALYZE SELECT count(*) FROM big JOIN ev ON ev.k = big.k')).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
+    expect(moved).toMatch(/node \d slice \d: scan big and redistribute: \d+ -> \d+ rows/);
+    expect(moved).toMatch(/node \d: redistribute: \d+ bytes sent to other nodes, \d+ kept here/);
+    expect(moved).toMatch(/node \d slice \d: scan redistributed rows \(probe\): \d+ -> \d+ rows/);
     const analyzed = (await c.query(`EXPLAIN ANALYZE ${queries[1]!}`)).rows.map((r) => r['QUERY PLAN'] as string);
     expect(analyzed).toContainEqual(expect.stringMatching(/^Execution: 5 rows in [\d.]+ ms; \d+ bytes sent by compute nodes to the leader$/));
     // Per operator and slice: the probe scan (rows read -> kept), the co-located input's hash table, each step.
