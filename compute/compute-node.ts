@@ -360,6 +360,7 @@ export class ComputeNode {
     probe: Fragment, scans: readonly Fragment[], nodeCopies: readonly Fragment[]): Promise<SliceTaskResult> {
     const encoded = toTaggedJson(spec);
     const pins: PinnedSnapshot[] = [];
+    const release = (): void => { for (const p of pins.splice(0)) p.release(); };
     const pin = (slice: number, tableId: number, into: SliceTable[]): boolean => {
       // A self-join of a DISTSTYLE ALL table names it twice: one snapshot serves both.
       if (into.some((t) => t.slice === slice && t.tableId === tableId)) return true;
@@ -369,8 +370,8 @@ export class ComputeNode {
       into.push({ slice, tableId, snapshot: p.snapshot });
       return true;
     };
+    const tasks: SliceTask[] = [];
     try {
-      const tasks: SliceTask[] = [];
       for (const slice of slices) {
         const tables: SliceTable[] = [];
         const exchanges: Record<string, readonly Uint8Array[]> = {};
@@ -383,13 +384,31 @@ export class ComputeNode {
         for (const f of nodeCopies) for (const s of this.slices) pin(s, f.tableOid, tables);
         tasks.push({ kind, slice, spec: encoded, tables, body: ctx.body, exchanges });
       }
-      const results = await Promise.all(tasks.map((t) => this.pool.run(t, ctx.signal, sink)));
-      const matched = new Set<number>();
-      for (const r of results) for (const m of r.matched) matched.add(m);
-      return { rows: results.reduce((n, r) => n + r.rows, 0), matched: [...matched], stats: results.flatMap((r) => r.stats) };
-    } finally {
-      for (const p of pins) p.release();
+    } catch (err) {
+      release();
+      throw err;
     }
+    // One slice failing cancels the others (the answer is an error now); the snapshots stay pinned
+    // until every task has stopped reading them.
+    const abort = new AbortController();
+    const onAbort = (): void => abort.abort(ctx.signal.reason);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const runs = tasks.map((t) => this.pool.run(t, abort.signal, sink));
+    const settled = Promise.allSettled(runs).then(() => {
+      ctx.signal.removeEventListener('abort', onAbort);
+      release();
+    });
+    let results: SliceTaskResult[];
+    try {
+      results = await Promise.all(runs);
+    } catch (err) {
+      abort.abort(err);
+      throw err;
+    }
+    await settled;
+    const matched = new Set<number>();
+    for (const r of results) for (const m of r.matched) matched.add(m);
+    return { rows: results.reduce((n, r) => n + r.rows, 0), matched: [...matched], stats: results.flatMap((r) => r.stats) };
   }
 
   private async runFragment(f: Fragment, slices: number[], evalCtx: EvalContext, ctx: RpcContext): Promise<{ rows: number; stats: OperatorStats[] }> {

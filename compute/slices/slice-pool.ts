@@ -42,6 +42,7 @@ export class SlicePool {
     for (const s of slices) this.worker(s).start();
   }
 
+
   /** Runs a task on its slice's worker, passing its chunks to `sink`. */
   run(task: SliceTask, signal: AbortSignal, sink: ChunkSink): Promise<SliceTaskResult> {
     if (!this.threads) return this.runInline(task, signal, sink);
@@ -72,64 +73,134 @@ interface Pending {
   /** Chunks are passed on one after another; settling waits for the last. */
   chain: Promise<void>;
   settled: boolean;
+  /** Canceled, and the worker has not answered yet. */
+  canceled: boolean;
   resolve(r: SliceTaskResult): void;
   reject(e: SqlError): void;
 }
 
 const WORKER_URL = new URL('./slice-worker.mjs', import.meta.url);
 
+/**
+ * A slice's worker. A thread still busy with a canceled task when the next task comes (a runaway
+ * aggregation of a failed query, say) is retired: the new task goes to a fresh thread, and the old
+ * one is terminated as soon as its remaining tasks settle — so one query's trouble never lands on
+ * the next.
+ */
 class SliceWorker {
-  private thread: Worker | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private current: SliceThread | null = null;
+  private readonly retired = new Set<SliceThread>();
 
   constructor(private readonly slice: number, private readonly opts: SlicePoolOptions) {}
 
-  start(): Worker {
-    if (this.thread !== null) return this.thread;
-    const heap = this.opts.heapMiB;
+  start(): SliceThread {
+    if (this.current !== null && this.current.alive && !this.current.busyWithCanceled()) return this.current;
+    if (this.current !== null) {
+      const old = this.current;
+      this.retired.add(old);
+      old.retire(() => this.retired.delete(old));
+    }
+    this.current = new SliceThread(this.slice, this.opts);
+    return this.current;
+  }
+
+  run(task: SliceTask, signal: AbortSignal, sink: ChunkSink): Promise<SliceTaskResult> {
+    signal.throwIfAborted();
+    return this.start().run(task, signal, sink);
+  }
+
+  async stop(): Promise<void> {
+    const threads = [...this.retired, ...(this.current === null ? [] : [this.current])];
+    this.current = null;
+    this.retired.clear();
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+}
+
+class SliceThread {
+  private readonly worker: Worker;
+  alive = true;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  /** Set once retired: called when the thread is gone. */
+  private onRetired: (() => void) | null = null;
+
+  constructor(private readonly slice: number, private readonly opts: SlicePoolOptions) {
+    const heap = opts.heapMiB;
     const w = new Worker(WORKER_URL, { ...(heap === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heap } }) });
-    this.thread = w;
+    this.worker = w;
     w.on('message', (m: FromWorker) => this.onMessage(m));
     // 'error' (an uncaught exception, or ERR_WORKER_OUT_OF_MEMORY) is followed by 'exit'.
     let failure: SqlError | null = null;
     w.on('error', (err: Error & { code?: string }) => {
       failure = err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? new SqlError(SqlState.OUT_OF_MEMORY, `out of memory on slice ${this.slice}`, { detail: 'The slice ran out of heap; the query was canceled and the slice restarted.' })
-        : new SqlError(SqlState.INTERNAL_ERROR, `slice ${this.slice} worker failed: ${err.message}`);
-      this.opts.log.error({ err, slice: this.slice }, 'slice worker failed');
+        ? new SqlError(SqlState.OUT_OF_MEMORY, `out of memory on slice ${slice}`, { detail: 'The slice ran out of heap; the query was canceled and the slice restarted.' })
+        : new SqlError(SqlState.INTERNAL_ERROR, `slice ${slice} worker failed: ${err.message}`);
+      opts.log.error({ err, slice }, 'slice worker failed');
     });
     w.on('exit', (code) => {
-      if (this.thread === w) this.thread = null;
-      const err = failure ?? new SqlError(SqlState.INTERNAL_ERROR, `slice ${this.slice} worker exited (code ${code})`);
+      this.alive = false;
+      const err = failure ?? new SqlError(SqlState.INTERNAL_ERROR, `slice ${slice} worker exited (code ${code})`);
       for (const [id, p] of this.pending) {
         this.pending.delete(id);
         this.settle(p, () => p.reject(err));
       }
+      this.onRetired?.();
     });
-    return w;
+  }
+
+  /** Some canceled task has not finished yet. */
+  busyWithCanceled(): boolean {
+    for (const p of this.pending.values()) if (p.canceled) return true;
+    return false;
+  }
+
+  /** Takes no more tasks; terminates once those it runs have settled. */
+  retire(onGone: () => void): void {
+    this.onRetired = onGone;
+    this.opts.log.info({ slice: this.slice }, 'slice worker still busy with a canceled task: retired, a fresh one takes new tasks');
+    this.terminateIfIdle();
+  }
+
+  private terminateIfIdle(): void {
+    if (this.onRetired !== null && this.pending.size === 0) void this.terminate();
+  }
+
+  async terminate(): Promise<void> {
+    if (this.alive) await this.worker.terminate();
   }
 
   run(task: SliceTask, signal: AbortSignal, sink: ChunkSink): Promise<SliceTaskResult> {
-    signal.throwIfAborted();
-    const w = this.start();
     const id = this.nextId++;
     return new Promise<SliceTaskResult>((resolve, reject) => {
-      const p: Pending = { sink, chain: Promise.resolve(), settled: false, resolve, reject };
+      const p: Pending = { sink, chain: Promise.resolve(), settled: false, canceled: false, resolve, reject };
       this.pending.set(id, p);
-      const onAbort = (): void => { this.thread?.postMessage({ type: 'cancel', id } satisfies ToWorker); };
+      const onAbort = (): void => {
+        p.canceled = true;
+        this.post({ type: 'cancel', id });
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       const cleanup = (): void => signal.removeEventListener('abort', onAbort);
       p.resolve = (r) => { cleanup(); resolve(r); };
       p.reject = (e) => { cleanup(); reject(e); };
-      w.postMessage({ type: 'run', id, task } satisfies ToWorker);
+      this.post({ type: 'run', id, task });
     });
+  }
+
+  private post(m: ToWorker): void {
+    if (this.alive) this.worker.postMessage(m);
   }
 
   private settle(p: Pending, f: () => void): void {
     if (p.settled) return;
     p.settled = true;
     f();
+  }
+
+  /** The task is over as far as the worker is concerned. */
+  private finish(id: number): void {
+    this.pending.delete(id);
+    this.terminateIfIdle();
   }
 
   private onMessage(m: FromWorker): void {
@@ -140,28 +211,22 @@ class SliceWorker {
         p.chain = p.chain.then(async () => {
           if (p.settled) return;
           await p.sink(m.bytes, m.target);
-          this.thread?.postMessage({ type: 'ack', id: m.id } satisfies ToWorker);
+          this.post({ type: 'ack', id: m.id });
         }).catch((err: unknown) => {
           // The requester is gone (or canceled): stop the task, fail it with the sink's error.
-          this.thread?.postMessage({ type: 'cancel', id: m.id } satisfies ToWorker);
-          this.pending.delete(m.id);
+          p.canceled = true;
+          this.post({ type: 'cancel', id: m.id });
           this.settle(p, () => p.reject(SqlError.from(err)));
         });
         break;
       case 'done':
-        this.pending.delete(m.id);
+        this.finish(m.id);
         void p.chain.then(() => this.settle(p, () => p.resolve(m.result)));
         break;
       case 'error':
-        this.pending.delete(m.id);
+        this.finish(m.id);
         void p.chain.then(() => this.settle(p, () => p.reject(SqlError.fromJSON(m.error))));
         break;
     }
-  }
-
-  async stop(): Promise<void> {
-    const w = this.thread;
-    this.thread = null;
-    if (w !== null) await w.terminate();
   }
 }
