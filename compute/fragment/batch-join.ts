@@ -484,7 +484,7 @@ class StepRunner {
   /** Per step: rows it passed on (EXPLAIN ANALYZE), when recording. */
   stepRows: OperatorStats[] | null = null;
 
-  constructor(private readonly plan: BatchJoinPlan, private readonly tables: readonly BuildSide[]) {}
+  constructor(private readonly plan: BatchJoinPlan, private readonly tables: readonly BuildSide[], private readonly parts: readonly (Partitioning | null)[] = []) {}
 
   *run(s: number, cols: Columns, n: number): Generator<Batch> {
     const { plan } = this;
@@ -510,6 +510,20 @@ class StepRunner {
       const keys = ps.leftKeys(batch, null);
       leftCols = keys.map(keyColumn);
       hashKeys(keys, leftCols, n, lh, ln);
+      const part = this.parts[s] ?? null;
+      if (part !== null) {
+        // A partitioned step: only the rows whose key falls in this pass go on (a NULL key: pass 0).
+        const idx = new Int32Array(n);
+        let kept = 0;
+        for (let i = 0; i < n; i++) if ((ln[i] !== 0 ? 0 : passOf(lh[i]!, part.passes)) === part.pass) idx[kept++] = i;
+        if (kept === 0) return;
+        if (kept < n) {
+          const narrowed: Columns = new Array<Vector | undefined>(cols.length);
+          for (let p = 0; p < cols.length; p++) if (cols[p] !== undefined) narrowed[p] = gatherVector(cols[p]!, idx, kept);
+          yield* this.run(s, narrowed, kept);
+          return;
+        }
+      }
     }
     const li = ps.li;
     const ri = ps.ri;
@@ -589,63 +603,245 @@ class StepRunner {
 }
 
 /**
- * Runs a planned join over this node's slices of the probe table; yields the batches the query's
- * fragment consumes. Broadcast rows that matched are added to `matchedInputRows`.
+ * A step whose input did not fit the slice's memory, joined in `passes` passes: pass p builds the
+ * input's rows whose key hash falls in p and probes with the rows whose key does (NULL keys: pass 0),
+ * so every probe row meets every input row it can match exactly once. Several steps may be split:
+ * the join then runs once per combination of their passes.
  */
+interface Partitioning {
+  readonly passes: number;
+  pass: number;
+}
+
+/** The pass a key hash belongs to (bits the hash table's bucket index does not use first). */
+function passOf(h: number, passes: number): number {
+  return (fmix32(h ^ 0x5bd1e995) >>> 0) % passes;
+}
+
+/** Rows of an input on their way to its hash table: input-local column vectors. */
+type Part = { readonly n: number; readonly cols: readonly (Vector | undefined)[] };
+
+/** `building` while probe rows are buffered (to cut co-located inputs to their keys). */
+const PROBE_BUFFER = -2;
+
+/** Most passes one input is split into (a power of two); past it the join gives up with 53200. */
+const MAX_PASSES = 256;
+/** Most passes over the probe in all (several inputs split). */
+const MAX_TOTAL_PASSES = 4096;
+
 /** What a fragment reads, for operator stats ("table N" is shown with the table's name). */
 function sourceName(f: Fragment): string {
   return f.exchange !== undefined ? 'redistributed rows' : `table ${f.tableOid}`;
 }
 
+function isOutOfMemory(err: unknown): boolean {
+  return err instanceof SqlError && err.code === SqlState.OUT_OF_MEMORY;
+}
+
+/**
+ * Runs a planned join over this node's slices of the probe table; yields the batches the query's
+ * fragment consumes. Broadcast rows that matched are added to `matchedInputRows`. An input whose
+ * hash table outgrows the slice's memory budget is joined in passes (see {@link Partitioning}),
+ * each re-reading the probe and that input, so memory stays bounded whatever the input's size.
+ */
 export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSources, signal?: AbortSignal,
-  matchedInputRows?: Set<number>, stats?: StatsRecorder): AsyncGenerator<Batch> {
+  matchedInputRows?: Set<number>, stats?: StatsRecorder, memoryCells = DEFAULT_SLICE_CELLS): AsyncGenerator<Batch> {
   const { jf } = plan;
-  const budget = new MemoryBudget(DEFAULT_SLICE_CELLS, SLICE_PLACE);
+  let budget = new MemoryBudget(memoryCells, SLICE_PLACE);
+  /** The step being built when the budget ran out. */
+  let building = -1;
+  /** Cells each step's hash table holds (or held when the budget ran out). */
+  const held = new Float64Array(plan.steps.length);
 
-  const collect = async (ps: PlannedStep, batches: AsyncIterable<Batch>, stat?: OperatorStats, only?: KeySet | null): Promise<BuildSide> => {
-    const kernels = plan.inputKernels[ps.step.input]!;
-    const parts: { n: number; cols: Vector[] }[] = [];
-    for await (const projectedPart of projected(stat ? countRowsIn(batches, stat) : batches, kernels.filter, kernels.project)) {
+  /** Keeps the rows of `p` whose key falls in the partitioning's pass; notes whether any key is NULL. */
+  const inPass = (ps: PlannedStep, p: Part, part: Partitioning, nulls: { seen: boolean }): Part => {
+    const keys = ps.rightKeys!({ length: p.n, columns: p.cols as Vector[], selection: null }, null);
+    const hashes = new Uint32Array(p.n);
+    const isNull = new Uint8Array(p.n);
+    if (hashKeys(keys, keys.map(keyColumn), p.n, hashes, isNull)) nulls.seen = true;
+    const idx = new Int32Array(p.n);
+    let kept = 0;
+    for (let i = 0; i < p.n; i++) if (isNull[i] === 0 && passOf(hashes[i]!, part.passes) === part.pass) idx[kept++] = i;
+    if (kept === p.n) return p;
+    const cols: (Vector | undefined)[] = new Array<Vector | undefined>(p.cols.length);
+    for (const c of ps.inputCols) cols[c] = gatherVector(p.cols[c]!, idx, kept);
+    return { n: kept, cols };
+  };
+
+  /** Builds step s's hash table from its input's parts (just this pass's rows when partitioned). */
+  const build = async (s: number, parts: AsyncIterable<Part>): Promise<BuildSide> => {
+    const ps = plan.steps[s]!;
+    const part = partitions[s] ?? null;
+    building = s;
+    held[s] = 0;
+    const nulls = { seen: false };
+    const kept: Part[] = [];
+    for await (const whole of parts) {
       signal?.throwIfAborted();
-      const p = only ? only.keep(projectedPart, ps.reduceBy!.local, ps.inputCols) : projectedPart;
+      const p = part !== null ? inPass(ps, whole, part, nulls) : whole;
       if (p.n === 0) continue;
+      held[s]! += p.n * ps.inputCols.length;
       budget.charge(p.n, ps.inputCols.length);
-      parts.push(p);
+      kept.push(p);
     }
-    return buildSide(ps, parts);
+    building = -1;
+    const t = buildSide(ps, kept);
+    return nulls.seen && !t.hasNullKey ? { ...t, hasNullKey: true } : t;
   };
-  const fromRows = (ps: PlannedStep, rows: readonly Datum[][]): BuildSide => {
-    budget.charge(rows.length, ps.inputCols.length);
-    const cols: (Vector | undefined)[] = new Array<Vector | undefined>(ps.input.width);
+  async function* tableParts(ps: PlannedStep, batches: AsyncIterable<Batch>, stat?: OperatorStats, only?: KeySet | null): AsyncGenerator<Part> {
+    const kernels = plan.inputKernels[ps.step.input]!;
+    for await (const projectedPart of projected(stat ? countRowsIn(batches, stat) : batches, kernels.filter, kernels.project)) {
+      yield only ? only.keep(projectedPart, ps.reduceBy!.local, ps.inputCols) : projectedPart;
+    }
+  }
+  async function* broadcastParts(ps: PlannedStep): AsyncGenerator<Part> {
+    const input = ps.input as Extract<JoinInput, { kind: 'broadcast' }>;
+    if (input.batch) { yield { n: input.batch.length, cols: input.batch.columns }; return; }
+    const rows = input.rows as Datum[][];
+    const cols: (Vector | undefined)[] = new Array<Vector | undefined>(input.width);
     for (const c of ps.inputCols) cols[c] = vectorFromRows(ps.localTypes[c]!, rows, c);
-    return buildSide(ps, [{ n: rows.length, cols }]);
+    yield { n: rows.length, cols };
+  }
+
+  /** Step s's input rows, as parts. */
+  const stepParts = (slice: number, s: number, stat?: OperatorStats, only?: KeySet | null): AsyncIterable<Part> => {
+    const ps = plan.steps[s]!;
+    const input = ps.input;
+    return input.kind === 'broadcast' ? broadcastParts(ps)
+      : tableParts(ps, input.kind === 'replicated' ? sources.scanNodeCopy(input.fragment) : sources.scanSlice(input.fragment, slice), stat, only);
   };
 
-  const fromBatch = (ps: PlannedStep, batch: Batch): BuildSide => {
-    budget.charge(batch.length, ps.inputCols.length);
-    return buildSide(ps, [{ n: batch.length, cols: batch.columns }]);
+  /**
+   * How many passes step s's input needs so that each pass's share (by key hash) fits in half the
+   * budget: a sizing scan counts the cells per 1/256th of the key space. 0 when none would (one key
+   * holding too many rows).
+   */
+  const passesFor = async (slice: number, s: number): Promise<number> => {
+    const ps = plan.steps[s]!;
+    const cells = new Float64Array(MAX_PASSES);
+    let hashes = new Uint32Array(0);
+    let isNull = new Uint8Array(0);
+    for await (const p of stepParts(slice, s)) {
+      signal?.throwIfAborted();
+      if (hashes.length < p.n) { hashes = new Uint32Array(p.n); isNull = new Uint8Array(p.n); }
+      const keys = ps.rightKeys!({ length: p.n, columns: p.cols as Vector[], selection: null }, null);
+      hashKeys(keys, keys.map(keyColumn), p.n, hashes, isNull);
+      for (let i = 0; i < p.n; i++) if (isNull[i] === 0) cells[passOf(hashes[i]!, MAX_PASSES)]! += ps.inputCols.length;
+    }
+    for (let passes = 2; passes <= MAX_PASSES; passes *= 2) {
+      const share = new Float64Array(passes);
+      for (let b = 0; b < MAX_PASSES; b++) share[b & (passes - 1)]! += cells[b]!;
+      let most = 0;
+      for (const c of share) most = Math.max(most, c);
+      if (most <= memoryCells / 2) return passes;
+    }
+    return 0;
   };
 
-  /** Times building an input's hash table into a stat of its own. */
-  const timed = async (slice: number, ps: PlannedStep, build: (stat?: OperatorStats) => Promise<BuildSide>): Promise<BuildSide> => {
-    const stat = stats?.add(slice, `hash ${ps.input.kind} input ${ps.step.input}${ps.input.kind === 'broadcast' ? '' : ` (${sourceName((ps.input as { fragment: Fragment }).fragment)})`}`);
+  /** Times building step s's hash table into a stat of its own. */
+  const timed = async (slice: number, s: number, only: KeySet | null): Promise<BuildSide> => {
+    const ps = plan.steps[s]!;
+    const input = ps.input;
+    const part = partitions[s];
+    const partitioned = part ? ` (pass ${part.pass + 1} of ${part.passes})` : '';
+    const stat = stats?.add(slice, `hash ${input.kind} input ${ps.step.input}${input.kind === 'broadcast' ? '' : ` (${sourceName(input.fragment)})`}${partitioned}`);
     const started = performance.now();
-    const t = await build(stat);
-    if (stat) { stat.rows = t.n; stat.ms = performance.now() - started; if (ps.input.kind === 'broadcast') stat.rowsIn = t.n; }
+    const t = await build(s, stepParts(slice, s, stat, only));
+    if (stat) { stat.rows = t.n; stat.ms = performance.now() - started; if (input.kind === 'broadcast') stat.rowsIn = t.n; }
     return t;
   };
 
-  // Tables of broadcast and ALL inputs are the same on every slice of this node: built once.
-  const shared = await Promise.all(plan.steps.map(async (ps) => {
-    const input = ps.input;
-    if (input.kind === 'broadcast') return timed(-1, ps, async () => (input.batch ? fromBatch(ps, input.batch) : fromRows(ps, input.rows as Datum[][])));
-    if (input.kind === 'replicated') return timed(-1, ps, (stat) => collect(ps, sources.scanNodeCopy(input.fragment), stat));
-    return null;
-  }));
-
+  // Tables of broadcast and ALL inputs are the same on every slice of this node: built once
+  // (unless partitioned: then per pass).
+  const shared: (BuildSide | null)[] = plan.steps.map(() => null);
+  /** Steps joined in passes, by step. */
+  const partitions: (Partitioning | null)[] = plan.steps.map(() => null);
+  /** Probe rows are not buffered to cut co-located inputs to their keys (that buffer did not fit). */
+  let noReduce = false;
   let work = 0;
   for (const slice of sources.slices) {
-    const probeStat = stats?.add(slice, `scan ${sourceName(jf.probe)} (probe)`);
+    for (;;) {
+      let produced = false;
+      try {
+        for await (const out of joinSlice(slice)) {
+          produced = true;
+          yield out;
+          work += out.length;
+          if (work >= PAIRS_PER_YIELD) {
+            work = 0;
+            await yieldToEventLoop();
+            signal?.throwIfAborted();
+          }
+        }
+        break;
+      } catch (err) {
+        // Out of memory before any row went out: split the input being built into as many passes
+        // as its keys need, or stop buffering probe rows. Not an input whose matches are tracked by
+        // row (a flipped join's), nor a cross join's, nor one split already.
+        if (!isOutOfMemory(err) || produced) throw err;
+        if (building === PROBE_BUFFER && !noReduce) noReduce = true;
+        else {
+          // The input holding the most of the budget is split (not necessarily the one that hit it).
+          let s = -1;
+          for (let k = 0; k < plan.steps.length; k++) {
+            const ps = plan.steps[k]!;
+            if (partitions[k] !== null || ps.rightKeys === null || ps.step.trackMatches === true) continue;
+            if (s < 0 || held[k]! > held[s]!) s = k;
+          }
+          if (s < 0 || held[s] === 0) throw err;
+          building = -1;
+          const passes = await passesFor(slice, s);
+          if (passes === 0 || totalPasses() * passes > MAX_TOTAL_PASSES) throw err;
+          partitions[s] = { passes, pass: 0 };
+        }
+        held.fill(0);
+        budget = new MemoryBudget(memoryCells, SLICE_PLACE);
+        building = -1;
+        shared.fill(null);
+      }
+    }
+  }
+  if (matchedInputRows) {
+    for (const t of shared) {
+      if (t?.matched) for (let j = 0; j < t.n; j++) if (t.matched[j] === 1) matchedInputRows.add(j);
+    }
+  }
+
+  function totalPasses(): number {
+    let n = 1;
+    for (const p of partitions) if (p) n *= p.passes;
+    return n;
+  }
+
+  /** One slice's join, once per combination of the partitioned steps' passes (once when none is). */
+  async function* joinSlice(slice: number): AsyncGenerator<Batch> {
+    const total = totalPasses();
+    for (let combo = 0; combo < total; combo++) {
+      // The combination's pass of each partitioned step (mixed radix); inputs whose pass changed are rebuilt.
+      let rest = combo;
+      for (let s = 0; s < partitions.length; s++) {
+        const part = partitions[s];
+        if (!part) continue;
+        const pass = rest % part.passes;
+        rest = Math.floor(rest / part.passes);
+        if (pass !== part.pass || combo === 0) {
+          part.pass = pass;
+          if (shared[s] !== null) {
+            budget.release(shared[s]!.n, plan.steps[s]!.inputCols.length);
+            shared[s] = null;
+          }
+        }
+      }
+      for (let s = 0; s < plan.steps.length; s++) {
+        if (plan.steps[s]!.input.kind !== 'colocated' && shared[s] === null) shared[s] = await timed(-1, s, null);
+      }
+      yield* passOfSlice(slice);
+    }
+  }
+
+  async function* passOfSlice(slice: number): AsyncGenerator<Batch> {
+    const total = totalPasses();
+    const probeStat = stats?.add(slice, `scan ${sourceName(jf.probe)} (probe)${total === 1 ? '' : ` (${total} passes)`}`);
     const started = performance.now();
     let sel = new Uint32Array(BATCH_SIZE);
     const scan = sources.scanSlice(jf.probe, slice);
@@ -683,12 +879,14 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
     const buffered: { cols: Columns; n: number }[] = [];
     let bufferedRows = 0;
     let probeDone = false;
-    const reducible = plan.steps.some((ps) => ps.reduceBy !== null);
+    const reducible = !noReduce && total === 1 && plan.steps.some((ps) => ps.reduceBy !== null);
     if (reducible) {
       while (bufferedRows <= REDUCE_MAX_ROWS) {
         const b = await nextProbe();
         if (b === null) { probeDone = true; break; }
+        building = PROBE_BUFFER;
         budget.charge(b.n, plan.probeKeep.length);
+        building = -1;
         buffered.push(b);
         bufferedRows += b.n;
       }
@@ -697,36 +895,22 @@ export async function* runBatchJoin(plan: BatchJoinPlan, sources: BatchJoinSourc
     let sliceCells = 0;
     for (let s = 0; s < plan.steps.length; s++) {
       const ps = plan.steps[s]!;
-      const input = ps.input;
-      if (input.kind !== 'colocated') { tables.push(shared[s]!); continue; }
+      if (ps.input.kind !== 'colocated') { tables.push(shared[s]!); continue; }
       const only = probeDone && ps.reduceBy !== null ? KeySet.of(buffered.map((b) => b.cols[ps.reduceBy!.pos]!)) : null;
-      const t = await timed(slice, ps, (stat) => collect(ps, sources.scanSlice(input.fragment, slice), stat, only));
+      const t = await timed(slice, s, only);
       sliceCells += t.n * ps.inputCols.length;
       tables.push(t);
     }
-    const runner = new StepRunner(plan, tables);
+    const runner = new StepRunner(plan, tables, partitions);
     runner.stepRows = stats ? plan.steps.map((ps, s) => stats.add(slice, `join step ${s} (${ps.step.type}, input ${ps.step.input})`)) : null;
     for (let i = 0; ; i++) {
       const b = i < buffered.length ? buffered[i]! : probeDone ? null : await nextProbe();
       if (b === null) break;
       if (i < buffered.length) buffered[i] = { cols: [], n: 0 };
-      for (const out of runner.run(0, b.cols, b.n)) {
-        yield out;
-        work += out.length;
-        if (work >= PAIRS_PER_YIELD) {
-          work = 0;
-          await yieldToEventLoop();
-          signal?.throwIfAborted();
-        }
-      }
+      yield* runner.run(0, b.cols, b.n);
     }
     if (probeStat) probeStat.ms = performance.now() - started;
     budget.release(sliceCells, 1);
     budget.release(bufferedRows, plan.probeKeep.length);
-  }
-  if (matchedInputRows) {
-    for (const t of shared) {
-      if (t?.matched) for (let j = 0; j < t.n; j++) if (t.matched[j] === 1) matchedInputRows.add(j);
-    }
   }
 }

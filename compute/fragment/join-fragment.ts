@@ -115,9 +115,9 @@ function stepTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalCon
  * vectorized (batch-join.ts) when every step allows it, else row at a time.
  */
 export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, signal?: AbortSignal,
-  matchedInputRows?: Set<number>, opts: { rowPath?: boolean; stats?: StatsRecorder } = {}): AsyncGenerator<FragmentChunk> {
+  matchedInputRows?: Set<number>, opts: { rowPath?: boolean; stats?: StatsRecorder; memoryCells?: number } = {}): AsyncGenerator<FragmentChunk> {
   const plan = opts.rowPath === true ? null : planBatchJoin(jf, ctx);
-  if (plan !== null) return runFragmentChunks(jf.post, runBatchJoin(plan, sources, signal, matchedInputRows, opts.stats), jf.post.scanTypes, ctx, signal);
+  if (plan !== null) return runFragmentChunks(jf.post, runBatchJoin(plan, sources, signal, matchedInputRows, opts.stats, opts.memoryCells), jf.post.scanTypes, ctx, signal);
   return runRowJoin(jf, sources, ctx, signal, matchedInputRows);
 }
 

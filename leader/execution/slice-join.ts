@@ -290,6 +290,9 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
     // Inner joins and the joins that keep or drop probe rows by key (EXISTS, NOT EXISTS, LEFT);
     // NOT IN must see every NULL of its input, which one slice's share cannot tell.
     if (i >= innerCount && tail[i - innerCount]!.joinType === 'anti_na') return false;
+    // A LEFT, semi or anti join's input bigger than the probe is better probed where it lies, the
+    // small side broadcast (a flipped join: TPC-H Q13's customer LEFT JOIN orders).
+    if (i >= innerCount && u.rows > probeUnit.rows) return false;
     // A filtered input may be small, and then its keys filter the probe: broadcast it, unless huge.
     return u.rows >= (u.leaf.fragment.filter ? 10 : 1) * REDISTRIBUTE_MIN_ROWS;
   };
