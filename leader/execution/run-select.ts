@@ -2,9 +2,8 @@
 // locally for system and derived sources) and applies the final step.
 import { SqlError, SqlState } from '../../common/errors/index.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
-import { HashAggregate, aggSlots } from '../../compute/fragment/hash-aggregate.ts';
+import { aggSlots } from '../../compute/fragment/hash-aggregate.ts';
 import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragment.ts';
-import { sortRows } from '../../compute/fragment/sort-rows.ts';
 import { datumKey } from '../../sql/expr/compare.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
@@ -12,7 +11,8 @@ import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { JoinPlan, SelectPlan } from '../planning/select-plan.ts';
 import { joinRows } from './hash-join.ts';
-import type { MemoryBudget } from '../../common/memory-budget.ts';
+import { DEFAULT_LEADER_CELLS, type MemoryBudget } from '../../common/memory-budget.ts';
+import { SpillSpace, aggregateSpilling, sortSpilling } from './spill.ts';
 import { multiJoin } from './multi-join.ts';
 import { flattenInner, sliceJoin, type SliceJoinEnv } from './slice-join.ts';
 
@@ -174,58 +174,66 @@ export async function* runSelect(planned: SelectPlan, env: ExecutionEnv): AsyncG
   const fin = plan.final;
   const ctx = env.evalCtx;
   const input = fragmentOutput(plan, env);
-  const needsAll = fin.aggregate !== null || fin.distinct || fin.sortKeys.length > 0 || fin.offset !== null;
   const limit = limitValue(fin.limit, ctx, 'LIMIT');
   const offset = limitValue(fin.offset, ctx, 'OFFSET') ?? 0;
 
-  if (!needsAll) {
-    // Streaming: rows arrive already projected.
+  // The final step streams: aggregation, DISTINCT, ORDER BY, then OFFSET / LIMIT. Aggregation and
+  // sorting spill to disk past the leader's budget (spill.ts); DISTINCT holds its keys, budgeted.
+  const space = new SpillSpace();
+  try {
+    let rows: AsyncIterable<Datum[][]> = input as AsyncIterable<Datum[][]>;
+    if (fin.aggregate) {
+      const { aggs, groupCount } = fin.aggregate;
+      const maxGroups = Math.max(1024, Math.floor(DEFAULT_LEADER_CELLS / 2 / (groupCount + aggs.length + 1)));
+      rows = finishGroups(aggregateSpilling(input, aggSlots(aggs), groupCount, maxGroups, space, env.signal), fin.having, fin.project!, ctx);
+    }
+    if (fin.distinct) rows = distinctRows(rows, fin.visible, env.budget);
+    if (fin.sortKeys.length > 0) {
+      const maxRows = Math.max(1024, Math.floor(DEFAULT_LEADER_CELLS / 2 / Math.max(1, fin.visible)));
+      rows = sortSpilling(rows, fin.sortKeys, maxRows, limit === null ? null : offset + limit, space, env.signal);
+    }
+    let skip = offset;
     let remaining = limit ?? Infinity;
     if (remaining === 0) return;
-    for await (const chunk of input) {
+    for await (const chunk of rows) {
       env.signal.throwIfAborted();
-      const rows = chunk as Datum[][];
-      if (rows.length >= remaining) {
-        yield rows.slice(0, remaining).map((r) => r.slice(0, fin.visible));
-        return;
+      let part = chunk;
+      if (skip > 0) {
+        if (skip >= part.length) { skip -= part.length; continue; }
+        part = part.slice(skip);
+        skip = 0;
       }
-      remaining -= rows.length;
-      yield rows.map((r) => (r.length > fin.visible ? r.slice(0, fin.visible) : r));
+      if (part.length >= remaining) part = part.slice(0, remaining);
+      remaining -= part.length;
+      yield part.map((r) => (r.length > fin.visible ? r.slice(0, fin.visible) : r));
+      if (remaining === 0) return;
     }
-    return;
+  } finally {
+    await space.close();
   }
+}
 
-  let rows: Datum[][];
-  if (fin.aggregate) {
-    const agg = new HashAggregate(aggSlots(fin.aggregate.aggs), fin.aggregate.groupCount);
-    for await (const chunk of input) {
-      env.signal.throwIfAborted();
-      for (const r of chunk) agg.merge(r);
-    }
-    rows = agg.finalRows();
-    if (fin.having) rows = rows.filter((r) => evaluate(fin.having!, r, ctx) === true);
-    const project = fin.project!;
-    rows = rows.map((r) => project.map((e) => evaluate(e, r, ctx)));
-  } else {
-    rows = [];
-    for await (const chunk of input) {
-      env.signal.throwIfAborted();
-      env.budget.charge(chunk.length, fin.visible);
-      for (const r of chunk) rows.push(r as Datum[]);
-    }
+/** HAVING and the final projection over aggregated rows [keys..., results...]. */
+async function* finishGroups(groups: AsyncIterable<Datum[][]>, having: Expr | null, project: readonly Expr[], ctx: EvalContext): AsyncGenerator<Datum[][]> {
+  for await (const chunk of groups) {
+    const kept = having ? chunk.filter((r) => evaluate(having, r, ctx) === true) : chunk;
+    yield kept.map((r) => project.map((e) => evaluate(e, r, ctx)));
   }
-  if (fin.distinct) {
-    const seen = new Set<string>();
-    rows = rows.filter((r) => {
+}
+
+/** The first row of each distinct value of the visible columns (their keys held, within the budget). */
+async function* distinctRows(rows: AsyncIterable<Datum[][]>, visible: number, budget: MemoryBudget): AsyncGenerator<Datum[][]> {
+  const seen = new Set<string>();
+  for await (const chunk of rows) {
+    const out: Datum[][] = [];
+    for (const r of chunk) {
       let k = '';
-      for (let i = 0; i < fin.visible; i++) k += datumKey(r[i] ?? null) + '\u0001';
-      if (seen.has(k)) return false;
+      for (let i = 0; i < visible; i++) k += datumKey(r[i] ?? null) + '\u0001';
+      if (seen.has(k)) continue;
       seen.add(k);
-      return true;
-    });
+      budget.charge(1, visible);
+      out.push(r);
+    }
+    if (out.length > 0) yield out;
   }
-  sortRows(rows, fin.sortKeys);
-  const end = limit === null ? rows.length : Math.min(rows.length, offset + limit);
-  const out = rows.slice(offset, end).map((r) => (r.length > fin.visible ? r.slice(0, fin.visible) : r));
-  for (let i = 0; i < out.length; i += 4096) yield out.slice(i, i + 4096);
 }

@@ -1,13 +1,14 @@
-// Joins that would hold more than a process's per-statement budget: on the slices they run in passes
-// and finish; on the leader they fail with 53200 and a clear message; every process stays up.
+// Statements that would hold more than a process's per-statement budget: joins on the slices run in
+// passes and finish; the leader's final aggregation and ORDER BY spill to disk and finish; a join on
+// the leader fails with 53200 and a clear message; every process stays up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type LocalCluster } from './local-cluster.ts';
 
-describe('memory of joins', () => {
+describe('memory of joins, aggregations and sorts', () => {
   let cluster: LocalCluster;
 
   beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2, slices: 1, env: { COLONNADE_SLICE_MEMORY_CELLS: '50000', COLONNADE_LEADER_MEMORY_CELLS: '2000000' } });
+    cluster = await startCluster({ nodes: 2, slices: 1, env: { COLONNADE_SLICE_MEMORY_CELLS: '50000', COLONNADE_LEADER_MEMORY_CELLS: '200000' } });
     const c = await cluster.client();
     await c.query('CREATE TABLE big (id int, k int) DISTKEY(id)');
     await c.query('CREATE TABLE side (k int, note text) DISTSTYLE EVEN');
@@ -42,6 +43,20 @@ describe('memory of joins', () => {
     // Every big row matches 20 side rows: 400,000 joined rows, produced and counted chunk by chunk.
     expect((await c.query('SELECT count(*)::int AS n, count(DISTINCT side.note)::int AS notes FROM big JOIN side ON side.k = big.k')).rows[0])
       .toEqual({ n: 400_000, notes: 2000 });
+    await c.end();
+  });
+
+  it('spills a final aggregation and a sort that outgrow the leader\'s budget to disk', async () => {
+    const c = await cluster.client();
+    // 30,000 groups of 4 values and 60,000 sorted rows of 2, where the leader may hold 200,000 values (half of it for either).
+    const groups = (await c.query({ text: 'SELECT id % 30000 AS g, count(*)::int AS n, sum(id)::int AS s, count(DISTINCT note)::int AS d FROM wide GROUP BY 1 ORDER BY 1', rowMode: 'array' })).rows as number[][];
+    expect(groups.length).toBe(30_000);
+    expect(groups.every((r, i) => r[0] === i && r[1] === 2 && r[2] === 2 * i + 30_000 && r[3] === 2)).toBe(true);
+    const desc = (await c.query({ text: 'SELECT id, note FROM wide ORDER BY id DESC', rowMode: 'array' })).rows as [number, string][];
+    expect(desc.length).toBe(60_000);
+    expect(desc.every((r, i) => r[0] === 59_999 - i && r[1] === `w${r[0]}`)).toBe(true);
+    expect((await c.query('SELECT note FROM wide ORDER BY note DESC LIMIT 3 OFFSET 2')).rows.map((r: { note: string }) => r.note)).toEqual(['w9997', 'w9996', 'w9995']);
+    expect((await c.query('SELECT count(*)::int AS n FROM (SELECT DISTINCT id % 7 FROM wide) x')).rows[0].n).toBe(7);
     await c.end();
   });
 
