@@ -16,6 +16,7 @@ import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import { joinPlanTypes, type JoinPlan, type SelectPlan } from '../planning/select-plan.ts';
 import { zoneFiltersFor } from '../planning/zone-filters.ts';
+import { filterSelectivity } from '../planning/selectivity.ts';
 import { toTaggedJson } from '../../common/tagged-json.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
@@ -87,6 +88,8 @@ export interface SliceJoinUnit {
   readonly table: TableDef | null;
   /** Rows the unit holds (a table's count, or the materialised rows). */
   rows: number;
+  /** Rows its scan keeps, estimated from ANALYZE's statistics (its rows when never analyzed or not a table). */
+  est: number;
 }
 
 /** A conjunct of the inner joins' conditions, with the inputs it reads. */
@@ -183,9 +186,12 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
   const units: SliceJoinUnit[] = flat.map((u) => {
     const leaf = plainTableLeaf(u.plan);
     const table = leaf && leaf.source.kind === 'table' ? env.table(leaf.source.tableOid) ?? null : null;
-    return { plan: u.plan, offset: u.offset, width: u.plan.width, leaf: table ? leaf : null, table, rows: -1 };
+    return { plan: u.plan, offset: u.offset, width: u.plan.width, leaf: table ? leaf : null, table, rows: -1, est: -1 };
   });
   await Promise.all(units.map(async (u) => { if (u.table) u.rows = await env.tableRowCount(u.table.oid); }));
+  for (const u of units) {
+    u.est = u.table && u.leaf && u.table.stats ? u.rows * filterSelectivity(u.leaf.fragment.filter, u.leaf.fragment.scanColumns, u.table) : u.rows;
+  }
   let probe = -1;
   units.forEach((u, i) => { if (i < innerCount && u.table && (probe < 0 || u.rows > units[probe]!.rows)) probe = i; });
   // Not worth the slices unless some table is big (it may be a LEFT JOIN's other side: flipped).
@@ -293,8 +299,9 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
     // A LEFT, semi or anti join's input bigger than the probe is better probed where it lies, the
     // small side broadcast (a flipped join: TPC-H Q13's customer LEFT JOIN orders).
     if (i >= innerCount && u.rows > probeUnit.rows) return false;
-    // A filtered input may be small, and then its keys filter the probe: broadcast it, unless huge.
-    return u.rows >= (u.leaf.fragment.filter ? 10 : 1) * REDISTRIBUTE_MIN_ROWS;
+    // A small input is broadcast: its keys then filter the probe. Without statistics a filtered
+    // input is taken to keep a tenth of its rows.
+    return (u.table.stats ? u.est : u.leaf.fragment.filter ? u.rows / 10 : u.rows) >= REDISTRIBUTE_MIN_ROWS;
   };
   if (probeUnit.table?.distStyle === 'key') {
     for (const i of others) {
@@ -310,10 +317,17 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
     let bestPair: [number, number] | null = null;
     for (const i of others) {
       if (!movable(i) || (i >= innerCount && tail[i - innerCount]!.joinType !== 'semi')) continue;
-      // Moving both costs about what they hold; broadcasting j costs j once per node and through the leader.
-      if (units[i]!.rows * 5 < probeUnit.rows) continue;
       const pair = equalitiesOf(i).find(([, other]) => within(probeUnit, other));
-      if (pair && (best < 0 || units[i]!.rows > units[best]!.rows)) { best = i; bestPair = pair; }
+      if (!pair) continue;
+      // Moving costs about the rows that move (the probe's, and the input's unless it is distributed
+      // on its side of the key); broadcasting costs the input once through the leader and once per
+      // node. With statistics the rows are the filters' estimates; without, the tables' counts.
+      const j = units[i]!;
+      const stays = j.table?.distStyle === 'key' && isDistKey(pair[0], i);
+      const probeRows = probeUnit.table?.stats ? probeUnit.est : probeUnit.rows;
+      const inputRows = j.table?.stats ? j.est : j.rows;
+      if (probeRows + (stays ? 0 : inputRows) >= BROADCAST_COST * inputRows) continue;
+      if (best < 0 || j.rows > units[best]!.rows) { best = i; bestPair = pair; }
     }
     if (best >= 0) {
       const key = bestPair![1];
@@ -337,7 +351,13 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
 }
 
 /**
- * A table input this big (rows; ten times as many when filtered) joined on a key is redistributed
+ * What broadcasting a row costs against moving it once node to node: it goes to the leader, becomes
+ * Datums there, and goes out again to every node.
+ */
+const BROADCAST_COST = 6;
+
+/**
+ * A table input this big (rows its filter keeps, estimated) joined on a key is redistributed
  * node to node rather than broadcast through the leader. COLONNADE_REDISTRIBUTE_MIN_ROWS changes it
  * (0: whenever the shape allows, how the query fuzzer covers redistribution with small tables).
  */

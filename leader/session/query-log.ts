@@ -16,6 +16,8 @@ export interface QueryRecord {
   rows: number;
   /** Bytes of results and partial results the compute nodes sent the leader. */
   bytes: number;
+  /** Bytes of redistributed rows the compute nodes sent each other. */
+  bytesRedistributed: number;
   /** 0 = finished, 1 = failed or cancelled. */
   aborted: number;
   sqlstate: string | null;
@@ -37,7 +39,7 @@ export class QueryLog {
   begin(pid: number, user: string, database: string, text: string): QueryRecord {
     const r: QueryRecord = {
       query: this.nextQuery++, pid, user, database, text: text.length > TEXT_LIMIT ? text.slice(0, TEXT_LIMIT) : text,
-      startMicros: nowMicros(), endMicros: null, rows: 0, bytes: 0, aborted: 0, sqlstate: null,
+      startMicros: nowMicros(), endMicros: null, rows: 0, bytes: 0, bytesRedistributed: 0, aborted: 0, sqlstate: null,
     };
     this.records.push(r);
     if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);

@@ -336,10 +336,13 @@ export class Session implements BackendSession {
       if (options.includes('analyze')) {
         const started = performance.now();
         const before = a.record.bytes;
+        const movedBefore = a.record.bytesRedistributed;
         let rows = 0;
         const nodeStats: NodeStats[] = [];
         for await (const chunk of this.runBoundSelect(select, { ...a, nodeStats })) rows += chunk.length;
-        lines.push(`Execution: ${rows} rows in ${(performance.now() - started).toFixed(3)} ms; ${a.record.bytes - before} bytes sent by compute nodes to the leader`);
+        const moved = a.record.bytesRedistributed - movedBefore;
+        lines.push(`Execution: ${rows} rows in ${(performance.now() - started).toFixed(3)} ms; ${a.record.bytes - before} bytes sent by compute nodes to the leader`
+          + (moved > 0 ? `, ${moved} between compute nodes` : ''));
         lines.push(...operatorLines(nodeStats, (oid) => ctx.catalog.tableByOid(oid)?.name));
       }
       return staticCursor(fields, lines.map((l) => [l]), 'EXPLAIN');
@@ -418,7 +421,7 @@ export class Session implements BackendSession {
         const table = ctx.catalog.tableByOid(oid);
         if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
         const r = await ctx.dispatcher.redistribute(table, fragment, keyIndex, a.evalCtx, a.signal, statsSink(a));
-        a.record.bytes += r.bytesSent;
+        a.record.bytesRedistributed += r.bytesSent;
         return r.exchangeId;
       },
       dropExchange: (id: string) => ctx.dispatcher.dropExchange(id),

@@ -134,8 +134,8 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
   },
   /**
    * Redshift's STL_QUERY: recent statements with their timing, plus rows (returned or affected),
-   * bytes the compute nodes sent the leader, and the SQLSTATE of a failure. Running ones have no
-   * endtime.
+   * bytes the compute nodes sent the leader and each other (bytes_redistributed, our addition), and
+   * the SQLSTATE of a failure. Running ones have no endtime.
    */
   stl_query: {
     columns: [
@@ -143,11 +143,13 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
       { name: 'database', type: T.text }, { name: 'querytxt', type: T.text }, { name: 'starttime', type: T.timestamp },
       { name: 'endtime', type: T.timestamp }, { name: 'elapsed', type: T.int8 }, { name: 'rows', type: T.int8 },
       { name: 'bytes', type: T.int8 }, { name: 'aborted', type: T.int4 }, { name: 'sqlstate', type: T.text },
+      { name: 'bytes_redistributed', type: T.int8 },
     ],
     async rows(ctx) {
       return ctx.queries.all().map((q) => [
         q.query, q.pid, q.user, q.database, q.text, q.startMicros, q.endMicros,
         q.endMicros === null ? null : q.endMicros - q.startMicros, BigInt(q.rows), BigInt(q.bytes), q.aborted, q.sqlstate,
+        BigInt(q.bytesRedistributed),
       ]);
     },
   },

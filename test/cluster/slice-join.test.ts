@@ -136,6 +136,13 @@ describe('joins on the slices', () => {
     expect(moved).toMatch(/node \d slice \d: scan big and redistribute: \d+ -> \d+ rows/);
     expect(moved).toMatch(/node \d: redistribute: \d+ bytes sent to other nodes, \d+ kept here/);
     expect(moved).toMatch(/node \d slice \d: scan redistributed rows \(probe\): \d+ -> \d+ rows/);
+    expect(moved).toMatch(/^Execution: 1 rows in [\d.]+ ms; \d+ bytes sent by compute nodes to the leader, [1-9]\d* between compute nodes$/m);
+    const logged = (await c.query("SELECT bytes_redistributed::int AS b FROM stl_query WHERE querytxt = 'SELECT count(*) FROM big JOIN ev ON ev.k = big.k /* logged */' ORDER BY query DESC LIMIT 1"));
+    expect(logged.rows).toEqual([]);
+    await c.query('SELECT count(*) FROM big JOIN ev ON ev.k = big.k /* logged */');
+    const after = (await c.query("SELECT bytes_redistributed::int AS b FROM stl_query WHERE querytxt = 'SELECT count(*) FROM big JOIN ev ON ev.k = big.k /* logged */'")).rows;
+    expect(after.length).toBe(1);
+    expect(after[0].b).toBeGreaterThan(0);
     const analyzed = (await c.query(`EXPLAIN ANALYZE ${queries[1]!}`)).rows.map((r) => r['QUERY PLAN'] as string);
     expect(analyzed).toContainEqual(expect.stringMatching(/^Execution: 5 rows in [\d.]+ ms; \d+ bytes sent by compute nodes to the leader$/));
     // Per operator and slice: the probe scan (rows read -> kept), the co-located input's hash table, each step.
