@@ -19,10 +19,10 @@ export function packJoinFragment(jf: JoinFragment): { fragment: JoinFragment; bo
   const parts: Uint8Array[] = [];
   let size = 0;
   const inputs = jf.inputs.map((input): PackedInput => {
-    if (input.kind !== 'broadcast' || input.batch !== undefined) return input;
+    if (input.kind !== 'broadcast') return input;
     let bytes: Uint8Array;
     try {
-      bytes = encodeBatch(batchFromRows(input.types, input.rows));
+      bytes = encodeBatch(input.batch ?? batchFromRows(input.types, input.rows));
     } catch (err) {
       if (err instanceof SqlError && err.code === SqlState.FEATURE_NOT_SUPPORTED) return input;
       throw err;

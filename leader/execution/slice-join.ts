@@ -12,6 +12,8 @@ import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragme
 import { mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
+import type { Batch } from '../../compute/batch/batch.ts';
+import { datumAt, rowsFromBatch } from '../../compute/batch/row-conversion.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import { joinPlanTypes, type JoinPlan, type SelectPlan } from '../planning/select-plan.ts';
@@ -47,6 +49,30 @@ export interface SliceJoinEnv {
   redistribute(tableOid: number, fragment: Fragment, keyIndex: number): Promise<string>;
   /** Frees an exchange's rows on the nodes. */
   dropExchange(exchangeId: string): void;
+  /**
+   * A plain table leaf's rows as one batch of column vectors, straight from the nodes' Arrow (no
+   * Datum per value); null when a column's type has no vector layout.
+   */
+  materializeBatch(leaf: SelectPlan): Promise<Batch | null>;
+}
+
+/** A broadcast input as computed on the leader: Datum rows, or column vectors from the nodes. */
+class Broadcast {
+  constructor(readonly rows: Datum[][] | null, readonly batch: Batch | null) {}
+
+  get length(): number {
+    return this.rows !== null ? this.rows.length : this.batch!.length;
+  }
+
+  /** Input-local column c of row r. */
+  value(r: number, c: number): Datum {
+    return this.rows !== null ? this.rows[r]![c] ?? null : datumAt(this.batch!.columns[c]!, r);
+  }
+
+  row(r: number): Datum[] {
+    if (this.rows !== null) return this.rows[r]!;
+    return this.batch!.columns.map((v) => datumAt(v, r));
+  }
 }
 
 /** The inputs and conditions of a maximal subtree of inner joins, with joined-row positions. */
@@ -377,7 +403,7 @@ export async function sliceJoin(
   const { units, kinds, probe, innerCount, tail, conj, tailConjuncts, width, unitOf } = sj;
   const probeUnit = units[probe]!;
   const others = units.map((_u, i) => i).filter((i) => i !== probe);
-  const broadcastRows = new Map<number, Datum[][]>();
+  const broadcastRows = new Map<number, Broadcast>();
   // Broadcast inputs are computed smallest table first, so the keys of an inner input already
   // computed can filter a later one joined to it by equality (a decorrelated aggregate then
   // aggregates only the groups that can match: TPC-H Q17, Q20).
@@ -409,11 +435,14 @@ export async function sliceJoin(
         const rowsJ = broadcastRows.get(j);
         if (j < 0 || j >= innerCount || !rowsJ) continue;
         const col = other.index - units[j]!.offset;
-        const keys = distinctKeys(rowsJ, (r) => r[col] ?? null);
+        const keys = distinctKeys(rowsJ.length, (r) => rowsJ.value(r, col));
         if (keys) target = withKeyFilter(target, mine.index - u.offset, keys) ?? target;
       }
     }
-    const rows = await materialize(target);
+    // A plain table comes back as column vectors and goes out as such; anything else as Datum rows.
+    const leaf = plainTableLeaf(target);
+    const batch = leaf ? await env.materializeBatch(leaf) : null;
+    const rows = batch !== null ? new Broadcast(null, batch) : new Broadcast(await materialize(target), null);
     broadcastRows.set(i, rows);
     units[i]!.rows = rows.length;
     if (i < innerCount) {
@@ -425,7 +454,7 @@ export async function sliceJoin(
         for (const [mine, other] of [[a, b], [b, a]] as const) {
           if (!within(u, mine.index) || within(u, other.index)) continue;
           if (knownKeys.has(other.index)) continue;
-          const keys = distinctKeys(rows, (row) => row[mine.index - u.offset] ?? null);
+          const keys = distinctKeys(rows.length, (r) => rows.value(r, mine.index - u.offset));
           if (keys) knownKeys.set(other.index, keys);
         }
       }
@@ -438,7 +467,7 @@ export async function sliceJoin(
       leftKeys.forEach((l, k) => {
         const r = rightKeys[k]!;
         if (l.kind !== 'Column' || r.kind !== 'Column' || l.type.id !== r.type.id || knownKeys.has(l.index)) return;
-        const keys = distinctKeys(rows, (row) => row[r.index] ?? null);
+        const keys = distinctKeys(rows.length, (row) => rows.value(row, r.index));
         if (keys) knownKeys.set(l.index, keys);
       });
     }
@@ -446,7 +475,10 @@ export async function sliceJoin(
   const inputs: JoinInput[] = others.map((i) => {
     const u = units[i]!;
     const kind = kinds[i]!;
-    if (kind === 'broadcast') return { kind, rows: broadcastRows.get(i)!, offset: u.offset, width: u.width, types: joinPlanTypes(u.plan) };
+    if (kind === 'broadcast') {
+      const b = broadcastRows.get(i)!;
+      return { kind, rows: b.rows ?? [], ...(b.batch !== null ? { batch: b.batch } : {}), offset: u.offset, width: u.width, types: joinPlanTypes(u.plan) };
+    }
     // A redistributed input joins like a co-located one; its scan is replaced by the exchange below.
     return { kind: kind === 'replicated' ? kind : 'colocated', fragment: u.leaf!.fragment, offset: u.offset, width: u.width };
   });
@@ -507,7 +539,7 @@ export async function sliceJoin(
       let sampled = 0;
       for (let r = 0; r < rows.length; r += stride) {
         sampled++;
-        const k = joinKey(rightKeys, rows[r]!, evalCtx);
+        const k = joinKey(rightKeys, rows.row(r), evalCtx);
         if (k !== null) distinct.add(k);
       }
       const f = distinct.size === 0 ? 0 : sampled / distinct.size;
@@ -676,7 +708,10 @@ function withRuntimeFilters(probe: SliceJoinUnit, steps: readonly JoinStep[], in
     const key = step.leftKeys[0]!;
     const right = step.rightKeys[0]!;
     if (key.kind !== 'Column' || key.type.id !== right.type.id) continue;
-    const keys = distinctKeys(input.rows, (r) => evaluate(right, r, ctx));
+    const batch = input.batch;
+    const keys = batch !== undefined && right.kind === 'Column'
+      ? distinctKeys(batch.length, (r) => datumAt(batch.columns[right.index]!, r))
+      : ((rows) => distinctKeys(rows.length, (r) => evaluate(right, rows[r]!, ctx)))(batch !== undefined ? rowsFromBatch(batch) : input.rows);
     if (!keys) continue;
     const root = find(key.index);
     const known = allowed.get(root);
@@ -827,11 +862,11 @@ function splitKeys(conjuncts: readonly Expr[], joinedLo: number, joinedHi: numbe
   return { leftKeys, rightKeys, rest };
 }
 
-/** The distinct non-NULL values `valueOf` gives over `rows`, or null when there are more than the runtime-filter cap. */
-function distinctKeys(rows: readonly Datum[][], valueOf: (r: readonly Datum[]) => Datum): Datum[] | null {
+/** The distinct non-NULL values `valueAt` gives over rows [0, n), or null when there are more than the runtime-filter cap. */
+function distinctKeys(n: number, valueAt: (r: number) => Datum): Datum[] | null {
   const keys = new Map<string, Datum>();
-  for (const r of rows) {
-    const v = valueOf(r);
+  for (let r = 0; r < n; r++) {
+    const v = valueAt(r);
     if (v === null) continue;
     keys.set(datumKey(v), v);
     if (keys.size > RUNTIME_FILTER_MAX_KEYS) return null;

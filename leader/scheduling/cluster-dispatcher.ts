@@ -6,6 +6,10 @@ import { AsyncQueue } from '../../common/async-queue.ts';
 import { crashPoint } from '../../common/crash-points.ts';
 import type { Logger } from '../../common/log.ts';
 import { decodeChunk } from '../../compute/exchange/fragment-chunks.ts';
+import { decodeBatch } from '../../compute/exchange/arrow-batch-codec.ts';
+import type { Batch } from '../../compute/batch/batch.ts';
+import { batchFromRows } from '../../compute/batch/row-conversion.ts';
+import type { SqlType } from '../../sql/types/sql-type.ts';
 import { packJoinFragment } from '../../compute/exchange/join-request.ts';
 import type { InDoubtOutcome, NodeRegistry } from '../../cluster/membership/node-registry.ts';
 import type { RpcPeer } from '../../cluster/transport/rpc-peer.ts';
@@ -74,13 +78,29 @@ export class ClusterDispatcher {
   runFragment(table: TableDef | null, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
     method: 'runFragment' | 'runJoinFragment' = 'runFragment', onBytes?: (n: number) => void,
     onResponse?: (value: unknown, node: number) => void): AsyncIterable<FragmentRow[]> {
+    return this.stream(table, fragment, evalCtx, signal, method, decodeChunk, onBytes, onResponse);
+  }
+
+  /**
+   * Like {@link runFragment} for a projection, but yields column batches as they arrive (no Datum
+   * per value): what a broadcast input needs, since it goes out again as Arrow.
+   */
+  runFragmentBatches(table: TableDef, fragment: Fragment, types: readonly SqlType[], evalCtx: EvalContext, signal: AbortSignal,
+    onBytes?: (n: number) => void, onResponse?: (value: unknown, node: number) => void): AsyncIterable<Batch> {
+    const decode = (bytes: Uint8Array): Batch => (bytes.length > 0 && bytes[0] === 0xff ? decodeBatch(bytes) : batchFromRows(types, decodeChunk(bytes) as Datum[][]));
+    return this.stream(table, fragment, evalCtx, signal, 'runFragment', decode, onBytes, onResponse);
+  }
+
+  private stream<T>(table: TableDef | null, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
+    method: 'runFragment' | 'runJoinFragment', decode: (bytes: Uint8Array) => T, onBytes?: (n: number) => void,
+    onResponse?: (value: unknown, node: number) => void): AsyncIterable<T> {
     const live = this.liveNodes();
     // A DISTSTYLE ALL table has a full copy on every node: read one copy only. No table (a join
     // probing redistributed rows): every slice.
     const targets = table?.distStyle === 'all'
       ? [{ ...live[0]!, slices: [live[0]!.node.slices[0]!] }]
       : live.map((l) => ({ ...l, slices: l.node.slices }));
-    const queue = new AsyncQueue<FragmentRow[]>(8);
+    const queue = new AsyncQueue<T>(8);
     // Broadcast inputs travel once encoded, as Arrow batches in the request body.
     const packed = method === 'runJoinFragment' ? packJoinFragment(fragment as JoinFragment) : { fragment, body: undefined };
     const abort = new AbortController();
@@ -93,7 +113,7 @@ export class ClusterDispatcher {
         ...(packed.body === undefined ? {} : { body: packed.body }),
         onData: (chunk) => {
           onBytes?.(chunk.length);
-          queue.push(decodeChunk(chunk));
+          queue.push(decode(chunk));
         },
       }).then((value) => {
         onResponse?.(value, t.node.index);

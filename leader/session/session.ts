@@ -1,6 +1,11 @@
 // One client session on the leader: parses and binds statements, keeps settings and the
 // transaction state, and runs statements on the cluster.
 import { SqlError, SqlState, featureNotSupported, queryCanceled } from '../../common/errors/index.ts';
+import type { SelectPlan } from '../planning/select-plan.ts';
+import type { Batch } from '../../compute/batch/batch.ts';
+import { batchFromRows } from '../../compute/batch/row-conversion.ts';
+import { layoutOf, type ColumnLayout } from '../../storage/column-kind.ts';
+import { concatVectors } from '../../storage/vector-ops.ts';
 import type { Logger } from '../../common/log.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import { trackExecution, type QueryRecord } from './query-log.ts';
@@ -425,6 +430,27 @@ export class Session implements BackendSession {
         return r.exchangeId;
       },
       dropExchange: (id: string) => ctx.dispatcher.dropExchange(id),
+      materializeBatch: async (leaf: SelectPlan) => {
+        const f = leaf.fragment;
+        if (leaf.source.kind !== 'table' || f.mode.kind !== 'project') return null;
+        const table = ctx.catalog.tableByOid(leaf.source.tableOid);
+        if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
+        const types = f.mode.exprs.map((e) => e.type);
+        let layouts: ColumnLayout[];
+        try {
+          layouts = types.map(layoutOf);
+        } catch {
+          return null;
+        }
+        const parts: Batch[] = [];
+        for await (const b of ctx.dispatcher.runFragmentBatches(table, f, types, a.evalCtx, a.signal, (n) => { a.record.bytes += n; }, statsSink(a))) {
+          if (b.length === 0) continue;
+          a.budget.charge(b.length, types.length);
+          parts.push(b);
+        }
+        if (parts.length === 0) return batchFromRows(types, []);
+        return { length: parts.reduce((n, b) => n + b.length, 0), columns: layouts.map((l, c) => concatVectors(parts.map((b) => b.columns[c]!), l)), selection: null };
+      },
     };
     const run = (s: BoundSelect): AsyncGenerator<Datum[][]> => this.runBoundSelect(s, a);
     return (async function* execute(): AsyncGenerator<Datum[][]> {
