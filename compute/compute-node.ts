@@ -23,7 +23,7 @@ import type { JoinFragment } from './fragment/join-fragment.ts';
 import type { OperatorStats } from './fragment/operator-stats.ts';
 import { SlicePool } from './slices/slice-pool.ts';
 import type { ChunkSink } from './slices/slice-pool.ts';
-import type { SliceTable, SliceTask, SliceTaskResult, TaskSpec } from './slices/slice-task.ts';
+import type { MergeSpec, SliceTable, SliceTask, SliceTaskResult, TaskSpec } from './slices/slice-task.ts';
 import { ExchangeBuffers } from './exchange/exchange-buffers.ts';
 import type { PeerAddress } from '../cluster/transport/peer-pool.ts';
 import { SegmentStore, type PinnedSnapshot } from '../storage/segment-store.ts';
@@ -54,8 +54,10 @@ export interface ExchangeRequest {
   readonly exchangeId: string;
   /** A projection; its output rows are what is redistributed. */
   readonly fragment: Fragment;
-  /** The output column whose DISTKEY hash picks the target. */
+  /** The output column whose DISTKEY hash picks the target (a projection). */
   readonly keyIndex: number;
+  /** For a partial aggregation: the leading group columns whose values pick the target. */
+  readonly groupCount?: number;
   /** This node's slices to run the fragment on. */
   readonly slices: readonly number[];
   /** Every slice of the cluster in slice order, with the node that holds it. */
@@ -238,6 +240,12 @@ export class ComputeNode {
       case 'runJoinFragment': return this.runJoinFragment(p.fragment as JoinFragment, p.slices as number[], p.ctx as EvalContext, ctx);
       case 'runExchange': return this.runExchange(p as unknown as ExchangeRequest, ctx);
       case 'exchangeRows': this.exchanges.add(p.exchangeId as string, p.slice as number, ctx.body.slice()); return null;
+      case 'runMerge': {
+        // The final aggregation of partial rows redistributed by group key, on every slice here.
+        const source = p.fragment as Fragment;
+        return this.runOnSlices('merge', { fragment: source, evalCtx: p.ctx as EvalContext, merge: p.merge as MergeSpec }, this.slices, ctx,
+          (bytes) => ctx.sendData(bytes), source, [], []);
+      }
       case 'dropExchange': this.exchanges.drop(p.exchangeId as string); return null;
       case 'tableInfo': {
         const out = [];
@@ -450,7 +458,10 @@ export class ComputeNode {
       await peer.request('exchangeRows', { exchangeId: p.exchangeId, slice: route.slice }, { body: bytes, signal: ctx.signal });
       bytesSent += bytes.length;
     };
-    const spec: TaskSpec = { fragment: p.fragment, evalCtx: p.ctx, keyIndex: p.keyIndex, sliceCount: p.routes.length };
+    const spec: TaskSpec = {
+      fragment: p.fragment, evalCtx: p.ctx, keyIndex: p.keyIndex, sliceCount: p.routes.length,
+      ...(p.groupCount === undefined ? {} : { groupCount: p.groupCount }),
+    };
     const started = performance.now();
     const r = await this.runOnSlices('exchange', spec, p.slices, ctx, sink, p.fragment, [], []);
     r.stats.push({ slice: -1, op: `redistribute: ${bytesSent} bytes sent to other nodes, ${bytesKept} kept here`, rowsIn: r.rows, rows: r.rows, ms: performance.now() - started });

@@ -7,10 +7,15 @@ import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { TableSnapshot } from '../../storage/table-scan.ts';
 import { SnapshotReader } from '../../storage/table-scan.ts';
 import type { Batch } from '../batch/batch.ts';
-import { SqlError, SqlState } from '../../common/errors/index.ts';
 import { decodeBatch, encodeBatch } from '../exchange/arrow-batch-codec.ts';
-import { sliceIndexes } from '../exchange/distribution-hash.ts';
-import { chunkRows, encodeChunk } from '../exchange/fragment-chunks.ts';
+import { hashDatum, sliceIndexes } from '../exchange/distribution-hash.ts';
+import { chunkRows, decodeChunk, encodeChunk } from '../exchange/fragment-chunks.ts';
+import { HashAggregate, fragmentAggSlots } from '../fragment/hash-aggregate.ts';
+import type { AggSpec } from '../fragment/fragment.ts';
+import type { FragmentRow } from '../fragment/run-fragment.ts';
+import { evaluate } from '../../sql/expr/evaluate.ts';
+import type { Expr } from '../../sql/expr/expr.ts';
+import type { Datum } from '../../sql/types/datum.ts';
 import { unpackJoinFragment } from '../exchange/join-request.ts';
 import type { Fragment } from '../fragment/fragment.ts';
 import { runJoinFragment, type JoinFragment, type JoinSources } from '../fragment/join-fragment.ts';
@@ -29,7 +34,7 @@ export interface SliceTable {
  * redistributed by a key column over all the cluster's slices (`'exchange'`), to run on one slice.
  */
 export interface SliceTask {
-  readonly kind: 'fragment' | 'join' | 'exchange';
+  readonly kind: 'fragment' | 'join' | 'exchange' | 'merge';
   readonly slice: number;
   /** Tagged JSON of {@link TaskSpec}. */
   readonly spec: string;
@@ -46,9 +51,23 @@ export interface TaskSpec {
   /** A Fragment, or a JoinFragment packed by packJoinFragment. */
   readonly fragment: Fragment | JoinFragment;
   readonly evalCtx: EvalContext;
-  /** An exchange: the output column whose value picks the target slice, of `sliceCount`. */
+  /**
+   * An exchange: the output column whose value picks the target slice, of `sliceCount`; or, for
+   * partial aggregate rows, the number of leading group columns whose values together pick it.
+   */
   readonly keyIndex?: number;
+  readonly groupCount?: number;
   readonly sliceCount?: number;
+  /** A merge: the final aggregation of the partial rows an exchange brought to this slice. */
+  readonly merge?: MergeSpec;
+}
+
+/** Finishing redistributed partial aggregates: merge [keys..., states...], then HAVING and the projection. */
+export interface MergeSpec {
+  readonly groupCount: number;
+  readonly aggs: readonly AggSpec[];
+  readonly having: Expr | null;
+  readonly project: readonly Expr[];
 }
 
 /** An encoded chunk; `target` is the index of the slice an exchange sends it to (-1 otherwise). */
@@ -80,6 +99,10 @@ export async function* runSliceTask(task: SliceTask, reader: SnapshotReader, sig
     const t = task.tables.find((x) => x.slice === slice && x.tableId === f.tableOid);
     return t === undefined ? NO_BATCHES : reader.scan(t.snapshot, { columns: f.scanColumns, filters: f.zoneFilters, signal });
   };
+  if (task.kind === 'merge') {
+    yield* mergeTask(task, spec, stats, result);
+    return;
+  }
   if (task.kind !== 'join') {
     const f = spec.fragment as Fragment;
     const what = f.exchange !== undefined ? 'redistributed rows' : `table ${f.tableOid}`;
@@ -89,11 +112,11 @@ export async function* runSliceTask(task: SliceTask, reader: SnapshotReader, sig
     const chunks = runFragmentChunks(f, countRowsIn(scan(f, task.slice), stat), f.scanTypes, spec.evalCtx, signal);
     if (task.kind === 'exchange') {
       for await (const chunk of chunks) {
-        if (Array.isArray(chunk)) throw new SqlError(SqlState.INTERNAL_ERROR, 'an exchange needs a projection fragment');
         const n = chunkRows(chunk);
         stat.rows += n;
         result.rows += n;
-        yield* partitioned(chunk, spec.keyIndex!, spec.sliceCount!);
+        if (Array.isArray(chunk)) yield* partitionedRows(chunk, spec.groupCount ?? 1, spec.sliceCount!);
+        else yield* partitioned(chunk, spec.keyIndex!, spec.sliceCount!);
       }
     } else {
       for await (const chunk of chunks) {
@@ -156,3 +179,46 @@ function* partitioned(b: Batch, keyIndex: number, sliceCount: number): Generator
     if (from < to) yield { bytes: encodeBatch(b, order.subarray(from, to), to - from), target: s };
   }
 }
+
+/** Partial aggregate rows split by the slice their group key hashes to, a tagged JSON chunk per target. */
+function* partitionedRows(rows: readonly FragmentRow[], groupCount: number, sliceCount: number): Generator<TaskChunk> {
+  const parts: FragmentRow[][] = Array.from({ length: sliceCount }, () => []);
+  for (const r of rows) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < groupCount; i++) h = Math.imul(h ^ hashDatum((r[i] ?? null) as Datum), 0x01000193);
+    parts[(h >>> 0) % sliceCount]!.push(r);
+  }
+  for (let s = 0; s < sliceCount; s++) if (parts[s]!.length > 0) yield { bytes: encodeChunk(parts[s]!), target: s };
+}
+
+/** Merges the partial rows redistributed to this slice into its groups' final rows. */
+async function* mergeTask(task: SliceTask, spec: TaskSpec, stats: StatsRecorder, result: SliceTaskResult): AsyncGenerator<TaskChunk> {
+  const m = spec.merge!;
+  const f = spec.fragment as Fragment;
+  const stat = stats.add(task.slice, 'merge redistributed partial aggregates');
+  const started = performance.now();
+  const agg = new HashAggregate(fragmentAggSlots(m.aggs), m.groupCount);
+  for (const bytes of task.exchanges[f.exchange!] ?? []) {
+    const rows = decodeChunk(bytes);
+    stat.rowsIn += rows.length;
+    for (const r of rows) agg.merge(r);
+  }
+  let out: Datum[][] = [];
+  for (const r of agg.finalRows()) {
+    if (m.having !== null && evaluate(m.having, r, spec.evalCtx) !== true) continue;
+    out.push(m.project.map((e) => evaluate(e, r, spec.evalCtx)));
+    if (out.length >= MERGE_CHUNK_ROWS) {
+      result.rows += out.length;
+      yield { bytes: encodeChunk(out), target: -1 };
+      out = [];
+    }
+  }
+  if (out.length > 0) {
+    result.rows += out.length;
+    yield { bytes: encodeChunk(out), target: -1 };
+  }
+  stat.rows = result.rows;
+  stat.ms = performance.now() - started;
+}
+
+const MERGE_CHUNK_ROWS = 4096;

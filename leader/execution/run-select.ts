@@ -14,7 +14,9 @@ import { joinRows } from './hash-join.ts';
 import { DEFAULT_LEADER_CELLS, type MemoryBudget } from '../../common/memory-budget.ts';
 import { SpillSpace, aggregateSpilling, sortSpilling } from './spill.ts';
 import { multiJoin } from './multi-join.ts';
-import { flattenInner, sliceJoin, type SliceJoinEnv } from './slice-join.ts';
+import { exchangeScan, flattenInner, sliceJoin, type SliceJoinEnv } from './slice-join.ts';
+import type { MergeSpec } from '../../compute/slices/slice-task.ts';
+import { filterSelectivity } from '../planning/selectivity.ts';
 
 /** What running a SELECT needs from the cluster and the session. */
 export interface ExecutionEnv extends SliceJoinEnv {
@@ -26,6 +28,8 @@ export interface ExecutionEnv extends SliceJoinEnv {
   systemRows(name: string): Promise<Datum[][]>;
   /** Caps what the statement materialises on the leader. */
   readonly budget: MemoryBudget;
+  /** Final rows of partial aggregates an exchange redistributed by group key, merged on every slice. */
+  runMerge(exchange: Fragment, merge: MergeSpec): AsyncIterable<FragmentRow[]>;
 }
 
 async function* once<T>(v: T): AsyncGenerator<T> {
@@ -168,12 +172,60 @@ export function onePhaseAggregate(plan: SelectPlan, env: Pick<ExecutionEnv, 'tab
   };
 }
 
+/**
+ * A GROUP BY estimated (ANALYZE) to form at least this many groups is finished on the slices: the
+ * partial aggregates are redistributed by group key and each slice merges its share.
+ * COLONNADE_REDISTRIBUTE_MIN_GROUPS changes it (0: every grouped aggregation over a table).
+ */
+export const REDISTRIBUTE_MIN_GROUPS = Number(process.env['COLONNADE_REDISTRIBUTE_MIN_GROUPS'] ?? 50_000);
+
+/**
+ * The plan with its final aggregation on the slices after redistribution by group key (two-phase:
+ * partial per slice, exchange, final per slice), when a table's GROUP BY has many groups by
+ * ANALYZE's distinct counts; null otherwise (or when one phase does: see {@link onePhaseAggregate}).
+ */
+export function slicesMergeAggregate(plan: SelectPlan, env: Pick<ExecutionEnv, 'table'>): { plan: SelectPlan; merge: MergeSpec } | null {
+  const f = plan.fragment;
+  const fin = plan.final;
+  if (plan.source.kind !== 'table' || f.mode.kind !== 'aggregate' || f.mode.finish || !fin.aggregate || !fin.project || f.mode.groupBy.length === 0) return null;
+  const table = env.table(plan.source.tableOid);
+  if (!table || table.distStyle === 'all') return null;
+  if (REDISTRIBUTE_MIN_GROUPS > 0) {
+    const stats = table.stats;
+    if (!stats) return null;
+    let groups = 1;
+    for (const g of f.mode.groupBy) {
+      const st = g.kind === 'Column' ? stats.columns[f.scanColumns[g.index] ?? -1] : undefined;
+      if (!st) return null;
+      groups *= Math.max(1, st.distinct);
+    }
+    const rows = stats.rows * filterSelectivity(f.filter, f.scanColumns, table);
+    if (Math.min(groups, rows) < REDISTRIBUTE_MIN_GROUPS) return null;
+  }
+  return {
+    plan: { ...plan, final: { ...fin, aggregate: null, having: null, project: null } },
+    merge: { groupCount: f.mode.groupBy.length, aggs: f.mode.aggs, having: fin.having, project: fin.project },
+  };
+}
+
+/** Partial aggregation on every slice, redistributed by group key, merged and finished per slice. */
+async function* mergedOnSlices(plan: SelectPlan, merge: MergeSpec, env: ExecutionEnv): AsyncGenerator<FragmentRow[]> {
+  const id = await env.redistribute((plan.source as { tableOid: number }).tableOid, plan.fragment, -1, merge.groupCount);
+  try {
+    yield* env.runMerge(exchangeScan(id, []), merge);
+  } finally {
+    env.dropExchange(id);
+  }
+}
+
 /** Runs the plan, yielding result rows (visible columns only) in chunks. */
 export async function* runSelect(planned: SelectPlan, env: ExecutionEnv): AsyncGenerator<Datum[][]> {
-  const plan = onePhaseAggregate(planned, env) ?? planned;
+  const onePhase = onePhaseAggregate(planned, env);
+  const twoPhase = onePhase ? null : slicesMergeAggregate(planned, env);
+  const plan = onePhase ?? twoPhase?.plan ?? planned;
   const fin = plan.final;
   const ctx = env.evalCtx;
-  const input = fragmentOutput(plan, env);
+  const input = twoPhase ? mergedOnSlices(planned, twoPhase.merge, env) : fragmentOutput(plan, env);
   const limit = limitValue(fin.limit, ctx, 'LIMIT');
   const offset = limitValue(fin.offset, ctx, 'OFFSET') ?? 0;
 

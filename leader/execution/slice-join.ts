@@ -44,9 +44,10 @@ export interface SliceJoinEnv {
   runJoinDistributed(tableOid: number | null, jf: JoinFragment, onResponse?: (value: unknown) => void): AsyncIterable<FragmentRow[]>;
   /**
    * Redistributes a table fragment's output rows over all slices by the DISTKEY hash of output
-   * column `keyIndex`; resolves to the exchange id once they have all arrived.
+   * column `keyIndex` (or, for a partial aggregation, of its first `groupCount` columns); resolves
+   * to the exchange id once they have all arrived.
    */
-  redistribute(tableOid: number, fragment: Fragment, keyIndex: number): Promise<string>;
+  redistribute(tableOid: number, fragment: Fragment, keyIndex: number, groupCount?: number): Promise<string>;
   /** Frees an exchange's rows on the nodes. */
   dropExchange(exchangeId: string): void;
   /**
@@ -623,7 +624,7 @@ export function hashColumnName(sj: SliceJoinShape, unit: number): string {
 }
 
 /** A fragment reading the rows an exchange redistributed to the slice, as they are. */
-function exchangeScan(exchange: string, types: readonly SqlType[]): Fragment {
+export function exchangeScan(exchange: string, types: readonly SqlType[]): Fragment {
   return {
     tableOid: 0, exchange, scanColumns: types.map((_t, i) => i), scanTypes: types, zoneFilters: [], filter: null,
     mode: { kind: 'project', exprs: types.map((type, index) => ({ kind: 'Column', index, type })), topN: null },

@@ -5,7 +5,7 @@
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import { classifySliceJoin, hashColumnName, isFlippedJoin } from '../execution/slice-join.ts';
-import { onePhaseAggregate } from '../execution/run-select.ts';
+import { onePhaseAggregate, slicesMergeAggregate } from '../execution/run-select.ts';
 import type { JoinPlan, SelectPlan } from './select-plan.ts';
 
 /** What EXPLAIN needs to know about tables. */
@@ -61,7 +61,9 @@ async function joinLines(out: PlanText, depth: number, j: JoinPlan, env: Explain
 }
 
 async function selectLines(out: PlanText, depth: number, planned: SelectPlan, env: ExplainEnv): Promise<void> {
-  const plan = onePhaseAggregate(planned, env) ?? planned;
+  const onePhase = onePhaseAggregate(planned, env);
+  const twoPhase = onePhase ? null : slicesMergeAggregate(planned, env);
+  const plan = onePhase ?? twoPhase?.plan ?? planned;
   const fin = plan.final;
   let d = depth;
   if (fin.limit || fin.offset) { out.add(d, 'XN Limit'); d++; }
@@ -74,6 +76,14 @@ async function selectLines(out: PlanText, depth: number, planned: SelectPlan, en
     case 'system': out.add(d, `XN System View ${src.name} (on the leader)`); return;
     case 'table': {
       const mode = plan.fragment.mode;
+      if (twoPhase) {
+        // Partial per slice, redistributed by group key node to node, final per slice.
+        out.add(d, 'XN Network  Send to leader (final rows)');
+        out.add(d + 1, `XN HashAggregate (final, per slice, after redistribution by group key${twoPhase.merge.having ? '; having' : ''})  groups=${twoPhase.merge.groupCount}`);
+        out.add(d + 2, 'XN Network  Distribute by group key (partial aggregates, node to node)');
+        await fragmentLines(out, d + 3, plan.fragment, env);
+        return;
+      }
       out.add(d, `XN Network  Send to leader${mode.kind !== 'aggregate' ? '' : mode.finish ? ' (final rows)' : ' (partial aggregates)'}`);
       await fragmentLines(out, d + 1, plan.fragment, env);
       return;

@@ -10,6 +10,7 @@ import { decodeBatch } from '../../compute/exchange/arrow-batch-codec.ts';
 import type { Batch } from '../../compute/batch/batch.ts';
 import { batchFromRows } from '../../compute/batch/row-conversion.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
+import type { MergeSpec } from '../../compute/slices/slice-task.ts';
 import { packJoinFragment } from '../../compute/exchange/join-request.ts';
 import type { InDoubtOutcome, NodeRegistry } from '../../cluster/membership/node-registry.ts';
 import type { RpcPeer } from '../../cluster/transport/rpc-peer.ts';
@@ -91,9 +92,18 @@ export class ClusterDispatcher {
     return this.stream(table, fragment, evalCtx, signal, 'runFragment', decode, onBytes, onResponse);
   }
 
+  /**
+   * Final rows of an aggregation whose partial rows an exchange redistributed by group key: every
+   * slice merges its groups and finishes them (HAVING, projection).
+   */
+  runMerge(exchange: Fragment, merge: MergeSpec, evalCtx: EvalContext, signal: AbortSignal, onBytes?: (n: number) => void,
+    onResponse?: (value: unknown, node: number) => void): AsyncIterable<FragmentRow[]> {
+    return this.stream(null, exchange, evalCtx, signal, 'runMerge', decodeChunk, onBytes, onResponse, { merge });
+  }
+
   private stream<T>(table: TableDef | null, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
-    method: 'runFragment' | 'runJoinFragment', decode: (bytes: Uint8Array) => T, onBytes?: (n: number) => void,
-    onResponse?: (value: unknown, node: number) => void): AsyncIterable<T> {
+    method: 'runFragment' | 'runJoinFragment' | 'runMerge', decode: (bytes: Uint8Array) => T, onBytes?: (n: number) => void,
+    onResponse?: (value: unknown, node: number) => void, extra: Record<string, unknown> = {}): AsyncIterable<T> {
     const live = this.liveNodes();
     // A DISTSTYLE ALL table has a full copy on every node: read one copy only. No table (a join
     // probing redistributed rows): every slice.
@@ -108,7 +118,7 @@ export class ClusterDispatcher {
     signal.addEventListener('abort', onAbort, { once: true });
     let pending = targets.length;
     for (const t of targets) {
-      t.peer.request(method, { fragment: packed.fragment, slices: t.slices, ctx: evalCtx }, {
+      t.peer.request(method, { fragment: packed.fragment, slices: t.slices, ctx: evalCtx, ...extra }, {
         signal: abort.signal,
         ...(packed.body === undefined ? {} : { body: packed.body }),
         onData: (chunk) => {
@@ -144,7 +154,7 @@ export class ClusterDispatcher {
    * until {@link dropExchange}.
    */
   async redistribute(table: TableDef, fragment: Fragment, keyIndex: number, evalCtx: EvalContext, signal: AbortSignal,
-    onResponse?: (value: unknown, node: number) => void): Promise<{ exchangeId: string; rows: number; bytesSent: number }> {
+    onResponse?: (value: unknown, node: number) => void, groupCount?: number): Promise<{ exchangeId: string; rows: number; bytesSent: number }> {
     const live = this.liveNodes();
     const addresses = new Map(this.registry.statuses().map((s) => [s.nodeId, s]));
     const routes = live.flatMap(({ node }) => {
@@ -157,7 +167,7 @@ export class ClusterDispatcher {
     let bytesSent = 0;
     try {
       await Promise.all(targets.map(async (t) => {
-        const r = await t.peer.request('runExchange', { exchangeId, fragment, keyIndex, slices: t.slices, routes, ctx: evalCtx }, { signal }) as { rows: number; bytesSent: number };
+        const r = await t.peer.request('runExchange', { exchangeId, fragment, keyIndex, groupCount, slices: t.slices, routes, ctx: evalCtx }, { signal }) as { rows: number; bytesSent: number };
         rows += r.rows;
         bytesSent += r.bytesSent;
         onResponse?.(r, t.node.index);

@@ -2,6 +2,7 @@
 // transaction state, and runs statements on the cluster.
 import { SqlError, SqlState, featureNotSupported, queryCanceled } from '../../common/errors/index.ts';
 import type { SelectPlan } from '../planning/select-plan.ts';
+import type { MergeSpec } from '../../compute/slices/slice-task.ts';
 import type { Batch } from '../../compute/batch/batch.ts';
 import { batchFromRows } from '../../compute/batch/row-conversion.ts';
 import { layoutOf, type ColumnLayout } from '../../storage/column-kind.ts';
@@ -422,14 +423,15 @@ export class Session implements BackendSession {
           sink?.(value, node);
         });
       },
-      redistribute: async (oid: number, fragment: Fragment, keyIndex: number) => {
+      redistribute: async (oid: number, fragment: Fragment, keyIndex: number, groupCount?: number) => {
         const table = ctx.catalog.tableByOid(oid);
         if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped while the query ran');
-        const r = await ctx.dispatcher.redistribute(table, fragment, keyIndex, a.evalCtx, a.signal, statsSink(a));
+        const r = await ctx.dispatcher.redistribute(table, fragment, keyIndex, a.evalCtx, a.signal, statsSink(a), groupCount);
         a.record.bytesRedistributed += r.bytesSent;
         return r.exchangeId;
       },
       dropExchange: (id: string) => ctx.dispatcher.dropExchange(id),
+      runMerge: (exchange: Fragment, merge: MergeSpec) => ctx.dispatcher.runMerge(exchange, merge, a.evalCtx, a.signal, (n) => { a.record.bytes += n; }, statsSink(a)),
       materializeBatch: async (leaf: SelectPlan) => {
         const f = leaf.fragment;
         if (leaf.source.kind !== 'table' || f.mode.kind !== 'project') return null;

@@ -15,7 +15,8 @@ describe('joins on the slices', () => {
 
   beforeAll(async () => {
     // Tables of 4,000 rows and more are redistributed rather than broadcast (ev and kk; side stays small).
-    cluster = await startCluster({ nodes: 2, slices: 2, env: { COLONNADE_REDISTRIBUTE_MIN_ROWS: '4000' } });
+    // A GROUP BY of 500 groups or more (by ANALYZE) is finished on the slices after redistribution (grp).
+    cluster = await startCluster({ nodes: 2, slices: 2, env: { COLONNADE_REDISTRIBUTE_MIN_ROWS: '4000', COLONNADE_REDISTRIBUTE_MIN_GROUPS: '500' } });
     db = await PGlite.create();
     const big = Array.from({ length: BIG }, (_v, i) => `(${i}, ${i % 97 === 0 ? 'NULL' : i % 1000}, ${i % 7}, ${(i % 50) * 1.5})`);
     const side = Array.from({ length: 1000 }, (_v, i) => `(${i}, 'k${i % 10}', ${i % 3 === 0 ? 'NULL' : i % 7})`);
@@ -28,6 +29,7 @@ describe('joins on the slices', () => {
       ['nulls', 'k int', 'DISTSTYLE EVEN'],
       ['ev', 'id int, k int, w int', 'DISTSTYLE EVEN'],
       ['kk', 'k int, note text', 'DISTKEY(k)'],
+      ['grp', 'id int, g int, s text, v numeric(10,2)', 'DISTSTYLE EVEN'],
     ];
     const c = await cluster.client();
     for (const [name, cols, dist] of ddl) {
@@ -42,6 +44,8 @@ describe('joins on the slices', () => {
     await load('INSERT INTO nulls VALUES (1), (NULL), (2)');
     await load(`INSERT INTO ev VALUES ${Array.from({ length: 10_000 }, (_v, i) => `(${i * 2}, ${i % 101 === 0 ? 'NULL' : i % 1200}, ${i % 11})`).join(', ')}`);
     await load(`INSERT INTO kk VALUES ${Array.from({ length: 6000 }, (_v, i) => `(${i}, 'n${i % 13}')`).join(', ')}`);
+    await load(`INSERT INTO grp VALUES ${Array.from({ length: 8000 }, (_v, i) => `(${i}, ${i % 11 === 0 ? 'NULL' : i % 2000}, ${i % 17 === 0 ? 'NULL' : `'s${i % 300}'`}, ${(i % 97) / 4})`).join(', ')}`);
+    await c.query('ANALYZE grp');
     await c.end();
   }, 180_000);
 
@@ -103,6 +107,9 @@ describe('joins on the slices', () => {
     'SELECT count(*) FROM big WHERE big.id IN (SELECT id FROM ev)',
     'SELECT count(*) FROM big WHERE NOT EXISTS (SELECT 1 FROM ev WHERE ev.id = big.id)',
     'SELECT ev.w, count(*) FROM ev JOIN kk ON kk.k = ev.k GROUP BY ev.w',
+    // many groups: partial aggregates redistributed by group key and finished per slice (NULL groups too)
+    'SELECT g, count(*), sum(v), avg(v), min(s), max(v), count(DISTINCT s) FROM grp GROUP BY g HAVING count(*) > 3',
+    'SELECT g, s, count(*), sum(v) FROM grp WHERE id > 100 GROUP BY g, s',
   ];
 
   it('EXPLAIN shows where each input of a join comes from', async () => {
@@ -124,6 +131,9 @@ describe('joins on the slices', () => {
     expect(await plan(queries[11]!)).toContain('XN Hash Left Join on the slices (the big side probes; the preserved side is broadcast)');
     // Two small tables join on the leader.
     expect(await plan('SELECT count(*) FROM side JOIN dim ON dim.d = side.d')).toContain('DS_DIST_BOTH (on the leader)');
+    // Many groups: final aggregation on the slices after redistribution by group key.
+    expect(await plan('SELECT g, count(*) FROM grp GROUP BY g HAVING count(*) > 1'))
+      .toMatch(/Send to leader \(final rows\)\s+->  XN HashAggregate \(final, per slice, after redistribution by group key; having\)[^\n]*\s+->  XN Network  Distribute by group key/);
     // Redistribution node to node, labelled by what moves.
     const inner = await plan('SELECT count(*) FROM big JOIN ev ON ev.id = big.id');
     expect(inner).toContain('XN Seq Scan on public.big (probe, stays on its slices)');
