@@ -170,13 +170,15 @@ export class GroupTable {
   private aggCols: AggColumn[] | null = null;
   private groups = 0;
   private capacity = 1024;
-  private slots = new Int32Array(4096).fill(-1);
+  /** Open addressing, pairs (group, its key hash) so a probe compares hashes without another lookup. */
+  private slots = new Int32Array(2 * 4096).fill(-1);
   private groupHash = new Int32Array(1024);
-  private groupRows = new Int32Array(1024);
+  /** Rows added since the float64 sums were last folded into their bigint carries. */
+  private sinceFold = 0;
   private rowHash = new Int32Array(4096);
   private rowGroup = new Int32Array(4096);
 
-  /** `foldRows`: rows per group between folds of the float64 sums (small in tests, to fold often). */
+  /** `foldRows`: rows between folds of the float64 sums (small in tests, to fold often). */
   constructor(private readonly aggs: readonly AggSpec[], private readonly foldRows = FOLD_ROWS) {}
 
   get size(): number { return this.groups; }
@@ -194,23 +196,29 @@ export class GroupTable {
     const cols = this.aggCols!;
     for (let r = 0; r < n; r++) {
       const h = hashes[r]!;
-      let mask = this.slots.length - 1;
+      let slots = this.slots;
+      let mask = (slots.length >> 1) - 1;
       let i = h & mask;
       let g: number;
       for (;;) {
-        g = this.slots[i]!;
+        g = slots[2 * i]!;
         if (g === -1) {
           g = this.newGroup(r, h);
-          mask = this.slots.length - 1;
+          slots = this.slots;
+          mask = (slots.length >> 1) - 1;
           break;
         }
-        if (this.groupHash[g] === h && this.sameKey(stores, r, g)) break;
+        if (slots[2 * i + 1] === h && this.sameKey(stores, r, g)) break;
         i = (i + 1) & mask;
       }
       rowGroup[r] = g;
-      const seen = this.groupRows[g]! + 1;
-      this.groupRows[g] = seen;
-      if (seen === this.foldRows) { this.groupRows[g] = 0; for (const c of cols) fold(c, g); }
+    }
+    // Every group's float64 sums stay exact while fewer than foldRows rows (plus a batch) went in
+    // since the last fold: fold them all at that pace (cheap next to the rows, and no per-row counter).
+    this.sinceFold += n;
+    if (this.sinceFold >= this.foldRows) {
+      this.sinceFold = 0;
+      for (const c of cols) for (let g = 0; g < this.groups; g++) fold(c, g);
     }
     for (let a = 0; a < cols.length; a++) accumulate(cols[a]!, args[a] ?? null, rowGroup, n);
     return true;
@@ -270,13 +278,8 @@ export class GroupTable {
     if (g === this.capacity) this.growGroups();
     for (const s of this.keyStores!) s.append(r, g);
     this.groupHash[g] = h;
-    if (this.groups * 2 > this.slots.length) this.rehash();
-    else {
-      const mask = this.slots.length - 1;
-      let i = h & mask;
-      while (this.slots[i] !== -1) i = (i + 1) & mask;
-      this.slots[i] = g;
-    }
+    if (this.groups * 4 > this.slots.length) this.rehash();
+    else insertSlot(this.slots, g, h);
     return g;
   }
 
@@ -284,7 +287,6 @@ export class GroupTable {
     const cap = this.capacity * 2;
     for (const s of this.keyStores!) s.grow(this.capacity);
     this.groupHash = grown(this.groupHash, cap);
-    this.groupRows = grown(this.groupRows, cap);
     for (const c of this.aggCols!) {
       c.cnt = grown(c.cnt, cap);
       if (c.hi.length > 0) c.hi = grown(c.hi, cap);
@@ -296,12 +298,7 @@ export class GroupTable {
 
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2).fill(-1);
-    const mask = slots.length - 1;
-    for (let g = 0; g < this.groups; g++) {
-      let i = this.groupHash[g]! & mask;
-      while (slots[i] !== -1) i = (i + 1) & mask;
-      slots[i] = g;
-    }
+    for (let g = 0; g < this.groups; g++) insertSlot(slots, g, this.groupHash[g]!);
     this.slots = slots;
   }
 
@@ -330,9 +327,19 @@ export class GroupTable {
   }
 }
 
+/** Puts group g (key hash h) in the first free slot of its probe sequence. */
+function insertSlot(slots: Int32Array, g: number, h: number): void {
+  const mask = (slots.length >> 1) - 1;
+  let i = h & mask;
+  while (slots[2 * i] !== -1) i = (i + 1) & mask;
+  slots[2 * i] = g;
+  slots[2 * i + 1] = h;
+}
+
 /** Folds group g's float64 partial sum into its bigint carry. */
 function fold(c: AggColumn, g: number): void {
   if (c.name !== 'sum' && c.name !== 'avg') return;
+  if (c.hi[g] === 0 && c.lo[g] === 0) return;
   c.carry ??= [];
   const units = c.kind === 'int64' ? BigInt(c.hi[g]!) * TWO32 + BigInt(c.lo[g]!) : BigInt(c.hi[g]!) * TWO26 + BigInt(c.lo[g]!);
   c.carry[g] = (c.carry[g] ?? 0n) + units;
