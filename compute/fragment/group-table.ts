@@ -13,6 +13,7 @@ import type { Vector } from '../batch/vector.ts';
 import type { AggSlot } from './hash-aggregate.ts';
 import type { AggSpec } from './fragment.ts';
 import type { FragmentRow } from './run-fragment.ts';
+import type { Expr } from '../../sql/expr/expr.ts';
 import { hashColumn } from './batch-aggregate.ts';
 
 const SPLIT = 67_108_864; // 2^26
@@ -302,12 +303,51 @@ export class GroupTable {
     this.slots = slots;
   }
 
+  /**
+   * Which groups can pass HAVING, judged from the typed states alone, without a Datum per group:
+   * conjuncts comparing a count or a sum with a constant are checked on float64 approximations and
+   * a group is dropped only when it fails one by a clear margin (the exact HAVING still runs on the
+   * rest). Null when HAVING has no such conjunct. `groupCount` = key columns before the results.
+   */
+  havingMask(having: Expr, groupCount: number): Uint8Array | null {
+    const cols = this.aggCols ?? [];
+    const conjuncts = having.kind === 'And' ? having.args : [having];
+    const checks: { c: AggColumn; op: string; bound: number }[] = [];
+    for (const e of conjuncts) {
+      if (e.kind !== 'Call' || e.args.length !== 2 || !(e.fn in FLIPPED_OP)) continue;
+      let [a, b] = e.args as [Expr, Expr];
+      let op = e.fn;
+      if (a.kind === 'Const') { [a, b] = [b, a]; op = FLIPPED_OP[op]!; }
+      if (a.kind !== 'Column' || b.kind !== 'Const' || a.index < groupCount) continue;
+      const c = cols[a.index - groupCount];
+      const bound = approx(b.value);
+      if (c === undefined || bound === null || (c.name !== 'count' && c.name !== 'sum')) continue;
+      checks.push({ c, op, bound });
+    }
+    if (checks.length === 0) return null;
+    const keep = new Uint8Array(this.groups).fill(1);
+    for (const { c, op, bound } of checks) {
+      const margin = 1e-9 * Math.max(1, Math.abs(bound));
+      for (let g = 0; g < this.groups; g++) {
+        if (keep[g] === 0) continue;
+        const v = approxState(c, g);
+        // A NULL sum compares to nothing: HAVING is not true.
+        if (v === null) { keep[g] = 0; continue; }
+        const d = v - bound;
+        const fails = op === 'gt' || op === 'ge' ? d < -margin : op === 'lt' || op === 'le' ? d > margin : Math.abs(d) > margin;
+        if (fails) keep[g] = 0;
+      }
+    }
+    return keep;
+  }
+
   /** Group keys as Datums, then each aggregate's partial state (as HashAggregate.partialRows gives them). */
-  partialRows(): FragmentRow[] {
+  partialRows(keep: Uint8Array | null = null): FragmentRow[] {
     const out: FragmentRow[] = [];
     const stores = this.keyStores ?? [];
     const cols = this.aggCols ?? [];
     for (let g = 0; g < this.groups; g++) {
+      if (keep !== null && keep[g] === 0) continue;
       const row: Datum[] = new Array<Datum>(stores.length + cols.length);
       for (let k = 0; k < stores.length; k++) row[k] = stores[k]!.datum(g);
       for (let a = 0; a < cols.length; a++) row[stores.length + a] = stateOf(cols[a]!, g);
@@ -316,15 +356,37 @@ export class GroupTable {
     return out;
   }
 
-  /** Final rows [keys..., results...] through the aggregates' finalize. */
-  finalRows(slots: readonly AggSlot[]): Datum[][] {
+  /** Final rows [keys..., results...] through the aggregates' finalize (only groups `keep` marks, when given). */
+  finalRows(slots: readonly AggSlot[], keep: Uint8Array | null = null): Datum[][] {
     const k = this.keyStores?.length ?? 0;
-    return this.partialRows().map((r) => {
+    return this.partialRows(keep).map((r) => {
       const row = r as Datum[];
       for (let a = 0; a < slots.length; a++) row[k + a] = slots[a]!.impl.finalize(row[k + a]!);
       return row;
     });
   }
+}
+
+const FLIPPED_OP: Record<string, string> = { gt: 'lt', ge: 'le', lt: 'gt', le: 'ge', eq: 'eq' };
+
+/** A constant as a float64, or null when it is not a number. */
+function approx(v: Datum): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Decimal) return Number(v.toString());
+  return null;
+}
+
+/** A count's or sum's value in group g as a float64 (null for a sum of no rows). */
+function approxState(c: AggColumn, g: number): number | null {
+  const count = c.cnt[g]!;
+  if (c.name === 'count') return count;
+  const carry = c.carry?.[g];
+  if (count === 0 && carry === undefined) return null;
+  const folded = carry === undefined ? 0 : Number(carry);
+  if (c.kind === 'int32') return c.lo[g]! + folded;
+  if (c.kind === 'int64') return c.hi[g]! * 4294967296 + c.lo[g]! + folded;
+  return (c.hi[g]! * 67108864 + c.lo[g]! + folded) / 10 ** c.scale;
 }
 
 /** Puts group g (key hash h) in the first free slot of its probe sequence. */

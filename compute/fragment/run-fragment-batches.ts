@@ -79,7 +79,9 @@ export async function* runFragmentOnBatches(
     if (mode.finish) {
       const { having, project } = mode.finish;
       rows = [];
-      for (const r of typedOnly ? groups.finalRows(slots) : table.finalRows()) {
+      // Groups that clearly fail HAVING are dropped on the typed states, before any Datum is made.
+      const keep = typedOnly && having ? groups.havingMask(having, mode.groupBy.length) : null;
+      for (const r of typedOnly ? groups.finalRows(slots, keep) : table.finalRows()) {
         if (having && evaluate(having, r, ctx) !== true) continue;
         rows.push(project.map((e) => evaluate(e, r, ctx)));
       }
