@@ -96,3 +96,18 @@ export function sliceIndexes(v: Vector, rows: Uint32Array | null, count: number,
     out[k] = fmix32(h) % sliceCount;
   }
 }
+
+/**
+ * Groups a batch's rows by target slice index (a counting sort): the rows of target t are
+ * order[starts[t] .. starts[t + 1]) — batch row numbers, `selection` applied — in batch order.
+ * `targets[k]` is the target of the k-th selected row.
+ */
+export function rowsByTarget(targets: Int32Array, n: number, selection: Uint32Array | null, targetCount: number): { starts: Int32Array; order: Uint32Array } {
+  const starts = new Int32Array(targetCount + 1);
+  for (let k = 0; k < n; k++) starts[targets[k]! + 1]!++;
+  for (let s = 0; s < targetCount; s++) starts[s + 1]! += starts[s]!;
+  const pos = starts.slice(0, targetCount);
+  const order = new Uint32Array(n);
+  for (let k = 0; k < n; k++) order[pos[targets[k]!]!++] = selection === null ? k : selection[k]!;
+  return { starts, order };
+}

@@ -10,7 +10,7 @@ import type { Batch } from '../batch/batch.ts';
 import { vectorFromRows } from '../batch/row-conversion.ts';
 import type { Vector } from '../batch/vector.ts';
 import { encodeBatch } from '../exchange/arrow-batch-codec.ts';
-import { sliceIndexes } from '../exchange/distribution-hash.ts';
+import { rowsByTarget, sliceIndexes } from '../exchange/distribution-hash.ts';
 import type { CopyOptions } from './copy-options.ts';
 import { createCopyParser, type CopyParser } from './copy-parser.ts';
 import { LoadErrorBudget, type LoadErrorRecord } from './load-error.ts';
@@ -237,15 +237,8 @@ export class LoadSession {
       }
       this.nextEven = next;
     }
-    // Counting sort of the rows by slice index.
     const nslices = this.allSlices.length;
-    const starts = new Int32Array(nslices + 1);
-    for (let k = 0; k < n; k++) starts[slices[k]! + 1]!++;
-    for (let s = 0; s < nslices; s++) starts[s + 1]! += starts[s]!;
-    const pos = starts.slice(0, nslices);
-    const order = new Uint32Array(n);
-    const sel = b.selection;
-    for (let k = 0; k < n; k++) order[pos[slices[k]!]!++] = sel === null ? k : sel[k]!;
+    const { starts, order } = rowsByTarget(slices, n, b.selection, nslices);
     let shipped = 0;
     for (let s = 0; s < nslices; s++) {
       const from = starts[s]!;

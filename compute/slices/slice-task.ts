@@ -8,7 +8,7 @@ import type { TableSnapshot } from '../../storage/table-scan.ts';
 import { SnapshotReader } from '../../storage/table-scan.ts';
 import type { Batch } from '../batch/batch.ts';
 import { decodeBatch, encodeBatch } from '../exchange/arrow-batch-codec.ts';
-import { hashDatum, sliceIndexes } from '../exchange/distribution-hash.ts';
+import { hashDatum, rowsByTarget, sliceIndexes } from '../exchange/distribution-hash.ts';
 import { chunkRows, decodeChunk, encodeChunk } from '../exchange/fragment-chunks.ts';
 import { HashAggregate, fragmentAggSlots } from '../fragment/hash-aggregate.ts';
 import type { AggSpec } from '../fragment/fragment.ts';
@@ -165,14 +165,7 @@ function* partitioned(b: Batch, keyIndex: number, sliceCount: number): Generator
   if (n === 0) return;
   const target = new Int32Array(n);
   sliceIndexes(b.columns[keyIndex]!, b.selection, n, sliceCount, target);
-  // Counting sort of the rows by target.
-  const starts = new Int32Array(sliceCount + 1);
-  for (let k = 0; k < n; k++) starts[target[k]! + 1]!++;
-  for (let s = 0; s < sliceCount; s++) starts[s + 1]! += starts[s]!;
-  const pos = starts.slice(0, sliceCount);
-  const order = new Uint32Array(n);
-  const sel = b.selection;
-  for (let k = 0; k < n; k++) order[pos[target[k]!]!++] = sel === null ? k : sel[k]!;
+  const { starts, order } = rowsByTarget(target, n, b.selection, sliceCount);
   for (let s = 0; s < sliceCount; s++) {
     const from = starts[s]!;
     const to = starts[s + 1]!;
