@@ -21,8 +21,7 @@ import { ColumnStatsCollector, columnStatsToTransport, type ColumnStatsTransport
 import type { Fragment } from './fragment/fragment.ts';
 import type { JoinFragment } from './fragment/join-fragment.ts';
 import type { OperatorStats } from './fragment/operator-stats.ts';
-import { SlicePool } from './slices/slice-pool.ts';
-import type { ChunkSink } from './slices/slice-pool.ts';
+import { SlicePool, type ChunkSink } from './slices/slice-pool.ts';
 import type { MergeSpec, SliceTable, SliceTask, SliceTaskResult, TaskSpec } from './slices/slice-task.ts';
 import { ExchangeBuffers } from './exchange/exchange-buffers.ts';
 import type { PeerAddress } from '../cluster/transport/peer-pool.ts';
@@ -243,7 +242,7 @@ export class ComputeNode {
       case 'runMerge': {
         // The final aggregation of partial rows redistributed by group key, on every slice here.
         const source = p.fragment as Fragment;
-        return this.runOnSlices('merge', { fragment: source, evalCtx: p.ctx as EvalContext, merge: p.merge as MergeSpec }, this.slices, ctx,
+        return this.runOnSlices('merge', { fragment: source, evalCtx: p.ctx as EvalContext, merge: p.merge as MergeSpec }, p.slices as number[], ctx,
           (bytes) => ctx.sendData(bytes), source, [], []);
       }
       case 'dropExchange': this.exchanges.drop(p.exchangeId as string); return null;

@@ -5,7 +5,8 @@
 //   - broadcast rows the leader computed and shipped to every node (Redshift's DS_BCAST_INNER),
 //   - the same slice's part of a table distributed on the join key (DS_DIST_NONE: co-located), or
 //   - the node's full copy of a DISTSTYLE ALL table (DS_DIST_ALL_NONE).
-// Hash tables of broadcast and ALL inputs are built once per node; co-located ones once per slice.
+// Hash tables of broadcast and ALL inputs are built once per call (a compute node runs one call per
+// slice, each on the slice's worker thread); co-located ones once per slice.
 import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
