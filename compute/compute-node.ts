@@ -150,6 +150,10 @@ export class ComputeNode {
         }
       }
     }
+    // Tables created before this node joined (or while it was away) exist here too, empty.
+    for (const table of reply.tables ?? []) {
+      for (const store of this.stores.values()) if (!store.hasTable(table.tableId)) await store.createTable(table);
+    }
     // A (re)registration means the leader lost track of any load in progress here.
     for (const l of this.loads.values()) await l.abort();
     this.loads.clear();

@@ -7,7 +7,7 @@ import { initParser } from '../sql/parser/index.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { QueryLog } from './session/query-log.ts';
 import { CommitLog } from './scheduling/commit-log.ts';
-import { ClusterDispatcher } from './scheduling/cluster-dispatcher.ts';
+import { ClusterDispatcher, storedTable } from './scheduling/cluster-dispatcher.ts';
 import { COLONNADE_VERSION, type ServerContext } from './server-context.ts';
 import { Session } from './session/session.ts';
 import { LoadErrorLog } from './session/load-error-log.ts';
@@ -55,7 +55,7 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
         if (known.slices.length !== req.sliceCount) {
           log.warn({ nodeId: req.nodeId, slices: known.slices.length, asked: req.sliceCount }, 'node keeps the slices it was given when it first joined');
         }
-        return { index: known.index, slices: known.slices };
+        return { index: known.index, slices: known.slices, tables: catalog.tables.map(storedTable) };
       }
       const first = catalog.sliceCount;
       const slices = Array.from({ length: req.sliceCount }, (_v, i) => first + i);
@@ -64,7 +64,7 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
         log.warn({ nodeId: req.nodeId }, 'a new node joined a cluster that has tables: existing rows stay where they are');
       }
       await catalog.apply({ kind: 'RegisterNode', node: { nodeId: req.nodeId, index, slices } });
-      return { index, slices };
+      return { index, slices, tables: catalog.tables.map(storedTable) };
     };
     const p = assigning.then(run);
     assigning = p.catch(() => undefined);

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { SqlError, SqlState } from '../../common/errors/index.ts';
 import type { Logger } from '../../common/log.ts';
 import { RpcPeer } from '../transport/rpc-peer.ts';
+import type { StoredTable } from '../../storage/slice-store.ts';
 
 /** What a compute node says about itself when it registers. */
 export interface RegisterRequest {
@@ -18,6 +19,11 @@ export interface RegisterRequest {
 export interface RegisterReply {
   readonly index: number;
   readonly slices: readonly number[];
+  /**
+   * Every table the catalog holds (storage view): a node that joined after they were created
+   * creates them empty, so queries over them find the table on every slice.
+   */
+  readonly tables?: readonly StoredTable[];
 }
 
 /** What the leader tells a compute node about a write it holds prepared (`resolveInDoubt`). */

@@ -33,6 +33,29 @@ export interface TableDef {
   readonly sortKeyAuto?: boolean;
   /** Statistics of the last ANALYZE (or load with STATUPDATE); absent before the first. */
   readonly stats?: TableStats;
+  /**
+   * The cluster's slice count when the table was created: its KEY placement (rows on the slice their
+   * DISTKEY hashes to, of that many) holds only while the count is the same. Absent in catalogs
+   * written before it was recorded.
+   */
+  readonly placedOnSlices?: number;
+  /** Set by {@link plannedTable}: a DISTSTYLE ALL table whose newer nodes hold no full copy. */
+  readonly copiesIncomplete?: boolean;
+}
+
+/**
+ * The table as plans may rely on it: a DISTSTYLE KEY table created when the cluster had another
+ * number of slices (a node joined since) has rows hashed over the old count, so nothing may assume
+ * a key's rows share a slice: it is planned as EVEN (correct answers, less co-location) until its
+ * rows are redistributed.
+ */
+export function plannedTable(t: TableDef | undefined, sliceCount: number): TableDef | undefined {
+  if (t === undefined || t.distStyle === 'even' || t.placedOnSlices === undefined || t.placedOnSlices === sliceCount) return t;
+  // A DISTSTYLE ALL table's copy is whole only on the nodes that were there: read from the first
+  // node (as scans do), never from a node's own copy.
+  if (t.distStyle === 'all') return { ...t, copiesIncomplete: true };
+  const { distKey: _key, ...rest } = t;
+  return { ...rest, distStyle: 'even' };
 }
 
 /** One column's statistics (pg_stats). */

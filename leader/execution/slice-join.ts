@@ -286,6 +286,8 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
     // or when other inputs are computed there (a filtered one may restrict it first): its keys then
     // restrict the inputs joined to it (TPC-H Q21's suppliers of one nation; Q5's nations of ASIA,
     // restricted by region, restrict supplier and customer).
+    // A node that joined after the table was filled holds no full copy: no local reads.
+    if (u.table?.copiesIncomplete === true) return 'broadcast';
     if (u.table?.distStyle === 'all') {
       const small = i < innerCount && u.rows <= SMALL_DIMENSION_ROWS;
       const othersOnLeader = units.some((_w, k) => k !== i && onLeaderAnyway(k));

@@ -121,6 +121,7 @@ export async function createTable(ctx: ServerContext, stmt: SqlStatement, notice
   const table: TableDef = {
     oid: ctx.catalog.allocateOid(), schema, name: name.name, columns,
     ...physicalDesign(stmt.attributes, columns, stmt.ast),
+    placedOnSlices: ctx.catalog.sliceCount,
   };
   await ctx.dispatcher.broadcast('createTable', { table: storedTable(table) });
   await ctx.catalog.apply({ kind: 'CreateTable', table });

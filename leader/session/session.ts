@@ -2,6 +2,7 @@
 // transaction state, and runs statements on the cluster.
 import { SqlError, SqlState, featureNotSupported, queryCanceled } from '../../common/errors/index.ts';
 import type { SelectPlan } from '../planning/select-plan.ts';
+import { plannedTable } from '../catalog/catalog-types.ts';
 import type { MergeSpec } from '../../compute/slices/slice-task.ts';
 import type { Batch } from '../../compute/batch/batch.ts';
 import { batchFromRows } from '../../compute/batch/row-conversion.ts';
@@ -331,7 +332,7 @@ export class Session implements BackendSession {
     const fields = [textField('QUERY PLAN')];
     const ctx = this.ctx;
     const env = {
-      table: (oid: number) => ctx.catalog.tableByOid(oid),
+      table: (oid: number) => plannedTable(ctx.catalog.tableByOid(oid), ctx.catalog.sliceCount),
       tableRowCount: (oid: number) => {
         const t = ctx.catalog.tableByOid(oid);
         return t ? ctx.dispatcher.tableRowCount(t) : Promise.resolve(0);
@@ -409,7 +410,7 @@ export class Session implements BackendSession {
       },
       systemRows: (name: string) => SYSTEM_VIEWS[name]!.rows(ctx),
       budget: a.budget,
-      table: (oid: number) => ctx.catalog.tableByOid(oid),
+      table: (oid: number) => plannedTable(ctx.catalog.tableByOid(oid), ctx.catalog.sliceCount),
       tableRowCount: (oid: number) => {
         const table = ctx.catalog.tableByOid(oid);
         return table ? ctx.dispatcher.tableRowCount(table) : Promise.resolve(0);
