@@ -133,8 +133,7 @@ export async function* aggregateSpilling(input: AsyncIterable<FragmentRow[]>, sl
     for (const r of chunk) await parts[groupHash(r, groupCount, depth)]!.append(r as (Datum | Datum[])[]);
   }
   if (parts === null) {
-    const rows = agg.finalRows();
-    for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
+    yield* chunksOf(agg.finalRows());
     return;
   }
   for (const p of parts) await p.close();
@@ -178,18 +177,15 @@ export async function* sortSpilling(input: AsyncIterable<Datum[][]>, keys: reado
   sortRows(rows, keys);
   if (bounded && rows.length > keep) rows.length = keep;
   if (runs.length === 0) {
-    for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
+    yield* chunksOf(rows);
     return;
   }
-  yield* mergeRuns([...runs.map((r) => r.read() as AsyncIterator<Datum[][]>), arrayChunks(rows)], keys, signal);
+  yield* mergeRuns([...runs.map((r) => r.read() as AsyncIterator<Datum[][]>), chunksOf(rows)], keys, signal);
 }
 
-async function* arrayChunksGen(rows: Datum[][]): AsyncGenerator<Datum[][]> {
+/** Rows held in memory, handed on CHUNK_ROWS at a time. */
+async function* chunksOf(rows: Datum[][]): AsyncGenerator<Datum[][]> {
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
-}
-
-function arrayChunks(rows: Datum[][]): AsyncIterator<Datum[][]> {
-  return arrayChunksGen(rows);
 }
 
 /** K-way merge of sorted runs (a binary heap of the runs' current rows; ties keep run order). */
