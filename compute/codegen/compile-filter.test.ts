@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { SqlError } from '../../common/errors/index.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
-import type { Expr } from '../../sql/expr/expr.ts';
+import { inSet, type Expr } from '../../sql/expr/expr.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import { T, type SqlType } from '../../sql/types/sql-type.ts';
 import { BATCH_SIZE } from '../batch/batch.ts';
@@ -145,6 +145,43 @@ describe('compileFilter', () => {
     expect(run(cases[1]!, types, rows)).toEqual([]);
     expect(run(cases[3]!, types, rows)).toEqual([1, 2]);
     expect(compiledKernel('filter', [cases[2]!], types).source).toContain('.has(');
+  });
+
+  it('probes run-time key sets (InSet) like the reference, dense, sparse and of every layout', () => {
+    const types = [T.int4, T.int8, T.numeric(15, 2), T.text, T.date, T.float8];
+    const rows: Datum[][] = [];
+    for (let i = 0; i < 3000; i++) {
+      rows.push(i % 17 === 0
+        ? [null, null, null, null, null, null]
+        : [i * 7 - 2000, BigInt(i) * 1_000_003n, d(`${i % 500}.${String(i % 100).padStart(2, '0')}`), `k${i % 900}`, 9000 + (i % 1200), i % 11 === 0 ? -0 : i / 8]);
+    }
+    const pick = (c: number, every: number): Datum[] => {
+      const seen = new Map<string, Datum>();
+      rows.forEach((r, i) => { if (i % every === 0 && r[c] !== null) seen.set(String(r[c]), r[c]!); });
+      return [...seen.values()];
+    };
+    const sets: [number, Datum[]][] = [
+      [0, pick(0, 3)], // dense ints: a bitmap
+      [0, [-1993, 100, 1_000_000_000, -1_000_000_000]], // sparse ints: hashed
+      [1, pick(1, 5)], [2, pick(2, 4)], [3, pick(3, 2)], [4, pick(4, 6)], [5, [...pick(5, 9), 0]],
+      [0, []],
+    ];
+    for (const [c, keys] of sets) {
+      const pred = inSet(colOf(types, c), keys);
+      const want = reference(pred, rows);
+      if (keys.length > 0) expect(want.length).toBeGreaterThan(0);
+      expect(run(pred, types, rows), `column ${c}`).toEqual(want);
+      const negated: Expr = { kind: 'Not', arg: pred, type: T.bool };
+      expect(run(negated, types, rows), `NOT, column ${c}`).toEqual(reference(negated, rows));
+    }
+    // Kernels are cached by the key set's digest: the same keys share one, other keys get another.
+    const size = kernelCacheSize();
+    compileFilter(inSet(colOf(types, 0), [1, 2, 3]), types, TEST_CTX);
+    compileFilter(inSet(colOf(types, 0), [1, 2, 3]), types, TEST_CTX);
+    expect(kernelCacheSize()).toBe(size + 1);
+    compileFilter(inSet(colOf(types, 0), [1, 2, 4]), types, TEST_CTX);
+    expect(kernelCacheSize()).toBe(size + 2);
+    expect(run(inSet(colOf(types, 0), [1, 2, 4]), types, [[3], [4]].map((r) => [...r, null, null, null, null, null]))).toEqual([1]);
   });
 
   it('falls back to the reference for wide decimals, unknown functions and parameters', () => {

@@ -4,6 +4,7 @@ import type { Expr } from '../../sql/expr/expr.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import { Decimal } from '../../sql/types/decimal.ts';
 import { ByteStringSet } from './byte-string-set.ts';
+import { NumberKeySet } from './number-key-set.ts';
 import { NULL_VAL, val, type CodegenContext, type Repr, type Val } from './codegen-context.ts';
 import { foldConstant, isFoldable } from './const-fold.ts';
 import { compareGeneric, compareVals } from './gen-compare.ts';
@@ -145,14 +146,14 @@ export function genNullif(ctx: CodegenContext, args: readonly Expr[]): Val {
 function constantSet(ctx: CodegenContext, x: Val, values: readonly Datum[]): string | undefined {
   switch (x.repr) {
     case 'i32': case 'f64':
-      return values.every((v) => typeof v === 'number') ? ctx.pool.add(new Set(values)) : undefined;
+      return values.every((v): v is number => typeof v === 'number') ? ctx.pool.add(new NumberKeySet(values)) : undefined;
     case 'bool':
       return values.every((v) => typeof v === 'boolean') ? ctx.pool.add(new Set(values)) : undefined;
     case 'i64': {
       if (!values.every((v): v is bigint => typeof v === 'bigint')) return undefined;
       ctx.usesWide = true;
       const safe = (v: bigint): boolean => v <= 9007199254740991n && v >= -9007199254740991n;
-      return ctx.pool.add(ctx.fast ? new Set(values.filter(safe).map(Number)) : new Set(values));
+      return ctx.pool.add(ctx.fast ? new NumberKeySet(values.filter(safe).map(Number)) : new Set(values));
     }
     case 'dec': {
       if (!values.every((v): v is Decimal => v instanceof Decimal)) return undefined;
@@ -165,7 +166,7 @@ function constantSet(ctx: CodegenContext, x: Val, values: readonly Datum[]): str
         }
       }
       const safe = (v: bigint): boolean => v <= 9007199254740991n && v >= -9007199254740991n;
-      return ctx.pool.add(ctx.fast ? new Set(keys.filter(safe).map(Number)) : new Set(keys));
+      return ctx.pool.add(ctx.fast ? new NumberKeySet(keys.filter(safe).map(Number)) : new Set(keys));
     }
     case 'slice':
       if (!values.every((v): v is string => typeof v === 'string' && !hasLoneSurrogate(v))) return undefined;
@@ -173,6 +174,23 @@ function constantSet(ctx: CodegenContext, x: Val, values: readonly Datum[]): str
     default:
       return undefined;
   }
+}
+
+/** x IN (a run-time key set): a lookup set, or the evaluator's for a representation without one. */
+export function genInSet(ctx: CodegenContext, e: Node<'InSet'>): Val | undefined {
+  const x = ctx.gen(e.arg);
+  if (x.repr === 'null' || x.n === 'true') return NULL_VAL;
+  const set = constantSet(ctx, x, e.keys);
+  if (set === undefined) return undefined;
+  const r = ctx.tmp('bool', 'r');
+  const probe = x.repr === 'slice' ? `${set}.has(${x.arr}, ${x.s}, ${x.e})` : `${set}.has(${x.v})`;
+  if (x.n === 'false') {
+    ctx.emit(`${r} = ${probe};`);
+    return val('bool', r, 'false');
+  }
+  const rn = ctx.tmp('bool', 'n');
+  ctx.emit(`if (${x.n}) { ${rn} = true; } else { ${rn} = false; ${r} = ${probe}; }`);
+  return val('bool', r, rn);
 }
 
 /** x [NOT] IN (list): hash set for constant lists, else item by item until a match. */

@@ -14,7 +14,7 @@ import { genCast } from './gen-cast.ts';
 import { compareVals, isCompareOp } from './gen-compare.ts';
 import { genEvaluateFallback, genericCallBody, genericCastBody } from './gen-generic.ts';
 import { genLike } from './gen-like.ts';
-import { genAndOr, genCase, genCoalesce, genInList, genIsNull, genNot, genNullif } from './gen-logic.ts';
+import { genAndOr, genCase, genCoalesce, genInList, genInSet, genIsNull, genNot, genNullif } from './gen-logic.ts';
 import { hasLoneSurrogate } from './like-pattern.ts';
 
 type CallExpr = Extract<Expr, { kind: 'Call' }>;
@@ -48,6 +48,7 @@ function genExpr(ctx: CodegenContext, e: Expr): Val {
     case 'IsNull': return genIsNull(ctx, e);
     case 'Case': return genCase(ctx, e);
     case 'InList': return genInList(ctx, e);
+    case 'InSet': return genInSet(ctx, e) ?? genEvaluateFallback(ctx, e);
     case 'Cast': return genCastNode(ctx, e.arg, e.type);
     case 'Call': return genCall(ctx, e);
     default: return genEvaluateFallback(ctx, e);

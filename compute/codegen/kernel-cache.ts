@@ -21,13 +21,21 @@ export interface CompiledKernel {
 const MAX_ENTRIES = 1024;
 const cache = new Map<string, CompiledKernel>();
 
-/** JSON with Datums kept distinct: numbers (incl. NaN, -0), bigints, decimals and intervals. */
+/**
+ * JSON with Datums kept distinct: numbers (incl. NaN, -0), bigints, decimals and intervals. A key
+ * set (InSet) stands in by its digest, not its thousands of keys.
+ */
 function keyReplacer(_key: string, v: unknown): unknown {
+  if (isInSet(v)) return { kind: 'InSet', arg: v.arg, digest: v.digest, type: v.type };
   if (typeof v === 'number') return ['#n', Object.is(v, -0) ? '-0' : String(v)];
   if (typeof v === 'bigint') return ['#b', String(v)];
   if (v instanceof Decimal) return ['#d', String(v.unscaled), String(v.scale)];
   if (v instanceof Interval) return ['#i', String(v.months), String(v.days), String(v.micros)];
   return v;
+}
+
+function isInSet(v: unknown): v is Extract<Expr, { kind: 'InSet' }> {
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'InSet';
 }
 
 /** The cache key of a kernel: kind, expressions and the layouts of the input columns. */

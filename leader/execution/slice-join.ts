@@ -9,7 +9,7 @@
 import { joinKey } from '../../compute/fragment/join-key.ts';
 import type { JoinFragment, JoinInput, JoinStep } from '../../compute/fragment/join-fragment.ts';
 import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragment.ts';
-import { mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
+import { inSet, mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { Batch } from '../../compute/batch/batch.ts';
@@ -647,8 +647,8 @@ export const RUNTIME_FILTER_MAX_KEYS = 100_000;
 
 /** `arg IN (keys)` ANDed into a fragment's filter (zone maps follow). */
 function withInFilter(f: Fragment, arg: Expr, keys: readonly Datum[]): Fragment {
-  const inList: Expr = { kind: 'InList', arg, list: keys.map((value) => ({ kind: 'Const', value, type: arg.type })), negated: false, type: { id: 'bool' } };
-  const filter = and(f.filter ? [f.filter, inList] : [inList])!;
+  const keyFilter = inSet(arg, keys);
+  const filter = and(f.filter ? [f.filter, keyFilter] : [keyFilter])!;
   return { ...f, filter, zoneFilters: zoneFiltersFor(filter, f.scanColumns) };
 }
 

@@ -5,6 +5,7 @@ import type { BoundSelect, JoinTree, JoinType, SelectSource } from '../../sql/bi
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import { zoneFiltersFor } from './zone-filters.ts';
+import { pullUpSubquery } from './pull-up.ts';
 
 /** What the leader does with the rows the fragments return. */
 export interface FinalStep {
@@ -83,6 +84,7 @@ function usedColumns(exprs: readonly (Expr | null)[]): number[] {
       case 'Not': case 'IsNull': case 'Cast': visit(e.arg); break;
       case 'Case': e.whens.forEach((w) => { visit(w.when); visit(w.then); }); if (e.otherwise) visit(e.otherwise); break;
       case 'InList': visit(e.arg); e.list.forEach(visit); break;
+      case 'InSet': visit(e.arg); break;
       default: break;
     }
   };
@@ -99,6 +101,7 @@ function remap(e: Expr, map: Map<number, number>): Expr {
     case 'Not': case 'IsNull': case 'Cast': return { ...e, arg: remap(e.arg, map) };
     case 'Case': return { ...e, whens: e.whens.map((w) => ({ when: remap(w.when, map), then: remap(w.then, map) })), otherwise: e.otherwise ? remap(e.otherwise, map) : null };
     case 'InList': return { ...e, arg: remap(e.arg, map), list: e.list.map((a) => remap(a, map)) };
+    case 'InSet': return { ...e, arg: remap(e.arg, map) };
     default: return e;
   }
 }
@@ -121,7 +124,8 @@ function withOrderColumns(outputs: readonly Expr[], s: BoundSelect): { exprs: Ex
 }
 
 /** Plans a bound SELECT (parameters already substituted). */
-export function planSelect(s: BoundSelect): SelectPlan {
+export function planSelect(bound: BoundSelect): SelectPlan {
+  const s = pullUpSubquery(bound);
   const tableOid = s.source.kind === 'table' ? s.source.tableOid : 0;
   const subplan = s.source.kind === 'subquery' ? planSelect(s.source.select) : null;
   let joinPlan: JoinPlan | null = null;

@@ -107,6 +107,11 @@ function conditionSelectivity(c: Expr, stats: (col: ColumnRef) => ColumnStatsDef
       const sel = Math.min(1, one * c.list.length);
       return c.negated ? 1 - sel : sel;
     }
+    case 'InSet': {
+      const s = c.arg.kind === 'Column' ? stats(c.arg) : undefined;
+      const one = s && s.distinct > 0 ? (1 - s.nullFrac) / s.distinct : DEFAULT_EQ_SEL;
+      return Math.min(1, one * c.keys.length);
+    }
     case 'Call': {
       if ((c.fn === 'eq' || c.fn === 'ne') && c.args.length === 2) {
         const [a, b] = c.args as [Expr, Expr];

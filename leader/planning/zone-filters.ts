@@ -36,6 +36,9 @@ export function zoneFiltersFor(filter: Expr | null, scanColumns: readonly number
     } else if (c.kind === 'InList' && !c.negated && c.arg.kind === 'Column') {
       const values = c.list.map((x) => (x.kind === 'Const' && x.type.id === c.arg.type.id && x.value !== null ? zoneValue(x.value) : undefined));
       if (values.every((v) => v !== undefined)) out.push({ kind: 'in', column: scanColumns[c.arg.index]!, values: values as (number | bigint | string)[] });
+    } else if (c.kind === 'InSet' && c.arg.kind === 'Column') {
+      const values = c.keys.map(zoneValue);
+      if (values.every((v) => v !== undefined)) out.push({ kind: 'in', column: scanColumns[c.arg.index]!, values: values as (number | bigint | string)[] });
     } else if (c.kind === 'IsNull' && c.arg.kind === 'Column') {
       out.push({ kind: 'isNull', column: scanColumns[c.arg.index]!, negated: c.negated });
     }

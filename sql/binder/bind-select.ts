@@ -264,6 +264,7 @@ function toPostAgg(e: Expr, groupKeys: readonly string[], scope: readonly ScopeC
       otherwise: e.otherwise ? toPostAgg(e.otherwise, groupKeys, scope, at) : null,
     };
     case 'InList': return { ...e, arg: toPostAgg(e.arg, groupKeys, scope, at), list: e.list.map((a) => toPostAgg(a, groupKeys, scope, at)) };
+    case 'InSet': return { ...e, arg: toPostAgg(e.arg, groupKeys, scope, at) };
     // The tested value of IN (subquery) is over the aggregated row like any HAVING expression.
     case 'Subquery': return e.arg ? { ...e, arg: toPostAgg(e.arg, groupKeys, scope, at) } : e;
     default: return e;

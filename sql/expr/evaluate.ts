@@ -4,8 +4,19 @@ import { SqlError, SqlState, internalError } from '../../common/errors/index.ts'
 import { SCALAR_FUNCTIONS, type EvalContext } from '../functions/scalar-functions.ts';
 import type { Datum } from '../types/datum.ts';
 import { castDatum } from './cast.ts';
-import { compareDatums } from './compare.ts';
+import { compareDatums, datumKey } from './compare.ts';
 import type { Expr } from './expr.ts';
+
+type InSet = Extract<Expr, { kind: 'InSet' }>;
+
+/** The keys of each InSet node as a set of datumKey strings, built on first use. */
+const keySets = new WeakMap<InSet, Set<string>>();
+
+function keySetOf(e: InSet): Set<string> {
+  let set = keySets.get(e);
+  if (set === undefined) keySets.set(e, set = new Set(e.keys.map(datumKey)));
+  return set;
+}
 
 /** Evaluates `e` for `row`; three-valued logic, PostgreSQL's errors. */
 export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datum {
@@ -62,6 +73,10 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
       }
       return sawNull ? null : e.negated;
     }
+    case 'InSet': {
+      const v = evaluate(e.arg, row, ctx);
+      return v === null ? null : keySetOf(e).has(datumKey(v));
+    }
     case 'Call': {
       const fn = SCALAR_FUNCTIONS[e.fn];
       if (!fn) throw new SqlError(SqlState.UNDEFINED_FUNCTION, `function ${e.fn} does not exist`);
@@ -86,5 +101,6 @@ export function isConstantExpr(e: Expr): boolean {
     case 'Not': case 'IsNull': case 'Cast': return isConstantExpr(e.arg);
     case 'Case': return e.whens.every((w) => isConstantExpr(w.when) && isConstantExpr(w.then)) && (e.otherwise === null || isConstantExpr(e.otherwise));
     case 'InList': return isConstantExpr(e.arg) && e.list.every(isConstantExpr);
+    case 'InSet': return isConstantExpr(e.arg);
   }
 }

@@ -1,4 +1,6 @@
 // Bound, typed scalar expressions: what the binder produces and fragments evaluate.
+import { createHash } from 'node:crypto';
+import { toTaggedJson } from '../../common/tagged-json.ts';
 import type { BoundSelect } from '../binder/bound-select.ts';
 import type { Datum } from '../types/datum.ts';
 import type { SqlType } from '../types/sql-type.ts';
@@ -20,6 +22,12 @@ export type Expr =
   | { readonly kind: 'Case'; readonly whens: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null; readonly type: SqlType }
   /** arg [NOT] IN (list): NULL when no match and arg or any item is NULL. */
   | { readonly kind: 'InList'; readonly arg: Expr; readonly list: readonly Expr[]; readonly negated: boolean; readonly type: SqlType }
+  /**
+   * arg is one of `keys`: distinct non-NULL values of arg's type, found at run time (the keys of a
+   * join input, filtering the scan of the other side); NULL when arg is NULL. `digest` identifies
+   * the key set (SHA-256 of its tagged JSON) so compiled kernels are cached without re-reading it.
+   */
+  | { readonly kind: 'InSet'; readonly arg: Expr; readonly keys: readonly Datum[]; readonly digest: string; readonly type: SqlType }
   /** A column of the enclosing query, inside a correlated subquery; decorrelation removes it. */
   | { readonly kind: 'Outer'; readonly index: number; readonly type: SqlType }
   /**
@@ -39,6 +47,7 @@ export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
       if (e.otherwise) walkExpr(e.otherwise, visit);
       break;
     case 'InList': walkExpr(e.arg, visit); for (const a of e.list) walkExpr(a, visit); break;
+    case 'InSet': walkExpr(e.arg, visit); break;
     // The tested value of IN (subquery) is an expression of the outer row; the subquery is not.
     case 'Subquery': if (e.arg) walkExpr(e.arg, visit); break;
     default: break;
@@ -57,6 +66,7 @@ export function mapExpr(e: Expr, fn: (e: Expr) => Expr): Expr {
       otherwise: e.otherwise ? mapExpr(e.otherwise, fn) : null,
     });
     case 'InList': return fn({ ...e, arg: mapExpr(e.arg, fn), list: e.list.map((a) => mapExpr(a, fn)) });
+    case 'InSet': return fn({ ...e, arg: mapExpr(e.arg, fn) });
     case 'Subquery': return fn(e.arg ? { ...e, arg: mapExpr(e.arg, fn) } : e);
     default: return fn(e);
   }
@@ -65,4 +75,10 @@ export function mapExpr(e: Expr, fn: (e: Expr) => Expr): Expr {
 /** Substitutes parameter values: every Param becomes a Const. */
 export function bindParams(e: Expr, params: readonly Datum[]): Expr {
   return mapExpr(e, (x) => (x.kind === 'Param' ? { kind: 'Const', value: params[x.index] ?? null, type: x.type } : x));
+}
+
+/** `arg` IN (keys) over a key set found at run time: non-NULL, distinct values of arg's type. */
+export function inSet(arg: Expr, keys: readonly Datum[]): Expr {
+  const digest = createHash('sha256').update(toTaggedJson([arg.type, keys])).digest('base64');
+  return { kind: 'InSet', arg, keys, digest, type: { id: 'bool' } };
 }
