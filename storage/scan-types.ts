@@ -1,8 +1,7 @@
-// Extensions of the storage contract's scan: batches that know where their rows live, optional
+// Extensions of the storage contract's scan: batches that know where their rows live, strings as
 // dictionary codes, and counters that show how much zone maps skipped.
 import type { Batch } from '../compute/batch/batch.ts';
 import type { ScanOptions } from './slice-store.ts';
-import type { DictionaryParts } from './encoding/dictionary-builder.ts';
 
 /**
  * A batch from {@link SegmentStore.scan}. Row i of the batch is row `firstRow + i` of segment
@@ -11,12 +10,6 @@ import type { DictionaryParts } from './encoding/dictionary-builder.ts';
 export interface StorageBatch extends Batch {
   readonly segmentId: number;
   readonly firstRow: number;
-  /**
-   * With `dictionaryCodes: true`: per returned column, the block's sorted dictionary and this
-   * batch's codes into it (row i is dictionary[codes[i]]), or null where the block is not
-   * dictionary-encoded. Codes are order-preserving within a block.
-   */
-  readonly dictionaries?: readonly (DictionaryParts | null)[];
 }
 
 /** Counters a scan fills in as it goes (pass an object, read it after the scan). */
@@ -33,7 +26,10 @@ export interface ScanStats {
 
 /** Options of {@link SegmentStore.scan} beyond the contract's. */
 export interface SegmentScanOptions extends ScanOptions {
-  /** Also return dictionary + codes for dictionary-encoded blocks (see {@link StorageBatch.dictionaries}). */
+  /**
+   * String columns of dictionary-encoded blocks come as codes into the block's entries
+   * (`StringVector.dictionary`), their offsets and bytes built only if something reads them.
+   */
   readonly dictionaryCodes?: boolean;
   /** Filled with block-level counters. */
   readonly stats?: ScanStats;

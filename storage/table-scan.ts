@@ -10,7 +10,6 @@ import { SegmentFileCache, type ScanContext } from './segment-file-cache.ts';
 import type { StorageBatch, SegmentScanOptions } from './scan-types.ts';
 import type { SegmentFooter } from './segment/segment-format.ts';
 import type { DecodedBlock } from './segment/block-codec.ts';
-import type { DictionaryParts } from './encoding/dictionary-builder.ts';
 import { SegmentReader, corruptionIn } from './segment/segment-reader.ts';
 import { decodeBlock } from './segment/block-codec.ts';
 import { BlockFlag } from './segment/block-header.ts';
@@ -175,16 +174,12 @@ async function* scanSegment(
       const rows = footer.blocks[g * ncols]!.header.valueCount;
       const groupStart = g * footer.meta.blockRows;
       const vectors: Vector[] = opts.columns.map((c, i) => decoded[i]?.vector ?? allNullVector(layouts[c]!, rows));
-      const dicts: (DictionaryParts | null)[] = decoded.map((d) => d?.dictionary ?? null);
       for (let a = 0; a < rows; a += batchRows) {
         const e = Math.min(rows, a + batchRows);
         const selection = liveSelection(deleted, groupStart + a, groupStart + e);
         if (selection !== null && selection.length === 0) continue;
         const columns = a === 0 && e === rows ? vectors : vectors.map((v) => sliceVector(v, a, e));
-        const batch: StorageBatch = {
-          length: e - a, columns, selection, segmentId: seg.id, firstRow: groupStart + a,
-          ...(wantDict ? { dictionaries: dicts.map((d) => (d === null ? null : { dict: d.dict, codes: d.codes.subarray(a, e) })) } : {}),
-        };
+        const batch: StorageBatch = { length: e - a, columns, selection, segmentId: seg.id, firstRow: groupStart + a };
         if (stats !== undefined) stats.rowsReturned += selection === null ? e - a : selection.length;
         yield batch;
       }

@@ -1,7 +1,7 @@
 // Kind-generic helpers on column vectors: slice, gather, all-NULL, sizes, NULL placeholders.
 // One loop per kind; no per-row objects. Used by the block codecs, the writer and the scans.
 import type {
-  Vector, VectorKind, StringVector, BigDecimalVector,
+  Vector, VectorKind, StringVector, BigDecimalVector, StringDictionary,
 } from '../compute/batch/vector.ts';
 import type { ColumnLayout } from './column-kind.ts';
 import { FRESH_ALLOCATOR, type VectorAllocator } from './vector-allocator.ts';
@@ -33,6 +33,24 @@ export function zeroVector(layout: ColumnLayout, n: number, nulls: Uint8Array | 
   }
 }
 
+/**
+ * Strings of a dictionary-encoded block as codes into its entries; offsets and bytes are built on
+ * first access (once), so a consumer that reads them sees an ordinary string vector.
+ */
+export class DictionaryStringVector implements StringVector {
+  readonly kind = 'string';
+  private plain: StringVector | null = null;
+
+  constructor(readonly length: number, readonly nulls: Uint8Array | null, readonly dictionary: StringDictionary) {}
+
+  private materialized(): StringVector {
+    return this.plain ??= gatherStrings(this.dictionary.entries, this.dictionary.codes, this.length, this.nulls);
+  }
+
+  get offsets(): Int32Array { return this.materialized().offsets; }
+  get bytes(): Uint8Array { return this.materialized().bytes; }
+}
+
 /** Rows [start, end) of v without copying typed arrays (string offsets keep pointing into the same bytes). */
 export function sliceVector(v: Vector, start: number, end: number): Vector {
   const n = end - start;
@@ -44,7 +62,9 @@ export function sliceVector(v: Vector, start: number, end: number): Vector {
     case 'float64': return { kind: 'float64', length: n, nulls, values: v.values.subarray(start, end) };
     case 'decimal': return { kind: 'decimal', length: n, nulls, values: v.values.subarray(start, end), scale: v.scale };
     case 'bigdecimal': return { kind: 'bigdecimal', length: n, nulls, values: v.values.slice(start, end), scales: v.scales.subarray(start, end) };
-    case 'string': return { kind: 'string', length: n, nulls, offsets: v.offsets.subarray(start, end + 1), bytes: v.bytes };
+    case 'string':
+      if (v.dictionary !== undefined) return new DictionaryStringVector(n, nulls, { codes: v.dictionary.codes.subarray(start, end), entries: v.dictionary.entries });
+      return { kind: 'string', length: n, nulls, offsets: v.offsets.subarray(start, end + 1), bytes: v.bytes };
   }
 }
 
@@ -77,7 +97,13 @@ export function gatherVector(v: Vector, idx: Int32Array | Uint32Array, count: nu
       for (let i = 0; i < count; i++) { o[i] = v.values[idx[i]!]!; sc[i] = v.scales[idx[i]!]!; }
       return { kind: 'bigdecimal', length: count, nulls, values: o, scales: sc };
     }
-    case 'string': return gatherStrings(v, idx, count, nulls, alloc);
+    case 'string': {
+      const d = v.dictionary;
+      if (d === undefined) return gatherStrings(v, idx, count, nulls, alloc);
+      const codes = alloc.int32(count);
+      for (let i = 0; i < count; i++) codes[i] = d.codes[idx[i]!]!;
+      return new DictionaryStringVector(count, nulls, { codes, entries: d.entries });
+    }
   }
 }
 

@@ -31,8 +31,23 @@ export interface Float64Vector extends VectorBase { readonly kind: 'float64'; re
 export interface DecimalVector extends VectorBase { readonly kind: 'decimal'; readonly values: Float64Array; readonly scale: number }
 /** Wide or unconstrained numeric: values[i] / 10^scales[i]. */
 export interface BigDecimalVector extends VectorBase { readonly kind: 'bigdecimal'; readonly values: bigint[]; readonly scales: Uint16Array }
-/** UTF-8 strings: row i is bytes[offsets[i] .. offsets[i+1]). */
-export interface StringVector extends VectorBase { readonly kind: 'string'; readonly offsets: Int32Array; readonly bytes: Uint8Array }
+/**
+ * UTF-8 strings: row i is bytes[offsets[i] .. offsets[i+1]). A scan may deliver a dictionary-encoded
+ * block's rows as `dictionary` (row i is entry codes[i]), building offsets and bytes only when
+ * something reads them: compiled kernels read the entries through the codes instead.
+ */
+export interface StringVector extends VectorBase {
+  readonly kind: 'string';
+  readonly offsets: Int32Array;
+  readonly bytes: Uint8Array;
+  readonly dictionary?: StringDictionary;
+}
+
+/** Rows as codes into a block's distinct strings (`entries` has no NULLs; a NULL row's code is any valid one). */
+export interface StringDictionary {
+  readonly codes: Int32Array;
+  readonly entries: StringVector;
+}
 
 /** One column of a batch. */
 export type Vector = BoolVector | Int32Vector | Int64Vector | Float64Vector | DecimalVector | BigDecimalVector | StringVector;

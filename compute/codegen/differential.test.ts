@@ -11,6 +11,8 @@ import { batchFromRows, vectorFromRows } from '../batch/row-conversion.ts';
 import { compileFilter } from './compile-filter.ts';
 import { compileProjection } from './compile-projection.ts';
 import { compiledKernel } from './kernel-cache.ts';
+import { withDictionaryStrings } from './test-support.ts';
+import type { Batch } from '../batch/batch.ts';
 import { ExprGenerator, RANDOM_SCHEMA, Rng, randomRows } from './random-expr.ts';
 import { vectorDiff } from './vector-diff.ts';
 
@@ -29,6 +31,13 @@ function exprJson(e: unknown): string {
 interface Case {
   readonly rows: Datum[][];
   readonly sel: Uint32Array | null;
+  /** String columns as dictionary codes (a dictionary-encoded block's scan). */
+  readonly dictionary: boolean;
+}
+
+function batchOf(c: Case): Batch {
+  const b = batchFromRows(RANDOM_SCHEMA, c.rows);
+  return c.dictionary ? withDictionaryStrings(b) : b;
 }
 
 function randomCase(rng: Rng): Case {
@@ -41,7 +50,7 @@ function randomCase(rng: Rng): Case {
     for (let r = 0; r < n; r++) if (rng.chance(0.6)) picked.push(r);
     sel = Uint32Array.from(picked);
   }
-  return { rows, sel };
+  return { rows, sel, dictionary: rng.chance(0.5) };
 }
 
 function selectedRows(c: Case): Datum[][] {
@@ -57,7 +66,7 @@ function checkFilter(pred: Expr, c: Case): string | undefined {
   } catch (err) {
     expected = codeOf(err);
   }
-  const batch = batchFromRows(RANDOM_SCHEMA, c.rows);
+  const batch = batchOf(c);
   const kernel = compileFilter(pred, RANDOM_SCHEMA, CTX);
   const out = new Uint32Array(c.rows.length);
   let actual: number[] | string;
@@ -80,7 +89,7 @@ function checkProjection(exprs: Expr[], c: Case): string | undefined {
   } catch (err) {
     expectedError = codeOf(err);
   }
-  const batch = batchFromRows(RANDOM_SCHEMA, c.rows);
+  const batch = batchOf(c);
   const kernel = compileProjection(exprs, RANDOM_SCHEMA, CTX);
   let result;
   try {

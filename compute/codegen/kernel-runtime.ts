@@ -6,6 +6,8 @@ import { compareDatums } from '../../sql/expr/compare.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
 import { Decimal, pow10n, roundDiv } from '../../sql/types/decimal.ts';
 import type { Datum } from '../../sql/types/datum.ts';
+import type { StringVector } from '../batch/vector.ts';
+import { gatherVector } from '../../storage/vector-ops.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import { coerceDecimal } from '../../sql/types/text-io.ts';
 import { datumAt } from '../batch/row-conversion.ts';
@@ -26,6 +28,42 @@ let zeros = new Uint8Array(8192);
 function zerosOf(n: number): Uint8Array {
   if (zeros.length < n) zeros = new Uint8Array(n * 2);
   return zeros;
+}
+
+let identity = Int32Array.from({ length: 8192 }, (_, i) => i);
+
+/** For row i of a string vector, the entry of stringOffsets / stringBytes holding it: codes or i. */
+function stringRows(v: StringVector, len: number): Int32Array {
+  if (v.dictionary !== undefined) return v.dictionary.codes;
+  if (identity.length < len) identity = Int32Array.from({ length: len * 2 }, (_, i) => i);
+  return identity;
+}
+
+function stringOffsets(v: StringVector): Int32Array {
+  return v.dictionary !== undefined ? v.dictionary.entries.offsets : v.offsets;
+}
+
+function stringBytes(v: StringVector): Uint8Array {
+  return v.dictionary !== undefined ? v.dictionary.entries.bytes : v.bytes;
+}
+
+/** Grow-only typed buffers of one kernel instance, handed out as views of `n` elements. */
+type Pool = (Uint8Array | Int32Array | Float64Array | BigInt64Array | undefined)[];
+
+function pooled<T extends Uint8Array | Int32Array | Float64Array | BigInt64Array>(p: Pool, slot: number, n: number, make: (n: number) => T): T {
+  let b = p[slot] as T | undefined;
+  if (b === undefined || b.length < n) p[slot] = b = make(Math.max(n, 1024));
+  return b.subarray(0, n) as T;
+}
+
+const reuseUint8Array = (p: Pool, slot: number, n: number): Uint8Array => pooled(p, slot, n, (m) => new Uint8Array(m)).fill(0);
+const reuseInt32Array = (p: Pool, slot: number, n: number): Int32Array => pooled(p, slot, n, (m) => new Int32Array(m));
+const reuseFloat64Array = (p: Pool, slot: number, n: number): Float64Array => pooled(p, slot, n, (m) => new Float64Array(m));
+const reuseBigInt64Array = (p: Pool, slot: number, n: number): BigInt64Array => pooled(p, slot, n, (m) => new BigInt64Array(m));
+
+/** Rows rows[0..cnt) of a string vector: codes into the same entries when it has a dictionary. */
+function takeStrings(v: StringVector, rows: Int32Array, cnt: number): StringVector {
+  return gatherVector(v, rows, cnt) as StringVector;
 }
 
 /** The int32 halves (lo, hi, lo, hi, ...) of a BigInt64Array, for the float64 int8 path. */
@@ -147,7 +185,7 @@ function decFromBig(v: bigint, scale: number): Decimal {
 
 /** Everything generated kernel code may call, passed to the compiled factory as `H`. */
 export const KERNEL_RUNTIME = {
-  zerosOf, int32View, decode, eqBytes, cmpBytes, f64ToI32, f64ToI64Fast, f64ToI64Exact,
+  zerosOf, int32View, stringRows, takeStrings, reuseUint8Array, reuseInt32Array, reuseFloat64Array, reuseBigInt64Array, stringOffsets, stringBytes, decode, eqBytes, cmpBytes, f64ToI32, f64ToI64Fast, f64ToI64Exact,
   roundDivFast, roundDiv, pow10n, numericFieldOverflow, i64Safe, toBig, decimalSlot, storeBigDecimal,
   decToF64, decFromNum, decFromBig, datumAt, evaluate, castDatum, compareDatums,
   bytesStartWith, bytesEndWith, bytesIndexOf, likeMatchParts,

@@ -66,10 +66,10 @@ function buildVariant(
     ctx.emit(`if (${isTrueCond(vals[0]!)}) selOut[out++] = i;`);
   } else {
     const outLayouts = exprs.map((e, j) => outputLayout(ctx, e, vals[j]!, kind === 'aggregate'));
-    allocs = exprs.flatMap((e, j) => outputAlloc(ctx, e, j, outLayouts[j]!));
-    locals = outLayouts.flatMap((l, j) => outputLocals(j, l));
+    allocs = exprs.flatMap((e, j) => outputAlloc(ctx, e, j, outLayouts[j]!, kind === 'aggregate'));
+    locals = outLayouts.flatMap((l, j) => outputLocals(exprs[j]!, j, l));
     exprs.forEach((e, j) => genOutputStore(ctx, e, j, vals[j]!, outLayouts[j]!));
-    finish = outLayouts.map((l, j) => outputFinish(j, l));
+    finish = outLayouts.map((l, j) => outputFinish(exprs[j]!, j, l));
   }
   const { prologue, decls, body } = ctx.parts();
   const indent = (ls: readonly string[]): string[] => ls.map((l) => '  ' + l);
@@ -88,7 +88,7 @@ function buildVariant(
   ];
   const extra = kind === 'filter' ? [] : [
     `function alloc_${name}(cols, cnt, outs) {`, ...indent(allocs), '}',
-    `function finish_${name}(cnt, outs, nc, res) {`, ...indent(finish), '}',
+    `function finish_${name}(cols, cnt, outs, nc, res) {`, ...indent(finish), '}',
   ];
   return { name, code: [...loop, ...extra].join('\n'), usesWide: ctx.usesWide };
 }
@@ -120,8 +120,8 @@ export function buildKernelSource(kind: KernelKind, exprs: readonly Expr[], inpu
   const run = (target: string, a: string, b: string): string[] => kind === 'filter'
     ? [`${target} = (noNulls ? ${a} : ${b})(cols, len, cnt, sel, selOut, null, null);`]
     : [
-      `if (noNulls) { alloc_${a}(cols, cnt, outs); ${target} = ${a}(cols, len, cnt, sel, null, outs, nc); if (${target} >= 0) finish_${a}(cnt, outs, nc, res); }`,
-      `else { alloc_${b}(cols, cnt, outs); ${target} = ${b}(cols, len, cnt, sel, null, outs, nc); if (${target} >= 0) finish_${b}(cnt, outs, nc, res); }`,
+      `if (noNulls) { alloc_${a}(cols, cnt, outs); ${target} = ${a}(cols, len, cnt, sel, null, outs, nc); if (${target} >= 0) finish_${a}(cols, cnt, outs, nc, res); }`,
+      `else { alloc_${b}(cols, cnt, outs); ${target} = ${b}(cols, len, cnt, sel, null, outs, nc); if (${target} >= 0) finish_${b}(cols, cnt, outs, nc, res); }`,
     ];
   const entry = [
     kind === 'filter' ? 'return function filterKernel(batch, sel, selOut) {' : 'return function projectionKernel(batch, sel) {',
@@ -153,6 +153,8 @@ export function buildKernelSource(kind: KernelKind, exprs: readonly Expr[], inpu
     ...pool.values.map((_, j) => `const k${j} = K[${j}];`),
     ...pool.factoryDecls,
     'const EMPTY = new Uint8Array(0);',
+    // Output buffers an aggregate kernel reuses from batch to batch (see outputAlloc).
+    'const P = [];',
     `const R = new Array(${inputTypes.length}).fill(null);`,
     'const castSettings = { timeZoneOffsetSeconds: ctx.timeZoneOffsetSeconds };',
     // After a batch leaves fast mode, the next few go straight to exact mode.

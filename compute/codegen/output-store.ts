@@ -19,28 +19,42 @@ export function outputLayout(ctx: CodegenContext, e: Expr, x: Val, scaledDecimal
 }
 
 /**
+ * A string column passed through unchanged: the row loop records which input row each output row
+ * is, and the vector is taken after the loop (`H.takeStrings`): a dictionary-encoded input stays
+ * codes into its entries, a plain one is gathered in one pass. Returns the input column, or -1.
+ */
+function passedThrough(e: Expr): number {
+  return e.kind === 'Column' && layoutOf(e.type).kind === 'string' ? e.index : -1;
+}
+
+/**
  * Output j lives in outs[3j..3j+2]: values (or the StringWriter), the null byte map, and the
  * scales (bigdecimal) or int32 halves view (int64 in fast mode). Allocated by the non-looping
  * alloc function so the row loop has no allocation and no code after it needing type feedback.
  */
-export function outputAlloc(ctx: CodegenContext, e: Expr, j: number, layout: ColumnLayout): string[] {
+export function outputAlloc(ctx: CodegenContext, e: Expr, j: number, layout: ColumnLayout, reuse: boolean): string[] {
   const v = `outs[${3 * j}]`;
-  const lines = [`outs[${3 * j + 1}] = new Uint8Array(cnt);`, `outs[${3 * j + 2}] = null;`];
+  // Reused buffers (the consumer is done with a batch's outputs before the next): views of
+  // per-kernel arrays that grow to the largest batch; the null map is cleared, as a fresh one is.
+  const fresh = (type: string, slot: number): string => (reuse ? `H.reuse${type}(P, ${2 * j + slot}, cnt)` : `new ${type}(cnt)`);
+  if (passedThrough(e) >= 0) return [`${v} = ${fresh('Int32Array', 0)};`, `outs[${3 * j + 1}] = null;`, `outs[${3 * j + 2}] = null;`];
+  const lines = [`outs[${3 * j + 1}] = ${fresh('Uint8Array', 1)};`, `outs[${3 * j + 2}] = null;`];
   switch (layout.kind) {
-    case 'bool': return [`${v} = new Uint8Array(cnt);`, ...lines];
-    case 'int32': return [`${v} = new Int32Array(cnt);`, ...lines];
-    case 'int64': return [`${v} = new BigInt64Array(cnt);`, ...lines, ...(ctx.fast ? [`outs[${3 * j + 2}] = new Int32Array(${v}.buffer);`] : [])];
-    case 'float64': case 'decimal': return [`${v} = new Float64Array(cnt);`, ...lines];
+    case 'bool': return [`${v} = ${fresh('Uint8Array', 0)};`, ...lines];
+    case 'int32': return [`${v} = ${fresh('Int32Array', 0)};`, ...lines];
+    case 'int64': return [`${v} = ${fresh('BigInt64Array', 0)};`, ...lines, ...(ctx.fast ? [`outs[${3 * j + 2}] = new Int32Array(${v}.buffer, ${v}.byteOffset, 2 * cnt);`] : [])];
+    case 'float64': case 'decimal': return [`${v} = ${fresh('Float64Array', 0)};`, ...lines];
     case 'bigdecimal': return [`${v} = new Array(cnt);`, ...lines, `outs[${3 * j + 2}] = new Uint16Array(cnt);`];
     case 'string': {
-      const hint = e.kind === 'Column' ? `cols[${e.index}].bytes.length` : 'cnt * 16';
+      const hint = e.kind === 'Column' ? `H.stringBytes(cols[${e.index}]).length` : 'cnt * 16';
       return [`${v} = H.newStringWriter(cnt, ${hint});`, ...lines];
     }
   }
 }
 
 /** Loop-prologue lines naming output j's arrays (o{j}, on{j}, os{j} / oh{j} / ow{j}). */
-export function outputLocals(j: number, layout: ColumnLayout): string[] {
+export function outputLocals(e: Expr, j: number, layout: ColumnLayout): string[] {
+  if (passedThrough(e) >= 0) return [`const o${j} = outs[${3 * j}];`];
   const main = layout.kind === 'string' ? `ow${j}` : `o${j}`;
   const third = layout.kind === 'bigdecimal' ? `os${j}` : layout.kind === 'int64' ? `oh${j}` : `ox${j}`;
   return [`const ${main} = outs[${3 * j}];`, `const on${j} = outs[${3 * j + 1}];`, `const ${third} = outs[${3 * j + 2}];`];
@@ -49,6 +63,10 @@ export function outputLocals(j: number, layout: ColumnLayout): string[] {
 /** Emits the row code storing `x` as row k of output `j`. */
 export function genOutputStore(ctx: CodegenContext, e: Expr, j: number, x: Val, layout: ColumnLayout): void {
   const o = `o${j}`;
+  if (passedThrough(e) >= 0) {
+    ctx.emit(`${o}[k] = i;`);
+    return;
+  }
   let markNull = `on${j}[k] = 1; nc[${j}]++;`;
   if (layout.kind === 'bigdecimal') markNull += ` ${o}[k] = 0n;`;
   if (layout.kind === 'string') markNull += ` ow${j}.writeEmpty(k);`;
@@ -114,7 +132,9 @@ function storeValue(ctx: CodegenContext, e: Expr, j: number, x: Val, layout: Col
 }
 
 /** The line putting finished output `j` into `res` (run after the loop, outside it). */
-export function outputFinish(j: number, layout: ColumnLayout): string {
+export function outputFinish(e: Expr, j: number, layout: ColumnLayout): string {
+  const from = passedThrough(e);
+  if (from >= 0) return `res[${j}] = H.takeStrings(cols[${from}], outs[${3 * j}], cnt);`;
   const values = `outs[${3 * j}]`;
   const nulls = `nc[${j}] > 0 ? outs[${3 * j + 1}] : null`;
   switch (layout.kind) {

@@ -62,7 +62,8 @@ describe('typed group table across batches', () => {
     let seed = 3;
     const rnd = (k: number): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 4) % k; };
     const keyTypes: SqlType[] = [T.int4, T.int8, T.text, NUM];
-    const argTypes: SqlType[] = [T.int4, T.int8, NUM];
+    // The second decimal is small (summed unsplit) except for one huge value in batch 3 (split).
+    const argTypes: SqlType[] = [T.int4, T.int8, NUM, NUM];
     const aggs: AggSpec[] = [
       { name: 'count', arg: null, distinct: false },
       ...argTypes.flatMap((t, i) => ['count', 'sum', 'avg', 'min', 'max'].map((name) => ({ name, arg: { kind: 'Column', index: i, type: t }, distinct: false }) as AggSpec)),
@@ -80,7 +81,8 @@ describe('typed group table across batches', () => {
           keyRows.push([rnd(10) === 0 ? null : rnd(900), rnd(9) === 0 ? null : BigInt(rnd(3)) * -5_000_000_000n, rnd(7) === 0 ? null : `g${rnd(3)}`, new Decimal(BigInt(rnd(2) - 1), 2)].slice(0, keyCount));
           const big = BigInt(rnd(1000)) * 9_000_000_000_000_000n / 1000n * (rnd(2) === 0 ? -1n : 1n);
           argRows.push([rnd(9) === 0 ? null : rnd(2_000_000_000) - 1_000_000_000, rnd(9) === 0 ? null : big,
-            rnd(9) === 0 ? null : new Decimal(BigInt(rnd(2_000_000)) * 499_999_999n - 500_000_000_000_000n, 2)]);
+            rnd(9) === 0 ? null : new Decimal(BigInt(rnd(2_000_000)) * 499_999_999n - 500_000_000_000_000n, 2),
+            rnd(9) === 0 ? null : new Decimal(b === 3 && r === 7 ? 900_000_000_000_000n : BigInt(rnd(2_000_000_000)) * 4n - 4_000_000_000n, 2)]);
         }
         const keys = keyCount === 0 ? [] : batchFromRows(keyTypes.slice(0, keyCount), keyRows).columns;
         const args = batchFromRows(argTypes, argRows).columns;

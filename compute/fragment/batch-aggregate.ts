@@ -167,6 +167,23 @@ export function hashColumn(v: Vector, n: number, out: Int32Array): void {
       break;
     }
     case 'string': {
+      const d = v.dictionary;
+      if (d !== undefined) {
+        // Codes into a block's entries: each entry hashed once when there are no more entries than rows.
+        const o = d.entries.offsets;
+        const b = d.entries.bytes;
+        const codes = d.codes;
+        const m = d.entries.length;
+        if (m > n) {
+          for (let r = 0; r < n; r++) { const c = codes[r]!; out[r] = fmix32(out[r]! * 31 + (nulls !== null && nulls[r] !== 0 ? 0x7fffffff : hashBytes(b, o[c]!, o[c + 1]!))); }
+          break;
+        }
+        if (entryHashes.length < m) entryHashes = new Int32Array(Math.max(m, 2 * entryHashes.length));
+        const eh = entryHashes;
+        for (let e = 0; e < m; e++) eh[e] = hashBytes(b, o[e]!, o[e + 1]!);
+        for (let r = 0; r < n; r++) out[r] = fmix32(out[r]! * 31 + (nulls !== null && nulls[r] !== 0 ? 0x7fffffff : eh[codes[r]!]!));
+        break;
+      }
       const o = v.offsets;
       for (let r = 0; r < n; r++) out[r] = fmix32(out[r]! * 31 + (nulls !== null && nulls[r] !== 0 ? 0x7fffffff : hashBytes(v.bytes, o[r]!, o[r + 1]!)));
       break;
@@ -174,6 +191,9 @@ export function hashColumn(v: Vector, n: number, out: Int32Array): void {
     default: break;
   }
 }
+
+/** Per-entry hashes of the dictionary being hashed (scratch, reused). */
+let entryHashes = new Int32Array(256);
 
 /** Whether rows a and b have the same key values (NULL equals NULL, as GROUP BY groups them). */
 function sameKeys(keys: readonly Vector[], a: number, b: number): boolean {

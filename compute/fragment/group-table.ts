@@ -17,6 +17,8 @@ import type { Expr } from '../../sql/expr/expr.ts';
 import { hashColumn } from './batch-aggregate.ts';
 
 const SPLIT = 67_108_864; // 2^26
+/** Decimals under this magnitude are summed without splitting (2^32). */
+const SMALL = 4_294_967_296;
 const TWO26 = 67_108_864n;
 const TWO32 = 4_294_967_296n;
 /** Rows a group takes before its float64 partial sums are folded into bigints. */
@@ -26,6 +28,9 @@ const decoder = new TextDecoder();
 
 type KeyKind = 'int32' | 'bool' | 'int64' | 'decimal' | 'string';
 type ArgKind = 'int32' | 'int64' | 'decimal';
+
+/** 0, 1, 2, ...: the entry of each row of a string vector without a dictionary. */
+let identityRows = Int32Array.from({ length: 4096 }, (_, i) => i);
 
 /** Growable storage of one key column. */
 class KeyStore {
@@ -67,10 +72,27 @@ class KeyStore {
   /** The batch vector rows are read from (int64 also as 32-bit word pairs). */
   private v: Vector | null = null;
   private words: Int32Array = new Int32Array(0);
+  /** Strings: row r is entry rows[r] of (sOffsets, sBytes): the vector's own, or its dictionary's. */
+  private rows: Int32Array = new Int32Array(0);
+  private sOffsets: Int32Array = new Int32Array(0);
+  private sBytes: Uint8Array = new Uint8Array(0);
 
   bind(v: Vector): void {
     this.v = v;
     if (v.kind === 'int64') this.words = new Int32Array(v.values.buffer, v.values.byteOffset, v.length * 2);
+    else if (v.kind === 'string') {
+      const d = v.dictionary;
+      if (d !== undefined) {
+        this.rows = d.codes;
+        this.sOffsets = d.entries.offsets;
+        this.sBytes = d.entries.bytes;
+      } else {
+        if (identityRows.length < v.length) identityRows = Int32Array.from({ length: 2 * v.length }, (_, i) => i);
+        this.rows = identityRows;
+        this.sOffsets = v.offsets;
+        this.sBytes = v.bytes;
+      }
+    }
   }
 
   /** Appends row r of the bound vector as group g. */
@@ -86,14 +108,16 @@ class KeyStore {
         break;
       case 'decimal': this.decs[g] = isNull ? 0 : v.values[r]!; break;
       case 'string': {
-        const a = isNull ? 0 : v.offsets[r]!;
-        const len = isNull ? 0 : v.offsets[r + 1]! - a;
+        const e = this.rows[r]!;
+        const a = isNull ? 0 : this.sOffsets[e]!;
+        const len = isNull ? 0 : this.sOffsets[e + 1]! - a;
         if (this.byteLength + len > this.bytes.length) {
           const bytes = new Uint8Array(Math.max(this.bytes.length * 2, this.byteLength + len));
           bytes.set(this.bytes.subarray(0, this.byteLength));
           this.bytes = bytes;
         }
-        for (let i = 0; i < len; i++) this.bytes[this.byteLength + i] = v.bytes[a + i]!;
+        const src = this.sBytes;
+        for (let i = 0; i < len; i++) this.bytes[this.byteLength + i] = src[a + i]!;
         this.byteLength += len;
         this.offsets[g + 1] = this.byteLength;
         break;
@@ -112,11 +136,13 @@ class KeyStore {
       case 'int64': return this.ints[2 * g] === this.words[2 * r] && this.ints[2 * g + 1] === this.words[2 * r + 1];
       case 'decimal': return this.decs[g] === v.values[r];
       case 'string': {
-        const a = v.offsets[r]!;
-        const len = v.offsets[r + 1]! - a;
+        const e = this.rows[r]!;
+        const a = this.sOffsets[e]!;
+        const len = this.sOffsets[e + 1]! - a;
         const b = this.offsets[g]!;
         if (this.offsets[g + 1]! - b !== len) return false;
-        for (let i = 0; i < len; i++) if (this.bytes[b + i] !== v.bytes[a + i]) return false;
+        const src = this.sBytes;
+        for (let i = 0; i < len; i++) if (this.bytes[b + i] !== src[a + i]) return false;
         return true;
       }
       default: return false;
@@ -482,6 +508,19 @@ export function addSums(v: Vector, groupOf: Int32Array, n: number, hi: Float64Ar
     }
   } else if (v.kind === 'decimal') {
     const x = v.values;
+    // Values below 2^32 in magnitude go into lo whole: what a row adds to lo stays under 2^32
+    // either way (a split remainder is under 2^26), so lo stays exact until the next fold.
+    let big = false;
+    for (let r = 0; r < n; r++) if (x[r]! >= SMALL || x[r]! <= -SMALL) { big = true; break; }
+    if (!big) {
+      for (let r = 0; r < n; r++) {
+        if (nulls !== null && nulls[r] !== 0) continue;
+        const g = groupOf[r]!;
+        lo[g]! += x[r]!;
+        cnt[g]!++;
+      }
+      return;
+    }
     for (let r = 0; r < n; r++) {
       if (nulls !== null && nulls[r] !== 0) continue;
       const g = groupOf[r]!;

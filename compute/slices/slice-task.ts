@@ -97,7 +97,7 @@ export async function* runSliceTask(task: SliceTask, reader: SnapshotReader, sig
   const scan = (f: Fragment, slice: number): AsyncIterable<Batch> => {
     if (f.exchange !== undefined) return exchanged(task.exchanges[f.exchange] ?? [], signal);
     const t = task.tables.find((x) => x.slice === slice && x.tableId === f.tableOid);
-    return t === undefined ? NO_BATCHES : reader.scan(t.snapshot, { columns: f.scanColumns, filters: f.zoneFilters, signal });
+    return t === undefined ? NO_BATCHES : reader.scan(t.snapshot, { columns: f.scanColumns, filters: f.zoneFilters, signal, dictionaryCodes: true });
   };
   if (task.kind === 'merge') {
     yield* mergeTask(task, spec, stats, result);

@@ -16,7 +16,7 @@ import { decodeDictionaryParts } from '../encoding/dictionary.ts';
 import type { DictionaryParts } from '../encoding/dictionary-builder.ts';
 import { ByteReader } from '../io/byte-reader.ts';
 import { computeZoneMap, encodeZoneBounds, type ZoneMap } from '../zone-map.ts';
-import { fillNullPlaceholders, allNullVector, rawByteSize, gatherVector } from '../vector-ops.ts';
+import { fillNullPlaceholders, allNullVector, rawByteSize, gatherVector, DictionaryStringVector } from '../vector-ops.ts';
 import { BlockFlag, encodeBlockHeader, decodeBlockHeader, type BlockHeader } from './block-header.ts';
 
 /** A block ready to be written. */
@@ -76,7 +76,10 @@ export function encodeBlock(v: Vector, layout: ColumnLayout, policy: EncodingPol
   return { header: { ...h, headerLength: headerBytes.length }, headerBytes, payload, zone };
 }
 
-/** A decoded block: the vector, plus dictionary and codes when asked for and the block is DICT-encoded. */
+/**
+ * A decoded block: the vector, plus dictionary and codes when asked for and the block is
+ * DICT-encoded; then a string vector is a DictionaryStringVector (codes into the entries).
+ */
 export interface DecodedBlock {
   readonly vector: Vector;
   readonly dictionary: DictionaryParts | null;
@@ -125,7 +128,9 @@ export function decodeVerifiedPayload(h: BlockHeader, payload: Uint8Array, layou
   if (wantDictionary && h.encoding === EncodingId.DICT) {
     const r = new ByteReader(plain);
     dictionary = decodeDictionaryParts(r, n, layout, codecEnvFor(alloc));
-    vector = gatherVector(dictionary.dict, dictionary.codes, n, alloc);
+    const entries = dictionary.dict;
+    if (entries.kind === 'string') return { vector: new DictionaryStringVector(n, nulls, { codes: dictionary.codes, entries }), dictionary };
+    vector = gatherVector(entries, dictionary.codes, n, alloc);
   } else {
     vector = decodeValues(plain, h.encoding, n, layout, alloc);
   }
