@@ -4,7 +4,7 @@
 // probe is a few typed-array reads, not a Set lookup.
 
 /** Bitmap bits allowed per member before a dense range stops paying (a sparse range hashes instead). */
-const BITS_PER_MEMBER = 64;
+const BITS_PER_MEMBER = 256;
 /** The largest bitmap, in bits (8 MiB). */
 const MAX_BITMAP_BITS = 1 << 26;
 

@@ -15,6 +15,7 @@ import { walkExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import { T, type SqlType } from '../../sql/types/sql-type.ts';
+import { NumberKeySet } from '../codegen/number-key-set.ts';
 import { layoutOf } from '../../storage/column-kind.ts';
 import { allNullVector, concatVectors, gatherOrNull, gatherVector } from '../../storage/vector-ops.ts';
 import type { Batch } from '../batch/batch.ts';
@@ -166,6 +167,27 @@ function chainRows(hashes: Uint32Array, nulls: Uint8Array, n: number): { heads: 
   return { heads, next, mask };
 }
 
+/** The non-NULL values of an int32 vector, or an int64 one whose values are all within ±2^53, as numbers. */
+function integerKeys(v: Vector): { kind: 'int32' | 'int64'; set: NumberKeySet } | null {
+  const nulls = v.nulls;
+  if (v.kind === 'int32') {
+    const out: number[] = [];
+    for (let i = 0; i < v.length; i++) if (nulls === null || nulls[i] === 0) out.push(v.values[i]!);
+    return { kind: 'int32', set: new NumberKeySet(out) };
+  }
+  if (v.kind === 'int64') {
+    const out: number[] = [];
+    for (let i = 0; i < v.length; i++) {
+      if (nulls !== null && nulls[i] !== 0) continue;
+      const x = v.values[i]!;
+      if (x > 9007199254740991n || x < -9007199254740991n) return null;
+      out.push(Number(x));
+    }
+    return { kind: 'int64', set: new NumberKeySet(out) };
+  }
+  return null;
+}
+
 /** The distinct values of one key column (of one layout), to keep only an input's rows that can match. */
 class KeySet {
   private constructor(
@@ -173,36 +195,52 @@ class KeySet {
     private readonly keys: readonly KeyColumn[],
     private readonly hashes: Uint32Array,
     private readonly chains: { heads: Int32Array; next: Int32Array; mask: number },
+    /** Integer keys (int32, or int64 within ±2^53) as numbers: probed without hashing rows. */
+    private readonly numbers: { readonly kind: 'int32' | 'int64'; readonly set: NumberKeySet } | null,
   ) {}
 
   /** The set of the non-NULL values in `vectors`. */
   static of(vectors: readonly Vector[]): KeySet {
-    if (vectors.length === 0) return new KeySet([], new Uint32Array(0), chainRows(new Uint32Array(0), new Uint8Array(0), 0));
+    if (vectors.length === 0) return new KeySet([], new Uint32Array(0), chainRows(new Uint32Array(0), new Uint8Array(0), 0), null);
     const v = concatVectors(vectors, { kind: vectors[0]!.kind, scale: vectors[0]!.kind === 'decimal' ? vectors[0]!.scale : 0, float4: false });
     const n = v.length;
     const hashes = new Uint32Array(n);
     const nulls = new Uint8Array(n);
     const key = keyColumn(v);
     hashKeys([v], [key], n, hashes, nulls);
-    return new KeySet([key], hashes, chainRows(hashes, nulls, n));
+    return new KeySet([key], hashes, chainRows(hashes, nulls, n), integerKeys(v));
   }
 
   /** The rows of `part` whose column `local` is in the set, as a part with just columns `cols`. */
   keep(part: { n: number; cols: Vector[] }, local: number, cols: readonly number[]): { n: number; cols: Vector[] } {
     const v = part.cols[local]!;
     const n = part.n;
-    const keys = [keyColumn(v)];
-    const hashes = new Uint32Array(n);
-    const nulls = new Uint8Array(n);
-    hashKeys([v], keys, n, hashes, nulls);
     const idx = new Int32Array(n);
     let kept = 0;
-    const { heads, next, mask } = this.chains;
-    for (let i = 0; i < n; i++) {
-      if (nulls[i] !== 0) continue;
-      const h = hashes[i]!;
-      for (let j = heads[h & mask]!; j >= 0; j = next[j]!) {
-        if (this.hashes[j] === h && keysEqual(keys, i, this.keys, j)) { idx[kept++] = i; break; }
+    const numbers = this.numbers;
+    const vn = v.nulls;
+    if (numbers !== null && v.kind === 'int32' && numbers.kind === 'int32') {
+      const x = v.values;
+      const set = numbers.set;
+      for (let i = 0; i < n; i++) if ((vn === null || vn[i] === 0) && set.has(x[i]!)) idx[kept++] = i;
+    } else if (numbers !== null && v.kind === 'int64' && numbers.kind === 'int64') {
+      // As numbers from the 32-bit halves (no BigInt per row); a value past 2^53 may round onto a
+      // key, which only keeps a row the join then drops.
+      const w = new Int32Array(v.values.buffer, v.values.byteOffset, 2 * n);
+      const set = numbers.set;
+      for (let i = 0; i < n; i++) if ((vn === null || vn[i] === 0) && set.has(w[2 * i + 1]! * 4294967296 + (w[2 * i]! >>> 0))) idx[kept++] = i;
+    } else {
+      const keys = [keyColumn(v)];
+      const hashes = new Uint32Array(n);
+      const nulls = new Uint8Array(n);
+      hashKeys([v], keys, n, hashes, nulls);
+      const { heads, next, mask } = this.chains;
+      for (let i = 0; i < n; i++) {
+        if (nulls[i] !== 0) continue;
+        const h = hashes[i]!;
+        for (let j = heads[h & mask]!; j >= 0; j = next[j]!) {
+          if (this.hashes[j] === h && keysEqual(keys, i, this.keys, j)) { idx[kept++] = i; break; }
+        }
       }
     }
     if (kept === n) return part;
