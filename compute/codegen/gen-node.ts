@@ -97,13 +97,31 @@ function strictCallOf(ctx: CodegenContext, e: CallExpr, core: boolean): Val {
     }
     vals.push(x);
   }
-  const r = (core ? specialised(ctx, e, vals) : undefined) ?? genericCallBody(ctx, e, vals);
+  const r = (core ? specialised(ctx, e, vals) : librarySpecialised(ctx, e, vals)) ?? genericCallBody(ctx, e, vals);
   if (nullVar === null) return r;
   const t = ctx.tmpVal(r.repr === 'null' ? 'datum' : r.repr, r.scale, nullVar);
   if (r.repr === 'null') ctx.assignNull(t);
   else ctx.assign(t, r);
   for (; opens > 0; opens--) ctx.close();
   return t;
+}
+
+/** Library functions with byte-level code: substring(text, int [, int]) as a sub-slice of its argument. */
+function librarySpecialised(ctx: CodegenContext, e: CallExpr, vals: readonly Val[]): Val | undefined {
+  if (e.fn !== 'substring' && e.fn !== 'substr') return undefined;
+  const [s, from, count] = vals;
+  if (s?.repr !== 'slice' || from?.repr !== 'i32' || (count !== undefined && count.repr !== 'i32') || vals.length > 3) return undefined;
+  // Characters are code points: byte offsets come from walking the UTF-8 (no string is made).
+  const start = ctx.tmp('i32', 's');
+  const end = ctx.tmp('i32', 'e');
+  const first = ctx.tmp('i32', 'f');
+  ctx.emit(`${first} = ${from.v} - 1; ${start} = H.charOffset(${s.arr}, ${s.s}, ${s.e}, ${first});`);
+  if (count === undefined) ctx.emit(`${end} = ${s.e};`);
+  else {
+    ctx.emit(`if (${count.v} < 0) throw H.negativeSubstringLength();`);
+    ctx.emit(`${end} = H.charOffset(${s.arr}, ${s.s}, ${s.e}, ${first} + ${count.v});`);
+  }
+  return val('slice', '', 'false', { arr: s.arr, s: start, e: end });
 }
 
 function specialised(ctx: CodegenContext, e: CallExpr, vals: readonly Val[]): Val | undefined {

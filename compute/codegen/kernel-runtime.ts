@@ -1,6 +1,6 @@
 // Helpers that generated kernels call: errors identical to the reference, byte-string compare,
 // LIKE matching, exact rounding on float64 scaled integers, and Datum <-> vector conversions.
-import { divisionByZero, internalError, numericOutOfRange } from '../../common/errors/index.ts';
+import { SqlError, SqlState, divisionByZero, internalError, numericOutOfRange } from '../../common/errors/index.ts';
 import { castDatum } from '../../sql/expr/cast.ts';
 import { compareDatums } from '../../sql/expr/compare.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
@@ -60,6 +60,20 @@ const reuseUint8Array = (p: Pool, slot: number, n: number): Uint8Array => pooled
 const reuseInt32Array = (p: Pool, slot: number, n: number): Int32Array => pooled(p, slot, n, (m) => new Int32Array(m));
 const reuseFloat64Array = (p: Pool, slot: number, n: number): Float64Array => pooled(p, slot, n, (m) => new Float64Array(m));
 const reuseBigInt64Array = (p: Pool, slot: number, n: number): BigInt64Array => pooled(p, slot, n, (m) => new BigInt64Array(m));
+
+/**
+ * The byte offset of character k (0-based code point) of the UTF-8 string bytes[s, e): s for k ≤ 0,
+ * e past the end.
+ */
+function charOffset(bytes: Uint8Array, s: number, e: number, k: number): number {
+  if (k <= 0) return s;
+  let i = s;
+  for (let c = 0; c < k && i < e; c++) {
+    i++;
+    while (i < e && (bytes[i]! & 0xc0) === 0x80) i++;
+  }
+  return i;
+}
 
 /** Rows rows[0..cnt) of a string vector: codes into the same entries when it has a dictionary. */
 function takeStrings(v: StringVector, rows: Int32Array, cnt: number): StringVector {
@@ -185,13 +199,14 @@ function decFromBig(v: bigint, scale: number): Decimal {
 
 /** Everything generated kernel code may call, passed to the compiled factory as `H`. */
 export const KERNEL_RUNTIME = {
-  zerosOf, int32View, stringRows, takeStrings, reuseUint8Array, reuseInt32Array, reuseFloat64Array, reuseBigInt64Array, stringOffsets, stringBytes, decode, eqBytes, cmpBytes, f64ToI32, f64ToI64Fast, f64ToI64Exact,
+  zerosOf, int32View, charOffset, stringRows, takeStrings, reuseUint8Array, reuseInt32Array, reuseFloat64Array, reuseBigInt64Array, stringOffsets, stringBytes, decode, eqBytes, cmpBytes, f64ToI32, f64ToI64Fast, f64ToI64Exact,
   roundDivFast, roundDiv, pow10n, numericFieldOverflow, i64Safe, toBig, decimalSlot, storeBigDecimal,
   decToF64, decFromNum, decFromBig, datumAt, evaluate, castDatum, compareDatums,
   bytesStartWith, bytesEndWith, bytesIndexOf, likeMatchParts,
   intRange: numericOutOfRange, divisionByZero,
   layoutMismatch: (col: number, kind: string): Error => internalError(`kernel compiled for a ${kind} vector in column ${col}`),
   floatOverflow: (): Error => numericOutOfRange('value'),
+  negativeSubstringLength: (): Error => new SqlError(SqlState.SUBSTRING_ERROR, 'negative substring length not allowed'),
   newStringWriter: (rows: number, bytesHint: number): StringWriter => new StringWriter(rows, bytesHint),
 };
 

@@ -199,7 +199,7 @@ export class ExprGenerator {
         const op = this.specialisedOnly ? 4 : r.int(5);
         if (op === 0) return call('concat_op', [this.gen('text', d), this.gen('text', d)]);
         if (op === 1) return call(r.pick(['lower', 'upper', 'btrim']), [this.gen('text', d)]);
-        if (op === 2) return call('substring', [this.gen('text', d), this.gen('int4', 0), this.gen('int4', 0)]);
+        if (op === 2) return call('substring', [this.gen('text', d), this.gen('int4', 0), ...(r.chance(0.3) ? [] : [this.gen('int4', 0)])]);
         if (op === 3) return { kind: 'Cast', arg: this.gen(r.pick<Family>(['int4', 'numeric', 'float8', 'bool', 'date']), d), type: T.text };
         return { kind: 'Cast', arg: this.gen('text', d), type: r.pick([T.text, T.varchar(3), T.varchar()]) };
       }

@@ -754,7 +754,10 @@ async function flippedJoin(
   // The big side probes: its columns are the joined row's, the small side is the hashed input.
   const { leftKeys, rightKeys, rest } = splitKeys(tailConjuncts[0]!, lw, lw + big.width, 0, lw);
   if (leftKeys.length === 0) return null;
-  const smallRows = await materialize(small.plan);
+  // A plain table comes back (and goes out) as column vectors; anything else as Datum rows.
+  const smallLeaf = plainTableLeaf(small.plan);
+  const smallBatch = smallLeaf ? await env.materializeBatch(smallLeaf) : null;
+  const smallSide = smallBatch !== null ? new Broadcast(null, smallBatch) : new Broadcast(await materialize(small.plan), null);
   // ON conditions over the big side alone decide which of its rows can match at all: they filter
   // its scan (TPC-H Q13's o_comment NOT LIKE runs in the scan kernel, before any pair is formed).
   let probe = big.leaf.fragment;
@@ -775,7 +778,10 @@ async function flippedJoin(
   };
   const jf: JoinFragment = {
     probe, probeOffset: big.offset, width, probeResidual: null,
-    inputs: [{ kind: 'broadcast', rows: smallRows, offset: 0, width: lw, types: joinPlanTypes(small.plan) }],
+    inputs: [{
+      kind: 'broadcast', rows: smallSide.rows ?? [], ...(smallSide.batch !== null ? { batch: smallSide.batch } : {}),
+      offset: 0, width: lw, types: joinPlanTypes(small.plan),
+    }],
     steps: [{ type: 'inner', input: 0, leftKeys, rightKeys, residual: and(residual), trackMatches: true }],
     post,
   };
@@ -788,11 +794,11 @@ async function flippedJoin(
     if (type === 'left') yield* joined;
     else for await (const _counts of joined) { /* only the matches matter */ }
     const rows: Datum[][] = [];
-    smallRows.forEach((r, i) => {
+    for (let i = 0; i < smallSide.length; i++) {
       // LEFT JOIN: the matched rows came joined; the rest with NULLs. Semi: the matched; anti: the rest.
-      if (matched.has(i) !== (type === 'semi')) return;
-      rows.push(narrow.map((c) => (c < lw ? r[c] ?? null : null)));
-    });
+      if (matched.has(i) !== (type === 'semi')) continue;
+      rows.push(narrow.map((c) => (c < lw ? smallSide.value(i, c) : null)));
+    }
     yield* runFragment(plan.fragment, (async function* once() { yield rows; })(), evalCtx);
   })();
 }
