@@ -38,6 +38,17 @@ export async function* runFragment(
         table.accumulate(keys, args);
       }
     }
+    if (mode.finish) {
+      // Every group is complete here: HAVING and the final projection, as the slices' batch path does.
+      const { having, project } = mode.finish;
+      const rows: FragmentRow[] = [];
+      for (const r of table.finalRows()) {
+        if (having && evaluate(having, r, ctx) !== true) continue;
+        rows.push(project.map((e) => evaluate(e, r, ctx)));
+      }
+      yield* chunks(rows);
+      return;
+    }
     yield* chunks(table.partialRows());
     return;
   }

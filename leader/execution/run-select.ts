@@ -1,6 +1,6 @@
 // Executes a planned SELECT on the leader: gathers fragment output (from every slice, or computed
 // locally for system and derived sources) and applies the final step.
-import { SqlError, SqlState } from '../../common/errors/index.ts';
+import { SqlError, SqlState, internalError } from '../../common/errors/index.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import { aggSlots } from '../../compute/fragment/hash-aggregate.ts';
 import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragment.ts';
@@ -14,7 +14,7 @@ import { joinRows } from './hash-join.ts';
 import { DEFAULT_LEADER_CELLS, type MemoryBudget } from '../../common/memory-budget.ts';
 import { SpillSpace, aggregateSpilling, sortSpilling } from './spill.ts';
 import { multiJoin } from './multi-join.ts';
-import { exchangeScan, flattenInner, sliceJoin, type SliceJoinEnv } from './slice-join.ts';
+import { classifySliceJoin, exchangeScan, flattenInner, groupsOnProbeSlices, sliceJoin, type SliceJoinEnv } from './slice-join.ts';
 import type { MergeSpec } from '../../compute/slices/slice-task.ts';
 import { filterSelectivity } from '../planning/selectivity.ts';
 
@@ -156,15 +156,29 @@ function limitValue(e: Expr | null, ctx: EvalContext, what: 'LIMIT' | 'OFFSET'):
  * (GROUP BY includes the table's DISTKEY, or a DISTSTYLE ALL table read once): one phase, and
  * only final rows reach the leader. Null when that does not hold.
  */
-export function onePhaseAggregate(plan: SelectPlan, env: Pick<ExecutionEnv, 'table'>): SelectPlan | null {
+export async function onePhaseAggregate(plan: SelectPlan, env: Pick<ExecutionEnv, 'table' | 'tableRowCount'>): Promise<SelectPlan | null> {
   const f = plan.fragment;
   const fin = plan.final;
-  if (plan.source.kind !== 'table' || f.mode.kind !== 'aggregate' || !fin.aggregate || !fin.project || f.mode.groupBy.length === 0) return null;
+  if (f.mode.kind !== 'aggregate' || !fin.aggregate || !fin.project || f.mode.groupBy.length === 0) return null;
+  if (plan.source.kind === 'join') {
+    // Over a join on the slices: when the probe stays on its DISTKEY and a group key is (or equals) it.
+    const sj = await classifySliceJoin(plan, env);
+    return sj !== null && groupsOnProbeSlices(plan, sj) ? finishedOnSlices(plan) : null;
+  }
+  if (plan.source.kind !== 'table') return null;
   const table = env.table(plan.source.tableOid);
   if (!table) return null;
-  const onDistKey = table.distStyle === 'key'
-    && f.mode.groupBy.some((g) => g.kind === 'Column' && f.scanColumns[g.index] === table.distKey);
+  const mode = f.mode;
+  const onDistKey = table.distStyle === 'key' && mode.groupBy.some((g) => g.kind === 'Column' && f.scanColumns[g.index] === table.distKey);
   if (!onDistKey && table.distStyle !== 'all') return null;
+  return finishedOnSlices(plan);
+}
+
+/** The plan with its HAVING and projection run where the groups are aggregated; the leader only merges streams. */
+function finishedOnSlices(plan: SelectPlan): SelectPlan {
+  const f = plan.fragment;
+  const fin = plan.final;
+  if (f.mode.kind !== 'aggregate' || !fin.project) throw internalError('finishedOnSlices: not an aggregation');
   return {
     ...plan,
     fragment: { ...f, mode: { ...f.mode, finish: { having: fin.having, project: fin.project } } },
@@ -220,7 +234,7 @@ async function* mergedOnSlices(plan: SelectPlan, merge: MergeSpec, env: Executio
 
 /** Runs the plan, yielding result rows (visible columns only) in chunks. */
 export async function* runSelect(planned: SelectPlan, env: ExecutionEnv): AsyncGenerator<Datum[][]> {
-  const onePhase = onePhaseAggregate(planned, env);
+  const onePhase = await onePhaseAggregate(planned, env);
   const twoPhase = onePhase ? null : slicesMergeAggregate(planned, env);
   const plan = onePhase ?? twoPhase?.plan ?? planned;
   const fin = plan.final;

@@ -177,6 +177,34 @@ export interface SliceJoinShape {
 }
 
 /**
+ * Whether, joined on the slices as `sj` plans it, every group of the query's GROUP BY lies on one
+ * slice: the probe stays where it is, distributed on its DISTKEY (not flipped, not moved), and a
+ * group key is the probe's DISTKEY column or a column an inner join equates to it. The slices can
+ * then finish the aggregation (one phase) and send only final rows.
+ */
+export function groupsOnProbeSlices(plan: SelectPlan, sj: SliceJoinShape): boolean {
+  const mode = plan.fragment.mode;
+  if (mode.kind !== 'aggregate' || mode.groupBy.length === 0 || sj.bigBroadcast || sj.probeMoves) return false;
+  const probeUnit = sj.units[sj.probe]!;
+  const table = probeUnit.table;
+  const leaf = probeUnit.leaf;
+  if (table === null || leaf === null || table.distStyle !== 'key' || table.distKey === undefined || table.distKey < 0) return false;
+  // Joined-row positions holding the DISTKEY's value on every joined row.
+  const onKey = new Set<number>();
+  for (let o = 0; o < probeUnit.width; o++) if (tableColumnOf(leaf, o) === table.distKey) onKey.add(probeUnit.offset + o);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const c of sj.conj) {
+      const eq = columnEquality(c.expr);
+      if (!eq || eq[0].type.id !== eq[1].type.id) continue;
+      const [a, b] = eq;
+      if (onKey.has(a.index) !== onKey.has(b.index)) { onKey.add(a.index); onKey.add(b.index); grew = true; }
+    }
+  }
+  return mode.groupBy.some((g) => g.kind === 'Column' && onKey.has(plan.fragment.scanColumns[g.index] ?? -1));
+}
+
+/**
  * `small LEFT JOIN big`, `small WHERE [NOT] EXISTS / IN (big)` (two inputs, the big one a plain
  * table): run with the big side probing and the small one broadcast; the nodes report which small
  * rows found a match.

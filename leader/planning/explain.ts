@@ -61,7 +61,7 @@ async function joinLines(out: PlanText, depth: number, j: JoinPlan, env: Explain
 }
 
 async function selectLines(out: PlanText, depth: number, planned: SelectPlan, env: ExplainEnv): Promise<void> {
-  const onePhase = onePhaseAggregate(planned, env);
+  const onePhase = await onePhaseAggregate(planned, env);
   const twoPhase = onePhase ? null : slicesMergeAggregate(planned, env);
   const plan = onePhase ?? twoPhase?.plan ?? planned;
   const fin = plan.final;
@@ -117,10 +117,13 @@ async function selectLines(out: PlanText, depth: number, planned: SelectPlan, en
         await joinLines(out, d + 3, sj.units[0]!.plan, env);
         return;
       }
-      out.add(d, `XN Network  Send to leader${plan.fragment.mode.kind === 'aggregate' ? ' (partial aggregates)' : ''}`);
+      const joinMode = plan.fragment.mode;
+      out.add(d, `XN Network  Send to leader${joinMode.kind !== 'aggregate' ? '' : joinMode.finish ? ' (final rows)' : ' (partial aggregates)'}`);
       d++;
-      if (plan.fragment.mode.kind === 'aggregate') {
-        out.add(d, `XN HashAggregate (partial, per slice)  groups=${plan.fragment.mode.groupBy.length}`);
+      if (joinMode.kind === 'aggregate') {
+        // Grouped by the probe's DISTKEY (or a column joined to it): the slices finish, HAVING included.
+        const phase = joinMode.finish ? `final, per slice: each group lies on one slice${joinMode.finish.having ? '; having' : ''}` : 'partial, per slice';
+        out.add(d, `XN HashAggregate (${phase})  groups=${joinMode.groupBy.length}`);
         d++;
       }
       out.add(d, `XN Hash Join on the slices  inputs=${sj.units.length}`);

@@ -30,6 +30,7 @@ describe('joins on the slices', () => {
       ['ev', 'id int, k int, w int', 'DISTSTYLE EVEN'],
       ['kk', 'k int, note text', 'DISTKEY(k)'],
       ['grp', 'id int, g int, s text, v numeric(10,2)', 'DISTSTYLE EVEN'],
+      ['dup', 'id int, k int', 'DISTKEY(id)'],
     ];
     const c = await cluster.client();
     for (const [name, cols, dist] of ddl) {
@@ -45,6 +46,7 @@ describe('joins on the slices', () => {
     await load(`INSERT INTO ev VALUES ${Array.from({ length: 10_000 }, (_v, i) => `(${i * 2}, ${i % 101 === 0 ? 'NULL' : i % 1200}, ${i % 11})`).join(', ')}`);
     await load(`INSERT INTO kk VALUES ${Array.from({ length: 6000 }, (_v, i) => `(${i}, 'n${i % 13}')`).join(', ')}`);
     await load(`INSERT INTO grp VALUES ${Array.from({ length: 8000 }, (_v, i) => `(${i}, ${i % 11 === 0 ? 'NULL' : i % 2000}, ${i % 17 === 0 ? 'NULL' : `'s${i % 300}'`}, ${(i % 97) / 4})`).join(', ')}`);
+    await load(`INSERT INTO dup VALUES ${Array.from({ length: 12_000 }, (_v, i) => `(${i % 500}, ${(i * 7) % 1300})`).join(', ')}`);
     await c.query('ANALYZE grp');
     await c.end();
   }, 180_000);
@@ -107,6 +109,14 @@ describe('joins on the slices', () => {
     'SELECT count(*) FROM big WHERE big.id IN (SELECT id FROM ev)',
     'SELECT count(*) FROM big WHERE NOT EXISTS (SELECT 1 FROM ev WHERE ev.id = big.id)',
     'SELECT ev.w, count(*) FROM ev JOIN kk ON kk.k = ev.k GROUP BY ev.w',
+    // a join grouped by the probe's DISTKEY (or a column joined to it): the slices finish in one
+    // phase; not when the probe moves (grouped by big.id after moving big by k)
+    'SELECT big.id, count(*), sum(colo.d), max(big.v) FROM big JOIN colo ON big.id = colo.id GROUP BY big.id HAVING sum(colo.d) > 2',
+    'SELECT colo.id, big.d, count(*), sum(big.v) FROM big JOIN colo ON big.id = colo.id JOIN side ON side.k = big.k GROUP BY colo.id, big.d',
+    'SELECT big.id, count(side.tag), sum(big.v) FROM big LEFT JOIN side ON side.k = big.k AND side.d = 1 WHERE big.id < 2000 GROUP BY big.id HAVING count(*) >= 1',
+    'SELECT big.id, count(*) FROM big WHERE big.k IN (SELECT k FROM side WHERE d = 2) GROUP BY big.id',
+    'SELECT big.id, count(*), sum(ev.w) FROM big JOIN ev ON ev.k = big.k GROUP BY big.id HAVING count(*) > 5',
+    'SELECT dup.id, count(*), sum(ev.w) FROM dup JOIN ev ON ev.k = dup.k GROUP BY dup.id',
     // many groups: partial aggregates redistributed by group key and finished per slice (NULL groups too)
     'SELECT g, count(*), sum(v), avg(v), min(s), max(v), count(DISTINCT s) FROM grp GROUP BY g HAVING count(*) > 3',
     'SELECT g, s, count(*), sum(v) FROM grp WHERE id > 100 GROUP BY g, s',
@@ -128,6 +138,15 @@ describe('joins on the slices', () => {
     const onePhase = await plan('SELECT id, count(*) FROM big GROUP BY id HAVING count(*) > 1');
     expect(onePhase).toMatch(/XN Network {2}Send to leader \(final rows\)\s+->  XN HashAggregate \(final, per slice: each group lies on one slice; having\)/);
     expect(onePhase).not.toContain('on the leader');
+    // Over a join grouped by the probe's DISTKEY, or a column an inner join equates to it: one phase too.
+    for (const sql of ['SELECT big.id, count(*) FROM big JOIN colo ON big.id = colo.id GROUP BY big.id HAVING count(*) > 1',
+      'SELECT colo.id, count(*) FROM big JOIN colo ON big.id = colo.id JOIN side ON side.k = big.k GROUP BY colo.id']) {
+      const joined = await plan(sql);
+      expect(joined).toMatch(/XN Network {2}Send to leader \(final rows\)\s+->  XN HashAggregate \(final, per slice: each group lies on one slice(; having)?\)[^\n]*\s+->  XN Hash Join on the slices/);
+      expect(joined).not.toContain('HashAggregate (final, on the leader)');
+    }
+    // ...but not when the probe itself moves.
+    expect(await plan('SELECT dup.id, count(*) FROM dup JOIN ev ON ev.k = dup.k GROUP BY dup.id')).toMatch(/XN HashAggregate \(partial, per slice\)[^\n]*\s+->  XN Hash Join on the slices[^\n]*\s+->  XN Network  Distribute by k \(probe, node to node\)\s+->  XN Seq Scan on public.dup/);
     expect(await plan(queries[11]!)).toContain('XN Hash Left Join on the slices (the big side probes; the preserved side is broadcast)');
     // Two small tables join on the leader.
     expect(await plan('SELECT count(*) FROM side JOIN dim ON dim.d = side.d')).toContain('DS_DIST_BOTH (on the leader)');
