@@ -1,6 +1,7 @@
 // Dispatches code generation per expression node: columns, constants (folded at compile time),
 // logic, casts and calls, falling back to the generic Datum path for anything not specialised.
 import type { Expr } from '../../sql/expr/expr.ts';
+import { pgUnit } from '../../sql/functions/scalar/date-units.ts';
 import { SCALAR_FUNCTIONS } from '../../sql/functions/scalar-functions.ts';
 import { SCALAR_LIBRARY } from '../../sql/functions/scalar/index.ts';
 import type { Datum } from '../../sql/types/datum.ts';
@@ -108,6 +109,7 @@ function strictCallOf(ctx: CodegenContext, e: CallExpr, core: boolean): Val {
 
 /** Library functions with byte-level code: substring(text, int [, int]) as a sub-slice of its argument. */
 function librarySpecialised(ctx: CodegenContext, e: CallExpr, vals: readonly Val[]): Val | undefined {
+  if (e.fn === 'extract' || e.fn === 'date_part') return genDateField(ctx, e, vals);
   if (e.fn !== 'substring' && e.fn !== 'substr') return undefined;
   const [s, from, count] = vals;
   if (s?.repr !== 'slice' || from?.repr !== 'i32' || (count !== undefined && count.repr !== 'i32') || vals.length > 3) return undefined;
@@ -122,6 +124,27 @@ function librarySpecialised(ctx: CodegenContext, e: CallExpr, vals: readonly Val
     ctx.emit(`${end} = H.charOffset(${s.arr}, ${s.s}, ${s.e}, ${first} + ${count.v});`);
   }
   return val('slice', '', 'false', { arr: s.arr, s: start, e: end });
+}
+
+/** Calendar fields computed inline from a date's day number (H.dateField's codes). */
+const DATE_FIELDS: Partial<Record<string, number>> = { year: 0, month: 1, day: 2, quarter: 3 };
+
+/**
+ * extract(field from date) (numeric, scale 0) and date_part(field, date) (float8) for the calendar
+ * fields year, month, day and quarter, from the day number: no Datum, no timestamp split.
+ */
+function genDateField(ctx: CodegenContext, e: CallExpr, vals: readonly Val[]): Val | undefined {
+  const [field, date] = e.args;
+  const x = vals[1];
+  if (field?.kind !== 'Const' || typeof field.value !== 'string' || date?.type.id !== 'date' || x?.repr !== 'i32' || vals.length !== 2) return undefined;
+  const unit = pgUnit(field.value);
+  const code = unit === undefined ? undefined : DATE_FIELDS[unit];
+  if (code === undefined) return undefined;
+  const v = `H.dateField(${x.v}, ${code})`;
+  if (e.type.id === 'float8') return val('f64', v, 'false');
+  if (e.type.id !== 'numeric') return undefined;
+  ctx.usesWide = true;
+  return val('dec', ctx.fast ? v : `BigInt(${v})`, 'false', { scale: 0 });
 }
 
 function specialised(ctx: CodegenContext, e: CallExpr, vals: readonly Val[]): Val | undefined {

@@ -75,6 +75,26 @@ function charOffset(bytes: Uint8Array, s: number, e: number, k: number): number 
   return i;
 }
 
+/**
+ * A calendar field of day number `days` (since 1970-01-01): 0 year as PostgreSQL shows it (no year
+ * 0), 1 month, 2 day of month, 3 quarter. Civil-from-days arithmetic, no allocation.
+ */
+function dateField(days: number, field: number): number {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const m = mp + (mp < 10 ? 3 : -9);
+  switch (field) {
+    case 0: { const y = yoe + era * 400 + (m <= 2 ? 1 : 0); return y > 0 ? y : y - 1; }
+    case 1: return m;
+    case 2: return doy - Math.floor((153 * mp + 2) / 5) + 1;
+    default: return Math.floor((m - 1) / 3) + 1;
+  }
+}
+
 /** Rows rows[0..cnt) of a string vector: codes into the same entries when it has a dictionary. */
 function takeStrings(v: StringVector, rows: Int32Array, cnt: number): StringVector {
   return gatherVector(v, rows, cnt) as StringVector;
@@ -199,7 +219,7 @@ function decFromBig(v: bigint, scale: number): Decimal {
 
 /** Everything generated kernel code may call, passed to the compiled factory as `H`. */
 export const KERNEL_RUNTIME = {
-  zerosOf, int32View, charOffset, stringRows, takeStrings, reuseUint8Array, reuseInt32Array, reuseFloat64Array, reuseBigInt64Array, stringOffsets, stringBytes, decode, eqBytes, cmpBytes, f64ToI32, f64ToI64Fast, f64ToI64Exact,
+  zerosOf, int32View, charOffset, dateField, stringRows, takeStrings, reuseUint8Array, reuseInt32Array, reuseFloat64Array, reuseBigInt64Array, stringOffsets, stringBytes, decode, eqBytes, cmpBytes, f64ToI32, f64ToI64Fast, f64ToI64Exact,
   roundDivFast, roundDiv, pow10n, numericFieldOverflow, i64Safe, toBig, decimalSlot, storeBigDecimal,
   decToF64, decFromNum, decFromBig, datumAt, evaluate, castDatum, compareDatums,
   bytesStartWith, bytesEndWith, bytesIndexOf, likeMatchParts,

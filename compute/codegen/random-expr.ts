@@ -193,6 +193,10 @@ export class ExprGenerator {
         if (f === 'numeric' && r.chance(0.15)) return call('round', [this.gen(f, d), { kind: 'Const', value: r.int(4), type: T.int4 }]);
         if (f === 'int4' && r.chance(0.15)) return call(r.pick(['length', 'strpos']), r.chance(0.5) ? [this.gen('text', d)] : [this.gen('text', d), this.gen('text', d)]);
         if (f === 'int4' && r.chance(0.15)) return call('sub', [this.gen('date', d), this.gen('date', d)]);
+        if ((f === 'numeric' || f === 'float8') && r.chance(0.15)) {
+          const field: Expr = { kind: 'Const', value: r.pick(['year', 'MONTH', 'day', 'quarter', 'dow', 'years']), type: T.text };
+          return call(f === 'numeric' ? 'extract' : 'date_part', [field, this.gen('date', d)]);
+        }
         return call(op, [this.gen(f, d), this.gen(f, d)]);
       }
       case 'text': {
