@@ -579,7 +579,12 @@ export async function sliceJoin(
     }
     const key = rightKeys.length === 1 && rightKeys[0]!.kind === 'Column' ? tableColumnOf(u.leaf!, rightKeys[0]!.index) : -1;
     const distinct = key >= 0 ? u.table?.stats?.columns[key]?.distinct ?? 0 : 0;
-    return distinct > 0 ? Math.max(1, u.rows / distinct) : 1;
+    // Rows out per row in: matches per key times the share of keys the table's filter keeps (joined
+    // on its key, a filter keeping 15% of orders keeps about 15% of the lineitems that reach it, so
+    // that step goes before the ones that drop nothing). A broadcast input counts as keeping every
+    // row: its keys already filtered the positions joined to it (runtime filters).
+    const keep = u.table?.stats && u.rows > 0 && u.est >= 0 ? Math.min(1, u.est / u.rows) : 1;
+    return (distinct > 0 ? Math.max(1, u.rows / distinct) : 1) * keep;
   };
 
   const steps: JoinStep[] = [];
