@@ -37,6 +37,18 @@ function statValue(text: string | null, type: SqlType): number | null {
 const FLIP: Record<string, string> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq', ne: 'ne' };
 
 /**
+ * A column as a comparison sees it: the column itself, or a date column cast to a timestamp (date +
+ * interval bounds are timestamps), whose constant is then in µs: `unit` converts it to days.
+ */
+function asColumn(e: Expr): { col: ColumnRef; unit: number } | null {
+  if (e.kind === 'Column') return { col: e, unit: 1 };
+  if (e.kind === 'Cast' && e.arg.kind === 'Column' && e.arg.type.id === 'date' && (e.type.id === 'timestamp' || e.type.id === 'timestamptz')) {
+    return { col: e.arg, unit: 86_400_000_000 };
+  }
+  return null;
+}
+
+/**
  * The estimated fraction of rows `filter` keeps, over a scan whose row position i reads table
  * column scanColumns[i]. 1 without a filter.
  */
@@ -50,11 +62,15 @@ export function filterSelectivity(filter: Expr | null, scanColumns: readonly num
   for (const c of conjuncts) {
     if (c.kind === 'Call' && c.args.length === 2 && FLIP[c.fn] !== undefined) {
       const [a, b] = c.args as [Expr, Expr];
-      const col = a.kind === 'Column' && b.kind === 'Const' ? a : b.kind === 'Column' && a.kind === 'Const' ? b : null;
-      const k = col === a ? b : a;
-      if (col !== null && k.kind === 'Const' && k.value !== null) {
-        const fn = col === a ? c.fn : FLIP[c.fn]!;
-        const v = numeric(k.value);
+      const left = asColumn(a);
+      const right = left === null ? asColumn(b) : null;
+      const side = left ?? right;
+      const k = left !== null ? b : a;
+      if (side !== null && k.kind === 'Const' && k.value !== null) {
+        const col = side.col;
+        const fn = left !== null ? c.fn : FLIP[c.fn]!;
+        const raw = numeric(k.value);
+        const v = raw === null ? null : raw / side.unit;
         if ((fn === 'lt' || fn === 'le' || fn === 'gt' || fn === 'ge') && v !== null) {
           const r = bounds.get(col.index) ?? { col, lo: null, hi: null };
           if (fn === 'gt' || fn === 'ge') r.lo = r.lo === null ? v : Math.max(r.lo, v);
