@@ -150,6 +150,23 @@ describe('vectorized join on the slices', () => {
     expect(covered).toBe(120);
   });
 
+  it('passes a batch on as it is only when its pairs are exactly its rows in order', async () => {
+    // Three probe rows, as many pairs: row 0 twice, row 1 never, row 2 once (not the rows in order).
+    const probeRows: Datum[][] = [0, 1, 2].map((i) => [i, i + 1, null, `p${i}`, null, null]);
+    const inputRows: Datum[][] = [[10, 1, null, 'a', null, null], [11, 1, null, 'b', null, null], [12, 3, null, 'c', null, null]];
+    const twice: JoinFragment = {
+      probe: tableFragment(1, null), probeOffset: 0, width: 2 * W, probeResidual: null,
+      inputs: [{ kind: 'broadcast', rows: inputRows, offset: W, width: W, types: TYPES }],
+      steps: [{ type: 'inner', input: 0, leftKeys: [col(1)], rightKeys: [col(1)], residual: null }],
+      post: { ...tableFragment(0, null), scanColumns: [0, 3, W, W + 3], scanTypes: [T.int4, T.text, T.int4, T.text],
+        mode: { kind: 'project', exprs: [0, 1, 2, 3].map((index) => ({ kind: 'Column', index, type: index % 2 === 0 ? T.int4 : T.text })), topN: null } },
+    };
+    const src = sources(new Map([[1, [probeRows, []]]]));
+    const rows = await drain(runJoinFragment(twice, src, TEST_CTX, undefined, new Set()));
+    expect(rows).toEqual(await drain(runJoinFragment(twice, src, TEST_CTX, undefined, new Set(), { rowPath: true })));
+    expect(rows).toEqual(['[0,"p0",10,"a"]', '[0,"p0",11,"b"]', '[2,"p2",12,"c"]']);
+  });
+
   it('leaves keys of different layouts and NOT IN with extra conditions to the row join', () => {
     const base: JoinFragment = {
       probe: tableFragment(1, null), probeOffset: 0, width: 2 * W, probeResidual: null,

@@ -625,13 +625,18 @@ class StepRunner {
     const t = this.tables[s]!;
     const out: Columns = new Array<Vector | undefined>(cols.length);
     const rightKept = ps.step.type === 'inner' || ps.step.type === 'left';
+    // Every row of the batch once, in order (a key join where each row found one match, or a left
+    // join none): the batch's own columns go on as they are.
+    const li = ps.li;
+    let inOrder = cols.length > 0 && c === (cols.find((v) => v !== undefined)?.length ?? -1);
+    for (let k = 0; inOrder && k < c; k++) if (li[k] !== k) inOrder = false;
     for (const p of ps.keep) {
       const local = p - ps.input.offset;
       if (local >= 0 && local < ps.input.width) {
         const v = rightKept ? t.cols[local] : undefined;
         out[p] = v === undefined ? allNullVector(layoutOf(ps.typesAfter[p]!), c) : gatherOrNull(v, ps.ri, c);
       } else {
-        out[p] = gatherVector(cols[p]!, ps.li, c);
+        out[p] = inOrder ? cols[p]! : gatherVector(cols[p]!, li, c);
       }
     }
     // The next step reuses nothing of this one's scratch, so li/ri may be overwritten after this.
