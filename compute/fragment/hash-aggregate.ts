@@ -38,21 +38,41 @@ export function fragmentAggSlots(aggs: readonly AggSpec[]): AggSlot[] {
 /** A hash table of groups. */
 export class HashAggregate {
   private readonly groups = new Map<string, Group>();
+  /**
+   * One key column holding a number, bigint, string or boolean: the value itself is the map key
+   * (equal exactly when datumKey's strings are: -0 and 0, NaN and NaN alike), no key string built.
+   */
+  private readonly byValue = new Map<number | bigint | string | boolean, Group>();
 
   constructor(private readonly slots: readonly AggSlot[], private readonly groupCount: number) {}
 
   /** Groups held. */
-  get size(): number { return this.groups.size; }
+  get size(): number { return this.groups.size + this.byValue.size; }
 
   private group(keys: Datum[]): Group {
+    if (this.groupCount === 1) {
+      const v = keys[0];
+      if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string' || typeof v === 'boolean') {
+        let g = this.byValue.get(v);
+        if (!g) this.byValue.set(v, g = this.newGroup(keys));
+        return g;
+      }
+    }
     let k = '';
     for (const v of keys) k += datumKey(v) + '\u0001';
     let g = this.groups.get(k);
-    if (!g) {
-      g = { keys, states: this.slots.map((s) => s.impl.init()), distinct: this.slots.map((s) => (s.distinct ? new Map() : null)) };
-      this.groups.set(k, g);
-    }
+    if (!g) this.groups.set(k, g = this.newGroup(keys));
     return g;
+  }
+
+  private newGroup(keys: Datum[]): Group {
+    return { keys, states: this.slots.map((s) => s.impl.init()), distinct: this.slots.map((s) => (s.distinct ? new Map() : null)) };
+  }
+
+  /** Every group, whichever map holds it. */
+  private *allGroups(): Generator<Group> {
+    yield* this.byValue.values();
+    yield* this.groups.values();
   }
 
   /** Adds one input row: its group keys and aggregate argument values. */
@@ -83,7 +103,7 @@ export class HashAggregate {
   /** Partial rows to send on: [keys..., states...] with DISTINCT values as lists. */
   partialRows(): (Datum | Datum[])[][] {
     const out: (Datum | Datum[])[][] = [];
-    for (const g of this.groups.values()) {
+    for (const g of this.allGroups()) {
       const row: (Datum | Datum[])[] = [...g.keys];
       for (let i = 0; i < this.slots.length; i++) {
         const d = g.distinct[i];
@@ -96,9 +116,9 @@ export class HashAggregate {
 
   /** Final rows [keys..., results...]. With no GROUP BY and no input, one row of empty aggregates. */
   finalRows(): Datum[][] {
-    if (this.groups.size === 0 && this.groupCount === 0) this.group([]);
+    if (this.size === 0 && this.groupCount === 0) this.group([]);
     const out: Datum[][] = [];
-    for (const g of this.groups.values()) {
+    for (const g of this.allGroups()) {
       const row: Datum[] = [...g.keys];
       for (let i = 0; i < this.slots.length; i++) {
         const slot = this.slots[i]!;
