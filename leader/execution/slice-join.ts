@@ -98,6 +98,15 @@ function plainTableLeaf(j: JoinPlan): SelectPlan | null {
   return p;
 }
 
+/** A plain table leaf that also keeps only rows passing `conds` (over the leaf's output positions). */
+function withFilter(leaf: SelectPlan, conds: readonly Expr[]): SelectPlan {
+  const f = leaf.fragment;
+  const exprs = (f.mode as Extract<Fragment['mode'], { kind: 'project' }>).exprs;
+  const scanned = conds.map((e) => mapExpr(e, (x) => (x.kind === 'Column' ? exprs[x.index]! : x)));
+  const filter = and([...(f.filter === null ? [] : f.filter.kind === 'And' ? f.filter.args : [f.filter]), ...scanned])!;
+  return { ...leaf, fragment: { ...f, filter, zoneFilters: zoneFiltersFor(filter, f.scanColumns) } };
+}
+
 /** The table column a leaf's output position reads directly, or -1. */
 function tableColumnOf(leaf: SelectPlan, output: number): number {
   const mode = leaf.fragment.mode;
@@ -238,10 +247,28 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
   for (const t of tail) flat.push({ plan: t.right, offset: t.left.width });
   // Semi and anti joins drop their right columns, so the working row is as wide as the widest step.
   const width = Math.max(j.width, ...tail.map((t) => t.left.width + t.right.width), inner.width);
-  const units: SliceJoinUnit[] = flat.map((u) => {
-    const leaf = plainTableLeaf(u.plan);
+  // ON conditions of a LEFT, semi or anti join over its input's columns alone decide which of the
+  // input's rows can ever match: they filter that input's scan (fewer rows hashed, broadcast or moved).
+  const tailConjuncts = tail.map((t) => (t.condition === null ? [] : t.condition.kind === 'And' ? [...t.condition.args] : [t.condition]));
+  const pushed = new Map<number, Expr[]>();
+  tail.forEach((t, k) => {
+    if (t.joinType === 'anti_na' || plainTableLeaf(t.right) === null) return;
+    const lo = t.left.width;
+    const mine = tailConjuncts[k]!.filter((e) => columnsWithin(e, lo, lo + t.right.width));
+    if (mine.length === 0) return;
+    tailConjuncts[k] = tailConjuncts[k]!.filter((e) => !mine.includes(e));
+    pushed.set(innerCount + k, mine.map((e) => mapExpr(e, (x) => (x.kind === 'Column' ? { ...x, index: x.index - lo } : x))));
+  });
+  const units: SliceJoinUnit[] = flat.map((u, i) => {
+    let unitPlan = u.plan;
+    let leaf = plainTableLeaf(unitPlan);
+    const conds = pushed.get(i);
+    if (leaf && conds && unitPlan.kind === 'leaf') {
+      leaf = withFilter(leaf, conds);
+      unitPlan = { ...unitPlan, plan: leaf };
+    }
     const table = leaf && leaf.source.kind === 'table' ? env.table(leaf.source.tableOid) ?? null : null;
-    return { plan: u.plan, offset: u.offset, width: u.plan.width, leaf: table ? leaf : null, table, rows: -1, est: -1 };
+    return { plan: unitPlan, offset: u.offset, width: u.plan.width, leaf: table ? leaf : null, table, rows: -1, est: -1 };
   });
   await Promise.all(units.map(async (u) => { if (u.table) u.rows = await env.tableRowCount(u.table.oid); }));
   for (const u of units) {
@@ -254,7 +281,6 @@ export async function classifySliceJoin(plan: SelectPlan, env: Pick<SliceJoinEnv
   const probeUnit = units[probe]!;
 
   const unitOf = (pos: number): number => units.findIndex((u, i) => i < innerCount && within(u, pos));
-  const tailConjuncts = tail.map((t) => (t.condition === null ? [] : t.condition.kind === 'And' ? t.condition.args : [t.condition]));
   const conj: Conjunct[] = conditions.flatMap((c) => (c.kind === 'And' ? c.args : [c])).map((expr) => {
     const us = new Set<number>();
     walkExpr(expr, (x) => { if (x.kind === 'Column') us.add(unitOf(x.index)); });

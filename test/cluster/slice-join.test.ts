@@ -148,6 +148,9 @@ describe('joins on the slices', () => {
     // ...but not when the probe itself moves.
     expect(await plan('SELECT dup.id, count(*) FROM dup JOIN ev ON ev.k = dup.k GROUP BY dup.id')).toMatch(/XN HashAggregate \(partial, per slice\)[^\n]*\s+->  XN Hash Join on the slices[^\n]*\s+->  XN Network  Distribute by k \(probe, node to node\)\s+->  XN Seq Scan on public.dup/);
     expect(await plan(queries[11]!)).toContain('XN Hash Left Join on the slices (the big side probes; the preserved side is broadcast)');
+    // A LEFT JOIN's ON condition over its input alone filters that input's scan.
+    expect(await plan('SELECT count(*), count(side.tag) FROM big LEFT JOIN side ON side.k = big.k AND side.d = 1'))
+      .toMatch(/XN Hash left DS_BCAST_INNER[^\n]*\s+->  XN Seq Scan on public\.side[^\n]*\s+Columns: [^\n]*\s+Filter: compiled WHERE kernel/);
     // Two small tables join on the leader.
     expect(await plan('SELECT count(*) FROM side JOIN dim ON dim.d = side.d')).toContain('DS_DIST_BOTH (on the leader)');
     // Many groups: final aggregation on the slices after redistribution by group key.
