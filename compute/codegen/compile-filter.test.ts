@@ -10,7 +10,7 @@ import { BATCH_SIZE } from '../batch/batch.ts';
 import { batchFromRows } from '../batch/row-conversion.ts';
 import { compileFilter } from './compile-filter.ts';
 import { compiledKernel, kernelCacheSize } from './kernel-cache.ts';
-import { TEST_CTX, cast, colOf, d, fn, lit, num } from './test-support.ts';
+import { TEST_CTX, cast, colOf, d, fn, lit, num, withDictionaryStrings } from './test-support.ts';
 
 function run(pred: Expr, types: readonly SqlType[], rows: Datum[][], sel: Uint32Array | null = null): number[] {
   const kernel = compileFilter(pred, types, TEST_CTX);
@@ -182,6 +182,30 @@ describe('compileFilter', () => {
     compileFilter(inSet(colOf(types, 0), [1, 2, 4]), types, TEST_CTX);
     expect(kernelCacheSize()).toBe(size + 2);
     expect(run(inSet(colOf(types, 0), [1, 2, 4]), types, [[3], [4]].map((r) => [...r, null, null, null, null, null]))).toEqual([1]);
+  });
+
+  it('decides conditions on a dictionary-encoded string column per entry, never failing where rows would not', () => {
+    const types = [T.int4, T.text];
+    const rows: Datum[][] = [[1, 'AIR'], [1, 'MAIL'], [0, 'x'], [1, null], [2, 'AIR'], [0, 'RAIL']];
+    const coded = withDictionaryStrings(batchFromRows(types, rows));
+    const runOn = (pred: Expr, batch: typeof coded): number[] => {
+      const out = new Uint32Array(rows.length);
+      const n = compileFilter(pred, types, TEST_CTX)(batch, null, out);
+      return [...out.subarray(0, n)];
+    };
+    const a = colOf(types, 0);
+    const s = colOf(types, 1);
+    const cases: Expr[] = [
+      fn('eq', [s, lit('AIR', T.text)]),
+      { kind: 'And', type: T.bool, args: [fn('gt', [a, lit(0, T.int4)]), { kind: 'InList', arg: s, list: [lit('AIR', T.text), lit('RAIL', T.text)], negated: false, type: T.bool }] },
+      { kind: 'IsNull', arg: s, negated: false, type: T.bool },
+      { kind: 'Not', arg: fn('like', [s, lit('%AI%', T.text)]), type: T.bool },
+    ];
+    for (const pred of cases) expect(runOn(pred, coded)).toEqual(reference(pred, rows));
+    // A cast that fails on 'x', reached only by rows with a > 0: never decided per entry.
+    const guardedCast: Expr = { kind: 'And', type: T.bool, args: [fn('gt', [a, lit(0, T.int4)]), fn('gt', [cast(s, T.int4), lit(1, T.int4)])] };
+    const onlyDigits = withDictionaryStrings(batchFromRows(types, [[1, '1'], [1, '2'], [0, 'x']]));
+    expect(runOn(guardedCast, onlyDigits)).toEqual([1]);
   });
 
   it('falls back to the reference for wide decimals, unknown functions and parameters', () => {
