@@ -120,11 +120,17 @@ describe('compileFilter', () => {
   it('matches LIKE prefix / suffix / contains / general patterns on bytes and the rest generically', () => {
     const types = [T.text];
     const rows: Datum[][] = [['PROMO BRUSHED'], ['promo'], ['xPROMO'], ['a%b'], ['日本語'], ['😀x'], [''], [null], ['abc']];
-    for (const p of ['PROMO%', '%MO', '%RUSH%', '%O%U%', 'abc', 'a\\%b', '日%', '_😀%', '%', 'a_c', '%\\']) {
+    for (const p of ['PROMO%', '%MO', '%RUSH%', '%O%U%', 'abc', 'a\\%b', '日%', '_😀%', '%', 'a_c']) {
       for (const f of ['like', 'ilike']) {
         const pred = fn(f, [colOf(types, 0), lit(p, T.text)]);
         expect(run(pred, types, rows), `${f} ${p}`).toEqual(reference(pred, rows));
       }
+    }
+    // A pattern ending in the escape character: 22025, as PostgreSQL raises it.
+    for (const f of ['like', 'ilike']) {
+      const pred = fn(f, [colOf(types, 0), lit('%\\', T.text)]);
+      expect(sqlState(() => reference(pred, rows))).toBe('22025');
+      expect(sqlState(() => run(pred, types, rows))).toBe('22025');
     }
     const src = compiledKernel('filter', [fn('like', [colOf(types, 0), lit('PROMO%', T.text)])], types).source;
     expect(src).toContain('bytesStartWith');
@@ -206,6 +212,11 @@ describe('compileFilter', () => {
     const guardedCast: Expr = { kind: 'And', type: T.bool, args: [fn('gt', [a, lit(0, T.int4)]), fn('gt', [cast(s, T.int4), lit(1, T.int4)])] };
     const onlyDigits = withDictionaryStrings(batchFromRows(types, [[1, '1'], [1, '2'], [0, 'x']]));
     expect(runOn(guardedCast, onlyDigits)).toEqual([1]);
+    // A LIKE pattern ending in the escape character fails (22025) only for rows that reach it.
+    const badPattern: Expr = fn('like', [s, lit('AIR\\', T.text)]);
+    const guardedLike: Expr = { kind: 'And', type: T.bool, args: [fn('gt', [a, lit(5, T.int4)]), badPattern] };
+    expect(runOn(guardedLike, coded)).toEqual([]);
+    expect(sqlState(() => runOn(badPattern, coded))).toBe('22025');
   });
 
   it('falls back to the reference for wide decimals, unknown functions and parameters', () => {

@@ -20,10 +20,10 @@ describe('parseLikePattern', () => {
     expect(parseLikePattern('%abc%')?.shape).toBe('contains');
     expect(parseLikePattern('a%b%c')?.shape).toBe('general');
     expect(parseLikePattern('a\\%b')?.shape).toBe('exact');
-    expect(parseLikePattern('x\\')?.shape).toBe('exact');
   });
 
-  it('leaves _ and lone surrogates to the generic path', () => {
+  it('leaves _, lone surrogates and a trailing escape (an error) to the generic path', () => {
+    expect(parseLikePattern('x\\')).toBeUndefined();
     expect(parseLikePattern('a_c')).toBeUndefined();
     expect(parseLikePattern('a\uD800%')).toBeUndefined();
     expect(parseLikePattern('a\\_c')?.shape).toBe('exact');

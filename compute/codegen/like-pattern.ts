@@ -19,8 +19,8 @@ export function hasLoneSurrogate(s: string): boolean {
 
 /**
  * Parses `pattern` with the escape rules of the reference LIKE (backslash escapes the next
- * character; a trailing backslash is literal). Returns undefined when the pattern has '_' (one
- * UTF-16 unit, which bytes cannot express) or a lone surrogate: those take the generic path.
+ * character). Returns undefined when the pattern has '_' (one UTF-16 unit, which bytes cannot
+ * express), a lone surrogate or a trailing escape (an error): those take the generic path.
  */
 export function parseLikePattern(pattern: string): LikeParts | undefined {
   if (hasLoneSurrogate(pattern)) return undefined;
@@ -28,7 +28,11 @@ export function parseLikePattern(pattern: string): LikeParts | undefined {
   let cur = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
-    if (c === '\\' && i + 1 < pattern.length) cur += pattern[++i]!;
+    if (c === '\\') {
+      // A trailing escape is an error (22025) for each row that reaches it: the generic path raises it.
+      if (i + 1 === pattern.length) return undefined;
+      cur += pattern[++i]!;
+    }
     else if (c === '_') return undefined;
     else if (c === '%') {
       parts.push(cur);

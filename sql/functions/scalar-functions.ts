@@ -223,8 +223,10 @@ function likeToRegex(pattern: string, caseInsensitive: boolean): RegExp {
   let re = '^';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
-    if (c === '\\' && i + 1 < pattern.length) re += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    else if (c === '%') re += '[\\s\\S]*';
+    if (c === '\\') {
+      if (i + 1 === pattern.length) throw new SqlError(SqlState.INVALID_ESCAPE_SEQUENCE, 'LIKE pattern must not end with escape character');
+      re += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    } else if (c === '%') re += '[\\s\\S]*';
     else if (c === '_') re += '[\\s\\S]';
     else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
