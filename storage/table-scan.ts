@@ -9,7 +9,6 @@ import type { TableManifest, SegmentRef } from './manifest.ts';
 import { SegmentFileCache, type ScanContext } from './segment-file-cache.ts';
 import type { StorageBatch, SegmentScanOptions } from './scan-types.ts';
 import type { SegmentFooter } from './segment/segment-format.ts';
-import type { DecodedBlock } from './segment/block-codec.ts';
 import { SegmentReader, corruptionIn } from './segment/segment-reader.ts';
 import { decodeBlock } from './segment/block-codec.ts';
 import { BlockFlag } from './segment/block-header.ts';
@@ -143,8 +142,8 @@ async function* scanSegment(
   if (keep.length === 0) return;
   const reader = await SegmentReader.open(ctx.path(seg.file));
   try {
-    const wantDict = opts.dictionaryCodes === true;
-    const readGroup = (g: number): Promise<(DecodedBlock | null)[]> => {
+    const stringCodes = opts.dictionaryCodes === true;
+    const readGroup = (g: number): Promise<(Vector | null)[]> => {
       const alloc = recycler === null ? FRESH_ALLOCATOR : recycler.next();
       return Promise.all(opts.columns.map(async (c) => {
         const segCol = map[c]!;
@@ -152,11 +151,11 @@ async function* scanSegment(
         const entry = footer.blocks[g * ncols + segCol]!;
         const bytes = await reader.readBlockBytes(entry, alloc);
         if (stats !== undefined) { stats.blocksRead++; stats.bytesRead += bytes.length; }
-        return decodeBlock(bytes, entry.headerBytes, layouts[c]!, wantDict, alloc);
+        return decodeBlock(bytes, entry.headerBytes, layouts[c]!, stringCodes, alloc);
       }));
     };
     // Keep a few row groups in flight so positioned reads overlap decoding and the consumer.
-    const pending: Promise<(DecodedBlock | null)[]>[] = [];
+    const pending: Promise<(Vector | null)[]>[] = [];
     let issued = 0;
     const issue = (): void => {
       while (issued < keep.length && pending.length < PREFETCH_ROW_GROUPS) {
@@ -173,7 +172,7 @@ async function* scanSegment(
       issue();
       const rows = footer.blocks[g * ncols]!.header.valueCount;
       const groupStart = g * footer.meta.blockRows;
-      const vectors: Vector[] = opts.columns.map((c, i) => decoded[i]?.vector ?? allNullVector(layouts[c]!, rows));
+      const vectors: Vector[] = opts.columns.map((c, i) => decoded[i] ?? allNullVector(layouts[c]!, rows));
       for (let a = 0; a < rows; a += batchRows) {
         const e = Math.min(rows, a + batchRows);
         const selection = liveSelection(deleted, groupStart + a, groupStart + e);

@@ -94,7 +94,7 @@ for (const c of CASES) {
     }
   });
   const blockMs = timeIt(() => {
-    for (let b = 0; b < BLOCKS; b++) sink += decodeBlock(stored[b]!.buf, stored[b]!.hdr, c.layout, false, ring.next()).vector.length;
+    for (let b = 0; b < BLOCKS; b++) sink += decodeBlock(stored[b]!.buf, stored[b]!.hdr, c.layout, false, ring.next()).length;
   });
   const src = new Uint8Array(Math.round(outBytes));
   const dst = new Uint8Array(Math.round(outBytes));

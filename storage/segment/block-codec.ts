@@ -13,10 +13,9 @@ import { encodeValues, plainSection, decodeValues, codecEnvFor } from '../encodi
 import { FRESH_ALLOCATOR, type VectorAllocator } from '../vector-allocator.ts';
 import type { EncodingPolicy } from '../encoding/encoding-policy.ts';
 import { decodeDictionaryParts } from '../encoding/dictionary.ts';
-import type { DictionaryParts } from '../encoding/dictionary-builder.ts';
 import { ByteReader } from '../io/byte-reader.ts';
 import { computeZoneMap, encodeZoneBounds, type ZoneMap } from '../zone-map.ts';
-import { fillNullPlaceholders, allNullVector, rawByteSize, gatherVector, DictionaryStringVector } from '../vector-ops.ts';
+import { fillNullPlaceholders, allNullVector, rawByteSize, DictionaryStringVector } from '../vector-ops.ts';
 import { BlockFlag, encodeBlockHeader, decodeBlockHeader, type BlockHeader } from './block-header.ts';
 
 /** A block ready to be written. */
@@ -77,19 +76,10 @@ export function encodeBlock(v: Vector, layout: ColumnLayout, policy: EncodingPol
 }
 
 /**
- * A decoded block: the vector, plus dictionary and codes when asked for and the block is
- * DICT-encoded; then a string vector is a DictionaryStringVector (codes into the entries).
- */
-export interface DecodedBlock {
-  readonly vector: Vector;
-  readonly dictionary: DictionaryParts | null;
-}
-
-/**
  * Verifies and decodes a block read from disk: `buf` holds header + payload; `expected` is the
  * footer's copy of the header, which must match byte for byte. Throws XX001 on any mismatch.
  */
-export function decodeBlock(buf: Uint8Array, expected: Uint8Array, layout: ColumnLayout, wantDictionary: boolean, alloc: VectorAllocator = FRESH_ALLOCATOR): DecodedBlock {
+export function decodeBlock(buf: Uint8Array, expected: Uint8Array, layout: ColumnLayout, stringCodes: boolean, alloc: VectorAllocator = FRESH_ALLOCATOR): Vector {
   if (buf.length < expected.length) throw dataCorrupted('block truncated');
   for (let i = 0; i < expected.length; i++) {
     if (buf[i] !== expected[i]) throw dataCorrupted('block header differs from the segment footer');
@@ -99,15 +89,18 @@ export function decodeBlock(buf: Uint8Array, expected: Uint8Array, layout: Colum
   const payload = buf.subarray(h.headerLength, h.headerLength + h.storedBytes);
   if (payload.length !== h.storedBytes) throw dataCorrupted('block payload truncated');
   if (crc32c(payload) !== h.payloadCrc) throw dataCorrupted('block checksum mismatch');
-  return decodeVerifiedPayload(h, payload, layout, wantDictionary, alloc);
+  return decodeVerifiedPayload(h, payload, layout, stringCodes, alloc);
 }
 
-/** Decodes a payload whose checksum has been verified. */
-export function decodeVerifiedPayload(h: BlockHeader, payload: Uint8Array, layout: ColumnLayout, wantDictionary: boolean, alloc: VectorAllocator = FRESH_ALLOCATOR): DecodedBlock {
+/**
+ * Decodes a payload whose checksum has been verified. With `stringCodes`, a dictionary-encoded
+ * string block comes as a DictionaryStringVector (codes into its entries, expanded only if read).
+ */
+export function decodeVerifiedPayload(h: BlockHeader, payload: Uint8Array, layout: ColumnLayout, stringCodes: boolean, alloc: VectorAllocator = FRESH_ALLOCATOR): Vector {
   const n = h.valueCount;
   if (h.encoding === EncodingId.ALL_NULL) {
     if (h.nullCount !== n) throw dataCorrupted('ALL_NULL block with non-NULL rows');
-    return { vector: allNullVector(layout, n, alloc), dictionary: null };
+    return allNullVector(layout, n, alloc);
   }
   let nulls: Uint8Array | null = null;
   let pos = 0;
@@ -123,17 +116,11 @@ export function decodeVerifiedPayload(h: BlockHeader, payload: Uint8Array, layou
     throw dataCorrupted('NULL count without a NULL bitmap');
   }
   const plain = plainSection(payload.subarray(pos), (h.flags & BlockFlag.LZ4) !== 0, h.plainLength);
-  let vector: Vector;
-  let dictionary: DictionaryParts | null = null;
-  if (wantDictionary && h.encoding === EncodingId.DICT) {
-    const r = new ByteReader(plain);
-    dictionary = decodeDictionaryParts(r, n, layout, codecEnvFor(alloc));
-    const entries = dictionary.dict;
-    if (entries.kind === 'string') return { vector: new DictionaryStringVector(n, nulls, { codes: dictionary.codes, entries }), dictionary };
-    vector = gatherVector(entries, dictionary.codes, n, alloc);
-  } else {
-    vector = decodeValues(plain, h.encoding, n, layout, alloc);
+  if (stringCodes && h.encoding === EncodingId.DICT && layout.kind === 'string') {
+    const { dict, codes } = decodeDictionaryParts(new ByteReader(plain), n, layout, codecEnvFor(alloc));
+    if (dict.kind !== 'string') throw dataCorrupted('string dictionary of another kind');
+    return new DictionaryStringVector(n, nulls, { codes, entries: dict });
   }
-  if (nulls !== null) vector = { ...vector, nulls } as Vector;
-  return { vector, dictionary };
+  const vector = decodeValues(plain, h.encoding, n, layout, alloc);
+  return nulls === null ? vector : { ...vector, nulls } as Vector;
 }

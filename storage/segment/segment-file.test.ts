@@ -39,7 +39,7 @@ async function readAll(path: string): Promise<unknown[][]> {
   try {
     const f = await r.readFooter();
     const out: unknown[][] = COLUMNS.map(() => []);
-    for (const b of f.blocks) out[b.header.column]!.push(...vectorValues((await r.readBlock(b, layoutOf(COLUMNS[b.header.column]!.type))).vector));
+    for (const b of f.blocks) out[b.header.column]!.push(...vectorValues(await r.readBlock(b, layoutOf(COLUMNS[b.header.column]!.type))));
     return out;
   } finally {
     await r.close();

@@ -2,7 +2,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { SqlError, dataCorrupted } from '../../common/errors/index.ts';
 import { layoutOf, type ColumnLayout } from '../column-kind.ts';
-import { decodeBlock, type DecodedBlock } from './block-codec.ts';
+import type { Vector } from '../../compute/batch/vector.ts';
+import { decodeBlock } from './block-codec.ts';
 import { FRESH_ALLOCATOR, type VectorAllocator } from '../vector-allocator.ts';
 import { checkFileHeader, decodeFooter, decodeTrailer, FILE_HEADER_LENGTH, TRAILER_LENGTH, type BlockEntry, type SegmentFooter } from './segment-format.ts';
 
@@ -52,8 +53,8 @@ export class SegmentReader {
   }
 
   /** Reads, verifies and decodes one block. */
-  async readBlock(b: BlockEntry, layout: ColumnLayout, wantDictionary = false): Promise<DecodedBlock> {
-    return decodeBlock(await this.readBlockBytes(b), b.headerBytes, layout, wantDictionary);
+  async readBlock(b: BlockEntry, layout: ColumnLayout, stringCodes = false): Promise<Vector> {
+    return decodeBlock(await this.readBlockBytes(b), b.headerBytes, layout, stringCodes);
   }
 
   async close(): Promise<void> {
