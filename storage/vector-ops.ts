@@ -33,6 +33,32 @@ export function zeroVector(layout: ColumnLayout, n: number, nulls: Uint8Array | 
   }
 }
 
+let identity = Int32Array.from({ length: 8192 }, (_, i) => i);
+
+/**
+ * 0, 1, 2, ... (at least n of them, shared, never written): where a string vector has no
+ * dictionary, the "code" of row i is i itself, so one loop serves both.
+ */
+export function identityRows(n: number): Int32Array {
+  if (identity.length < n) identity = Int32Array.from({ length: 2 * n }, (_, i) => i);
+  return identity;
+}
+
+/** Row i's entry in stringOffsets / stringBytes: its dictionary code, or i. */
+export function stringRows(v: StringVector): Int32Array {
+  return v.dictionary !== undefined ? v.dictionary.codes : identityRows(v.length);
+}
+
+/** The offsets rows index through stringRows: the dictionary's entries', or the vector's own. */
+export function stringOffsets(v: StringVector): Int32Array {
+  return v.dictionary !== undefined ? v.dictionary.entries.offsets : v.offsets;
+}
+
+/** The bytes stringOffsets points into. */
+export function stringBytes(v: StringVector): Uint8Array {
+  return v.dictionary !== undefined ? v.dictionary.entries.bytes : v.bytes;
+}
+
 /**
  * Strings of a dictionary-encoded block as codes into its entries; offsets and bytes are built on
  * first access (once), so a consumer that reads them sees an ordinary string vector.

@@ -206,7 +206,7 @@ function genColumn(ctx: CodegenContext, idx: number): Val {
     case 'string': {
       // Row i is entry rows[i] of (offsets, bytes): the vector's own rows (rows = identity), or a
       // dictionary-encoded block's entries through its codes, never expanded.
-      const rows = ctx.hoist(`cr${idx}`, `H.stringRows(cols[${idx}], len)`);
+      const rows = ctx.hoist(`cr${idx}`, `H.stringRows(cols[${idx}])`);
       const offsets = ctx.hoist(`co${idx}`, `H.stringOffsets(cols[${idx}])`);
       const bytes = ctx.hoist(`cb${idx}`, `H.stringBytes(cols[${idx}])`);
       return val('slice', '', n, { arr: bytes, s: `${offsets}[${rows}[i]]`, e: `${offsets}[${rows}[i] + 1]` });

@@ -4,10 +4,11 @@ import { SqlError, SqlState, divisionByZero, internalError, numericOutOfRange } 
 import { castDatum } from '../../sql/expr/cast.ts';
 import { compareDatums } from '../../sql/expr/compare.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
+import { civilInto } from '../../sql/types/datetime.ts';
 import { Decimal, pow10n, roundDiv } from '../../sql/types/decimal.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { StringVector } from '../batch/vector.ts';
-import { gatherVector } from '../../storage/vector-ops.ts';
+import { gatherVector, stringBytes, stringOffsets, stringRows } from '../../storage/vector-ops.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import { coerceDecimal } from '../../sql/types/text-io.ts';
 import { datumAt } from '../batch/row-conversion.ts';
@@ -28,23 +29,6 @@ let zeros = new Uint8Array(8192);
 function zerosOf(n: number): Uint8Array {
   if (zeros.length < n) zeros = new Uint8Array(n * 2);
   return zeros;
-}
-
-let identity = Int32Array.from({ length: 8192 }, (_, i) => i);
-
-/** For row i of a string vector, the entry of stringOffsets / stringBytes holding it: codes or i. */
-function stringRows(v: StringVector, len: number): Int32Array {
-  if (v.dictionary !== undefined) return v.dictionary.codes;
-  if (identity.length < len) identity = Int32Array.from({ length: len * 2 }, (_, i) => i);
-  return identity;
-}
-
-function stringOffsets(v: StringVector): Int32Array {
-  return v.dictionary !== undefined ? v.dictionary.entries.offsets : v.offsets;
-}
-
-function stringBytes(v: StringVector): Uint8Array {
-  return v.dictionary !== undefined ? v.dictionary.entries.bytes : v.bytes;
 }
 
 /** Grow-only typed buffers of one kernel instance, handed out as views of `n` elements. */
@@ -75,23 +59,19 @@ function charOffset(bytes: Uint8Array, s: number, e: number, k: number): number 
   return i;
 }
 
+const civil = new Int32Array(3);
+
 /**
  * A calendar field of day number `days` (since 1970-01-01): 0 year as PostgreSQL shows it (no year
- * 0), 1 month, 2 day of month, 3 quarter. Civil-from-days arithmetic, no allocation.
+ * 0), 1 month, 2 day of month, 3 quarter. No allocation.
  */
 function dateField(days: number, field: number): number {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const m = mp + (mp < 10 ? 3 : -9);
+  civilInto(days, civil);
   switch (field) {
-    case 0: { const y = yoe + era * 400 + (m <= 2 ? 1 : 0); return y > 0 ? y : y - 1; }
-    case 1: return m;
-    case 2: return doy - Math.floor((153 * mp + 2) / 5) + 1;
-    default: return Math.floor((m - 1) / 3) + 1;
+    case 0: { const y = civil[0]!; return y > 0 ? y : y - 1; }
+    case 1: return civil[1]!;
+    case 2: return civil[2]!;
+    default: return Math.floor((civil[1]! - 1) / 3) + 1;
   }
 }
 
@@ -219,7 +199,9 @@ function decFromBig(v: bigint, scale: number): Decimal {
 
 /** Everything generated kernel code may call, passed to the compiled factory as `H`. */
 export const KERNEL_RUNTIME = {
-  zerosOf, int32View, charOffset, dateField, stringRows, takeStrings, reuseUint8Array, reuseInt32Array, reuseFloat64Array, reuseBigInt64Array, stringOffsets, stringBytes, decode, eqBytes, cmpBytes, f64ToI32, f64ToI64Fast, f64ToI64Exact,
+  zerosOf, int32View, decode, eqBytes, cmpBytes, f64ToI32, f64ToI64Fast, f64ToI64Exact,
+  stringRows, stringOffsets, stringBytes, takeStrings, charOffset, dateField,
+  reuseUint8Array, reuseInt32Array, reuseFloat64Array, reuseBigInt64Array,
   roundDivFast, roundDiv, pow10n, numericFieldOverflow, i64Safe, toBig, decimalSlot, storeBigDecimal,
   decToF64, decFromNum, decFromBig, datumAt, evaluate, castDatum, compareDatums,
   bytesStartWith, bytesEndWith, bytesIndexOf, likeMatchParts,

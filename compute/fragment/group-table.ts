@@ -15,6 +15,7 @@ import type { AggSpec } from './fragment.ts';
 import type { FragmentRow } from './run-fragment.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import { hashColumn } from './batch-aggregate.ts';
+import { stringBytes, stringOffsets, stringRows } from '../../storage/vector-ops.ts';
 
 const SPLIT = 67_108_864; // 2^26
 /** Decimals under this magnitude are summed without splitting (2^32). */
@@ -28,9 +29,6 @@ const decoder = new TextDecoder();
 
 type KeyKind = 'int32' | 'bool' | 'int64' | 'decimal' | 'string';
 type ArgKind = 'int32' | 'int64' | 'decimal';
-
-/** 0, 1, 2, ...: the entry of each row of a string vector without a dictionary. */
-let identityRows = Int32Array.from({ length: 4096 }, (_, i) => i);
 
 /** Growable storage of one key column. */
 class KeyStore {
@@ -81,17 +79,9 @@ class KeyStore {
     this.v = v;
     if (v.kind === 'int64') this.words = new Int32Array(v.values.buffer, v.values.byteOffset, v.length * 2);
     else if (v.kind === 'string') {
-      const d = v.dictionary;
-      if (d !== undefined) {
-        this.rows = d.codes;
-        this.sOffsets = d.entries.offsets;
-        this.sBytes = d.entries.bytes;
-      } else {
-        if (identityRows.length < v.length) identityRows = Int32Array.from({ length: 2 * v.length }, (_, i) => i);
-        this.rows = identityRows;
-        this.sOffsets = v.offsets;
-        this.sBytes = v.bytes;
-      }
+      this.rows = stringRows(v);
+      this.sOffsets = stringOffsets(v);
+      this.sBytes = stringBytes(v);
     }
   }
 

@@ -12,8 +12,8 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
-/** The civil date [year, month, day] of a day number. */
-export function civilFromDays(z: number): [number, number, number] {
+/** Writes the civil date of day number z into out[0..2] as year, month, day (no allocation). */
+export function civilInto(z: number, out: Int32Array): void {
   z += 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -21,9 +21,18 @@ export function civilFromDays(z: number): [number, number, number] {
   const y = yoe + era * 400;
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const m = mp + (mp < 10 ? 3 : -9);
-  return [m <= 2 ? y + 1 : y, m, d];
+  out[0] = m <= 2 ? y + 1 : y;
+  out[1] = m;
+  out[2] = doy - Math.floor((153 * mp + 2) / 5) + 1;
+}
+
+const civil = new Int32Array(3);
+
+/** The civil date [year, month, day] of a day number. */
+export function civilFromDays(z: number): [number, number, number] {
+  civilInto(z, civil);
+  return [civil[0]!, civil[1]!, civil[2]!];
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
