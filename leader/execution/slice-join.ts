@@ -102,9 +102,7 @@ function plainTableLeaf(j: JoinPlan): SelectPlan | null {
 function withFilter(leaf: SelectPlan, conds: readonly Expr[]): SelectPlan {
   const f = leaf.fragment;
   const exprs = (f.mode as Extract<Fragment['mode'], { kind: 'project' }>).exprs;
-  const scanned = conds.map((e) => mapExpr(e, (x) => (x.kind === 'Column' ? exprs[x.index]! : x)));
-  const filter = and([...(f.filter === null ? [] : f.filter.kind === 'And' ? f.filter.args : [f.filter]), ...scanned])!;
-  return { ...leaf, fragment: { ...f, filter, zoneFilters: zoneFiltersFor(filter, f.scanColumns) } };
+  return { ...leaf, fragment: withConjuncts(f, conds.map((e) => mapExpr(e, (x) => (x.kind === 'Column' ? exprs[x.index]! : x)))) };
 }
 
 /** The table column a leaf's output position reads directly, or -1. */
@@ -711,8 +709,12 @@ export const RUNTIME_FILTER_MAX_KEYS = 100_000;
 
 /** `arg IN (keys)` ANDed into a fragment's filter (zone maps follow). */
 function withInFilter(f: Fragment, arg: Expr, keys: readonly Datum[]): Fragment {
-  const keyFilter = inSet(arg, keys);
-  const filter = and(f.filter ? [f.filter, keyFilter] : [keyFilter])!;
+  return withConjuncts(f, [inSet(arg, keys)]);
+}
+
+/** `f` keeping only rows that also pass `extra` (over its scan positions), zone filters included. */
+function withConjuncts(f: Fragment, extra: readonly Expr[]): Fragment {
+  const filter = and([...(f.filter === null ? [] : f.filter.kind === 'And' ? f.filter.args : [f.filter]), ...extra])!;
   return { ...f, filter, zoneFilters: zoneFiltersFor(filter, f.scanColumns) };
 }
 
@@ -822,18 +824,10 @@ async function flippedJoin(
   const smallLeaf = plainTableLeaf(small.plan);
   const smallBatch = smallLeaf ? await env.materializeBatch(smallLeaf) : null;
   const smallSide = smallBatch !== null ? new Broadcast(null, smallBatch) : new Broadcast(await materialize(small.plan), null);
-  // ON conditions over the big side alone decide which of its rows can match at all: they filter
-  // its scan (TPC-H Q13's o_comment NOT LIKE runs in the scan kernel, before any pair is formed).
-  let probe = big.leaf.fragment;
-  const residual: Expr[] = [];
-  const probeExprs = probe.mode.kind === 'project' ? probe.mode.exprs : null;
-  for (const e of rest) {
-    if (probeExprs && columnsWithin(e, big.offset, big.offset + big.width)) {
-      const scanned = mapExpr(e, (x) => (x.kind === 'Column' ? probeExprs[x.index - big.offset]! : x));
-      const filter = and(probe.filter ? [probe.filter, scanned] : [scanned])!;
-      probe = { ...probe, filter, zoneFilters: zoneFiltersFor(filter, probe.scanColumns) };
-    } else residual.push(e);
-  }
+  // ON conditions over the big side alone already filter its scan (classifySliceJoin pushed them:
+  // TPC-H Q13's o_comment NOT LIKE runs in the scan kernel, before any pair is formed).
+  const probe = big.leaf.fragment;
+  const residual = rest;
   const type = sj.tail[0]!.joinType;
   // A semi or anti join needs only which small rows matched: the nodes count, and nothing else comes back.
   const post: Fragment = type === 'left' ? plan.fragment : {
