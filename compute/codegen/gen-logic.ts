@@ -176,6 +176,11 @@ function constantSet(ctx: CodegenContext, x: Val, values: readonly Datum[]): str
   }
 }
 
+/** JS testing whether x is in the pooled lookup set `set` (byte strings probe with their slice). */
+function setProbe(set: string, x: Val): string {
+  return x.repr === 'slice' ? `${set}.has(${x.arr}, ${x.s}, ${x.e})` : `${set}.has(${x.v})`;
+}
+
 /** x IN (a run-time key set): a lookup set, or the evaluator's for a representation without one. */
 export function genInSet(ctx: CodegenContext, e: Node<'InSet'>): Val | undefined {
   const x = ctx.gen(e.arg);
@@ -183,7 +188,7 @@ export function genInSet(ctx: CodegenContext, e: Node<'InSet'>): Val | undefined
   const set = constantSet(ctx, x, e.keys);
   if (set === undefined) return undefined;
   const r = ctx.tmp('bool', 'r');
-  const probe = x.repr === 'slice' ? `${set}.has(${x.arr}, ${x.s}, ${x.e})` : `${set}.has(${x.v})`;
+  const probe = setProbe(set, x);
   if (x.n === 'false') {
     ctx.emit(`${r} = ${probe};`);
     return val('bool', r, 'false');
@@ -208,7 +213,7 @@ export function genInList(ctx: CodegenContext, e: Node<'InList'>): Val {
   const set = values ? constantSet(ctx, x, values.filter((v) => v !== null)) : undefined;
   if (values && set) {
     const hasNull = values.some((v) => v === null);
-    const probe = x.repr === 'slice' ? `${set}.has(${x.arr}, ${x.s}, ${x.e})` : `${set}.has(${x.v})`;
+    const probe = setProbe(set, x);
     ctx.emit(`if (${probe}) { ${r} = ${hit}; ${rn} = false; } else { ${r} = ${miss}; ${rn} = ${hasNull}; }`);
   } else {
     const matched = ctx.tmp('bool', 'm');

@@ -26,14 +26,12 @@ export class NumberKeySet {
   private readonly scratch = new Float64Array(1);
   private readonly scratchWords = new Int32Array(this.scratch.buffer);
   private readonly hasNaN: boolean;
-  readonly size: number;
 
   constructor(values: Iterable<number>) {
     const all = [...new Set(values)];
     // NaN equals NaN in SQL (and -0 equals 0): NaN is a flag, -0 is stored as 0.
     this.hasNaN = all.some((v) => Number.isNaN(v));
     const unique = all.filter((v) => !Number.isNaN(v)).map((v) => (v === 0 ? 0 : v));
-    this.size = all.length;
     let min = Infinity;
     let max = -Infinity;
     let integers = true;

@@ -99,6 +99,12 @@ function rangeSelectivity(s: ColumnStatsDef | undefined, type: SqlType, lo: numb
   return Math.max(share, 1 / Math.max(1, s.distinct)) * (1 - s.nullFrac);
 }
 
+/** What `e = value` keeps for one value: the non-NULL share over the distinct count of a column. */
+function equalitySelectivity(e: Expr, stats: (col: ColumnRef) => ColumnStatsDef | undefined): number {
+  const s = e.kind === 'Column' ? stats(e) : undefined;
+  return s && s.distinct > 0 ? (1 - s.nullFrac) / s.distinct : DEFAULT_EQ_SEL;
+}
+
 function conditionSelectivity(c: Expr, stats: (col: ColumnRef) => ColumnStatsDef | undefined): number {
   switch (c.kind) {
     case 'And': {
@@ -118,22 +124,14 @@ function conditionSelectivity(c: Expr, stats: (col: ColumnRef) => ColumnStatsDef
       return c.negated ? 1 - nulls : nulls;
     }
     case 'InList': {
-      const s = c.arg.kind === 'Column' ? stats(c.arg) : undefined;
-      const one = s && s.distinct > 0 ? (1 - s.nullFrac) / s.distinct : DEFAULT_EQ_SEL;
-      const sel = Math.min(1, one * c.list.length);
+      const sel = Math.min(1, equalitySelectivity(c.arg, stats) * c.list.length);
       return c.negated ? 1 - sel : sel;
     }
-    case 'InSet': {
-      const s = c.arg.kind === 'Column' ? stats(c.arg) : undefined;
-      const one = s && s.distinct > 0 ? (1 - s.nullFrac) / s.distinct : DEFAULT_EQ_SEL;
-      return Math.min(1, one * c.keys.length);
-    }
+    case 'InSet': return Math.min(1, equalitySelectivity(c.arg, stats) * c.keys.length);
     case 'Call': {
       if ((c.fn === 'eq' || c.fn === 'ne') && c.args.length === 2) {
         const [a, b] = c.args as [Expr, Expr];
-        const col = a.kind === 'Column' ? a : b.kind === 'Column' ? b : null;
-        const s = col ? stats(col) : undefined;
-        const eq = s && s.distinct > 0 ? (1 - s.nullFrac) / s.distinct : DEFAULT_EQ_SEL;
+        const eq = equalitySelectivity(a.kind === 'Column' ? a : b, stats);
         return c.fn === 'eq' ? eq : 1 - eq;
       }
       if (/like|regex|similar/i.test(c.fn)) return PATTERN_SEL;
