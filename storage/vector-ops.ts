@@ -300,5 +300,11 @@ export function gatherOrNull(v: Vector, idx: Int32Array, count: number): Vector 
   const g = gatherVector(v, safe, count);
   const nulls = g.nulls ?? new Uint8Array(count);
   for (let i = 0; i < count; i++) if (idx[i]! < 0) nulls[i] = 1;
-  return { ...g, nulls } as Vector;
+  return withNulls(g, nulls);
+}
+
+/** v with other NULL flags (a dictionary vector stays one: its strings are getters a spread would drop). */
+export function withNulls(v: Vector, nulls: Uint8Array | null): Vector {
+  if (v instanceof DictionaryStringVector) return new DictionaryStringVector(v.length, nulls, v.dictionary);
+  return { ...v, nulls } as Vector;
 }

@@ -8,7 +8,7 @@ import { civilInto } from '../../sql/types/datetime.ts';
 import { Decimal, pow10n, roundDiv } from '../../sql/types/decimal.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { StringVector } from '../batch/vector.ts';
-import { gatherVector, stringBytes, stringOffsets, stringRows } from '../../storage/vector-ops.ts';
+import { DictionaryStringVector, gatherVector, stringBytes, stringOffsets, stringRows } from '../../storage/vector-ops.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import { coerceDecimal } from '../../sql/types/text-io.ts';
 import { datumAt } from '../batch/row-conversion.ts';
@@ -75,9 +75,25 @@ function dateField(days: number, field: number): number {
   }
 }
 
-/** Rows rows[0..cnt) of a string vector: codes into the same entries when it has a dictionary. */
-function takeStrings(v: StringVector, rows: Int32Array, cnt: number): StringVector {
-  return gatherVector(v, rows, cnt) as StringVector;
+/**
+ * Rows rows[0..cnt) of a string vector: codes into the same entries when it has a dictionary, made
+ * in place of `rows` (the kernel's own array, not read again) with the NULL map from pool slot
+ * `slot` when the kernel reuses its outputs (`pool` not null).
+ */
+function takeStrings(v: StringVector, rows: Int32Array, cnt: number, pool: Pool | null, slot: number): StringVector {
+  const d = v.dictionary;
+  if (d === undefined) return gatherVector(v, rows, cnt) as StringVector;
+  let nulls: Uint8Array | null = null;
+  if (v.nulls !== null) {
+    const from = v.nulls;
+    nulls = pool === null ? new Uint8Array(cnt) : pooled(pool, slot, cnt, (m) => new Uint8Array(m));
+    let any = 0;
+    for (let i = 0; i < cnt; i++) { const b = from[rows[i]!]!; nulls[i] = b; any |= b; }
+    if (any === 0) nulls = null;
+  }
+  const codes = d.codes;
+  for (let i = 0; i < cnt; i++) rows[i] = codes[rows[i]!]!;
+  return new DictionaryStringVector(cnt, nulls, { codes: rows.subarray(0, cnt), entries: d.entries });
 }
 
 /** The int32 halves (lo, hi, lo, hi, ...) of a BigInt64Array, for the float64 int8 path. */

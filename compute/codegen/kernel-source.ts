@@ -69,7 +69,7 @@ function buildVariant(
     allocs = exprs.flatMap((e, j) => outputAlloc(ctx, e, j, outLayouts[j]!, kind === 'aggregate'));
     locals = outLayouts.flatMap((l, j) => outputLocals(exprs[j]!, j, l));
     exprs.forEach((e, j) => genOutputStore(ctx, e, j, vals[j]!, outLayouts[j]!));
-    finish = outLayouts.map((l, j) => outputFinish(exprs[j]!, j, l));
+    finish = outLayouts.map((l, j) => outputFinish(exprs[j]!, j, l, kind === 'aggregate'));
   }
   const { prologue, decls, body } = ctx.parts();
   const indent = (ls: readonly string[]): string[] => ls.map((l) => '  ' + l);

@@ -132,9 +132,10 @@ function storeValue(ctx: CodegenContext, e: Expr, j: number, x: Val, layout: Col
 }
 
 /** The line putting finished output `j` into `res` (run after the loop, outside it). */
-export function outputFinish(e: Expr, j: number, layout: ColumnLayout): string {
+export function outputFinish(e: Expr, j: number, layout: ColumnLayout, reuse: boolean): string {
   const from = passedThrough(e);
-  if (from >= 0) return `res[${j}] = H.takeStrings(cols[${from}], outs[${3 * j}], cnt);`;
+  // The rows array becomes the codes (a dictionary input); the null map takes the output's other slot.
+  if (from >= 0) return `res[${j}] = H.takeStrings(cols[${from}], outs[${3 * j}], cnt, ${reuse ? 'P' : 'null'}, ${2 * j + 1});`;
   const values = `outs[${3 * j}]`;
   const nulls = `nc[${j}] > 0 ? outs[${3 * j + 1}] : null`;
   switch (layout.kind) {

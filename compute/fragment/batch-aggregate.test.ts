@@ -11,7 +11,9 @@ import { HashAggregate, aggSlots } from './hash-aggregate.ts';
 import { GroupTable } from './group-table.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
-import { TEST_CTX } from '../codegen/test-support.ts';
+import { TEST_CTX, withDictionaryStrings } from '../codegen/test-support.ts';
+import { hashColumn, hashRow } from './batch-aggregate.ts';
+import { sliceVector } from '../../storage/vector-ops.ts';
 
 const NUM: SqlType = { id: 'numeric', precision: 15, scale: 2 };
 
@@ -126,5 +128,65 @@ describe('typed group table across batches', () => {
     expect(table.add([], [args[0]!], 1)).toBe(false);
     const distinct = new GroupTable([{ name: 'count', arg: { kind: 'Column', index: 0, type: T.int4 }, distinct: true }]);
     expect(distinct.add([], [batchFromRows([T.int4], [[1]]).columns[0]!], 1)).toBe(false);
+  });
+
+  it('groups small-domain keys by combined codes exactly as by hashing, across batches that share dictionaries or not', () => {
+    let seed = 5;
+    const rnd = (k: number): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 4) % k; };
+    const keyTypes: SqlType[] = [T.text, T.int4, T.bool];
+    const BIG = NUM;
+    const aggs: AggSpec[] = [
+      { name: 'count', arg: null, distinct: false },
+      { name: 'sum', arg: { kind: 'Column', index: 0, type: BIG }, distinct: false },
+      { name: 'avg', arg: { kind: 'Column', index: 0, type: BIG }, distinct: false },
+      { name: 'count', arg: { kind: 'Column', index: 0, type: BIG }, distinct: false },
+      { name: 'sum', arg: { kind: 'Column', index: 1, type: T.int4 }, distinct: false },
+      { name: 'max', arg: { kind: 'Column', index: 1, type: T.int4 }, distinct: false },
+    ];
+    const slots = aggSlots(aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct })));
+    const rowTable = new HashAggregate(slots, keyTypes.length);
+    const table = new GroupTable(aggs, 1 << 12);
+    for (let group = 0; group < 12; group++) {
+      const n = 200 + rnd(3000);
+      const wideInts = group % 4 === 3;
+      // Argument magnitudes: small (unsplit), ~1e11 (summed whole per group), ~1e15 (split per row).
+      const magnitude = [1000, 100_000_000_000, 1_000_000_000_000_000][group % 3]!;
+      const keyRows: Datum[][] = [];
+      const argRows: Datum[][] = [];
+      for (let r = 0; r < n; r++) {
+        keyRows.push([rnd(8) === 0 ? null : `k${rnd(group % 2 === 0 ? 5 : 40)}`, rnd(9) === 0 ? null : wideInts ? rnd(2_000_000_000) - 1_000_000_000 : 100 + rnd(30) + group,
+          rnd(7) === 0 ? null : rnd(2) === 0]);
+        argRows.push([rnd(10) === 0 ? null : new Decimal(BigInt(rnd(magnitude)) - BigInt(magnitude / 2), 2), rnd(10) === 0 ? null : rnd(1000)]);
+      }
+      // Most row groups' strings are dictionary codes, cut into batches sharing the dictionary.
+      const whole = batchFromRows(keyTypes, keyRows);
+      const keyBatch = group % 5 === 4 ? whole : withDictionaryStrings(whole);
+      const args = batchFromRows([BIG, T.int4], argRows).columns;
+      for (let r = 0; r < n; r++) rowTable.accumulate(keyRows[r]!.slice(), aggs.map((a) => (a.arg && a.arg.kind === 'Column' ? argRows[r]![a.arg.index]! : null)));
+      for (let a = 0; a < n;) {
+        const e = Math.min(n, a + 1 + rnd(1500));
+        const keys = keyBatch.columns.map((v) => sliceVector(v, a, e));
+        const part = args.map((v) => sliceVector(v, a, e));
+        expect(table.add(keys, aggs.map((x) => (x.arg && x.arg.kind === 'Column' ? part[x.arg.index]! : null)), e - a)).toBe(true);
+        a = e;
+      }
+    }
+    const canon = (rows: Datum[][]): string[] => rows.map((r) => toTaggedJson(r.map((v) => (v instanceof Decimal ? v.toString() : v)))).sort();
+    expect(table.size).toBe(rowTable.size);
+    expect(canon(table.finalRows(slots))).toEqual(canon(rowTable.finalRows()));
+  });
+
+  it('hashes a row as hashColumn hashes it', () => {
+    const rows: Datum[][] = [];
+    for (let r = 0; r < 300; r++) {
+      rows.push([r % 11 === 0 ? null : r * 7919 - 50_000, r % 13 === 0 ? null : BigInt(r) * -987_654_321_123n, r % 7 === 0 ? null : `s${r % 17}é`,
+        r % 5 === 0 ? null : new Decimal(BigInt(r) * 123_456_789_012n - 7n, 2), r % 3 === 0 ? null : r % 2 === 0, r * 0.5]);
+    }
+    const plain = batchFromRows([T.int4, T.int8, T.text, NUM, T.bool, T.float8], rows);
+    for (const b of [plain, withDictionaryStrings(plain)]) {
+      const hashes = new Int32Array(rows.length).fill(0x12345);
+      for (const k of b.columns) hashColumn(k, rows.length, hashes);
+      for (let r = 0; r < rows.length; r++) expect(hashRow(b.columns, r)).toBe(hashes[r]);
+    }
   });
 });

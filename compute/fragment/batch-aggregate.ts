@@ -192,6 +192,36 @@ export function hashColumn(v: Vector, n: number, out: Int32Array): void {
   }
 }
 
+/** Row r's hash over `keys`: exactly what hashColumn, run over each key in turn from 0x12345, leaves for it. */
+export function hashRow(keys: readonly Vector[], r: number): number {
+  let h = 0x12345;
+  for (const k of keys) {
+    // hashColumn leaves the hash alone for kinds it does not hash.
+    if (k.kind !== 'int32' && k.kind !== 'bool' && k.kind !== 'int64' && k.kind !== 'decimal' && k.kind !== 'string') continue;
+    let cell = 0x7fffffff;
+    if (k.nulls === null || k.nulls[r] === 0) {
+      switch (k.kind) {
+        case 'int32': case 'bool': cell = hashInt32(k.values[r]!); break;
+        case 'int64': {
+          const w = new Int32Array(k.values.buffer, k.values.byteOffset + r * 8, 2);
+          cell = hash64(w[0]!, w[1]!);
+          break;
+        }
+        case 'decimal': { const d = k.values[r]!; cell = hash64(d % 4294967296 | 0, Math.floor(d / 4294967296) | 0); break; }
+        case 'string': {
+          const d = k.dictionary;
+          if (d !== undefined) { const c = d.codes[r]!; cell = hashBytes(d.entries.bytes, d.entries.offsets[c]!, d.entries.offsets[c + 1]!); }
+          else cell = hashBytes(k.bytes, k.offsets[r]!, k.offsets[r + 1]!);
+          break;
+        }
+      }
+    }
+    // As an Int32Array element holds it between columns.
+    h = fmix32(h * 31 + cell) | 0;
+  }
+  return h;
+}
+
 /** Per-entry hashes of the dictionary being hashed (scratch, reused). */
 let entryHashes = new Int32Array(256);
 

@@ -94,10 +94,10 @@ export async function* runSliceTask(task: SliceTask, reader: SnapshotReader, sig
   const spec = fromTaggedJson(task.spec) as TaskSpec;
   const stats = new StatsRecorder();
   result.stats = stats.ops;
-  const scan = (f: Fragment, slice: number): AsyncIterable<Batch> => {
+  const scan = (f: Fragment, slice: number, reuseBuffers = false): AsyncIterable<Batch> => {
     if (f.exchange !== undefined) return exchanged(task.exchanges[f.exchange] ?? [], signal);
     const t = task.tables.find((x) => x.slice === slice && x.tableId === f.tableOid);
-    return t === undefined ? NO_BATCHES : reader.scan(t.snapshot, { columns: f.scanColumns, filters: f.zoneFilters, signal, dictionaryCodes: true });
+    return t === undefined ? NO_BATCHES : reader.scan(t.snapshot, { columns: f.scanColumns, filters: f.zoneFilters, signal, dictionaryCodes: true, reuseBuffers });
   };
   if (task.kind === 'merge') {
     yield* mergeTask(task, spec, stats, result);
@@ -109,7 +109,7 @@ export async function* runSliceTask(task: SliceTask, reader: SnapshotReader, sig
     const stat = stats.add(task.slice, task.kind === 'exchange' ? `scan ${what} and redistribute`
       : `scan ${what}${f.mode.kind === 'aggregate' ? ' and aggregate' : ''}`);
     const started = performance.now();
-    const chunks = runFragmentChunks(f, countRowsIn(scan(f, task.slice), stat), f.scanTypes, spec.evalCtx, signal);
+    const chunks = runFragmentChunks(f, countRowsIn(scan(f, task.slice, true), stat), f.scanTypes, spec.evalCtx, signal);
     if (task.kind === 'exchange') {
       for await (const chunk of chunks) {
         const n = chunkRows(chunk);

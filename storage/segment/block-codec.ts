@@ -15,7 +15,7 @@ import type { EncodingPolicy } from '../encoding/encoding-policy.ts';
 import { decodeDictionaryParts } from '../encoding/dictionary.ts';
 import { ByteReader } from '../io/byte-reader.ts';
 import { computeZoneMap, encodeZoneBounds, type ZoneMap } from '../zone-map.ts';
-import { fillNullPlaceholders, allNullVector, rawByteSize, DictionaryStringVector } from '../vector-ops.ts';
+import { fillNullPlaceholders, allNullVector, rawByteSize, DictionaryStringVector, withNulls } from '../vector-ops.ts';
 import { BlockFlag, encodeBlockHeader, decodeBlockHeader, type BlockHeader } from './block-header.ts';
 
 /** A block ready to be written. */
@@ -122,5 +122,5 @@ export function decodeVerifiedPayload(h: BlockHeader, payload: Uint8Array, layou
     return new DictionaryStringVector(n, nulls, { codes, entries: dict });
   }
   const vector = decodeValues(plain, h.encoding, n, layout, alloc);
-  return nulls === null ? vector : { ...vector, nulls } as Vector;
+  return nulls === null ? vector : withNulls(vector, nulls);
 }
