@@ -1,7 +1,11 @@
-// CRC-32C (Castagnoli), table-driven slice-by-8: the checksum of every block, footer, manifest and delete vector.
+// CRC-32C (Castagnoli): the checksum of every block, footer, manifest and delete vector.
 //
-// node:zlib gains crc32 only in Node 22 (and it is plain CRC-32), so we carry our own. CRC-32C is
-// what iSCSI, ext4 and many storage formats use; check value: crc32c("123456789") = 0xE3069283.
+// Computed by @node-rs/crc32 (SSE 4.2 / ARMv8 CRC instructions, a prebuilt N-API module: ~4 GB/s
+// here against ~1 GB/s for the table-driven slice-by-8 below), which stays as the fallback where
+// that module has no build, and for inputs too short to be worth the call. node:zlib gains crc32
+// only in Node 22, and it is plain CRC-32. CRC-32C is what iSCSI, ext4 and many storage formats
+// use; check value: crc32c("123456789") = 0xE3069283.
+import { createRequire } from 'node:module';
 
 const POLY = 0x82f63b78; // reflected Castagnoli polynomial
 
@@ -25,11 +29,42 @@ function buildTables(): Int32Array {
   return t;
 }
 
+type NativeCrc = (input: Uint8Array, initialState?: number) => number;
+
+/** The native CRC-32C, or null (no build for this platform, or COLONNADE_CRC32C=js). */
+function loadNative(): NativeCrc | null {
+  if (process.env['COLONNADE_CRC32C'] === 'js') return null;
+  try {
+    const m = createRequire(import.meta.url)('@node-rs/crc32') as { crc32c?: NativeCrc };
+    const f = m.crc32c;
+    if (typeof f !== 'function' || f(new TextEncoder().encode('123456789')) >>> 0 !== 0xe3069283) return null;
+    return f;
+  } catch {
+    return null;
+  }
+}
+
+const native = loadNative();
+
+/** Inputs shorter than this are checksummed in JS (the native call costs more than it saves). */
+const NATIVE_MIN_BYTES = 256;
+
+/** Whether the native CRC-32C is in use. */
+export const nativeCrc32c = native !== null;
+
 /**
  * CRC-32C of bytes[start, end), continuing from `seed` (the result of a previous call, or 0).
  * Returns an unsigned 32-bit integer.
  */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, seed = 0): number {
+  if (native !== null && end - start >= NATIVE_MIN_BYTES) {
+    return native(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), seed) >>> 0;
+  }
+  return crc32cTable(bytes, start, end, seed);
+}
+
+/** crc32c by table-driven slice-by-8. */
+export function crc32cTable(bytes: Uint8Array, start = 0, end = bytes.length, seed = 0): number {
   const t = TABLES;
   let c = ~seed;
   let pos = start;
