@@ -13,6 +13,8 @@ import { writeInt64Offsets } from './int-domain.ts';
 import { zeroVector } from '../vector-ops.ts';
 import { dataCorrupted } from '../../common/errors/index.ts';
 
+const TWO32 = 4294967296;
+
 /** The FOR codec. */
 export const ForEncoding: BlockCodec = {
   id: EncodingId.FOR,
@@ -53,6 +55,19 @@ export const ForEncoding: BlockCodec = {
       }
       case 'int64': {
         const offs = env.alloc.float64(n);
+        if (s.width <= 32) {
+          // base's low word plus an offset under 2^32: the low word wraps, the high word takes the carry.
+          const lo = Number(BigInt.asUintN(32, base));
+          const hi = Number(BigInt.asIntN(32, base >> 32n));
+          unpackToFloat64(s, lo, offs);
+          const o32 = new Int32Array(out.values.buffer, out.values.byteOffset, n * 2);
+          for (let i = 0; i < n; i++) {
+            const x = offs[i]!;
+            o32[i * 2] = x | 0;
+            o32[i * 2 + 1] = x >= TWO32 ? hi + 1 : hi;
+          }
+          break;
+        }
         unpackToFloat64(s, 0, offs);
         writeInt64Offsets(base, offs, n, out.values);
         break;

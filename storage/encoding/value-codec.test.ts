@@ -76,6 +76,10 @@ describe('value codecs round-trip', () => {
       Array.from({ length: N }, () => BigInt(Math.floor(r() * 2 ** 52)) * (r() < 0.5 ? -1n : 1n)),
       Array.from({ length: N }, () => BigInt.asIntN(64, BigInt(Math.floor(r() * 2 ** 32)) << 31n)),
       Array.from({ length: N }, (_, i) => (i % 2 === 0 ? max - BigInt(i) : max - 5n)),
+      // Offsets within 32 bits whose sums with the base's low word carry into the high word.
+      Array.from({ length: N }, () => (5n << 32n) + 0xfffffff0n + BigInt(Math.floor(r() * 2 ** 31))),
+      Array.from({ length: N }, () => -(3n << 32n) + 0xffffff00n + BigInt(Math.floor(r() * 2 ** 20))),
+      Array.from({ length: N }, () => BigInt(1 + Math.floor(r() * 6_000_000))),
     ]) roundTrip(int64(a), L('int64'));
   });
 
