@@ -13,6 +13,9 @@ import type { Vector } from '../batch/vector.ts';
 import type { AggSlot } from './hash-aggregate.ts';
 import type { AggSpec } from './fragment.ts';
 import type { FragmentRow } from './run-fragment.ts';
+import type { Batch } from '../batch/batch.ts';
+import { layoutOf } from '../../storage/column-kind.ts';
+import { datumAt } from '../batch/row-conversion.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import { hashColumn, hashRow } from './batch-aggregate.ts';
 import { stringBytes, stringOffsets, stringRows } from '../../storage/vector-ops.ts';
@@ -140,6 +143,19 @@ class KeyStore {
     }
   }
 
+  /** Keys of groups [0, groups) as a vector (copies). */
+  vector(groups: number): Vector {
+    let nulls: Uint8Array | null = null;
+    for (let g = 0; g < groups; g++) if (this.nulls[g] !== 0) { nulls = this.nulls.slice(0, groups); break; }
+    switch (this.kind) {
+      case 'int32': return { kind: 'int32', length: groups, nulls, values: this.ints.slice(0, groups) };
+      case 'bool': return { kind: 'bool', length: groups, nulls, values: Uint8Array.from(this.ints.subarray(0, groups)) };
+      case 'int64': return { kind: 'int64', length: groups, nulls, values: new BigInt64Array(this.ints.slice(0, 2 * groups).buffer) };
+      case 'decimal': return { kind: 'decimal', length: groups, nulls, values: this.decs.slice(0, groups), scale: this.scale };
+      case 'string': return { kind: 'string', length: groups, nulls, offsets: this.offsets.slice(0, groups + 1), bytes: this.bytes.slice(0, this.byteLength) };
+    }
+  }
+
   datum(g: number): Datum {
     if (this.nulls[g] !== 0) return null;
     switch (this.kind) {
@@ -187,6 +203,8 @@ interface AggColumn {
   readonly name: 'count' | 'sum' | 'avg' | 'min' | 'max';
   readonly kind: ArgKind | null;
   readonly scale: number;
+  /** A merged sum (kind 'decimal', scale 0) of int32 arguments, whose state is a bigint. */
+  readonly intSum?: boolean;
   /** Rows counted (count, sum, avg); for min / max: 1 once the group has a value. */
   cnt: Float64Array;
   hi: Float64Array;
@@ -465,6 +483,129 @@ export class GroupTable {
     const slots = new Int32Array(this.slots.length * 2).fill(-1);
     for (let g = 0; g < this.groups; g++) insertSlot(slots, g, this.groupHash[g]!);
     this.slots = slots;
+  }
+
+  /**
+   * The groups as a batch, for the leader to merge typed (mergeBatch): the keys, then each
+   * aggregate's state as columns. count: int8; sum: its total as a 'decimal' vector (scale 0 for
+   * integer arguments), NULL for a group without rows; avg: that total and an int8 count; min / max:
+   * the argument's kind, NULL for a group without a value. Null when a total reaches 2^53 (partial
+   * rows carry it exactly).
+   */
+  partialBatch(): Batch | null {
+    const groups = this.groups;
+    const columns: Vector[] = (this.keyStores ?? []).map((k) => k.vector(groups));
+    for (const c of this.aggCols ?? []) {
+      const cnt = c.cnt;
+      if (c.name === 'count') { columns.push(int64Of(cnt, groups)); continue; }
+      if (c.name === 'min' || c.name === 'max') { columns.push(bestVector(c, groups)); continue; }
+      const totals = new Float64Array(groups);
+      let nulls: Uint8Array | null = null;
+      for (let g = 0; g < groups; g++) {
+        if (cnt[g] === 0 && c.carry?.[g] === undefined) { (nulls ??= new Uint8Array(groups))[g] = 1; continue; }
+        const t = sumUnits(c, g);
+        if (t === null) return null;
+        totals[g] = t;
+      }
+      columns.push({ kind: 'decimal', length: groups, nulls, values: totals, scale: c.kind === 'decimal' ? c.scale : 0 });
+      if (c.name === 'avg') columns.push(int64Of(cnt, groups));
+    }
+    return { length: groups, columns, selection: null };
+  }
+
+  /**
+   * Merges rows [0, n) of partial states as partialBatch gives them (`states`: every aggregate's
+   * columns in order); false, with nothing done, when their kinds do not fit this table. A table
+   * takes either rows (add) or partial states (mergeBatch), not both.
+   */
+  mergeBatch(keys: readonly Vector[], states: readonly Vector[], n: number): boolean {
+    if (!this.acceptsStates(keys, states)) return false;
+    if (this.rowHash.length < n) {
+      this.rowHash = new Int32Array(n);
+      this.rowGroup = new Int32Array(n);
+      this.touched = new Int32Array(n);
+      this.comboCodes = new Int32Array(n);
+    }
+    const stores = this.keyStores!;
+    if (keys.length === 0) {
+      if (n > 0 && this.groups === 0) this.groups = 1;
+      this.rowGroup.fill(0, 0, n);
+    } else {
+      for (let k = 0; k < stores.length; k++) stores[k]!.bind(keys[k]!);
+      if (!this.groupByCodes(keys, n)) this.groupByHash(keys, n);
+    }
+    const cols = this.aggCols!;
+    this.sinceFold += n;
+    if (this.sinceFold >= this.foldRows) {
+      this.sinceFold = 0;
+      for (const c of cols) for (let g = 0; g < this.groups; g++) fold(c, g);
+    }
+    const groupOf = this.rowGroup;
+    let si = 0;
+    for (const c of cols) {
+      const v = states[si++]!;
+      if (c.name === 'count') addCountStates(c.cnt, v, null, groupOf, n);
+      else if (c.name === 'min' || c.name === 'max') accumulateMinMax(c, v, groupOf, n);
+      else {
+        // A sum state adds its total; its group then has rows (sum: cnt > 0; avg: its count column).
+        addSumStates(v, groupOf, n, c.hi, c.lo, c.name === 'sum' ? c.cnt : null);
+        if (c.name === 'avg') addCountStates(c.cnt, states[si++]!, v.nulls, groupOf, n);
+      }
+    }
+    return true;
+  }
+
+  /** Whether state columns fit this table (setting it up from the first batch). */
+  private acceptsStates(keys: readonly Vector[], states: readonly Vector[]): boolean {
+    if (this.keyStores === null) {
+      const kinds = keys.map(keyKindOf);
+      if (kinds.some((k) => k === null)) return false;
+      const cols: AggColumn[] = [];
+      let si = 0;
+      for (const spec of this.aggs) {
+        const name = spec.name;
+        if (spec.distinct || (name !== 'count' && name !== 'sum' && name !== 'avg' && name !== 'min' && name !== 'max')) return false;
+        const v = states[si++];
+        if (v === undefined) return false;
+        let kind: ArgKind | null = null;
+        if (name === 'count') { if (v.kind !== 'int64') return false; }
+        else if (name === 'min' || name === 'max') {
+          if (v.kind !== 'int32' && v.kind !== 'int64' && v.kind !== 'decimal') return false;
+          kind = v.kind;
+        } else {
+          if (v.kind !== 'decimal') return false;
+          kind = 'decimal';
+          if (name === 'avg' && states[si++]?.kind !== 'int64') return false;
+        }
+        const size = this.capacity;
+        const intSum = name === 'sum' && spec.arg !== null && layoutOf(spec.arg.type).kind === 'int32';
+        cols.push({
+          name, kind, scale: v.kind === 'decimal' ? v.scale : 0, intSum,
+          cnt: new Float64Array(size), hi: new Float64Array(name === 'sum' || name === 'avg' ? size : 0),
+          lo: new Float64Array(name === 'count' ? 0 : size),
+          best: new Int32Array(name === 'min' || name === 'max' ? (kind === 'int64' ? 2 * size : size) : 0), carry: null,
+        });
+      }
+      if (si !== states.length) return false;
+      this.keyStores = keys.map((k, i) => new KeyStore(kinds[i]!, k.kind === 'decimal' ? k.scale : 0));
+      this.aggCols = cols;
+      return true;
+    }
+    const stores = this.keyStores;
+    if (keys.length !== stores.length) return false;
+    for (let k = 0; k < keys.length; k++) {
+      const v = keys[k]!;
+      if (v.kind !== stores[k]!.kind || (v.kind === 'decimal' && v.scale !== stores[k]!.scale)) return false;
+    }
+    let si = 0;
+    for (const c of this.aggCols!) {
+      const v = states[si++];
+      if (v === undefined) return false;
+      if (c.name === 'count') { if (v.kind !== 'int64') return false; continue; }
+      if (v.kind !== c.kind || (v.kind === 'decimal' && v.scale !== c.scale)) return false;
+      if (c.name === 'avg' && states[si++]?.kind !== 'int64') return false;
+    }
+    return si === states.length;
   }
 
   /**
@@ -798,6 +939,86 @@ export function addSums(v: Vector, groupOf: Int32Array, n: number, hi: Float64Ar
   }
 }
 
+/**
+ * Partial rows [keys..., states...] in HashAggregate's format from a batch of partial states
+ * (GroupTable.partialBatch's layout), for a consumer that merges rows.
+ */
+export function partialRowsFromBatch(b: Batch, aggs: readonly AggSpec[], groupCount: number): FragmentRow[] {
+  const out: FragmentRow[] = [];
+  for (let r = 0; r < b.length; r++) {
+    const row: (Datum | Datum[])[] = [];
+    for (let k = 0; k < groupCount; k++) row.push(datumAt(b.columns[k]!, r));
+    let si = groupCount;
+    for (const spec of aggs) {
+      const v = datumAt(b.columns[si++]!, r);
+      if (spec.name === 'sum' && v instanceof Decimal && spec.arg !== null && layoutOf(spec.arg.type).kind === 'int32') row.push(v.unscaled);
+      else if (spec.name === 'avg') row.push([v, datumAt(b.columns[si++]!, r)]);
+      else row.push(v);
+    }
+    out.push(row as FragmentRow);
+  }
+  return out;
+}
+
+/** Adds the non-NULL totals of a 'decimal' state vector split into hi / lo (as addSums), counting them in `cnt` when given. */
+function addSumStates(v: Vector, groupOf: Int32Array, n: number, hi: Float64Array, lo: Float64Array, cnt: Float64Array | null): void {
+  if (v.kind !== 'decimal') return;
+  const x = v.values;
+  const nulls = v.nulls;
+  for (let r = 0; r < n; r++) {
+    if (nulls !== null && nulls[r] !== 0) continue;
+    const g = groupOf[r]!;
+    const h = Math.floor(x[r]! / SPLIT);
+    hi[g]! += h;
+    lo[g]! += x[r]! - h * SPLIT;
+    if (cnt !== null) cnt[g]!++;
+  }
+}
+
+/** cnt[g] += the int8 counts of rows [0, n) (rows `skip` marks NULL add nothing). */
+function addCountStates(cnt: Float64Array, v: Vector, skip: Uint8Array | null, groupOf: Int32Array, n: number): void {
+  if (v.kind !== 'int64') return;
+  const w = new Int32Array(v.values.buffer, v.values.byteOffset, n * 2);
+  const nulls = v.nulls;
+  for (let r = 0; r < n; r++) {
+    if ((nulls !== null && nulls[r] !== 0) || (skip !== null && skip[r] !== 0)) continue;
+    cnt[groupOf[r]!]! += (w[r * 2]! >>> 0) + w[r * 2 + 1]! * 4294967296;
+  }
+}
+
+/** Counts (below 2^53) as an int8 vector. */
+function int64Of(cnt: Float64Array, groups: number): Vector {
+  const values = new BigInt64Array(groups);
+  const w = new Int32Array(values.buffer);
+  for (let g = 0; g < groups; g++) {
+    const x = cnt[g]!;
+    const hi = Math.floor(x / 4294967296);
+    w[2 * g] = (x - hi * 4294967296) | 0;
+    w[2 * g + 1] = hi;
+  }
+  return { kind: 'int64', length: groups, nulls: null, values };
+}
+
+/** A min / max column's values (NULL for groups without one). */
+function bestVector(c: AggColumn, groups: number): Vector {
+  let nulls: Uint8Array | null = null;
+  for (let g = 0; g < groups; g++) if (c.cnt[g] === 0) (nulls ??= new Uint8Array(groups))[g] = 1;
+  if (c.kind === 'int32') return { kind: 'int32', length: groups, nulls, values: c.best.slice(0, groups) };
+  if (c.kind === 'int64') return { kind: 'int64', length: groups, nulls, values: new BigInt64Array(c.best.slice(0, 2 * groups).buffer) };
+  return { kind: 'decimal', length: groups, nulls, values: c.lo.slice(0, groups), scale: c.scale };
+}
+
+/** Group g's sum in units of its scale as a float64, or null when it is 2^53 or more in magnitude. */
+function sumUnits(c: AggColumn, g: number): number | null {
+  const carry = c.carry?.[g];
+  const hi = c.hi.length > 0 ? c.hi[g]! : 0;
+  const t = c.kind === 'int32' ? c.lo[g]! : hi * (c.kind === 'int64' ? 4294967296 : 67108864) + c.lo[g]!;
+  if (carry === undefined && Math.abs(t) < 2 ** 52) return t;
+  const exact = BigInt(hi) * (c.kind === 'int64' ? TWO32 : TWO26) + BigInt(c.lo[g]!) + (carry ?? 0n);
+  const big = 2n ** 53n;
+  return exact < big && exact > -big ? Number(exact) : null;
+}
+
 /** Group g's partial state in the format of the aggregate's AggregateImpl. */
 function stateOf(c: AggColumn, g: number): Datum {
   const count = c.cnt[g]!;
@@ -817,7 +1038,10 @@ function stateOf(c: AggColumn, g: number): Datum {
           const units = BigInt(c.lo[g]!) + carry;
           total = c.name === 'sum' ? units : new Decimal(units, 0);
         } else if (c.kind === 'int64') total = new Decimal(BigInt(c.hi[g]!) * TWO32 + BigInt(c.lo[g]!) + carry, 0);
-        else total = new Decimal(BigInt(c.hi[g]!) * TWO26 + BigInt(c.lo[g]!) + carry, c.scale);
+        else {
+          const units = BigInt(c.hi[g]!) * TWO26 + BigInt(c.lo[g]!) + carry;
+          total = c.intSum === true && c.name === 'sum' ? units : new Decimal(units, c.scale);
+        }
       }
       if (c.name === 'sum') return total;
       // avg: [sum, count]; count includes rows already folded.

@@ -113,12 +113,16 @@ function stepTable(rows: readonly Datum[][], keys: readonly Expr[], ctx: EvalCon
 
 /**
  * Runs the join over this node's slices of the probe table and the query fragment over the result:
- * vectorized (batch-join.ts) when every step allows it, else row at a time.
+ * vectorized (batch-join.ts) when every step allows it, else row at a time. `typedPartials`: a
+ * partial aggregation may yield its states as batches (for the leader, see runFragmentChunks).
  */
 export function runJoinFragment(jf: JoinFragment, sources: JoinSources, ctx: EvalContext, signal?: AbortSignal,
-  matchedInputRows?: Set<number>, opts: { rowPath?: boolean; stats?: StatsRecorder; memoryCells?: number } = {}): AsyncGenerator<FragmentChunk> {
+  matchedInputRows?: Set<number>, opts: { rowPath?: boolean; stats?: StatsRecorder; memoryCells?: number; typedPartials?: boolean } = {}): AsyncGenerator<FragmentChunk> {
   const plan = opts.rowPath === true ? null : planBatchJoin(jf, ctx);
-  if (plan !== null) return runFragmentChunks(jf.post, runBatchJoin(plan, sources, signal, matchedInputRows, opts.stats, opts.memoryCells), jf.post.scanTypes, ctx, signal);
+  if (plan !== null) {
+    const joined = runBatchJoin(plan, sources, signal, matchedInputRows, opts.stats, opts.memoryCells);
+    return runFragmentChunks(jf.post, joined, jf.post.scanTypes, ctx, signal, opts.typedPartials === true);
+  }
   return runRowJoin(jf, sources, ctx, signal, matchedInputRows);
 }
 

@@ -19,8 +19,11 @@ import { GroupTable } from './group-table.ts';
 import type { FragmentRow } from './run-fragment.ts';
 import { TopN } from './sort-rows.ts';
 import type { FragmentChunk } from '../exchange/fragment-chunks.ts';
+import { sliceVector } from '../../storage/vector-ops.ts';
 
 const CHUNK_ROWS = 2048;
+/** Groups per batch of partial states. */
+const STATE_ROWS = 16384;
 
 /** The selected row count of a batch and the selection to hand the next kernel. */
 function selected(batch: Batch, filter: FilterKernel | null, buf: Uint32Array): [number, Uint32Array | null] {
@@ -43,10 +46,45 @@ function rowOf(vectors: readonly Vector[], r: number): Datum[] {
 export async function* runFragmentOnBatches(
   f: Fragment, batches: AsyncIterable<Batch>, inputTypes: readonly SqlType[], ctx: EvalContext, signal?: AbortSignal,
 ): AsyncGenerator<FragmentRow[]> {
-  const filter = f.filter ? compileFilter(f.filter, inputTypes, ctx) : null;
-  let selBuf = new Uint32Array(4096);
   const mode = f.mode;
   if (mode.kind === 'aggregate') {
+    yield* aggregated(f, batches, inputTypes, ctx, signal, false) as AsyncGenerator<FragmentRow[]>;
+    return;
+  }
+  const filter = f.filter ? compileFilter(f.filter, inputTypes, ctx) : null;
+  const project = compileProjection(mode.exprs, inputTypes, ctx);
+  const topN = mode.topN ? new TopN(mode.topN.keys, mode.topN.limit) : null;
+  let out: FragmentRow[] = [];
+  for await (const { n, cols: vectors } of projected(batches, filter, project)) {
+    signal?.throwIfAborted();
+    for (let r = 0; r < n; r++) {
+      const row = rowOf(vectors, r);
+      if (topN) topN.add(row);
+      else out.push(row);
+    }
+    if (out.length >= CHUNK_ROWS) {
+      yield out;
+      out = [];
+    }
+  }
+  if (topN) {
+    const rows = topN.result();
+    for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
+  } else if (out.length > 0) yield out;
+}
+
+/**
+ * A fragment's aggregation over batches: the typed group table where the batches allow, the Datum
+ * table for the rest. Yields final rows (a finish step), or partial rows; with `typedPartials`,
+ * partial states as batches (GroupTable.partialBatch) when the typed table holds every group.
+ */
+async function* aggregated(
+  f: Fragment, batches: AsyncIterable<Batch>, inputTypes: readonly SqlType[], ctx: EvalContext, signal: AbortSignal | undefined, typedPartials: boolean,
+): AsyncGenerator<FragmentChunk> {
+  const mode = f.mode;
+  if (mode.kind !== 'aggregate') return;
+  const filter = f.filter ? compileFilter(f.filter, inputTypes, ctx) : null;
+  let selBuf = new Uint32Array(4096);
     const inputs = compileAggregateInputs(mode.groupBy, mode.aggs.map((a) => a.arg), inputTypes, ctx);
     const slots = fragmentAggSlots(mode.aggs);
     const table = new HashAggregate(slots, mode.groupBy.length);
@@ -86,41 +124,34 @@ export async function* runFragmentOnBatches(
         rows.push(project.map((e) => evaluate(e, r, ctx)));
       }
     } else {
+      // Partial states as columns where the typed table holds them all, for a leader that merges typed.
+      const states = typedOnly && typedPartials ? groups.partialBatch() : null;
+      if (states !== null) {
+        for (let i = 0; i < states.length; i += STATE_ROWS) {
+          const e = Math.min(states.length, i + STATE_ROWS);
+          yield i === 0 && e === states.length ? states : { length: e - i, columns: states.columns.map((v) => sliceVector(v, i, e)), selection: null };
+        }
+        return;
+      }
       rows = typedOnly ? groups.partialRows() : table.partialRows();
     }
     for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
-    return;
-  }
-  const project = compileProjection(mode.exprs, inputTypes, ctx);
-  const topN = mode.topN ? new TopN(mode.topN.keys, mode.topN.limit) : null;
-  let out: FragmentRow[] = [];
-  for await (const { n, cols: vectors } of projected(batches, filter, project)) {
-    signal?.throwIfAborted();
-    for (let r = 0; r < n; r++) {
-      const row = rowOf(vectors, r);
-      if (topN) topN.add(row);
-      else out.push(row);
-    }
-    if (out.length >= CHUNK_ROWS) {
-      yield out;
-      out = [];
-    }
-  }
-  if (topN) {
-    const rows = topN.result();
-    for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
-  } else if (out.length > 0) yield out;
 }
 
 /**
  * Like runFragmentOnBatches, but a projection without top-N yields its output vectors as batches
- * (what the compute node streams as Arrow): no Datum per value on the compute side.
+ * (what the compute node streams as Arrow): no Datum per value on the compute side; and with
+ * `typedPartials` (a consumer that takes them: the leader) so do a partial aggregation's states.
  */
 export async function* runFragmentChunks(
-  f: Fragment, batches: AsyncIterable<Batch>, inputTypes: readonly SqlType[], ctx: EvalContext, signal?: AbortSignal,
+  f: Fragment, batches: AsyncIterable<Batch>, inputTypes: readonly SqlType[], ctx: EvalContext, signal?: AbortSignal, typedPartials = false,
 ): AsyncGenerator<FragmentChunk> {
   const mode = f.mode;
-  if (mode.kind !== 'project' || mode.topN !== null) {
+  if (mode.kind === 'aggregate') {
+    yield* aggregated(f, batches, inputTypes, ctx, signal, typedPartials);
+    return;
+  }
+  if (mode.topN !== null) {
     yield* runFragmentOnBatches(f, batches, inputTypes, ctx, signal);
     return;
   }

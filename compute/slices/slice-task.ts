@@ -109,7 +109,8 @@ export async function* runSliceTask(task: SliceTask, reader: SnapshotReader, sig
     const stat = stats.add(task.slice, task.kind === 'exchange' ? `scan ${what} and redistribute`
       : `scan ${what}${f.mode.kind === 'aggregate' ? ' and aggregate' : ''}`);
     const started = performance.now();
-    const chunks = runFragmentChunks(f, countRowsIn(scan(f, task.slice, true), stat), f.scanTypes, spec.evalCtx, signal);
+    // Partial states go to the leader as columns; an exchange splits rows by their group keys.
+    const chunks = runFragmentChunks(f, countRowsIn(scan(f, task.slice, true), stat), f.scanTypes, spec.evalCtx, signal, task.kind === 'fragment');
     if (task.kind === 'exchange') {
       for await (const chunk of chunks) {
         const n = chunkRows(chunk);
@@ -136,7 +137,7 @@ export async function* runSliceTask(task: SliceTask, reader: SnapshotReader, sig
     scanNodeCopy: (f) => nodeCopy(f, task, scan),
   };
   const matched = new Set<number>();
-  for await (const chunk of runJoinFragment(jf, sources, spec.evalCtx, signal, matched, { stats })) {
+  for await (const chunk of runJoinFragment(jf, sources, spec.evalCtx, signal, matched, { stats, typedPartials: true })) {
     result.rows += chunkRows(chunk);
     yield { bytes: encodeChunk(chunk), target: -1 };
   }

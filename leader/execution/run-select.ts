@@ -1,5 +1,6 @@
 // Executes a planned SELECT on the leader: gathers fragment output (from every slice, or computed
 // locally for system and derived sources) and applies the final step.
+import { leaderRows, type LeaderChunk } from '../../compute/exchange/fragment-chunks.ts';
 import { SqlError, SqlState, internalError } from '../../common/errors/index.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import { aggSlots } from '../../compute/fragment/hash-aggregate.ts';
@@ -23,7 +24,7 @@ export interface ExecutionEnv extends SliceJoinEnv {
   readonly evalCtx: EvalContext;
   readonly signal: AbortSignal;
   /** Runs a table fragment on every slice that holds the table, streaming its output. */
-  runDistributed(fragment: Fragment): AsyncIterable<FragmentRow[]>;
+  runDistributed(fragment: Fragment): AsyncIterable<LeaderChunk>;
   /** The rows of a leader-local system view. */
   systemRows(name: string): Promise<Datum[][]>;
   /** Caps what the statement materialises on the leader. */
@@ -41,7 +42,12 @@ async function* project(rows: AsyncIterable<Datum[][]>, columns: readonly number
   for await (const chunk of rows) yield chunk.map((r) => columns.map((c) => r[c] ?? null));
 }
 
-function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<FragmentRow[]> {
+/** A fragment's output as rows (partial states turned into partial rows). */
+async function* rowsOf(input: AsyncIterable<LeaderChunk>): AsyncGenerator<Datum[][]> {
+  for await (const c of input) yield leaderRows(c) as Datum[][];
+}
+
+function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<LeaderChunk> {
   const src = plan.source;
   switch (src.kind) {
     case 'table': return env.runDistributed(plan.fragment);
@@ -247,7 +253,7 @@ export async function* runSelect(planned: SelectPlan, env: ExecutionEnv): AsyncG
   // sorting spill to disk past the leader's budget (spill.ts); DISTINCT holds its keys, budgeted.
   const space = new SpillSpace();
   try {
-    let rows: AsyncIterable<Datum[][]> = input as AsyncIterable<Datum[][]>;
+    let rows: AsyncIterable<Datum[][]> = rowsOf(input);
     if (fin.aggregate) {
       const { aggs, groupCount } = fin.aggregate;
       const maxGroups = Math.max(1024, Math.floor(DEFAULT_LEADER_CELLS / 2 / (groupCount + aggs.length + 1)));

@@ -6,14 +6,15 @@
 //   - broadcast (DS_BCAST_INNER): anything else, computed on the leader and shipped to every node.
 // The slices then run the query's fragment over the joined rows (e.g. partial aggregation), so the
 // leader merges partial results instead of joining millions of rows itself.
+import { leaderChunk, type LeaderChunk } from '../../compute/exchange/fragment-chunks.ts';
+import { runFragmentChunks } from '../../compute/fragment/run-fragment-batches.ts';
 import { joinKey } from '../../compute/fragment/join-key.ts';
 import type { JoinFragment, JoinInput, JoinStep } from '../../compute/fragment/join-fragment.ts';
-import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragment.ts';
 import { inSet, mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { Batch } from '../../compute/batch/batch.ts';
-import { datumAt, rowsFromBatch } from '../../compute/batch/row-conversion.ts';
+import { batchFromRows, datumAt, rowsFromBatch } from '../../compute/batch/row-conversion.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import { joinPlanTypes, type JoinPlan, type SelectPlan } from '../planning/select-plan.ts';
@@ -41,7 +42,7 @@ export interface SliceJoinEnv {
    * Runs a join fragment on the slices of its probe table (every slice when the probe reads
    * redistributed rows: tableOid null); `onResponse` gets each node's final answer.
    */
-  runJoinDistributed(tableOid: number | null, jf: JoinFragment, onResponse?: (value: unknown) => void): AsyncIterable<FragmentRow[]>;
+  runJoinDistributed(tableOid: number | null, jf: JoinFragment, onResponse?: (value: unknown) => void): AsyncIterable<LeaderChunk>;
   /**
    * Redistributes a table fragment's output rows over all slices by the DISTKEY hash of output
    * column `keyIndex` (or, for a partial aggregation, of its first `groupCount` columns); resolves
@@ -451,7 +452,7 @@ export const REDISTRIBUTE_MIN_ROWS = Number(process.env['COLONNADE_REDISTRIBUTE_
  */
 export async function sliceJoin(
   plan: SelectPlan, env: SliceJoinEnv, materialize: (j: JoinPlan) => Promise<Datum[][]>, evalCtx: EvalContext,
-): Promise<AsyncIterable<FragmentRow[]> | null> {
+): Promise<AsyncIterable<LeaderChunk> | null> {
   const sj = await classifySliceJoin(plan, env);
   if (sj === null) return null;
   if (sj.bigBroadcast) return isFlippedJoin(sj) ? flippedJoin(plan, sj, env, materialize, evalCtx) : null;
@@ -666,7 +667,7 @@ export async function sliceJoin(
     ]);
     const jf: JoinFragment = { probe: probeFragment!, probeOffset: probeUnit.offset, width, probeResidual, inputs: movedInputs as JoinInput[], steps, post: plan.fragment };
     const joined = env.runJoinDistributed(sj.probeMoves ? null : probeUnit.table!.oid, jf);
-    return (async function* thenDrop(): AsyncGenerator<FragmentRow[]> {
+    return (async function* thenDrop(): AsyncGenerator<LeaderChunk> {
       try {
         yield* joined;
       } finally {
@@ -811,7 +812,7 @@ function withRuntimeFilters(probe: SliceJoinUnit, steps: readonly JoinStep[], in
  */
 async function flippedJoin(
   plan: SelectPlan, sj: SliceJoinShape, env: SliceJoinEnv, materialize: (j: JoinPlan) => Promise<Datum[][]>, evalCtx: EvalContext,
-): Promise<AsyncIterable<FragmentRow[]> | null> {
+): Promise<AsyncIterable<LeaderChunk> | null> {
   const { units, tailConjuncts, width } = sj;
   const small = units[0]!;
   const big = units[1]!;
@@ -848,7 +849,7 @@ async function flippedJoin(
     for (const i of (v as { matched?: number[] } | null)?.matched ?? []) matched.add(i);
   });
   const narrow = plan.fragment.scanColumns;
-  return (async function* withUnmatched(): AsyncGenerator<FragmentRow[]> {
+  return (async function* withUnmatched(): AsyncGenerator<LeaderChunk> {
     if (type === 'left') yield* joined;
     else for await (const _counts of joined) { /* only the matches matter */ }
     const rows: Datum[][] = [];
@@ -857,7 +858,11 @@ async function flippedJoin(
       if (matched.has(i) !== (type === 'semi')) continue;
       rows.push(narrow.map((c) => (c < lw ? smallSide.value(i, c) : null)));
     }
-    yield* runFragment(plan.fragment, (async function* once() { yield rows; })(), evalCtx);
+    // Through the fragment's kernels, so a partial aggregation's states stay typed for the leader.
+    const types = plan.fragment.scanTypes;
+    const unmatched = batchFromRows(types, rows);
+    const out = runFragmentChunks(plan.fragment, (async function* once() { yield unmatched; })(), types, evalCtx, undefined, true);
+    for await (const c of out) yield leaderChunk(c, plan.fragment);
   })();
 }
 

@@ -14,6 +14,8 @@ import { createInterface } from 'node:readline';
 import { SqlError, SqlState } from '../../common/errors/index.ts';
 import { fromTaggedJson, toTaggedJson } from '../../common/tagged-json.ts';
 import { HashAggregate, type AggSlot } from '../../compute/fragment/hash-aggregate.ts';
+import { GroupTable } from '../../compute/fragment/group-table.ts';
+import { leaderRows, type LeaderChunk } from '../../compute/exchange/fragment-chunks.ts';
 import type { SortKey } from '../../compute/fragment/fragment.ts';
 import { compareRows, sortRows } from '../../compute/fragment/sort-rows.ts';
 import type { FragmentRow } from '../../compute/fragment/run-fragment.ts';
@@ -110,29 +112,50 @@ function groupHash(row: FragmentRow, groupCount: number, salt: number): number {
 }
 
 /**
- * Merges partial aggregate rows [keys..., states...] into final rows [keys..., results...], holding
- * at most `maxGroups` groups in memory: past that, every row goes to a partition file by its key
- * and partitions are finished one by one.
+ * Merges partial aggregates into final rows [keys..., results...], holding at most `maxGroups`
+ * groups in memory: past that, every row goes to a partition file by its key and partitions are
+ * finished one by one. Partial states that come as columns (PartialStates) are merged in a typed
+ * group table; rows (and states it cannot take) in a Datum one, the two combined at the end.
  */
-export async function* aggregateSpilling(input: AsyncIterable<FragmentRow[]>, slots: readonly AggSlot[], groupCount: number,
+export async function* aggregateSpilling(input: AsyncIterable<LeaderChunk>, slots: readonly AggSlot[], groupCount: number,
   maxGroups: number, space: SpillSpace, signal: AbortSignal, depth = 0): AsyncGenerator<Datum[][]> {
   let agg = new HashAggregate(slots, groupCount);
+  /** The typed table, made from the first chunk of states (with that fragment's aggregate specs). */
+  let typed: GroupTable | null = null;
   let parts: SpillFile[] | null = null;
+  const held = (): number => agg.size + (typed?.size ?? 0);
   for await (const chunk of input) {
     signal.throwIfAborted();
     if (parts === null) {
-      for (const r of chunk) agg.merge(r);
-      if (agg.size <= maxGroups) continue;
+      if (!Array.isArray(chunk)) {
+        typed ??= new GroupTable(chunk.aggs);
+        const { batch } = chunk;
+        // States the typed table declines (their kinds differ) merge as rows.
+        if (!typed.mergeBatch(batch.columns.slice(0, groupCount), batch.columns.slice(groupCount), batch.length)) {
+          for (const r of leaderRows(chunk)) agg.merge(r);
+        }
+      } else {
+        for (const r of chunk) agg.merge(r);
+      }
+      if (held() <= maxGroups) continue;
       // Too many groups: what is held goes out as partial rows, and so does everything after.
       if (groupCount === 0 || depth >= MAX_DEPTH) throw tooManyGroups(maxGroups);
       parts = await Promise.all(Array.from({ length: PARTITIONS }, () => space.file()));
-      for (const r of agg.partialRows()) await parts[groupHash(r as FragmentRow, groupCount, depth)]!.append(r);
+      for (const r of [...agg.partialRows(), ...(typed?.partialRows() ?? [])]) await parts[groupHash(r as FragmentRow, groupCount, depth)]!.append(r);
       agg = new HashAggregate(slots, groupCount);
+      typed = null;
       continue;
     }
-    for (const r of chunk) await parts[groupHash(r, groupCount, depth)]!.append(r as (Datum | Datum[])[]);
+    for (const r of leaderRows(chunk)) await parts[groupHash(r, groupCount, depth)]!.append(r as (Datum | Datum[])[]);
   }
   if (parts === null) {
+    // Typed states alone: their final rows straight from the table; else both merge as rows (with
+    // no GROUP BY and no input, the row path gives its one row of empty aggregates).
+    if (typed !== null && agg.size === 0 && typed.size > 0) {
+      yield* chunksOf(typed.finalRows(slots));
+      return;
+    }
+    for (const r of typed?.partialRows() ?? []) agg.merge(r);
     yield* chunksOf(agg.finalRows());
     return;
   }

@@ -5,7 +5,7 @@ import { SqlError, SqlState } from '../../common/errors/index.ts';
 import { AsyncQueue } from '../../common/async-queue.ts';
 import { crashPoint } from '../../common/crash-points.ts';
 import type { Logger } from '../../common/log.ts';
-import { decodeChunk } from '../../compute/exchange/fragment-chunks.ts';
+import { decodeChunk, leaderDecoder, type LeaderChunk } from '../../compute/exchange/fragment-chunks.ts';
 import { decodeBatch } from '../../compute/exchange/arrow-batch-codec.ts';
 import type { Batch } from '../../compute/batch/batch.ts';
 import { batchFromRows } from '../../compute/batch/row-conversion.ts';
@@ -78,8 +78,9 @@ export class ClusterDispatcher {
    */
   runFragment(table: TableDef | null, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
     method: 'runFragment' | 'runJoinFragment' = 'runFragment', onBytes?: (n: number) => void,
-    onResponse?: (value: unknown, node: number) => void): AsyncIterable<FragmentRow[]> {
-    return this.stream(table, fragment, evalCtx, signal, method, decodeChunk, onBytes, onResponse);
+    onResponse?: (value: unknown, node: number) => void): AsyncIterable<LeaderChunk> {
+    const decode = leaderDecoder(method === 'runJoinFragment' ? (fragment as JoinFragment).post : fragment as Fragment);
+    return this.stream(table, fragment, evalCtx, signal, method, decode, onBytes, onResponse);
   }
 
   /**
