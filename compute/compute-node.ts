@@ -140,7 +140,7 @@ export class ComputeNode {
     this.index = reply.index;
     for (const slice of reply.slices) {
       if (!this.stores.has(slice)) {
-        const store = await SegmentStore.open({ dir: join(this.opts.dataDir, `slice-${slice}`), log: this.opts.log, sliceId: slice });
+        const store = await SegmentStore.open({ dir: join(this.opts.dataDir, `slice-${slice}`), log: this.opts.log, sliceId: slice, ...blockRowsSetting() });
         this.stores.set(slice, store);
         // Writes prepared before a restart, waiting for the leader's decision.
         for (const p of store.preparedTransactions()) {
@@ -470,4 +470,16 @@ export class ComputeNode {
     r.stats.push({ slice: -1, op: `redistribute: ${bytesSent} bytes sent to other nodes, ${bytesKept} kept here`, rowsIn: r.rows, rows: r.rows, ms: performance.now() - started });
     return { ...r, bytesSent, bytesKept };
   }
+}
+
+/**
+ * COLONNADE_BLOCK_ROWS: rows per row group of segments written from now on (default 65,536).
+ * Small values make many row groups of small tables (tests of what spans row groups).
+ */
+function blockRowsSetting(): { blockRows?: number } {
+  const v = process.env['COLONNADE_BLOCK_ROWS'];
+  if (v === undefined) return {};
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 16 || n > 1 << 20) throw new Error(`COLONNADE_BLOCK_ROWS must be an integer from 16 to 1048576, not ${v}`);
+  return { blockRows: n };
 }

@@ -94,10 +94,13 @@ export async function* runSliceTask(task: SliceTask, reader: SnapshotReader, sig
   const spec = fromTaggedJson(task.spec) as TaskSpec;
   const stats = new StatsRecorder();
   result.stats = stats.ops;
-  const scan = (f: Fragment, slice: number, reuseBuffers = false): AsyncIterable<Batch> => {
+  // Scans recycle their buffers: every consumer here reads a batch through kernels, whose outputs
+  // are their own arrays (string columns passed through keep only dictionary entries, which are
+  // decoded into fresh arrays), before it asks for the next.
+  const scan = (f: Fragment, slice: number): AsyncIterable<Batch> => {
     if (f.exchange !== undefined) return exchanged(task.exchanges[f.exchange] ?? [], signal);
     const t = task.tables.find((x) => x.slice === slice && x.tableId === f.tableOid);
-    return t === undefined ? NO_BATCHES : reader.scan(t.snapshot, { columns: f.scanColumns, filters: f.zoneFilters, signal, dictionaryCodes: true, reuseBuffers });
+    return t === undefined ? NO_BATCHES : reader.scan(t.snapshot, { columns: f.scanColumns, filters: f.zoneFilters, signal, dictionaryCodes: true, reuseBuffers: true });
   };
   if (task.kind === 'merge') {
     yield* mergeTask(task, spec, stats, result);
@@ -110,7 +113,7 @@ export async function* runSliceTask(task: SliceTask, reader: SnapshotReader, sig
       : `scan ${what}${f.mode.kind === 'aggregate' ? ' and aggregate' : ''}`);
     const started = performance.now();
     // Partial states go to the leader as columns; an exchange splits rows by their group keys.
-    const chunks = runFragmentChunks(f, countRowsIn(scan(f, task.slice, true), stat), f.scanTypes, spec.evalCtx, signal, task.kind === 'fragment');
+    const chunks = runFragmentChunks(f, countRowsIn(scan(f, task.slice), stat), f.scanTypes, spec.evalCtx, signal, task.kind === 'fragment');
     if (task.kind === 'exchange') {
       for await (const chunk of chunks) {
         const n = chunkRows(chunk);

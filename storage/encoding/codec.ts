@@ -47,8 +47,15 @@ export interface BlockStats {
 export interface CodecEnv {
   /** Where decoders take output and scratch arrays from. */
   readonly alloc: VectorAllocator;
+  /** Decoded vectors must not be views of the input bytes (they outlive the block's buffer). */
+  readonly ownBytes: boolean;
   encodeSub(v: Vector, layout: ColumnLayout, w: ByteWriter): void;
-  decodeSub(r: ByteReader, n: number, layout: ColumnLayout): Vector;
+  /**
+   * Decodes a nested block. `persistent`: into fresh arrays even when `alloc` recycles, for values
+   * a decoded vector shares beyond its row group (a dictionary's string entries, which pass-through
+   * string columns keep referring to after the scan moved on).
+   */
+  decodeSub(r: ByteReader, n: number, layout: ColumnLayout, persistent?: boolean): Vector;
 }
 
 /** One encoding of a block's non-NULL-aware values (NULL slots hold placeholders). */

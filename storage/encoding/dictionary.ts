@@ -28,7 +28,8 @@ export function decodeDictionaryParts(r: ByteReader, n: number, layout: ColumnLa
   const s = readPacked(r, n);
   if (s.width > 32) throw dataCorrupted('dictionary code width');
   unpackToInt32(s, 0, codes);
-  const dict = env.decodeSub(r, size, layout);
+  // String entries outlive the row group: columns passed through keep them (codes are copied).
+  const dict = env.decodeSub(r, size, layout, layout.kind === 'string');
   if (check) {
     let bad = 0;
     for (let i = 0; i < n; i++) bad |= codes[i]! | (size - 1 - codes[i]!);

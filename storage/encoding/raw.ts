@@ -29,14 +29,15 @@ export function writeStringsRaw(v: StringVector, w: ByteWriter): void {
 }
 
 /** Reads what {@link writeStringsRaw} wrote. */
-export function readStringsRaw(r: ByteReader, n: number, alloc: VectorAllocator = FRESH_ALLOCATOR): StringVector {
+export function readStringsRaw(r: ByteReader, n: number, alloc: VectorAllocator = FRESH_ALLOCATOR, ownBytes = false): StringVector {
   const lens = readPacked(r, n);
   const offsets = alloc.int32(n + 1);
   offsets[0] = 0;
   unpackToInt32(lens, 0, offsets.subarray(1));
   let total = 0;
   for (let i = 1; i <= n; i++) { const l = offsets[i]!; if (l < 0) throw dataCorrupted('negative string length'); total += l; offsets[i] = total; }
-  const bytes = r.bytesView(total);
+  const view = r.bytesView(total);
+  const bytes = ownBytes ? view.slice() : view;
   r.align(8);
   return { kind: 'string', length: n, nulls: null, offsets, bytes };
 }
@@ -86,13 +87,19 @@ export const RawEncoding: BlockCodec = {
 
   decode(r: ByteReader, n: number, layout: ColumnLayout, env: CodecEnv): Vector {
     let out: Vector;
+    // Values are views of the input where aligned, copies when they must outlive it.
+    const own = env.ownBytes;
     switch (layout.kind) {
-      case 'bool': out = { kind: 'bool', length: n, nulls: null, values: r.bytesView(n) }; break;
-      case 'int32': out = { kind: 'int32', length: n, nulls: null, values: r.int32s(n) }; break;
-      case 'int64': out = { kind: 'int64', length: n, nulls: null, values: r.bigInt64s(n) }; break;
-      case 'float64': out = { kind: 'float64', length: n, nulls: null, values: layout.float4 ? float4To64(r.float32s(n), env.alloc.float64(n)) : r.float64s(n) }; break;
-      case 'decimal': out = { kind: 'decimal', length: n, nulls: null, values: r.float64s(n), scale: layout.scale }; break;
-      case 'string': return readStringsRaw(r, n, env.alloc);
+      case 'bool': { const v = r.bytesView(n); out = { kind: 'bool', length: n, nulls: null, values: own ? v.slice() : v }; break; }
+      case 'int32': { const v = r.int32s(n); out = { kind: 'int32', length: n, nulls: null, values: own ? v.slice() : v }; break; }
+      case 'int64': { const v = r.bigInt64s(n); out = { kind: 'int64', length: n, nulls: null, values: own ? v.slice() : v }; break; }
+      case 'float64': {
+        const v = layout.float4 ? float4To64(r.float32s(n), env.alloc.float64(n)) : r.float64s(n);
+        out = { kind: 'float64', length: n, nulls: null, values: own && !layout.float4 ? v.slice() : v };
+        break;
+      }
+      case 'decimal': { const v = r.float64s(n); out = { kind: 'decimal', length: n, nulls: null, values: own ? v.slice() : v, scale: layout.scale }; break; }
+      case 'string': return readStringsRaw(r, n, env.alloc, own);
       case 'bigdecimal': throw dataCorrupted('RAW block for a bigdecimal column');
     }
     r.align(8);

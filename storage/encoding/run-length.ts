@@ -70,7 +70,8 @@ export const RleEncoding: BlockCodec = {
     if (runs > n || (runs === 0 && n > 0)) throw dataCorrupted(`bad RLE run count ${runs} for ${n} rows`);
     const lens = env.alloc.int32(runs);
     unpackToInt32(readPacked(r, runs), 1, lens);
-    const values = env.decodeSub(r, runs, layout);
+    // String run values become a dictionary's entries, which outlive the row group (see DICT).
+    const values = env.decodeSub(r, runs, layout, layout.kind === 'string');
     let total = 0;
     for (let i = 0; i < runs; i++) total += lens[i]!;
     if (total !== n) throw dataCorrupted(`RLE runs cover ${total} rows, block has ${n}`);

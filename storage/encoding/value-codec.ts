@@ -45,9 +45,10 @@ function pickCodec(v: Vector, stats: FullBlockStats, layout: ColumnLayout, depth
 }
 
 /** The environment codecs use for nested values, one level deeper. */
-function envAt(depth: number, alloc: VectorAllocator): CodecEnv {
+function envAt(depth: number, alloc: VectorAllocator, ownBytes = false): CodecEnv {
   return {
     alloc,
+    ownBytes,
     encodeSub(v: Vector, layout: ColumnLayout, w: ByteWriter): void {
       const stats = computeBlockStats(v);
       const codec = pickCodec(v, stats, layout, depth + 1);
@@ -60,7 +61,7 @@ function envAt(depth: number, alloc: VectorAllocator): CodecEnv {
       w.align(8);
       w.patchU32(lenPos, w.length - start);
     },
-    decodeSub(r: ByteReader, n: number, layout: ColumnLayout): Vector {
+    decodeSub(r: ByteReader, n: number, layout: ColumnLayout, persistent = false): Vector {
       r.align(8);
       const id = r.u8();
       r.u8(); r.u16();
@@ -69,7 +70,7 @@ function envAt(depth: number, alloc: VectorAllocator): CodecEnv {
       const end = r.pos + len;
       if (end > r.end) throw dataCorrupted('sub-block overruns its block');
       const sub = new ByteReader(r.bytes, r.pos, end);
-      const v = codec.decode(sub, n, layout, envAt(depth + 1, alloc));
+      const v = codec.decode(sub, n, layout, persistent ? envAt(depth + 1, FRESH_ALLOCATOR, true) : envAt(depth + 1, alloc, ownBytes));
       r.pos = end;
       return v;
     },

@@ -16,7 +16,9 @@ describe('joins on the slices', () => {
   beforeAll(async () => {
     // Tables of 4,000 rows and more are redistributed rather than broadcast (ev and kk; side stays small).
     // A GROUP BY of 500 groups or more (by ANALYZE) is finished on the slices after redistribution (grp).
-    cluster = await startCluster({ nodes: 2, slices: 2, env: { COLONNADE_REDISTRIBUTE_MIN_ROWS: '4000', COLONNADE_REDISTRIBUTE_MIN_GROUPS: '500' } });
+    // Row groups of 256 rows: scans recycle their buffers across row groups, so a join input that
+    // kept a scan's arrays (a dictionary's string entries passed through) would read overwritten ones.
+    cluster = await startCluster({ nodes: 2, slices: 2, env: { COLONNADE_REDISTRIBUTE_MIN_ROWS: '4000', COLONNADE_REDISTRIBUTE_MIN_GROUPS: '500', COLONNADE_BLOCK_ROWS: '256' } });
     db = await PGlite.create();
     const big = Array.from({ length: BIG }, (_v, i) => `(${i}, ${i % 97 === 0 ? 'NULL' : i % 1000}, ${i % 7}, ${(i % 50) * 1.5})`);
     const side = Array.from({ length: 1000 }, (_v, i) => `(${i}, 'k${i % 10}', ${i % 3 === 0 ? 'NULL' : i % 7})`);
