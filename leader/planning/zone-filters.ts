@@ -24,7 +24,10 @@ export function zoneFiltersFor(filter: Expr | null, scanColumns: readonly number
   if (!filter) return [];
   const out: ZoneFilter[] = [];
   for (const c of conjuncts(filter)) {
-    if (c.kind === 'Call' && OPS[c.fn] && c.args.length === 2) {
+    const onDate = c.kind === 'Call' && OPS[c.fn] && c.args.length === 2 ? dateAsTimestamp(c.args[0]!, c.args[1]!, OPS[c.fn]!) : null;
+    if (onDate !== null) {
+      out.push({ ...onDate, column: scanColumns[onDate.column]! });
+    } else if (c.kind === 'Call' && OPS[c.fn] && c.args.length === 2) {
       const [a, b] = c.args as [Expr, Expr];
       const col = a.kind === 'Column' ? a : b.kind === 'Column' ? b : null;
       const k = a.kind === 'Const' ? a : b.kind === 'Const' ? b : null;
@@ -44,4 +47,35 @@ export function zoneFiltersFor(filter: Expr | null, scanColumns: readonly number
     }
   }
   return out;
+}
+
+const DAY_US = 86_400_000_000n;
+
+/** ⌊a / b⌋ for bigints (b > 0). */
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a < q * b ? q - 1n : q;
+}
+
+/**
+ * `date_column::timestamp op constant` (what a date ± interval bound makes: TPC-H's
+ * `l_shipdate < date '1994-01-01' + interval '1' year`) as a filter on the date column's day
+ * numbers, exactly: d·86400e6 < T is d < ⌈T / 86400e6⌉, and so on. Null for anything else
+ * (timestamptz depends on the session's time zone: not taken).
+ */
+function dateAsTimestamp(a: Expr, b: Expr, fnOp: '=' | '<' | '<=' | '>' | '>='): Extract<ZoneFilter, { kind: 'compare' }> | null {
+  const cast = a.kind === 'Cast' ? a : b.kind === 'Cast' ? b : null;
+  const k = a.kind === 'Const' ? a : b.kind === 'Const' ? b : null;
+  if (cast === null || k === null || cast.type.id !== 'timestamp' || cast.arg.kind !== 'Column' || cast.arg.type.id !== 'date') return null;
+  if (k.type.id !== 'timestamp' || typeof k.value !== 'bigint') return null;
+  const op = cast === a ? fnOp : FLIPPED[fnOp]!;
+  const t = k.value;
+  const floor = floorDiv(t, DAY_US);
+  const ceil = floor * DAY_US === t ? floor : floor + 1n;
+  const column = cast.arg.index;
+  switch (op) {
+    case '<': case '>=': return { kind: 'compare', column, op, value: Number(ceil) };
+    case '<=': case '>': return { kind: 'compare', column, op, value: Number(floor) };
+    case '=': return floor === ceil ? { kind: 'compare', column, op, value: Number(floor) } : null;
+  }
 }
