@@ -142,18 +142,33 @@ export function genNullif(ctx: CodegenContext, args: readonly Expr[]): Val {
   return target;
 }
 
+/**
+ * Lookup sets already built for a list of values (an InSet's keys, one array however many kernel
+ * variants compile it), by the representation they were built for: a runtime key filter of
+ * thousands of keys is hashed once, not once per variant.
+ */
+const builtSets = new WeakMap<readonly Datum[], Map<string, object>>();
+
+function cachedSet<T extends object>(values: readonly Datum[], tag: string, make: () => T): T {
+  let byTag = builtSets.get(values);
+  if (byTag === undefined) builtSets.set(values, byTag = new Map());
+  let set = byTag.get(tag) as T | undefined;
+  if (set === undefined) byTag.set(tag, set = make());
+  return set;
+}
+
 /** A lookup set of constant IN-list values for an argument of representation x, if one fits. */
 function constantSet(ctx: CodegenContext, x: Val, values: readonly Datum[]): string | undefined {
   switch (x.repr) {
     case 'i32': case 'f64':
-      return values.every((v): v is number => typeof v === 'number') ? ctx.pool.add(new NumberKeySet(values)) : undefined;
+      return values.every((v): v is number => typeof v === 'number') ? ctx.pool.add(cachedSet(values, 'number', () => new NumberKeySet(values))) : undefined;
     case 'bool':
       return values.every((v) => typeof v === 'boolean') ? ctx.pool.add(new Set(values)) : undefined;
     case 'i64': {
       if (!values.every((v): v is bigint => typeof v === 'bigint')) return undefined;
       ctx.usesWide = true;
       const safe = (v: bigint): boolean => v <= 9007199254740991n && v >= -9007199254740991n;
-      return ctx.pool.add(ctx.fast ? new NumberKeySet(values.filter(safe).map(Number)) : new Set(values));
+      return ctx.pool.add(ctx.fast ? cachedSet(values, 'i64', () => new NumberKeySet(values.filter(safe).map(Number))) : cachedSet(values, 'i64 exact', () => new Set(values)));
     }
     case 'dec': {
       if (!values.every((v): v is Decimal => v instanceof Decimal)) return undefined;
