@@ -167,6 +167,29 @@ describe('vectorized join on the slices', () => {
     expect(rows).toEqual(['[0,"p0",10,"a"]', '[0,"p0",11,"b"]', '[2,"p2",12,"c"]']);
   });
 
+  it('joins a dense int4 key whose rows outnumber a chunk of pairs, with NULLs and keys outside its range', async () => {
+    // The input: 5,000 rows of key 7 (more than one chunk of pairs per probe row), keys -3..40, NULLs.
+    const inputRows: Datum[][] = [];
+    for (let i = 0; i < 5000; i++) inputRows.push([i, 7, null, null, null, null]);
+    for (let k = -3; k <= 40; k++) inputRows.push([10_000 + k, k % 5 === 0 ? null : k, null, null, null, null]);
+    const probeRows: Datum[][] = [[0, 7], [1, 7], [2, null], [3, -4], [4, 41], [5, -3], [6, 40], [7, 7], [8, 39]].map(([id, k]) => [id!, k!, null, null, null, null]);
+    for (const type of ['inner', 'left', 'semi', 'anti'] as const) {
+      for (const kind of ['broadcast', 'colocated'] as const) {
+        const input: JoinInput = kind === 'broadcast' ? { kind, rows: inputRows, offset: W, width: W, types: TYPES } : { kind, fragment: tableFragment(2, null), offset: W, width: W };
+        const jf: JoinFragment = {
+          probe: tableFragment(1, null), probeOffset: 0, width: 2 * W, probeResidual: null, inputs: [input],
+          steps: [{ type, input: 0, leftKeys: [col(1)], rightKeys: [col(1)], residual: null }],
+          post: { tableOid: 0, scanColumns: [0], scanTypes: [T.int4], zoneFilters: [], filter: null,
+            mode: { kind: 'aggregate', groupBy: [{ kind: 'Column', index: 0, type: T.int4 }], aggs: [{ name: 'count', arg: null, distinct: false }] } },
+        };
+        const src = sources(new Map([[1, [probeRows, []]], [2, [inputRows, []]]]));
+        const expected = await drain(runJoinFragment(jf, src, TEST_CTX, undefined, new Set(), { rowPath: true }));
+        expect(await drain(runJoinFragment(jf, src, TEST_CTX, undefined, new Set())), `${type} ${kind}`).toEqual(expected);
+        if (type === 'inner') expect(expected).toContain('[0,{"$b":"5001"}]');
+      }
+    }
+  });
+
   it('leaves keys of different layouts and NOT IN with extra conditions to the row join', () => {
     const base: JoinFragment = {
       probe: tableFragment(1, null), probeOffset: 0, width: 2 * W, probeResidual: null,

@@ -265,6 +265,44 @@ interface BuildSide {
   readonly hasNullKey: boolean;
   /** Rows that matched (a step tracking its broadcast input's matches). */
   readonly matched: Uint8Array | null;
+  /**
+   * A single int32 key over a dense range: direct[key − directMin] is the first row holding that
+   * key (−1: none) and `next` chains the rows of one key only, so a probe is one array read and
+   * no key comparison (what a join on a primary key of 1..n mostly is). Null otherwise.
+   */
+  readonly direct: Int32Array | null;
+  readonly directMin: number;
+  /** The direct table's chains (rows of one key). */
+  readonly directNext: Int32Array;
+}
+
+/** A direct table may be at most this many times the rows it indexes (and this long). */
+const DIRECT_SPREAD = 2;
+const DIRECT_MAX = 1 << 26;
+
+/** direct / next over one int32 key column, when its non-NULL values span a dense range. */
+function directRows(keys: Int32Array, nulls: Uint8Array, n: number): { direct: Int32Array; directMin: number; directNext: Int32Array } | null {
+  let min = 2147483647;
+  let max = -2147483648;
+  for (let j = 0; j < n; j++) {
+    if (nulls[j] !== 0) continue;
+    const k = keys[j]!;
+    if (k < min) min = k;
+    if (k > max) max = k;
+  }
+  if (min > max) return null;
+  const range = max - min + 1;
+  if (range > DIRECT_MAX || range > Math.max(1024, DIRECT_SPREAD * n)) return null;
+  const direct = new Int32Array(range).fill(-1);
+  const next = new Int32Array(n);
+  // Last row first, so each key's chain lists its rows in input order.
+  for (let j = n - 1; j >= 0; j--) {
+    if (nulls[j] !== 0) { next[j] = -1; continue; }
+    const d = keys[j]! - min;
+    next[j] = direct[d]!;
+    direct[d] = j;
+  }
+  return { direct, directMin: min, directNext: next };
 }
 
 /** A step compiled for batches. */
@@ -442,13 +480,20 @@ function buildSide(ps: PlannedStep, parts: readonly { n: number; cols: readonly 
   let hasNullKey = false;
   // A cross join (no keys) walks the rows in order and never reads the chains.
   let chains: ReturnType<typeof chainRows> = { heads: new Int32Array(0), next: new Int32Array(n), mask: 0 };
+  let direct: ReturnType<typeof directRows> = null;
   if (ps.rightKeys !== null) {
     const keys = ps.rightKeys({ length: n, columns: cols as Vector[], selection: null }, null);
     keyCols = keys.map(keyColumn);
     hasNullKey = hashKeys(keys, keyCols, n, hashes, nulls);
+    // The hash chains too: a probe whose key column is not an int32 one (a bool key) reads them.
     chains = chainRows(hashes, nulls, n);
+    const only = keyCols.length === 1 ? keyCols[0]! : null;
+    if (only !== null && only.kind === 'i32' && only.values instanceof Int32Array) direct = directRows(only.values, nulls, n);
   }
-  return { n, cols, keyCols, hashes, ...chains, hasNullKey, matched: ps.step.trackMatches ? new Uint8Array(n) : null };
+  return {
+    n, cols, keyCols, hashes, ...chains, hasNullKey, matched: ps.step.trackMatches ? new Uint8Array(n) : null,
+    direct: direct?.direct ?? null, directMin: direct?.directMin ?? 0, directNext: direct?.directNext ?? chains.next,
+  };
 }
 
 /**
@@ -473,6 +518,7 @@ function fillPairs(ps: PlannedStep, t: BuildSide, leftCols: readonly KeyColumn[]
   const b32 = b?.kind === 'i32' ? b.values : null;
   const a64 = a?.kind === 'w64' ? a.words : null;
   const b64 = b?.kind === 'w64' ? b.words : null;
+  if (t.direct !== null && a32 instanceof Int32Array) return fillDirectPairs(ps, t, t.direct, a32, ln, n, matched, existence);
   let c = 0;
   let i = ps.resumeI;
   let j = ps.resumeJ;
@@ -502,6 +548,40 @@ function fillPairs(ps: PlannedStep, t: BuildSide, leftCols: readonly KeyColumn[]
           ps.resumeJ = nj >= 0 ? nj : -2;
           return c;
         }
+      }
+      j = nj;
+    }
+  }
+  ps.resumeI = n;
+  ps.resumeJ = -2;
+  return c;
+}
+
+/** fillPairs over a direct table: the probe key indexes it, every row of the chain matches. */
+function fillDirectPairs(ps: PlannedStep, t: BuildSide, direct: Int32Array, keys: Int32Array, ln: Uint8Array, n: number,
+  matched: Uint8Array, existence: boolean): number {
+  const { li, ri } = ps;
+  const next = t.directNext;
+  const min = t.directMin;
+  const range = direct.length;
+  let c = 0;
+  let i = ps.resumeI;
+  let j = ps.resumeJ;
+  for (; i < n; i++, j = -2) {
+    if (j === -2) {
+      if (ln[i] !== 0) continue;
+      const d = keys[i]! - min;
+      j = d >= 0 && d < range ? direct[d]! : -1;
+    }
+    if (j >= 0 && existence) { matched[i] = 1; continue; }
+    while (j >= 0) {
+      const nj = next[j]!;
+      li[c] = i;
+      ri[c] = j;
+      if (++c === PAIR_CHUNK) {
+        ps.resumeI = nj >= 0 ? i : i + 1;
+        ps.resumeJ = nj >= 0 ? nj : -2;
+        return c;
       }
       j = nj;
     }
