@@ -7,7 +7,7 @@
 //
 // Sums are exact: an int32 sums into one float64, an int64 as its two 32-bit words, a scaled
 // decimal as a high part (value / 2^26, floored) and a low part; every group folds its float64
-// parts into a bigint after FOLD_ROWS rows, long before any part could pass 2^53.
+// parts into a bigint often enough that no part can pass 2^53 (foldInterval).
 import { Decimal, type Datum } from '../../sql/types/datum.ts';
 import type { Vector } from '../batch/vector.ts';
 import type { AggSlot } from './hash-aggregate.ts';
@@ -26,8 +26,19 @@ const SMALL = 4_294_967_296;
 const TWO53 = 9_007_199_254_740_992;
 const TWO26 = 67_108_864n;
 const TWO32 = 4_294_967_296n;
-/** Rows a group takes before its float64 partial sums are folded into bigints. */
-const FOLD_ROWS = 1 << 20;
+/**
+ * Rows added between folds of the float64 partial sums into bigints, by the argument's kind: what
+ * one row can add to a part (a decimal: under 2^27 to hi, under 2^26 to lo; an int4: under 2^31; an
+ * int8's words: under 2^32) times these stays below 2^52, a batch of slack included.
+ */
+const FOLD_ROWS: Record<ArgKind, number> = { decimal: 1 << 25, int32: 1 << 21, int64: 1 << 20 };
+
+/** Rows between folds for a table's aggregates (no sums: never). */
+function foldInterval(cols: readonly AggColumn[]): number {
+  let every = Infinity;
+  for (const c of cols) if ((c.name === 'sum' || c.name === 'avg') && c.kind !== null) every = Math.min(every, FOLD_ROWS[c.kind]);
+  return every;
+}
 
 const decoder = new TextDecoder();
 
@@ -254,8 +265,10 @@ export class GroupTable {
   private comboGroup = new Int32Array(0);
   private comboCodes = new Int32Array(4096);
 
-  /** `foldRows`: rows between folds of the float64 sums (small in tests, to fold often). */
-  constructor(private readonly aggs: readonly AggSpec[], private readonly foldRows = FOLD_ROWS) {}
+  /** Rows between folds of the float64 sums (foldInterval, or `foldRows` when given: small in tests, to fold often). */
+  private foldEvery = Infinity;
+
+  constructor(private readonly aggs: readonly AggSpec[], private readonly foldRows: number | null = null) {}
 
   get size(): number { return this.groups; }
 
@@ -281,11 +294,11 @@ export class GroupTable {
       const g = rowGroup[r]!;
       if (perGroup[g]!++ === 0) touched[t++] = g;
     }
-    // Every group's float64 sums stay exact while fewer than foldRows rows (plus a batch) went in
+    // Every group's float64 sums stay exact while fewer than foldEvery rows (plus a batch) went in
     // since the last fold: fold them all at that pace (cheap next to the rows, and no per-row counter).
     const cols = this.aggCols!;
     this.sinceFold += n;
-    if (this.sinceFold >= this.foldRows) {
+    if (this.sinceFold >= this.foldEvery) {
       this.sinceFold = 0;
       for (const c of cols) for (let g = 0; g < this.groups; g++) fold(c, g);
     }
@@ -398,7 +411,7 @@ export class GroupTable {
     if (this.groups === 0) this.groups = 1;
     const cols = this.aggCols!;
     this.sinceFold += n;
-    if (this.sinceFold >= this.foldRows) {
+    if (this.sinceFold >= this.foldEvery) {
       this.sinceFold = 0;
       for (const c of cols) fold(c, 0);
     }
@@ -436,6 +449,7 @@ export class GroupTable {
       }
       this.keyStores = keys.map((k, i) => new KeyStore(kinds[i]!, k.kind === 'decimal' ? k.scale : 0));
       this.aggCols = cols;
+      this.foldEvery = this.foldRows ?? foldInterval(cols);
       return true;
     }
     const stores = this.keyStores;
@@ -536,7 +550,7 @@ export class GroupTable {
     }
     const cols = this.aggCols!;
     this.sinceFold += n;
-    if (this.sinceFold >= this.foldRows) {
+    if (this.sinceFold >= this.foldEvery) {
       this.sinceFold = 0;
       for (const c of cols) for (let g = 0; g < this.groups; g++) fold(c, g);
     }
@@ -589,6 +603,7 @@ export class GroupTable {
       if (si !== states.length) return false;
       this.keyStores = keys.map((k, i) => new KeyStore(kinds[i]!, k.kind === 'decimal' ? k.scale : 0));
       this.aggCols = cols;
+      this.foldEvery = this.foldRows ?? foldInterval(cols);
       return true;
     }
     const stores = this.keyStores;
@@ -770,8 +785,9 @@ function addGroupSums(v: Vector, c: AggColumn, batch: TouchedGroups): void {
     }
   }
   if (!(maxAbs * n <= TWO53)) {
+    // Every row split on its own (under 2^27 to hi and 2^26 to lo each, as foldInterval assumes).
     for (let i = 0; i < count; i++) total[touched[i]!] = 0;
-    addSums(v, groupOf, n, c.hi, c.lo, c.cnt);
+    addSumStates(v, groupOf, n, c.hi, c.lo, c.cnt);
     return;
   }
   const cnt = c.cnt;
