@@ -507,7 +507,6 @@ function fillPairs(ps: PlannedStep, t: BuildSide, leftCols: readonly KeyColumn[]
   const { li, ri } = ps;
   const keyed = ps.leftKeys !== null;
   const heads = t.heads;
-  const next = t.next;
   const hashes = t.hashes;
   const mask = t.mask;
   const count = t.n;
@@ -518,7 +517,11 @@ function fillPairs(ps: PlannedStep, t: BuildSide, leftCols: readonly KeyColumn[]
   const b32 = b?.kind === 'i32' ? b.values : null;
   const a64 = a?.kind === 'w64' ? a.words : null;
   const b64 = b?.kind === 'w64' ? b.words : null;
-  if (t.direct !== null && a32 instanceof Int32Array) return fillDirectPairs(ps, t, t.direct, a32, ln, n, matched, existence);
+  // A direct table (dense int4 keys): the probe key indexes it and every row of a chain matches.
+  const direct = t.direct !== null && a32 instanceof Int32Array ? t.direct : null;
+  const next = direct !== null ? t.directNext : t.next;
+  const dmin = t.directMin;
+  const drange = direct !== null ? direct.length : 0;
   let c = 0;
   let i = ps.resumeI;
   let j = ps.resumeJ;
@@ -527,13 +530,14 @@ function fillPairs(ps: PlannedStep, t: BuildSide, leftCols: readonly KeyColumn[]
       if (!keyed) j = 0;
       else {
         if (ln[i] !== 0) continue;
-        j = heads[lh[i]! & mask]!;
+        if (direct !== null) { const d = a32![i]! - dmin; j = d >= 0 && d < drange ? direct[d]! : -1; }
+        else j = heads[lh[i]! & mask]!;
       }
     }
     const h = lh[i]!;
     while (j >= 0) {
       let eq: boolean;
-      if (!keyed) eq = true;
+      if (!keyed || direct !== null) eq = true;
       else if (hashes[j] !== h) eq = false;
       else if (a32 !== null && b32 !== null) eq = a32[i] === b32[j];
       else if (a64 !== null && b64 !== null) eq = a64[2 * i] === b64[2 * j] && a64[2 * i + 1] === b64[2 * j + 1];
@@ -548,40 +552,6 @@ function fillPairs(ps: PlannedStep, t: BuildSide, leftCols: readonly KeyColumn[]
           ps.resumeJ = nj >= 0 ? nj : -2;
           return c;
         }
-      }
-      j = nj;
-    }
-  }
-  ps.resumeI = n;
-  ps.resumeJ = -2;
-  return c;
-}
-
-/** fillPairs over a direct table: the probe key indexes it, every row of the chain matches. */
-function fillDirectPairs(ps: PlannedStep, t: BuildSide, direct: Int32Array, keys: Int32Array, ln: Uint8Array, n: number,
-  matched: Uint8Array, existence: boolean): number {
-  const { li, ri } = ps;
-  const next = t.directNext;
-  const min = t.directMin;
-  const range = direct.length;
-  let c = 0;
-  let i = ps.resumeI;
-  let j = ps.resumeJ;
-  for (; i < n; i++, j = -2) {
-    if (j === -2) {
-      if (ln[i] !== 0) continue;
-      const d = keys[i]! - min;
-      j = d >= 0 && d < range ? direct[d]! : -1;
-    }
-    if (j >= 0 && existence) { matched[i] = 1; continue; }
-    while (j >= 0) {
-      const nj = next[j]!;
-      li[c] = i;
-      ri[c] = j;
-      if (++c === PAIR_CHUNK) {
-        ps.resumeI = nj >= 0 ? i : i + 1;
-        ps.resumeJ = nj >= 0 ? nj : -2;
-        return c;
       }
       j = nj;
     }

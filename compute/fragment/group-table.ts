@@ -209,6 +209,16 @@ interface TouchedGroups {
   readonly scratch: Float64Array;
 }
 
+/** A new aggregate column's state arrays for `size` groups. */
+function newColumn(name: AggColumn['name'], kind: ArgKind | null, scale: number, intSum: boolean, size: number): AggColumn {
+  return {
+    name, kind, scale, intSum,
+    cnt: new Float64Array(size), hi: new Float64Array(name === 'sum' || name === 'avg' ? size : 0),
+    lo: new Float64Array(name === 'count' ? 0 : size),
+    best: new Int32Array(name === 'min' || name === 'max' ? (kind === 'int64' ? 2 * size : size) : 0), carry: null,
+  };
+}
+
 /** The typed state of one aggregate call. */
 interface AggColumn {
   readonly name: 'count' | 'sum' | 'avg' | 'min' | 'max';
@@ -423,10 +433,28 @@ export class GroupTable {
     return true;
   }
 
+  /** The table's key stores and aggregate columns, from its first batch. */
+  private setUp(keys: readonly Vector[], kinds: readonly KeyKind[], cols: AggColumn[]): void {
+    this.keyStores = keys.map((k, i) => new KeyStore(kinds[i]!, k.kind === 'decimal' ? k.scale : 0));
+    this.aggCols = cols;
+    this.foldEvery = this.foldRows ?? foldInterval(cols);
+  }
+
+  /** Whether key vectors have the kinds (and scales) of the stored keys. */
+  private keysFit(keys: readonly Vector[]): boolean {
+    const stores = this.keyStores!;
+    if (keys.length !== stores.length) return false;
+    for (let k = 0; k < keys.length; k++) {
+      const v = keys[k]!;
+      if (v.kind !== stores[k]!.kind || (v.kind === 'decimal' && v.scale !== stores[k]!.scale)) return false;
+    }
+    return true;
+  }
+
   private accepts(keys: readonly Vector[], args: readonly (Vector | null)[]): boolean {
     if (this.keyStores === null) {
       const kinds = keys.map(keyKindOf);
-      if (kinds.some((k) => k === null)) return false;
+      if (!kinds.every((k): k is KeyKind => k !== null)) return false;
       const cols: AggColumn[] = [];
       for (let a = 0; a < this.aggs.length; a++) {
         const spec = this.aggs[a]!;
@@ -439,25 +467,12 @@ export class GroupTable {
           if (v === null || (v.kind !== 'int32' && v.kind !== 'int64' && v.kind !== 'decimal')) return false;
           kind = v.kind;
         }
-        const size = this.capacity;
-        cols.push({
-          name, kind, scale: v?.kind === 'decimal' ? v.scale : 0,
-          cnt: new Float64Array(size), hi: new Float64Array(name === 'sum' || name === 'avg' ? size : 0),
-          lo: new Float64Array(name === 'count' ? 0 : size),
-          best: new Int32Array(name === 'min' || name === 'max' ? (kind === 'int64' ? 2 * size : size) : 0), carry: null,
-        });
+        cols.push(newColumn(name, kind, v?.kind === 'decimal' ? v.scale : 0, false, this.capacity));
       }
-      this.keyStores = keys.map((k, i) => new KeyStore(kinds[i]!, k.kind === 'decimal' ? k.scale : 0));
-      this.aggCols = cols;
-      this.foldEvery = this.foldRows ?? foldInterval(cols);
+      this.setUp(keys, kinds, cols);
       return true;
     }
-    const stores = this.keyStores;
-    if (keys.length !== stores.length) return false;
-    for (let k = 0; k < keys.length; k++) {
-      const v = keys[k]!;
-      if (v.kind !== stores[k]!.kind || (v.kind === 'decimal' && v.scale !== stores[k]!.scale)) return false;
-    }
+    if (!this.keysFit(keys)) return false;
     const cols = this.aggCols!;
     for (let a = 0; a < cols.length; a++) {
       const c = cols[a]!;
@@ -573,7 +588,7 @@ export class GroupTable {
   private acceptsStates(keys: readonly Vector[], states: readonly Vector[]): boolean {
     if (this.keyStores === null) {
       const kinds = keys.map(keyKindOf);
-      if (kinds.some((k) => k === null)) return false;
+      if (!kinds.every((k): k is KeyKind => k !== null)) return false;
       const cols: AggColumn[] = [];
       let si = 0;
       for (const spec of this.aggs) {
@@ -591,27 +606,14 @@ export class GroupTable {
           kind = 'decimal';
           if (name === 'avg' && states[si++]?.kind !== 'int64') return false;
         }
-        const size = this.capacity;
         const intSum = name === 'sum' && spec.arg !== null && layoutOf(spec.arg.type).kind === 'int32';
-        cols.push({
-          name, kind, scale: v.kind === 'decimal' ? v.scale : 0, intSum,
-          cnt: new Float64Array(size), hi: new Float64Array(name === 'sum' || name === 'avg' ? size : 0),
-          lo: new Float64Array(name === 'count' ? 0 : size),
-          best: new Int32Array(name === 'min' || name === 'max' ? (kind === 'int64' ? 2 * size : size) : 0), carry: null,
-        });
+        cols.push(newColumn(name, kind, v.kind === 'decimal' ? v.scale : 0, intSum, this.capacity));
       }
       if (si !== states.length) return false;
-      this.keyStores = keys.map((k, i) => new KeyStore(kinds[i]!, k.kind === 'decimal' ? k.scale : 0));
-      this.aggCols = cols;
-      this.foldEvery = this.foldRows ?? foldInterval(cols);
+      this.setUp(keys, kinds, cols);
       return true;
     }
-    const stores = this.keyStores;
-    if (keys.length !== stores.length) return false;
-    for (let k = 0; k < keys.length; k++) {
-      const v = keys[k]!;
-      if (v.kind !== stores[k]!.kind || (v.kind === 'decimal' && v.scale !== stores[k]!.scale)) return false;
-    }
+    if (!this.keysFit(keys)) return false;
     let si = 0;
     for (const c of this.aggCols!) {
       const v = states[si++];
