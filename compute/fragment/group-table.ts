@@ -286,15 +286,7 @@ export class GroupTable {
   add(keys: readonly Vector[], args: readonly (Vector | null)[], n: number): boolean {
     if (!this.accepts(keys, args)) return false;
     if (keys.length === 0) { this.addUngrouped(args, n); return true; }
-    if (this.rowHash.length < n) {
-      this.rowHash = new Int32Array(n);
-      this.rowGroup = new Int32Array(n);
-      this.touched = new Int32Array(n);
-      this.comboCodes = new Int32Array(n);
-    }
-    const stores = this.keyStores!;
-    for (let k = 0; k < stores.length; k++) stores[k]!.bind(keys[k]!);
-    if (!this.groupByCodes(keys, n)) this.groupByHash(keys, n);
+    this.groupRows(keys, n);
     // The groups this batch touches, and its rows per group (shared by every aggregate without NULLs).
     const rowGroup = this.rowGroup;
     const perGroup = this.batchRows;
@@ -316,6 +308,19 @@ export class GroupTable {
     for (let a = 0; a < cols.length; a++) accumulate(cols[a]!, args[a] ?? null, batch);
     for (let i = 0; i < t; i++) perGroup[touched[i]!] = 0;
     return true;
+  }
+
+  /** Puts each of rows [0, n) in its group (rowGroup), by combined codes where the keys allow, else by hash. */
+  private groupRows(keys: readonly Vector[], n: number): void {
+    if (this.rowHash.length < n) {
+      this.rowHash = new Int32Array(n);
+      this.rowGroup = new Int32Array(n);
+      this.touched = new Int32Array(n);
+      this.comboCodes = new Int32Array(n);
+    }
+    const stores = this.keyStores!;
+    for (let k = 0; k < stores.length; k++) stores[k]!.bind(keys[k]!);
+    if (!this.groupByCodes(keys, n)) this.groupByHash(keys, n);
   }
 
   /** Row r's group (hash h), made when new. */
@@ -549,19 +554,11 @@ export class GroupTable {
    */
   mergeBatch(keys: readonly Vector[], states: readonly Vector[], n: number): boolean {
     if (!this.acceptsStates(keys, states)) return false;
-    if (this.rowHash.length < n) {
-      this.rowHash = new Int32Array(n);
-      this.rowGroup = new Int32Array(n);
-      this.touched = new Int32Array(n);
-      this.comboCodes = new Int32Array(n);
-    }
-    const stores = this.keyStores!;
-    if (keys.length === 0) {
-      if (n > 0 && this.groups === 0) this.groups = 1;
+    if (keys.length > 0) this.groupRows(keys, n);
+    else if (n > 0) {
+      if (this.groups === 0) this.groups = 1;
+      if (this.rowGroup.length < n) this.rowGroup = new Int32Array(n);
       this.rowGroup.fill(0, 0, n);
-    } else {
-      for (let k = 0; k < stores.length; k++) stores[k]!.bind(keys[k]!);
-      if (!this.groupByCodes(keys, n)) this.groupByHash(keys, n);
     }
     const cols = this.aggCols!;
     this.sinceFold += n;
@@ -946,14 +943,7 @@ export function addSums(v: Vector, groupOf: Int32Array, n: number, hi: Float64Ar
       }
       return;
     }
-    for (let r = 0; r < n; r++) {
-      if (nulls !== null && nulls[r] !== 0) continue;
-      const g = groupOf[r]!;
-      const h = Math.floor(x[r]! / SPLIT);
-      hi[g]! += h;
-      lo[g]! += x[r]! - h * SPLIT;
-      cnt[g]!++;
-    }
+    addSumStates(v, groupOf, n, hi, lo, cnt);
   }
 }
 
@@ -978,7 +968,7 @@ export function partialRowsFromBatch(b: Batch, aggs: readonly AggSpec[], groupCo
   return out;
 }
 
-/** Adds the non-NULL totals of a 'decimal' state vector split into hi / lo (as addSums), counting them in `cnt` when given. */
+/** Adds the non-NULL values of a 'decimal' vector (rows or sum states) each split into hi / lo, counting them in `cnt` when given. */
 function addSumStates(v: Vector, groupOf: Int32Array, n: number, hi: Float64Array, lo: Float64Array, cnt: Float64Array | null): void {
   if (v.kind !== 'decimal') return;
   const x = v.values;
