@@ -85,57 +85,57 @@ async function* aggregated(
   if (mode.kind !== 'aggregate') return;
   const filter = f.filter ? compileFilter(f.filter, inputTypes, ctx) : null;
   let selBuf = new Uint32Array(4096);
-    const inputs = compileAggregateInputs(mode.groupBy, mode.aggs.map((a) => a.arg), inputTypes, ctx);
-    const slots = fragmentAggSlots(mode.aggs);
-    const table = new HashAggregate(slots, mode.groupBy.length);
-    // Batches go to the typed group table when their layouts allow, else to the Datum table.
-    const groups = new GroupTable(mode.aggs);
-    const typed = new BatchAggregator();
-    const args: Datum[] = new Array<Datum>(mode.aggs.length);
-    for await (const batch of batches) {
-      signal?.throwIfAborted();
-      if (selBuf.length < batch.length) selBuf = new Uint32Array(batch.length);
-      const [n, sel] = selected(batch, filter, selBuf);
-      if (n === 0) continue;
-      const { keys, args: argVectors } = inputs(batch, sel);
-      if (groups.add(keys, argVectors, n)) continue;
-      // Typed grouping within the batch for the usual aggregates; row by row for the rest.
-      if (typed.aggregate(table, mode.aggs, keys, argVectors, n)) continue;
-      for (let r = 0; r < n; r++) {
-        const k = rowOf(keys, r);
-        for (let a = 0; a < argVectors.length; a++) {
-          const v = argVectors[a];
-          args[a] = v ? datumAt(v, r) : null;
-        }
-        table.accumulate(k, args);
+  const inputs = compileAggregateInputs(mode.groupBy, mode.aggs.map((a) => a.arg), inputTypes, ctx);
+  const slots = fragmentAggSlots(mode.aggs);
+  const table = new HashAggregate(slots, mode.groupBy.length);
+  // Batches go to the typed group table when their layouts allow, else to the Datum table.
+  const groups = new GroupTable(mode.aggs);
+  const typed = new BatchAggregator();
+  const args: Datum[] = new Array<Datum>(mode.aggs.length);
+  for await (const batch of batches) {
+    signal?.throwIfAborted();
+    if (selBuf.length < batch.length) selBuf = new Uint32Array(batch.length);
+    const [n, sel] = selected(batch, filter, selBuf);
+    if (n === 0) continue;
+    const { keys, args: argVectors } = inputs(batch, sel);
+    if (groups.add(keys, argVectors, n)) continue;
+    // Typed grouping within the batch for the usual aggregates; row by row for the rest.
+    if (typed.aggregate(table, mode.aggs, keys, argVectors, n)) continue;
+    for (let r = 0; r < n; r++) {
+      const k = rowOf(keys, r);
+      for (let a = 0; a < argVectors.length; a++) {
+        const v = argVectors[a];
+        args[a] = v ? datumAt(v, r) : null;
       }
+      table.accumulate(k, args);
     }
-    let rows: FragmentRow[];
-    // With no batch outside the typed table, its rows are the answer; else both merge.
-    const typedOnly = table.size === 0 && (groups.size > 0 || mode.groupBy.length > 0);
-    if (!typedOnly) for (const r of groups.partialRows()) table.merge(r);
-    if (mode.finish) {
-      const { having, project } = mode.finish;
-      rows = [];
-      // Groups that clearly fail HAVING are dropped on the typed states, before any Datum is made.
-      const keep = typedOnly && having ? groups.havingMask(having, mode.groupBy.length) : null;
-      for (const r of typedOnly ? groups.finalRows(slots, keep) : table.finalRows()) {
-        if (having && evaluate(having, r, ctx) !== true) continue;
-        rows.push(project.map((e) => evaluate(e, r, ctx)));
-      }
-    } else {
-      // Partial states as columns where the typed table holds them all, for a leader that merges typed.
-      const states = typedOnly && typedPartials ? groups.partialBatch() : null;
-      if (states !== null) {
-        for (let i = 0; i < states.length; i += STATE_ROWS) {
-          const e = Math.min(states.length, i + STATE_ROWS);
-          yield i === 0 && e === states.length ? states : { length: e - i, columns: states.columns.map((v) => sliceVector(v, i, e)), selection: null };
-        }
-        return;
-      }
-      rows = typedOnly ? groups.partialRows() : table.partialRows();
+  }
+  let rows: FragmentRow[];
+  // With no batch outside the typed table, its rows are the answer; else both merge.
+  const typedOnly = table.size === 0 && (groups.size > 0 || mode.groupBy.length > 0);
+  if (!typedOnly) for (const r of groups.partialRows()) table.merge(r);
+  if (mode.finish) {
+    const { having, project } = mode.finish;
+    rows = [];
+    // Groups that clearly fail HAVING are dropped on the typed states, before any Datum is made.
+    const keep = typedOnly && having ? groups.havingMask(having, mode.groupBy.length) : null;
+    for (const r of typedOnly ? groups.finalRows(slots, keep) : table.finalRows()) {
+      if (having && evaluate(having, r, ctx) !== true) continue;
+      rows.push(project.map((e) => evaluate(e, r, ctx)));
     }
-    for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
+  } else {
+    // Partial states as columns where the typed table holds them all, for a leader that merges typed.
+    const states = typedOnly && typedPartials ? groups.partialBatch() : null;
+    if (states !== null) {
+      for (let i = 0; i < states.length; i += STATE_ROWS) {
+        const e = Math.min(states.length, i + STATE_ROWS);
+        yield i === 0 && e === states.length ? states : { length: e - i, columns: states.columns.map((v) => sliceVector(v, i, e)), selection: null };
+      }
+      return;
+    }
+    rows = typedOnly ? groups.partialRows() : table.partialRows();
+  }
+  for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
 }
 
 /**
