@@ -34,11 +34,6 @@ export function leaderRows(c: LeaderChunk): FragmentRow[] {
   return Array.isArray(c) ? c : partialRowsFromBatch(c.batch, c.aggs, c.groupCount);
 }
 
-/** Rows in a leader chunk. */
-export function leaderChunkRows(c: LeaderChunk): number {
-  return Array.isArray(c) ? c.length : c.batch.length;
-}
-
 /** A chunk the leader itself computed for `fragment`, as leaderDecoder would give it. */
 export function leaderChunk(chunk: FragmentChunk, fragment: Fragment): LeaderChunk {
   if (Array.isArray(chunk)) return chunk;
