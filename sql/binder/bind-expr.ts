@@ -314,7 +314,13 @@ export function bindExpr(n: unknown, ctx: BindContext): Expr {
         try {
           o = resolveColumn(fields, outer, n);
         } catch {
-          throw bareFunction(fields, ctx, n) ?? err;
+          const bare = bareFunction(fields, ctx, n);
+          if (bare) return bare;
+          // A query further out has it: PostgreSQL's answer needs decorrelation through two levels.
+          if ((ctx.farther ?? []).some((f) => { try { resolveColumn(fields, f, n); return true; } catch { return false; } })) {
+            throw featureNotSupported(`a reference to "${fields.join('.')}" two or more query levels out (a correlated subquery inside a correlated subquery)`, pos(n));
+          }
+          throw err;
         }
         return { kind: 'Outer', index: o, type: outer[o]!.type };
       }

@@ -291,10 +291,11 @@ function bindLimit(n: unknown, params: SqlType[], what: string): Expr | null {
 }
 
 /** Binds a SelectStmt node (or wrapper). `params` collects parameter types ($1 = index 0). */
-export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlType[], outer: readonly ScopeColumn[] | null = null): BoundSelect {
+export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlType[], outer: readonly ScopeColumn[] | null = null,
+  farther: readonly (readonly ScopeColumn[])[] = []): BoundSelect {
   const sel = node(n, 'SelectStmt') ?? (n as NodeOf<'SelectStmt'>);
   if (sel.withClause !== undefined) resolver = withCtes(sel.withClause, resolver, params);
-  if (sel.op !== undefined && sel.op !== 'SETOP_NONE') return bindSetOperation(sel, resolver, params, outer);
+  if (sel.op !== undefined && sel.op !== 'SETOP_NONE') return bindSetOperation(sel, resolver, params, outer, farther);
   if (sel.valuesLists !== undefined) return bindValues(sel, params);
   if (sel.intoClause !== undefined) throw featureNotSupported('SELECT INTO', pos(n));
   if (sel.lockingClause !== undefined) throw featureNotSupported('FOR UPDATE / FOR SHARE', pos(n));
@@ -305,11 +306,11 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
   let tree: FromItem | null = from;
   const aggs: AggregateCall[] = [];
   const host = subqueryHost({
-    resolver, params, scope,
+    resolver, params, scope, farther: outer === null ? [] : [outer, ...farther],
     getTree: () => tree,
     setTree: (t) => { tree = t; },
   });
-  const ctxFor = (clause: string, allowAggs: boolean): BindContext => ({ scope, params, aggregates: allowAggs ? aggs : null, clause, outer, sublinks: host });
+  const ctxFor = (clause: string, allowAggs: boolean): BindContext => ({ scope, params, aggregates: allowAggs ? aggs : null, clause, outer, farther, sublinks: host });
 
   // WHERE: subqueries that are whole conjuncts become semi / anti joins; the rest bind as expressions.
   const whereParts: Expr[] = [];

@@ -53,10 +53,11 @@ function castOutputs(s: BoundSelect, types: readonly SqlType[], ctx: BindContext
 }
 
 /** Binds `left op right` with its own ORDER BY / LIMIT. */
-export function bindSetOperation(sel: NodeOf<'SelectStmt'>, resolver: RelationResolver, params: SqlType[], outer: readonly ScopeColumn[] | null): BoundSelect {
+export function bindSetOperation(sel: NodeOf<'SelectStmt'>, resolver: RelationResolver, params: SqlType[], outer: readonly ScopeColumn[] | null,
+  farther: readonly (readonly ScopeColumn[])[] = []): BoundSelect {
   const op = sel.op === 'SETOP_UNION' ? 'union' : sel.op === 'SETOP_INTERSECT' ? 'intersect' : 'except';
-  let left = bindSelect(sel.larg, resolver, params, outer);
-  let right = bindSelect(sel.rarg, resolver, params, outer);
+  let left = bindSelect(sel.larg, resolver, params, outer, farther);
+  let right = bindSelect(sel.rarg, resolver, params, outer, farther);
   if (left.correlated.length > 0 || right.correlated.length > 0) throw featureNotSupported('correlated set operations');
   if (left.outputs.length !== right.outputs.length) {
     throw new SqlError(SqlState.SYNTAX_ERROR, `each ${op.toUpperCase()} query must have the same number of columns`, pos(sel.rarg));

@@ -18,6 +18,8 @@ export interface SubqueryHostOptions {
   readonly params: SqlType[];
   /** The enclosing query's scope; grows when a scalar subquery is joined in. */
   readonly scope: ScopeColumn[];
+  /** The scopes enclosing that query, nearest first: out of reach for its subqueries. */
+  readonly farther: readonly (readonly ScopeColumn[])[];
   getTree(): FromItem | null;
   setTree(t: FromItem): void;
 }
@@ -57,7 +59,7 @@ function hiddenScope(types: readonly SqlType[]): ScopeColumn[] {
 
 /** Creates the subquery host of one SELECT. */
 export function subqueryHost(o: SubqueryHostOptions): SubqueryHost {
-  const bindSub = (subselect: unknown): BoundSelect => bindSelect(subselect, o.resolver, o.params, [...o.scope]);
+  const bindSub = (subselect: unknown): BoundSelect => bindSelect(subselect, o.resolver, o.params, [...o.scope], o.farther);
 
   /** Semi/anti join of the current FROM tree with `sub` on `test = sub output` and its correlation. */
   const addSemiJoin = (joinType: JoinType, sub: BoundSelect, test: Expr | null, ctx: BindContext, at: unknown, correlatedNotIn = false): void => {

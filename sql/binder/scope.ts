@@ -36,6 +36,8 @@ export interface BindContext {
   readonly scope: readonly ScopeColumn[];
   /** The enclosing query's columns, when binding a subquery that may be correlated. */
   readonly outer?: readonly ScopeColumn[] | null;
+  /** The scopes of the queries enclosing that one, nearest first (references there are not supported). */
+  readonly farther?: readonly (readonly ScopeColumn[])[];
   /** Where subqueries inside expressions go; absent where they are not allowed. */
   readonly sublinks?: SublinkHost | null;
   /** Parameter types by index ($1 = 0); 'unknown' until inferred. */
