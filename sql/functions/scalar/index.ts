@@ -25,7 +25,7 @@ import {
 } from './string-basics.ts';
 import { btrim, initcap, lower, ltrim, replace, rtrim, splitPart, translate, upper } from './string-case-trim.ts';
 import {
-  ascii, chr, concat, concatWs, format, md5, quoteIdentFn, quoteLiteralFn, quoteNullable, sha2, toHex,
+  ascii, chr, concat, concatWs, format, likeEscape, md5, quoteIdentFn, quoteLiteralFn, quoteNullable, sha2, toHex,
 } from './string-misc.ts';
 import { toChar } from './to-char.ts';
 import { toDate, toTimestamp } from './to-timestamp.ts';
@@ -87,6 +87,7 @@ export const SCALAR_LIBRARY: Record<string, ScalarFunction> = {
   concat_ws: concatWs,
   ascii,
   chr,
+  like_escape: likeEscape,
   md5,
   sha2,
   to_hex: toHex,

@@ -44,6 +44,31 @@ export const chr: ScalarFunction = {
 };
 
 /** md5(s) → hex digest of its UTF-8 bytes. */
+/**
+ * like_escape(pattern, escape): the pattern rewritten for LIKE's default escape (backslash), which is
+ * how `x LIKE p ESCAPE e` binds (as in PostgreSQL). An empty escape makes backslashes literal; any
+ * other escape must be one character (22025).
+ */
+export const likeEscape: ScalarFunction = {
+  resolve: resolveBy([sig(['text', 'text'], T.text)]),
+  evaluate([p, e]) {
+    const pattern = str(p);
+    const esc = [...str(e)];
+    if (esc.length === 0) return pattern.replaceAll('\\', '\\\\');
+    if (esc.length !== 1) throw new SqlError(SqlState.INVALID_ESCAPE_SEQUENCE, 'invalid escape string', { hint: 'Escape string must be empty or one character.' });
+    const escape = esc[0]!;
+    if (escape === '\\') return pattern;
+    let out = '';
+    let afterEscape = false;
+    for (const c of pattern) {
+      if (c === escape && !afterEscape) { out += '\\'; afterEscape = true; }
+      else if (c === '\\') { out += afterEscape ? '\\' : '\\\\'; afterEscape = false; }
+      else { out += c; afterEscape = false; }
+    }
+    return out;
+  },
+};
+
 export const md5: ScalarFunction = {
   resolve: resolveBy([sig(['text'], T.text)]),
   evaluate: ([s]) => createHash('md5').update(str(s), 'utf8').digest('hex'),
