@@ -70,11 +70,6 @@ class Broadcast {
   value(r: number, c: number): Datum {
     return this.rows !== null ? this.rows[r]![c] ?? null : datumAt(this.batch!.columns[c]!, r);
   }
-
-  row(r: number): Datum[] {
-    if (this.rows !== null) return this.rows[r]!;
-    return this.batch!.columns.map((v) => datumAt(v, r));
-  }
 }
 
 /** The inputs and conditions of a maximal subtree of inner joins, with joined-row positions. */
@@ -597,10 +592,15 @@ export async function sliceJoin(
       // A big input is estimated from an evenly spread sample of FANOUT_SAMPLE rows.
       const distinct = new Set<string>();
       const stride = Math.max(1, Math.ceil(rows.length / FANOUT_SAMPLE));
+      // Only the columns the keys read (a broadcast batch's other columns may be long strings).
+      const read = new Set<number>();
+      for (const e of rightKeys) walkExpr(e, (x) => { if (x.kind === 'Column') read.add(x.index); });
+      const row: Datum[] = new Array<Datum>(u.plan.width).fill(null);
       let sampled = 0;
       for (let r = 0; r < rows.length; r += stride) {
         sampled++;
-        const k = joinKey(rightKeys, rows.row(r), evalCtx);
+        for (const c of read) row[c] = rows.value(r, c);
+        const k = joinKey(rightKeys, row, evalCtx);
         if (k !== null) distinct.add(k);
       }
       const f = distinct.size === 0 ? 0 : sampled / distinct.size;
@@ -936,13 +936,17 @@ function splitKeys(conjuncts: readonly Expr[], joinedLo: number, joinedHi: numbe
 
 /** The distinct non-NULL values `valueAt` gives over rows [0, n), or null when there are more than the runtime-filter cap. */
 function distinctKeys(n: number, valueAt: (r: number) => Datum): Datum[] | null {
-  const keys = new Map<string, Datum>();
+  // Numbers, bigints, strings and booleans are their own keys (a Set's SameValueZero equates -0 and
+  // 0, NaN and NaN, as SQL does); other values (numerics) go by datumKey's text.
+  const plain = new Set<number | bigint | string | boolean>();
+  let keyed: Map<string, Datum> | null = null;
   for (let r = 0; r < n; r++) {
     const v = valueAt(r);
     if (v === null) continue;
-    keys.set(datumKey(v), v);
-    if (keys.size > RUNTIME_FILTER_MAX_KEYS) return null;
+    if (typeof v === 'object') (keyed ??= new Map()).set(datumKey(v), v);
+    else plain.add(v);
+    if (plain.size + (keyed?.size ?? 0) > RUNTIME_FILTER_MAX_KEYS) return null;
   }
-  return [...keys.values()];
+  return keyed === null ? [...plain] : [...plain, ...keyed.values()];
 }
 
