@@ -246,4 +246,24 @@ describe('typed group table across batches', () => {
       if (keyCount === 0) expect(canon(merged.finalRows(slots))).toEqual(canon(rowTable.finalRows()));
     }
   });
+
+  it('keeps sums exact between folds at the default interval, with and without GROUP BY', () => {
+    // 2^25 + 4,096 rows just under 2^32: a part taking them whole would pass 2^53 before the first fold.
+    const n = 4096;
+    const big = 4_294_967_295;
+    // Varied, so the batch totals are not multiples of a large power of two (which floats add exactly).
+    const values = Float64Array.from({ length: n }, (_, i) => big - (i % 7));
+    const batchTotal = values.reduce((a, x) => a + BigInt(x), 0n);
+    const arg = { kind: 'decimal', length: n, nulls: null, values, scale: 0 } as const;
+    const key = { kind: 'int32', length: n, nulls: null, values: new Int32Array(n) } as const;
+    const spec: AggSpec[] = [{ name: 'sum', arg: { kind: 'Column', index: 0, type: { id: 'numeric', precision: 38, scale: 0 } }, distinct: false }];
+    const slots = aggSlots([{ name: 'sum', argType: { id: 'numeric', precision: 38, scale: 0 }, distinct: false }]);
+    const batches = (1 << 25) / n + 1;
+    for (const keys of [[], [key]]) {
+      const table = new GroupTable(spec);
+      for (let b = 0; b < batches; b++) table.add(keys, [arg], n);
+      const [row] = table.finalRows(slots);
+      expect(String(row![keys.length])).toBe((BigInt(batches) * batchTotal).toString());
+    }
+  });
 });

@@ -867,13 +867,29 @@ function accumulateOne(c: AggColumn, v: Vector | null, n: number): void {
         hi += w[r * 2 + 1]!;
       }
     } else if (v!.kind === 'decimal') {
-      // As addSums: values under 2^32 go into lo whole, bigger ones split at 2^26.
+      // As addGroupSums: the batch summed whole while largest magnitude × rows stays within 2^53,
+      // then split once; else every row split. Either way a batch adds under 2^27 per row to hi
+      // and under 2^26 per row to lo, as foldInterval assumes.
       const x = v!.values;
+      let total = 0;
+      let maxAbs = 0;
       for (let r = 0; r < n; r++) {
         if (nulls !== null && nulls[r] !== 0) continue;
         const y = x[r]!;
-        if (y < SMALL && y > -SMALL) lo += y;
-        else { const h = Math.floor(y / SPLIT); hi += h; lo += y - h * SPLIT; }
+        total += y;
+        const a = y < 0 ? -y : y;
+        if (a > maxAbs) maxAbs = a;
+      }
+      if (maxAbs * n <= TWO53) {
+        hi = Math.floor(total / SPLIT);
+        lo = total - hi * SPLIT;
+      } else {
+        for (let r = 0; r < n; r++) {
+          if (nulls !== null && nulls[r] !== 0) continue;
+          const h = Math.floor(x[r]! / SPLIT);
+          hi += h;
+          lo += x[r]! - h * SPLIT;
+        }
       }
     }
     c.hi[0]! += hi;
