@@ -18,6 +18,8 @@ import { multiJoin } from './multi-join.ts';
 import { classifySliceJoin, exchangeScan, flattenInner, groupsOnProbeSlices, sliceJoin, type SliceJoinEnv } from './slice-join.ts';
 import type { MergeSpec } from '../../compute/slices/slice-task.ts';
 import { filterSelectivity } from '../planning/selectivity.ts';
+import { computeWindows } from '../../compute/fragment/window.ts';
+import type { BoundWindow } from '../../sql/binder/bound-select.ts';
 
 /** What running a SELECT needs from the cluster and the session. */
 export interface ExecutionEnv extends SliceJoinEnv {
@@ -57,6 +59,7 @@ function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<Lead
       yield* runFragment(plan.fragment, rows, env.evalCtx, env.signal);
     })();
     case 'subquery': return runFragment(plan.fragment, project(runSelect(plan.subplan!, env), plan.fragment.scanColumns), env.evalCtx, env.signal);
+    case 'window': return runFragment(plan.fragment, project(windowRows(plan, src.windows, env), plan.fragment.scanColumns), env.evalCtx, env.signal);
     case 'setop': return (async function* setop() {
       const src = plan.source as Extract<SelectPlan['source'], { kind: 'setop' }>;
       const [l, r] = plan.setPlans!;
@@ -74,6 +77,16 @@ function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<Lead
       yield* runFragment(plan.fragment, project(once(rows), plan.fragment.scanColumns), env.evalCtx, env.signal);
     })();
   }
+}
+
+/** The window input's rows with a column per window call added (on the leader, within its budget). */
+async function* windowRows(plan: SelectPlan, windows: readonly BoundWindow[], env: ExecutionEnv): AsyncGenerator<Datum[][]> {
+  const rows: Datum[][] = [];
+  for await (const chunk of runSelect(plan.subplan!, env)) {
+    env.budget.charge(chunk.length, plan.subplan!.final.visible + windows.length);
+    for (const r of chunk) rows.push(r);
+  }
+  yield computeWindows(rows, windows, env.evalCtx, env.signal);
 }
 
 function rowKey(r: readonly Datum[]): string {

@@ -88,6 +88,10 @@ async function selectLines(out: PlanText, depth: number, planned: SelectPlan, en
       await fragmentLines(out, d + 1, plan.fragment, env);
       return;
     }
+    case 'window':
+      out.add(d, `XN Window (on the leader)  functions=${src.windows.length}`);
+      await selectLines(out, d + 1, plan.subplan!, env);
+      return;
     case 'subquery':
       out.add(d, 'XN Subquery Scan (on the leader)');
       await selectLines(out, d + 1, plan.subplan!, env);

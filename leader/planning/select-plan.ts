@@ -127,7 +127,7 @@ function withOrderColumns(outputs: readonly Expr[], s: BoundSelect): { exprs: Ex
 export function planSelect(bound: BoundSelect): SelectPlan {
   const s = pullUpSubquery(bound);
   const tableOid = s.source.kind === 'table' ? s.source.tableOid : 0;
-  const subplan = s.source.kind === 'subquery' ? planSelect(s.source.select) : null;
+  const subplan = s.source.kind === 'subquery' || s.source.kind === 'window' ? planSelect(s.source.select) : null;
   let joinPlan: JoinPlan | null = null;
   if (s.source.kind === 'join') {
     const needed = new Set<number>(usedColumns([s.where, ...(s.aggregate ? [...s.aggregate.groupBy, ...s.aggregate.aggs.map((a) => a.arg)] : withOrderColumns(s.outputs, s).exprs)]));

@@ -11,6 +11,7 @@ import { Decimal } from '../types/decimal.ts';
 import { formatTypeName, T, type SqlType } from '../types/sql-type.ts';
 import { parseDatum } from '../types/text-io.ts';
 import { resolveTypeName } from './resolve-type.ts';
+import { bindWindowCall } from './bind-window.ts';
 import { AGG_PLACEHOLDER_BASE, type BindContext, type ScopeColumn } from './scope.ts';
 
 const OPERATORS: Record<string, string> = {
@@ -242,7 +243,7 @@ function bindFuncCall(n: unknown, ctx: BindContext): Expr {
   const f = node(n, 'FuncCall')!;
   const names = strs(f.funcname);
   const raw = names[names.length - 1]!.toLowerCase();
-  if (f.over !== undefined) throw featureNotSupported('window functions', pos(n));
+  if (f.over !== undefined) return bindWindowCall(n, ctx);
   if (AGGREGATE_NAMES.has(raw)) {
     if (ctx.aggregates === null) {
       throw new SqlError(SqlState.GROUPING_ERROR, `aggregate functions are not allowed in ${ctx.clause}`, pos(n));
@@ -254,7 +255,7 @@ function bindFuncCall(n: unknown, ctx: BindContext): Expr {
       throw undefinedFunction(`${raw}(${argNodes.length} arguments)`, pos(n).position);
     }
     // Aggregate arguments see the input rows, and may not contain aggregates themselves.
-    const inner: BindContext = { ...ctx, aggregates: null, clause: 'aggregate function calls' };
+    const inner: BindContext = { ...ctx, aggregates: null, windows: null, clause: 'aggregate function calls' };
     let arg = f.agg_star ? null : bindExpr(argNodes[0], inner);
     if (arg && arg.type.id === 'unknown') arg = coerce(arg, T.text, ctx, argNodes[0]);
     const impl = resolveAggregate(raw, arg ? arg.type : null);

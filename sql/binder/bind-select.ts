@@ -9,7 +9,8 @@ import { mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
 import { T, formatTypeName, type SqlType } from '../types/sql-type.ts';
 import { bindCall, bindExpr, coerce, figureColumnName } from './bind-expr.ts';
 import type { BoundOrderItem, BoundSelect, JoinTree, JoinType, SelectSource } from './bound-select.ts';
-import { AGG_PLACEHOLDER_BASE, type AggregateCall, type BindContext, type ScopeColumn } from './scope.ts';
+import { AGG_PLACEHOLDER_BASE, WINDOW_PLACEHOLDER_BASE, type AggregateCall, type BindContext, type ScopeColumn, type WindowCollector } from './scope.ts';
+import { hasWindow, mapWindowExprs, splitWindows, windowDefinitions } from './bind-window.ts';
 import { subqueryHost } from './bind-subquery.ts';
 import { bindSetOperation, bindValues, withCtes } from './bind-set-operation.ts';
 
@@ -249,6 +250,7 @@ function toPostAgg(e: Expr, groupKeys: readonly string[], scope: readonly ScopeC
   const g = groupKeys.indexOf(key);
   if (g >= 0) return { kind: 'Column', index: g, type: e.type };
   if (e.kind === 'Column') {
+    if (e.index >= WINDOW_PLACEHOLDER_BASE) return e;
     if (e.index >= AGG_PLACEHOLDER_BASE) return { kind: 'Column', index: groupKeys.length + e.index - AGG_PLACEHOLDER_BASE, type: e.type };
     const col = scope[e.index]!;
     throw new SqlError(SqlState.GROUPING_ERROR,
@@ -274,7 +276,7 @@ function toPostAgg(e: Expr, groupKeys: readonly string[], scope: readonly ScopeC
 function hasAggregatePlaceholder(e: Expr): boolean {
   let found = false;
   mapExpr(e, (x) => {
-    if (x.kind === 'Column' && x.index >= AGG_PLACEHOLDER_BASE) found = true;
+    if (x.kind === 'Column' && x.index >= AGG_PLACEHOLDER_BASE && x.index < WINDOW_PLACEHOLDER_BASE) found = true;
     return x;
   });
   return found;
@@ -310,7 +312,10 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     getTree: () => tree,
     setTree: (t) => { tree = t; },
   });
-  const ctxFor = (clause: string, allowAggs: boolean): BindContext => ({ scope, params, aggregates: allowAggs ? aggs : null, clause, outer, farther, sublinks: host });
+  const windows: WindowCollector = { calls: [], defs: windowDefinitions(sel.windowClause) };
+  const ctxFor = (clause: string, allowAggs: boolean, allowWindows = false): BindContext => ({
+    scope, params, aggregates: allowAggs ? aggs : null, windows: allowWindows ? windows : null, clause, outer, farther, sublinks: host,
+  });
 
   // WHERE: subqueries that are whole conjuncts become semi / anti joins; the rest bind as expressions.
   const whereParts: Expr[] = [];
@@ -326,7 +331,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
 
   // Target list, with * expanded.
   const targets: Target[] = [];
-  const selectCtx = ctxFor('SELECT', true);
+  const selectCtx = ctxFor('SELECT', true, true);
   for (const t of list(sel.targetList)) {
     const rt = node(t, 'ResTarget')!;
     const cref = node(rt.val, 'ColumnRef');
@@ -357,6 +362,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
       const t = targets[c.value - 1];
       if (!t) throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, `GROUP BY position ${c.value} is not in select list`, pos(g));
       if (hasAggregatePlaceholder(t.expr)) throw new SqlError(SqlState.GROUPING_ERROR, 'aggregate functions are not allowed in GROUP BY', pos(t.node));
+      if (hasWindow(t.expr)) throw new SqlError(SqlState.WINDOWING_ERROR, 'window functions are not allowed in GROUP BY', pos(t.node));
       groupBy.push(t.expr);
       continue;
     }
@@ -418,6 +424,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     outputs = targets.map((t) => toPostAgg(t.expr, keys, scope, t.node));
     orderBy = order.map((o) => ({ expr: toPostAgg(o.expr, keys, scope, o.at), desc: o.desc, nullsFirst: o.nullsFirst }));
     havingOut = having ? toPostAgg(having, keys, scope, sel.havingClause) : null;
+    windows.calls.forEach((w, i) => { windows.calls[i] = mapWindowExprs(w, (e) => toPostAgg(e, keys, scope, sel), false); });
   }
   // Untyped literals in the output become text, as PostgreSQL resolves them.
   outputs = outputs.map((e, i) => (e.type.id === 'unknown' ? coerce(e, T.text, selectCtx, targets[i]!.node) : e));
@@ -478,6 +485,15 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     source = { kind: 'join', tree: toJoinTree(t) };
   }
 
+  if (windows.calls.length > 0) {
+    if (correlated.length > 0) throw featureNotSupported('window functions in a correlated subquery', pos(n));
+    return splitWindows({
+      base: { source, inputScope: scope, where, aggregate: isAggregate ? { groupBy, aggs } : null, having: havingOut },
+      calls: windows.calls, outputs, outputColumns, orderBy, qualify: null, distinct,
+      limit: bindLimit(sel.limitCount, params, 'LIMIT'),
+      offset: bindLimit(sel.limitOffset, params, 'OFFSET'),
+    });
+  }
   return {
     source, inputScope: scope, where,
     aggregate: isAggregate ? { groupBy, aggs } : null,

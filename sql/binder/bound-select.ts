@@ -16,7 +16,45 @@ export type SelectSource =
   /** Joined FROM items; the input row is every leaf's columns, left to right. */
   | { readonly kind: 'join'; readonly tree: JoinTree }
   /** UNION / INTERSECT / EXCEPT of two queries with the same column types. */
-  | { readonly kind: 'setop'; readonly op: 'union' | 'intersect' | 'except'; readonly all: boolean; readonly left: BoundSelect; readonly right: BoundSelect };
+  | { readonly kind: 'setop'; readonly op: 'union' | 'intersect' | 'except'; readonly all: boolean; readonly left: BoundSelect; readonly right: BoundSelect }
+  /**
+   * Window functions over the rows of `select` (the query up to HAVING): the source row is
+   * `select`'s outputs followed by one column per window call, in order.
+   */
+  | { readonly kind: 'window'; readonly select: BoundSelect; readonly windows: readonly BoundWindow[] };
+
+/** Where a window frame starts or ends. `offset` is a constant (or parameter) of n PRECEDING / FOLLOWING. */
+export type FrameBound =
+  | { readonly kind: 'unbounded_preceding' | 'current_row' | 'unbounded_following' }
+  /**
+   * ROWS / GROUPS: offset is int8. RANGE: `bound` is the current row's ORDER BY key moved by the
+   * offset (key - offset for PRECEDING in ascending order), compared with other rows' `rangeKey`.
+   */
+  | { readonly kind: 'preceding' | 'following'; readonly offset: Expr; readonly bound: Expr | null };
+
+/** A window frame: PostgreSQL's ROWS / RANGE / GROUPS BETWEEN ... [EXCLUDE ...]. */
+export interface WindowFrame {
+  readonly mode: 'rows' | 'range' | 'groups';
+  readonly start: FrameBound;
+  readonly end: FrameBound;
+  readonly exclude: 'no_others' | 'current_row' | 'group' | 'ties';
+  /** RANGE with an offset: the ORDER BY key as the bounds compare it (cast to their type); else null. */
+  readonly rangeKey: Expr | null;
+}
+
+/** One window function call: fn(args) [FILTER (WHERE filter)] OVER (PARTITION BY ... ORDER BY ... frame). */
+export interface BoundWindow {
+  /** row_number, rank, dense_rank, percent_rank, cume_dist, ntile, lag, lead, first_value, last_value, nth_value, or an aggregate. */
+  readonly fn: string;
+  readonly args: readonly Expr[];
+  /** count(*) over a window: args is empty and this is true. */
+  readonly star: boolean;
+  readonly filter: Expr | null;
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly BoundOrderItem[];
+  readonly frame: WindowFrame;
+  readonly type: SqlType;
+}
 
 /**
  * The kinds of join. 'semi' keeps left rows with a match (EXISTS, IN), 'anti' those without

@@ -1,6 +1,7 @@
 // Rewrites every expression of a bound SELECT (and of the queries inside it) with one function.
 import { mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
 import type { BoundSelect, JoinTree, SelectSource } from './bound-select.ts';
+import { mapWindowExprs } from './bind-window.ts';
 
 /** A copy of `s` with `fn` applied bottom-up to every expression node, in every nested query. */
 export function mapSelectExprs(s: BoundSelect, fn: (e: Expr) => Expr): BoundSelect {
@@ -13,6 +14,7 @@ export function mapSelectExprs(s: BoundSelect, fn: (e: Expr) => Expr): BoundSele
   if (source.kind === 'subquery') source = { kind: 'subquery', select: mapSelectExprs(source.select, fn) };
   else if (source.kind === 'join') source = { kind: 'join', tree: tree(source.tree) };
   else if (source.kind === 'setop') source = { ...source, left: mapSelectExprs(source.left, fn), right: mapSelectExprs(source.right, fn) };
+  else if (source.kind === 'window') source = { kind: 'window', select: mapSelectExprs(source.select, fn), windows: source.windows.map((w) => mapWindowExprs(w, f)) };
   return {
     ...s,
     source,

@@ -1,6 +1,7 @@
 // The columns visible to expressions at one point of a query, and parameter types being inferred.
 import type { SqlType } from '../types/sql-type.ts';
 import type { Expr } from '../expr/expr.ts';
+import type { BoundWindow } from './bound-select.ts';
 
 /** One column visible by name. */
 export interface ScopeColumn {
@@ -26,6 +27,15 @@ export interface AggregateCall {
 /** Placeholder columns for aggregate results start here (rewritten after binding). */
 export const AGG_PLACEHOLDER_BASE = 1_000_000;
 
+/** Placeholder columns for window function results start here (rewritten after binding). */
+export const WINDOW_PLACEHOLDER_BASE = 2_000_000;
+
+/** Where window function calls go while binding a SELECT list or ORDER BY, and the WINDOW clause's definitions. */
+export interface WindowCollector {
+  readonly calls: BoundWindow[];
+  readonly defs: ReadonlyMap<string, unknown>;
+}
+
 /** Binds subqueries met inside expressions (scalar, or EXISTS / IN away from top-level WHERE). */
 export interface SublinkHost {
   bindSublink(n: unknown, ctx: BindContext): Expr;
@@ -44,5 +54,7 @@ export interface BindContext {
   readonly params: SqlType[];
   /** Where aggregate calls go; null where aggregates are not allowed (with the clause name). */
   readonly aggregates: AggregateCall[] | null;
+  /** Where window function calls go; null or absent where they are not allowed. */
+  readonly windows?: WindowCollector | null;
   readonly clause: string;
 }

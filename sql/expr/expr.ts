@@ -72,6 +72,19 @@ export function mapExpr(e: Expr, fn: (e: Expr) => Expr): Expr {
   }
 }
 
+/** A copy of `e` with `fn` applied to each direct child (not to `e` itself, not recursively). */
+export function mapChildren(e: Expr, fn: (c: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case 'Call': case 'And': case 'Or': return { ...e, args: e.args.map(fn) };
+    case 'Not': case 'IsNull': case 'Cast': return { ...e, arg: fn(e.arg) };
+    case 'Case': return { ...e, whens: e.whens.map((w) => ({ when: fn(w.when), then: fn(w.then) })), otherwise: e.otherwise ? fn(e.otherwise) : null };
+    case 'InList': return { ...e, arg: fn(e.arg), list: e.list.map(fn) };
+    case 'InSet': return { ...e, arg: fn(e.arg) };
+    case 'Subquery': return e.arg ? { ...e, arg: fn(e.arg) } : e;
+    default: return e;
+  }
+}
+
 /** Substitutes parameter values: every Param becomes a Const. */
 export function bindParams(e: Expr, params: readonly Datum[]): Expr {
   return mapExpr(e, (x) => (x.kind === 'Param' ? { kind: 'Const', value: params[x.index] ?? null, type: x.type } : x));
