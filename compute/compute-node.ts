@@ -22,7 +22,7 @@ import type { Fragment } from './fragment/fragment.ts';
 import type { JoinFragment } from './fragment/join-fragment.ts';
 import type { OperatorStats } from './fragment/operator-stats.ts';
 import { SlicePool, type ChunkSink } from './slices/slice-pool.ts';
-import type { MergeSpec, SliceTable, SliceTask, SliceTaskResult, TaskSpec } from './slices/slice-task.ts';
+import type { MergeSpec, WindowSpec, SliceTable, SliceTask, SliceTaskResult, TaskSpec } from './slices/slice-task.ts';
 import { ExchangeBuffers } from './exchange/exchange-buffers.ts';
 import type { PeerAddress } from '../cluster/transport/peer-pool.ts';
 import { SegmentStore, type PinnedSnapshot } from '../storage/segment-store.ts';
@@ -247,6 +247,12 @@ export class ComputeNode {
         // The final aggregation of partial rows redistributed by group key, on every slice here.
         const source = p.fragment as Fragment;
         return this.runOnSlices('merge', { fragment: source, evalCtx: p.ctx as EvalContext, merge: p.merge as MergeSpec }, p.slices as number[], ctx,
+          (bytes) => ctx.sendData(bytes), source, [], []);
+      }
+      case 'runWindow': {
+        // Window functions over rows redistributed by a PARTITION BY key, on every slice here.
+        const source = p.fragment as Fragment;
+        return this.runOnSlices('window', { fragment: source, evalCtx: p.ctx as EvalContext, window: p.window as WindowSpec }, p.slices as number[], ctx,
           (bytes) => ctx.sendData(bytes), source, [], []);
       }
       case 'dropExchange': this.exchanges.drop(p.exchangeId as string); return null;

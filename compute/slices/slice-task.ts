@@ -9,7 +9,11 @@ import { SnapshotReader } from '../../storage/table-scan.ts';
 import type { Batch } from '../batch/batch.ts';
 import { decodeBatch, encodeBatch } from '../exchange/arrow-batch-codec.ts';
 import { hashDatum, rowsByTarget, sliceIndexes } from '../exchange/distribution-hash.ts';
-import { chunkRows, decodeChunk, encodeChunk } from '../exchange/fragment-chunks.ts';
+import { chunkRows, decodeChunk, encodeChunk, leaderRows } from '../exchange/fragment-chunks.ts';
+import { rowsFromBatch } from '../batch/row-conversion.ts';
+import { computeWindows } from '../fragment/window.ts';
+import { runFragment } from '../fragment/run-fragment.ts';
+import type { BoundWindow } from '../../sql/binder/bound-select.ts';
 import { HashAggregate, fragmentAggSlots } from '../fragment/hash-aggregate.ts';
 import type { AggSpec } from '../fragment/fragment.ts';
 import type { FragmentRow } from '../fragment/run-fragment.ts';
@@ -34,7 +38,7 @@ export interface SliceTable {
  * redistributed by a key column over all the cluster's slices (`'exchange'`), to run on one slice.
  */
 export interface SliceTask {
-  readonly kind: 'fragment' | 'join' | 'exchange' | 'merge';
+  readonly kind: 'fragment' | 'join' | 'exchange' | 'merge' | 'window';
   readonly slice: number;
   /** Tagged JSON of {@link TaskSpec}. */
   readonly spec: string;
@@ -60,6 +64,15 @@ export interface TaskSpec {
   readonly sliceCount?: number;
   /** A merge: the final aggregation of the partial rows an exchange brought to this slice. */
   readonly merge?: MergeSpec;
+  /** Window functions over the rows an exchange brought to this slice (redistributed by a PARTITION BY key). */
+  readonly window?: WindowSpec;
+}
+
+/** Window functions per slice: the calls over the exchanged rows, then the query's fragment over [rows..., results...]. */
+export interface WindowSpec {
+  readonly windows: readonly BoundWindow[];
+  /** Runs over each window row narrowed to its scan columns (outputs, QUALIFY, per-slice top-N). */
+  readonly outer: Fragment;
 }
 
 /** Finishing redistributed partial aggregates: merge [keys..., states...], then HAVING and the projection. */
@@ -104,6 +117,10 @@ export async function* runSliceTask(task: SliceTask, reader: SnapshotReader, sig
   };
   if (task.kind === 'merge') {
     yield* mergeTask(task, spec, stats, result);
+    return;
+  }
+  if (task.kind === 'window') {
+    yield* windowTask(task, spec, stats, result, signal);
     return;
   }
   if (task.kind !== 'join') {
@@ -219,3 +236,35 @@ async function* mergeTask(task: SliceTask, spec: TaskSpec, stats: StatsRecorder,
 }
 
 const MERGE_CHUNK_ROWS = 4096;
+
+/**
+ * Window functions over the rows redistributed to this slice: every partition is whole here (the
+ * exchange hashed a PARTITION BY key), so the slice sorts and computes its partitions alone, then
+ * runs the rest of the query (outputs, QUALIFY, top-N) and sends the rows to the leader.
+ */
+async function* windowTask(task: SliceTask, spec: TaskSpec, stats: StatsRecorder, result: SliceTaskResult, signal: AbortSignal): AsyncGenerator<TaskChunk> {
+  const w = spec.window!;
+  const f = spec.fragment as Fragment;
+  const stat = stats.add(task.slice, `window functions (${w.windows.length}) over redistributed rows`);
+  const started = performance.now();
+  const rows: Datum[][] = [];
+  for (const bytes of task.exchanges[f.exchange!] ?? []) {
+    signal.throwIfAborted();
+    for (const r of rowsFromBatch(decodeBatch(bytes))) rows.push(r);
+  }
+  stat.rowsIn = rows.length;
+  computeWindows(rows, w.windows, spec.evalCtx, signal);
+  const cols = w.outer.scanColumns;
+  const narrowed = rows.map((r) => cols.map((c) => r[c] ?? null));
+  async function* once(): AsyncGenerator<Datum[][]> {
+    for (let i = 0; i < narrowed.length; i += MERGE_CHUNK_ROWS) yield narrowed.slice(i, i + MERGE_CHUNK_ROWS);
+  }
+  for await (const chunk of runFragment(w.outer, once(), spec.evalCtx, signal)) {
+    const out = leaderRows(chunk);
+    if (out.length === 0) continue;
+    result.rows += out.length;
+    yield { bytes: encodeChunk(out), target: -1 };
+  }
+  stat.rows = result.rows;
+  stat.ms = performance.now() - started;
+}

@@ -16,7 +16,7 @@ import { DEFAULT_LEADER_CELLS, type MemoryBudget } from '../../common/memory-bud
 import { SpillSpace, aggregateSpilling, sortSpilling } from './spill.ts';
 import { multiJoin } from './multi-join.ts';
 import { classifySliceJoin, exchangeScan, flattenInner, groupsOnProbeSlices, sliceJoin, type SliceJoinEnv } from './slice-join.ts';
-import type { MergeSpec } from '../../compute/slices/slice-task.ts';
+import type { MergeSpec, WindowSpec } from '../../compute/slices/slice-task.ts';
 import { filterSelectivity } from '../planning/selectivity.ts';
 import { computeWindows } from '../../compute/fragment/window.ts';
 import type { BoundWindow } from '../../sql/binder/bound-select.ts';
@@ -33,6 +33,8 @@ export interface ExecutionEnv extends SliceJoinEnv {
   readonly budget: MemoryBudget;
   /** Final rows of partial aggregates an exchange redistributed by group key, merged on every slice. */
   runMerge(exchange: Fragment, merge: MergeSpec): AsyncIterable<FragmentRow[]>;
+  /** Rows of window functions computed on every slice over rows an exchange redistributed by a PARTITION BY key. */
+  runWindow(exchange: Fragment, window: WindowSpec): AsyncIterable<FragmentRow[]>;
 }
 
 async function* once<T>(v: T): AsyncGenerator<T> {
@@ -59,7 +61,11 @@ function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<Lead
       yield* runFragment(plan.fragment, rows, env.evalCtx, env.signal);
     })();
     case 'subquery': return runFragment(plan.fragment, project(runSelect(plan.subplan!, env), plan.fragment.scanColumns), env.evalCtx, env.signal);
-    case 'window': return runFragment(plan.fragment, project(windowRows(plan, src.windows, env), plan.fragment.scanColumns), env.evalCtx, env.signal);
+    case 'window': {
+      const onSlices = windowsOnSlices(plan, env);
+      if (onSlices !== null) return windowedOnSlices(plan, onSlices.keyIndex, env);
+      return runFragment(plan.fragment, project(windowRows(plan, src.windows, env), plan.fragment.scanColumns), env.evalCtx, env.signal);
+    }
     case 'setop': return (async function* setop() {
       const src = plan.source as Extract<SelectPlan['source'], { kind: 'setop' }>;
       const [l, r] = plan.setPlans!;
@@ -76,6 +82,40 @@ function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<Lead
       const rows = await runJoin(plan.joinPlan!, env);
       yield* runFragment(plan.fragment, project(once(rows), plan.fragment.scanColumns), env.evalCtx, env.signal);
     })();
+  }
+}
+
+/**
+ * Window functions run on the slices when their input is a table's own rows (no aggregation or
+ * join before them) and every call partitions by one same key: the rows are redistributed by that
+ * key, so each partition is whole on one slice, which sorts it and computes the calls there. The
+ * key's position in the input row, or null (then the leader computes them over all the rows).
+ */
+export function windowsOnSlices(plan: SelectPlan, env: Pick<ExecutionEnv, 'table'>): { keyIndex: number } | null {
+  if (plan.source.kind !== 'window') return null;
+  const sub = plan.subplan!;
+  const fin = sub.final;
+  if (sub.source.kind !== 'table' || sub.fragment.mode.kind !== 'project' || fin.aggregate !== null || fin.distinct || fin.sortKeys.length > 0 || fin.limit !== null || fin.offset !== null) return null;
+  const table = env.table(sub.source.tableOid);
+  if (!table || table.distStyle === 'all') return null;
+  const windows = plan.source.windows;
+  if (windows.length === 0) return null;
+  for (const k of windows[0]!.partitionBy) {
+    if (k.kind === 'Column' && windows.every((w) => w.partitionBy.some((p) => p.kind === 'Column' && p.index === k.index))) return { keyIndex: k.index };
+  }
+  return null;
+}
+
+/** Window functions per slice after redistribution by a PARTITION BY key; the slices also run the query's fragment over their rows. */
+async function* windowedOnSlices(plan: SelectPlan, keyIndex: number, env: ExecutionEnv): AsyncGenerator<FragmentRow[]> {
+  const sub = plan.subplan!;
+  const src = plan.source as Extract<SelectPlan['source'], { kind: 'window' }>;
+  const id = await env.redistribute((sub.source as { tableOid: number }).tableOid, sub.fragment, keyIndex);
+  try {
+    const types = src.select.outputs.map((e) => e.type);
+    yield* env.runWindow(exchangeScan(id, types), { windows: src.windows, outer: plan.fragment });
+  } finally {
+    env.dropExchange(id);
   }
 }
 

@@ -5,7 +5,7 @@
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import { classifySliceJoin, hashColumnName, isFlippedJoin } from '../execution/slice-join.ts';
-import { onePhaseAggregate, slicesMergeAggregate } from '../execution/run-select.ts';
+import { onePhaseAggregate, slicesMergeAggregate, windowsOnSlices } from '../execution/run-select.ts';
 import type { JoinPlan, SelectPlan } from './select-plan.ts';
 
 /** What EXPLAIN needs to know about tables. */
@@ -88,10 +88,23 @@ async function selectLines(out: PlanText, depth: number, planned: SelectPlan, en
       await fragmentLines(out, d + 1, plan.fragment, env);
       return;
     }
-    case 'window':
-      out.add(d, `XN Window (on the leader)  functions=${src.windows.length}`);
-      await selectLines(out, d + 1, plan.subplan!, env);
+    case 'window': {
+      const onSlices = windowsOnSlices(plan, env);
+      if (onSlices === null) {
+        out.add(d, `XN Window (on the leader)  functions=${src.windows.length}`);
+        await selectLines(out, d + 1, plan.subplan!, env);
+        return;
+      }
+      const sub = plan.subplan!;
+      const table = env.table((sub.source as { tableOid: number }).tableOid);
+      const key = sub.fragment.mode.kind === 'project' ? sub.fragment.mode.exprs[onSlices.keyIndex] : undefined;
+      const keyName = key?.kind === 'Column' && table ? table.columns[sub.fragment.scanColumns[key.index]!]?.name ?? 'a key' : 'an expression';
+      out.add(d, 'XN Network  Send to leader');
+      out.add(d + 1, `XN Window (per slice: each partition lies on one slice)  functions=${src.windows.length}`);
+      out.add(d + 2, `XN Network  Distribute by ${keyName} (PARTITION BY key, node to node)`);
+      await fragmentLines(out, d + 3, sub.fragment, env);
       return;
+    }
     case 'subquery':
       out.add(d, 'XN Subquery Scan (on the leader)');
       await selectLines(out, d + 1, plan.subplan!, env);

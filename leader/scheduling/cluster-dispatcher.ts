@@ -10,7 +10,7 @@ import { decodeBatch } from '../../compute/exchange/arrow-batch-codec.ts';
 import type { Batch } from '../../compute/batch/batch.ts';
 import { batchFromRows } from '../../compute/batch/row-conversion.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
-import type { MergeSpec } from '../../compute/slices/slice-task.ts';
+import type { MergeSpec, WindowSpec } from '../../compute/slices/slice-task.ts';
 import { packJoinFragment } from '../../compute/exchange/join-request.ts';
 import type { InDoubtOutcome, NodeRegistry } from '../../cluster/membership/node-registry.ts';
 import type { RpcPeer } from '../../cluster/transport/rpc-peer.ts';
@@ -102,8 +102,14 @@ export class ClusterDispatcher {
     return this.stream(null, exchange, evalCtx, signal, 'runMerge', decodeChunk, onBytes, onResponse, { merge });
   }
 
+  /** Rows of window functions computed per slice over rows an exchange redistributed by a PARTITION BY key. */
+  runWindow(exchange: Fragment, window: WindowSpec, evalCtx: EvalContext, signal: AbortSignal, onBytes?: (n: number) => void,
+    onResponse?: (value: unknown, node: number) => void): AsyncIterable<FragmentRow[]> {
+    return this.stream(null, exchange, evalCtx, signal, 'runWindow', decodeChunk, onBytes, onResponse, { window });
+  }
+
   private stream<T>(table: TableDef | null, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
-    method: 'runFragment' | 'runJoinFragment' | 'runMerge', decode: (bytes: Uint8Array) => T, onBytes?: (n: number) => void,
+    method: 'runFragment' | 'runJoinFragment' | 'runMerge' | 'runWindow', decode: (bytes: Uint8Array) => T, onBytes?: (n: number) => void,
     onResponse?: (value: unknown, node: number) => void, extra: Record<string, unknown> = {}): AsyncIterable<T> {
     const live = this.liveNodes();
     // A DISTSTYLE ALL table has a full copy on every node: read one copy only. No table (a join

@@ -3,7 +3,7 @@
 import { SqlError, SqlState, featureNotSupported, queryCanceled } from '../../common/errors/index.ts';
 import type { SelectPlan } from '../planning/select-plan.ts';
 import { plannedTable } from '../catalog/catalog-types.ts';
-import type { MergeSpec } from '../../compute/slices/slice-task.ts';
+import type { MergeSpec, WindowSpec } from '../../compute/slices/slice-task.ts';
 import type { Batch } from '../../compute/batch/batch.ts';
 import { batchFromRows } from '../../compute/batch/row-conversion.ts';
 import { layoutOf, type ColumnLayout } from '../../storage/column-kind.ts';
@@ -433,6 +433,7 @@ export class Session implements BackendSession {
       },
       dropExchange: (id: string) => ctx.dispatcher.dropExchange(id),
       runMerge: (exchange: Fragment, merge: MergeSpec) => ctx.dispatcher.runMerge(exchange, merge, a.evalCtx, a.signal, (n) => { a.record.bytes += n; }, statsSink(a)),
+      runWindow: (exchange: Fragment, window: WindowSpec) => ctx.dispatcher.runWindow(exchange, window, a.evalCtx, a.signal, (n) => { a.record.bytes += n; }, statsSink(a)),
       materializeBatch: async (leaf: SelectPlan) => {
         const f = leaf.fragment;
         if (leaf.source.kind !== 'table' || f.mode.kind !== 'project') return null;

@@ -273,6 +273,29 @@ function toPostAgg(e: Expr, groupKeys: readonly string[], scope: readonly ScopeC
   }
 }
 
+/**
+ * QUALIFY may name the SELECT list's output columns (`QUALIFY rn = 1`), as in Redshift: a bare
+ * name that is no input column is replaced by that output's expression before binding.
+ */
+function withOutputAliases(n: unknown, targets: readonly Target[], scope: readonly ScopeColumn[]): unknown {
+  if (Array.isArray(n)) return n.map((x) => withOutputAliases(x, targets, scope));
+  if (typeof n !== 'object' || n === null) return n;
+  const cref = node(n, 'ColumnRef');
+  if (cref) {
+    const f = strs(cref.fields);
+    if (f.length === 1 && !scope.some((c) => c.name === f[0])) {
+      const t = targets.find((x) => x.name === f[0]);
+      if (t) return t.node;
+    }
+    return n;
+  }
+  // A subquery's names are its own.
+  if (node(n, 'SubLink')) return n;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(n)) out[k] = withOutputAliases(v, targets, scope);
+  return out;
+}
+
 function hasAggregatePlaceholder(e: Expr): boolean {
   let found = false;
   mapExpr(e, (x) => {
@@ -312,7 +335,8 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     getTree: () => tree,
     setTree: (t) => { tree = t; },
   });
-  const windows: WindowCollector = { calls: [], defs: windowDefinitions(sel.windowClause) };
+  const windowClause = windowDefinitions(sel.windowClause);
+  const windows: WindowCollector = { calls: [], defs: windowClause.defs };
   const ctxFor = (clause: string, allowAggs: boolean, allowWindows = false): BindContext => ({
     scope, params, aggregates: allowAggs ? aggs : null, windows: allowWindows ? windows : null, clause, outer, farther, sublinks: host,
   });
@@ -415,6 +439,17 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     order.push({ expr: bindExpr(sb.node, selectCtx), desc, nullsFirst, at: sb.node, outputIndex: -1 });
   }
 
+  // QUALIFY: a filter over the rows with their window function results.
+  let qualify: Expr | null = null;
+  if (windowClause.qualify !== undefined) {
+    const qctx = ctxFor('QUALIFY', true, true);
+    const cond = withOutputAliases(windowClause.qualify, targets, scope);
+    qualify = coerce(bindExpr(cond, qctx), T.bool, qctx, windowClause.qualify);
+    if (qualify.type.id !== 'bool') {
+      throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of QUALIFY must be type boolean, not type ${formatTypeName(qualify.type)}`, pos(windowClause.qualify));
+    }
+  }
+
   const isAggregate = aggs.length > 0 || groupBy.length > 0 || having !== null;
   let outputs = targets.map((t) => t.expr);
   let orderBy: BoundOrderItem[] = order.map((o) => ({ expr: o.expr, desc: o.desc, nullsFirst: o.nullsFirst }));
@@ -424,6 +459,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     outputs = targets.map((t) => toPostAgg(t.expr, keys, scope, t.node));
     orderBy = order.map((o) => ({ expr: toPostAgg(o.expr, keys, scope, o.at), desc: o.desc, nullsFirst: o.nullsFirst }));
     havingOut = having ? toPostAgg(having, keys, scope, sel.havingClause) : null;
+    qualify = qualify ? toPostAgg(qualify, keys, scope, windowClause.qualify) : null;
     windows.calls.forEach((w, i) => { windows.calls[i] = mapWindowExprs(w, (e) => toPostAgg(e, keys, scope, sel), false); });
   }
   // Untyped literals in the output become text, as PostgreSQL resolves them.
@@ -485,11 +521,11 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     source = { kind: 'join', tree: toJoinTree(t) };
   }
 
-  if (windows.calls.length > 0) {
+  if (windows.calls.length > 0 || qualify !== null) {
     if (correlated.length > 0) throw featureNotSupported('window functions in a correlated subquery', pos(n));
     return splitWindows({
       base: { source, inputScope: scope, where, aggregate: isAggregate ? { groupBy, aggs } : null, having: havingOut },
-      calls: windows.calls, outputs, outputColumns, orderBy, qualify: null, distinct,
+      calls: windows.calls, outputs, outputColumns, orderBy, qualify, distinct,
       limit: bindLimit(sel.limitCount, params, 'LIMIT'),
       offset: bindLimit(sel.limitOffset, params, 'OFFSET'),
     });

@@ -3,6 +3,7 @@
 import { SqlError, SqlState, undefinedFunction } from '../../common/errors/index.ts';
 import { toTaggedJson } from '../../common/tagged-json.ts';
 import { errorPosition, list, location, node, strs, type NodeOf } from '../parser/index.ts';
+import { QUALIFY_WINDOW } from '../parser/qualify.ts';
 import { mapChildren, mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
 import { AGGREGATE_NAMES, resolveAggregate } from '../functions/aggregates.ts';
 import { SCALAR_FUNCTIONS, comparableType, functionKey } from '../functions/scalar-functions.ts';
@@ -42,16 +43,24 @@ function windowingError(message: string, at?: unknown): SqlError {
   return new SqlError(SqlState.WINDOWING_ERROR, message, pos(at));
 }
 
-/** The WINDOW clause's definitions by name (42P20 for a name defined twice). */
-export function windowDefinitions(clause: unknown): Map<string, WindowDef> {
+/**
+ * The WINDOW clause's definitions by name (42P20 for a name defined twice), and the QUALIFY
+ * condition the parser carried in as a reserved definition (qualify.ts), if any.
+ */
+export function windowDefinitions(clause: unknown): { defs: Map<string, WindowDef>; qualify: unknown } {
   const defs = new Map<string, WindowDef>();
+  let qualify: unknown;
   for (const d of list(clause)) {
     const w = node(d, 'WindowDef')!;
     const name = w.name!;
+    if (name === QUALIFY_WINDOW) {
+      qualify = list(w.partitionClause)[0];
+      continue;
+    }
     if (defs.has(name)) throw windowingError(`window "${name}" is already defined`, d);
     defs.set(name, w);
   }
-  return defs;
+  return { defs, qualify };
 }
 
 /** A window specification with references to named windows resolved. */

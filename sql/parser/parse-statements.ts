@@ -10,6 +10,7 @@ import { extractAlterTable, type AlterTableAttributesAction, type ExtractedAlter
 import { extractCreateTable, type ExtractedCreateTable } from './redshift-create-table.ts';
 import { SourceMap } from './source-map.ts';
 import { scanSegments } from './sql-tokens.ts';
+import { originalOffset, rewriteQualify } from './qualify.ts';
 import type { TableAttributes } from './table-attributes.ts';
 import { extractTableOptions } from './table-options.ts';
 import { validateTableAttributes } from './validate-table-attributes.ts';
@@ -89,6 +90,11 @@ export function parseStatements(sql: string): ParsedStatement[] {
     }
   }
 
+  // QUALIFY becomes a reserved WINDOW definition (qualify.ts); offsets map back through `edits`.
+  const qualify = rewriteQualify(text);
+  const edits = qualify?.edits ?? [];
+  if (qualify !== null) text = qualify.text;
+
   let raw: unknown[] = [];
   if (text.trim() !== '') {
     try {
@@ -113,8 +119,8 @@ export function parseStatements(sql: string): ParsedStatement[] {
     if (!isObject(ast)) continue;
     const startByte = numberField(rawStmt, 'stmt_location');
     const lenBytes = numberField(rawStmt, 'stmt_len');
-    const start = parsedMap.byteToCp(startByte);
-    const end = lenBytes === 0 ? parsedMap.cpCount : parsedMap.byteToCp(startByte + lenBytes);
+    const start = originalOffset(parsedMap.byteToCp(startByte), edits);
+    const end = originalOffset(lenBytes === 0 ? parsedMap.cpCount : parsedMap.byteToCp(startByte + lenBytes), edits);
     if (!parsedMap.isAscii) convertLocations(ast, parsedMap);
     const stmt: SqlStatement = { kind: 'Sql', ast: ast as Node, ...source(sql, map, start, end) }; // ast: a parser Node (see ast.ts)
     out.push(withAttributes(stmt, creates.get(start)));
