@@ -92,6 +92,13 @@ class Prepared implements PreparedStatement {
   ) {}
 }
 
+/** A statement of a simple Query string, bound only when it is about to run. */
+class DeferredPrepared implements PreparedStatement {
+  readonly paramTypes: readonly SqlType[] = [];
+  readonly fields = null;
+  constructor(readonly sql: string, readonly bind: () => Prepared) {}
+}
+
 const textField = (name: string): ResultField => ({ name, type: T.text, tableOid: 0, columnNumber: 0 });
 
 /** The leader's implementation of a client session. */
@@ -145,7 +152,9 @@ export class Session implements BackendSession {
   async parseSimpleQuery(sql: string): Promise<PreparedStatement[]> {
     if (isUnload(sql)) return [this.prepareUnload(sql)];
     const { stmts, lifted } = this.parseText(sql);
-    return stmts.map((s) => this.prepareParsed(s, [], lifted));
+    // Each statement is bound when its turn comes, as PostgreSQL does: `CREATE TABLE t ...; INSERT
+    // INTO t ...` in one string sees t. The whole string is parsed first (a syntax error runs nothing).
+    return stmts.map((s) => new DeferredPrepared(s.text, () => this.prepareParsed(s, [], lifted)));
   }
 
   /** Parses a query string, first rewriting Redshift syntax PostgreSQL's grammar lacks (VACUUM, COPY options). */
@@ -169,11 +178,12 @@ export class Session implements BackendSession {
     return this.prepareParsed(stmts[0]!, paramTypes, lifted);
   }
 
-  async execute(stmt: PreparedStatement, params: readonly Datum[], signal: AbortSignal): Promise<Execution> {
-    if (!(stmt instanceof Prepared)) throw new SqlError(SqlState.INTERNAL_ERROR, 'foreign prepared statement');
-    if (this.failed && !isTransactionEnd(stmt)) {
+  async execute(given: PreparedStatement, params: readonly Datum[], signal: AbortSignal): Promise<Execution> {
+    if (this.failed && !isTransactionEnd(given)) {
       throw new SqlError(SqlState.IN_FAILED_SQL_TRANSACTION, 'current transaction is aborted, commands ignored until end of transaction block');
     }
+    const stmt = given instanceof DeferredPrepared ? given.bind() : given;
+    if (!(stmt instanceof Prepared)) throw new SqlError(SqlState.INTERNAL_ERROR, 'foreign prepared statement');
     if (signal.aborted) throw queryCanceled();
     const evalCtx: EvalContext = {
       user: this.start.user, database: this.start.database, serverVersion: this.ctx.versionString,
@@ -559,7 +569,7 @@ export class Session implements BackendSession {
   }
 }
 
-function isTransactionEnd(stmt: Prepared): boolean {
+function isTransactionEnd(stmt: PreparedStatement): boolean {
   return /^\s*(commit|rollback|end|abort)\b/i.test(stmt.sql);
 }
 
