@@ -401,6 +401,12 @@ export function bindExpr(n: unknown, ctx: BindContext): Expr {
         otherwise: otherwise ? coerce(otherwise, t, ctx, n) : null,
       };
     }
+    case 'GroupingFunc': {
+      // grouping(keys...): a bit mask per grouping set, resolved once the sets are known (grouping-sets.ts).
+      if (ctx.aggregates === null) throw new SqlError(SqlState.GROUPING_ERROR, `grouping operations are not allowed in ${ctx.clause}`, pos(n));
+      const inner: BindContext = { ...ctx, aggregates: null, windows: null, clause: 'GROUPING' };
+      return { kind: 'Call', fn: 'grouping', args: list(node(n, 'GroupingFunc')!.args).map((a) => bindExpr(a, inner)), type: T.int4 };
+    }
     case 'SubLink':
       if (!ctx.sublinks) throw featureNotSupported(`subqueries in ${ctx.clause}`, pos(n));
       return ctx.sublinks.bindSublink(n, ctx);

@@ -11,6 +11,7 @@ import { bindCall, bindExpr, coerce, figureColumnName } from './bind-expr.ts';
 import type { BoundOrderItem, BoundSelect, JoinTree, JoinType, SelectSource } from './bound-select.ts';
 import { AGG_PLACEHOLDER_BASE, WINDOW_PLACEHOLDER_BASE, type AggregateCall, type BindContext, type ScopeColumn, type WindowCollector } from './scope.ts';
 import { hasWindow, mapWindowExprs, splitWindows, windowDefinitions } from './bind-window.ts';
+import { groupingSetsOf, hasGroupingCall, indexSets, replaceGrouping, unionOfSets } from './grouping-sets.ts';
 import { subqueryHost } from './bind-subquery.ts';
 import { bindSetOperation, bindValues, withCtes } from './bind-set-operation.ts';
 
@@ -249,6 +250,16 @@ function toPostAgg(e: Expr, groupKeys: readonly string[], scope: readonly ScopeC
   const key = toTaggedJson(e);
   const g = groupKeys.indexOf(key);
   if (g >= 0) return { kind: 'Column', index: g, type: e.type };
+  if (e.kind === 'Call' && e.fn === 'grouping') {
+    return {
+      ...e,
+      args: e.args.map((a) => {
+        const k = groupKeys.indexOf(toTaggedJson(a));
+        if (k < 0) throw new SqlError(SqlState.GROUPING_ERROR, 'arguments to GROUPING must be grouping expressions of the associated query level', pos(at));
+        return { kind: 'Column', index: k, type: a.type };
+      }),
+    };
+  }
   if (e.kind === 'Column') {
     if (e.index >= WINDOW_PLACEHOLDER_BASE) return e;
     if (e.index >= AGG_PLACEHOLDER_BASE) return { kind: 'Column', index: groupKeys.length + e.index - AGG_PLACEHOLDER_BASE, type: e.type };
@@ -379,31 +390,35 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
   }
 
   // GROUP BY: ordinals and output names refer to the target list.
-  const groupBy: Expr[] = [];
-  for (const g of list(sel.groupClause)) {
+  const bindKey = (g: unknown): Expr => {
     const c = constValue(g);
     if (c?.kind === 'integer') {
       const t = targets[c.value - 1];
       if (!t) throw new SqlError(SqlState.INVALID_COLUMN_REFERENCE, `GROUP BY position ${c.value} is not in select list`, pos(g));
       if (hasAggregatePlaceholder(t.expr)) throw new SqlError(SqlState.GROUPING_ERROR, 'aggregate functions are not allowed in GROUP BY', pos(t.node));
       if (hasWindow(t.expr)) throw new SqlError(SqlState.WINDOWING_ERROR, 'window functions are not allowed in GROUP BY', pos(t.node));
-      groupBy.push(t.expr);
-      continue;
+      return t.expr;
     }
-    const tag = nodeTag(g);
-    if (tag === 'GroupingSet') throw featureNotSupported('GROUPING SETS / ROLLUP / CUBE', pos(g));
     const cref = node(g, 'ColumnRef');
     if (cref) {
       const f = strs(cref.fields);
       if (f.length === 1 && !scope.some((s) => s.name === f[0])) {
         const t = targets.find((x) => x.name === f[0]);
-        if (t) {
-          groupBy.push(t.expr);
-          continue;
-        }
+        if (t) return t.expr;
       }
     }
-    groupBy.push(bindExpr(g, ctxFor('GROUP BY', false)));
+    return bindExpr(g, ctxFor('GROUP BY', false));
+  };
+  // GROUPING SETS / ROLLUP / CUBE: every set's keys, bound; the query aggregates over all of them.
+  const astSets = groupingSetsOf(sel.groupClause);
+  let groupBy: Expr[];
+  let sets: number[][] | null = null;
+  if (astSets === null) {
+    groupBy = list(sel.groupClause).map(bindKey);
+  } else {
+    const indexed = indexSets(astSets.map((set) => set.map(bindKey)));
+    groupBy = indexed.keys;
+    sets = indexed.sets;
   }
 
   const having = sel.havingClause !== undefined ? coerce(bindExpr(sel.havingClause, ctxFor('HAVING', true)), T.bool, selectCtx, sel.havingClause) : null;
@@ -450,7 +465,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     }
   }
 
-  const isAggregate = aggs.length > 0 || groupBy.length > 0 || having !== null;
+  const isAggregate = aggs.length > 0 || groupBy.length > 0 || having !== null || sets !== null;
   let outputs = targets.map((t) => t.expr);
   let orderBy: BoundOrderItem[] = order.map((o) => ({ expr: o.expr, desc: o.desc, nullsFirst: o.nullsFirst }));
   let havingOut = having;
@@ -461,6 +476,16 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     havingOut = having ? toPostAgg(having, keys, scope, sel.havingClause) : null;
     qualify = qualify ? toPostAgg(qualify, keys, scope, windowClause.qualify) : null;
     windows.calls.forEach((w, i) => { windows.calls[i] = mapWindowExprs(w, (e) => toPostAgg(e, keys, scope, sel), false); });
+    if (sets === null) {
+      // Without grouping sets every key is in the one set: grouping() is 0.
+      const all = new Set(groupBy.map((_g, i) => i));
+      outputs = outputs.map((e) => replaceGrouping(e, all, groupBy.length));
+      orderBy = orderBy.map((o) => ({ ...o, expr: replaceGrouping(o.expr, all, groupBy.length) }));
+      havingOut = havingOut ? replaceGrouping(havingOut, all, groupBy.length) : null;
+      qualify = qualify ? replaceGrouping(qualify, all, groupBy.length) : null;
+    }
+  } else if (outputs.some(hasGroupingCall) || orderBy.some((o) => hasGroupingCall(o.expr))) {
+    throw new SqlError(SqlState.GROUPING_ERROR, 'arguments to GROUPING must be grouping expressions of the associated query level');
   }
   // Untyped literals in the output become text, as PostgreSQL resolves them.
   outputs = outputs.map((e, i) => (e.type.id === 'unknown' ? coerce(e, T.text, selectCtx, targets[i]!.node) : e));
@@ -521,6 +546,16 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     source = { kind: 'join', tree: toJoinTree(t) };
   }
 
+  if (sets !== null) {
+    if (windows.calls.length > 0 || qualify !== null) throw featureNotSupported('window functions or QUALIFY with GROUPING SETS, ROLLUP or CUBE', pos(n));
+    if (correlated.length > 0) throw featureNotSupported('GROUPING SETS, ROLLUP or CUBE in a correlated subquery', pos(n));
+    return unionOfSets({
+      base: { source, inputScope: scope, where }, keys: groupBy, sets, aggs, having: havingOut,
+      outputs, outputColumns, orderBy, distinct,
+      limit: bindLimit(sel.limitCount, params, 'LIMIT'),
+      offset: bindLimit(sel.limitOffset, params, 'OFFSET'),
+    });
+  }
   if (windows.calls.length > 0 || qualify !== null) {
     if (correlated.length > 0) throw featureNotSupported('window functions in a correlated subquery', pos(n));
     return splitWindows({
