@@ -303,18 +303,12 @@ export function mapWindowExprs(w: BoundWindow, fn: (e: Expr) => Expr, offsets = 
 }
 
 /** The parts of a SELECT with window functions, bound over its input (or, when it aggregates, over [groups..., aggregates...]). */
-export interface WindowedParts {
+export interface WindowedParts extends Pick<BoundSelect, 'outputs' | 'outputColumns' | 'orderBy' | 'distinct' | 'limit' | 'offset'> {
   /** The query up to HAVING: source, WHERE, GROUP BY, aggregates, HAVING. */
   readonly base: Pick<BoundSelect, 'source' | 'inputScope' | 'where' | 'aggregate' | 'having'>;
   readonly calls: readonly BoundWindow[];
-  readonly outputs: readonly Expr[];
-  readonly outputColumns: readonly ScopeColumn[];
-  readonly orderBy: readonly BoundOrderItem[];
   /** QUALIFY: a condition over the outputs and window results. */
   readonly qualify: Expr | null;
-  readonly distinct: boolean;
-  readonly limit: Expr | null;
-  readonly offset: Expr | null;
 }
 
 /**

@@ -6,8 +6,8 @@ import { toTaggedJson } from '../../common/tagged-json.ts';
 import { list, node, nodeTag } from '../parser/index.ts';
 import { mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
 import { T } from '../types/sql-type.ts';
-import type { BoundOrderItem, BoundSelect } from './bound-select.ts';
-import type { AggregateCall, ScopeColumn } from './scope.ts';
+import type { BoundSelect } from './bound-select.ts';
+import type { AggregateCall } from './scope.ts';
 
 /** A grouping set: the AST nodes of its keys. */
 type AstSet = unknown[];
@@ -87,20 +87,13 @@ export function replaceGrouping(e: Expr, inSet: ReadonlySet<number>, keyCount: n
 }
 
 /** The parts of a grouped SELECT bound over all keys of all its sets. */
-export interface GroupedParts {
+export interface GroupedParts extends Pick<BoundSelect, 'having' | 'outputs' | 'outputColumns' | 'orderBy' | 'distinct' | 'limit' | 'offset'> {
   readonly base: Pick<BoundSelect, 'source' | 'inputScope' | 'where'>;
-  /** Every distinct key of every set; outputs see [keys..., aggregates...]. */
+  /** Every distinct key of every set; outputs (and HAVING, ORDER BY) see [keys..., aggregates...]. */
   readonly keys: readonly Expr[];
   /** Each set as indexes into `keys`. */
   readonly sets: readonly (readonly number[])[];
   readonly aggs: readonly AggregateCall[];
-  readonly having: Expr | null;
-  readonly outputs: readonly Expr[];
-  readonly outputColumns: readonly ScopeColumn[];
-  readonly orderBy: readonly BoundOrderItem[];
-  readonly distinct: boolean;
-  readonly limit: Expr | null;
-  readonly offset: Expr | null;
 }
 
 /** Keys' indexes of each set, deduplicated, from the sets' bound keys. */
