@@ -3,18 +3,24 @@ import { compareDatums } from '../../sql/expr/compare.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { SortKey } from './fragment.ts';
 
+/**
+ * Orders two values of one ORDER BY item: `nullsFirst` is the resolved placement (the binder
+ * applies ASC → LAST, DESC → FIRST).
+ */
+export function compareSortValues(x: Datum, y: Datum, desc: boolean, nullsFirst: boolean): number {
+  if (x === null || y === null) {
+    if (x === y) return 0;
+    return (x === null) === nullsFirst ? -1 : 1;
+  }
+  const c = compareDatums(x, y);
+  return desc ? -c : c;
+}
+
 /** Compares two rows by `keys`. */
 export function compareRows(a: readonly Datum[], b: readonly Datum[], keys: readonly SortKey[]): number {
   for (const k of keys) {
-    const x = a[k.index] ?? null;
-    const y = b[k.index] ?? null;
-    if (x === null || y === null) {
-      if (x === y) continue;
-      // `nullsFirst` is the resolved placement (the binder applies ASC → LAST, DESC → FIRST).
-      return (x === null) === k.nullsFirst ? -1 : 1;
-    }
-    const c = compareDatums(x, y);
-    if (c !== 0) return k.desc ? -c : c;
+    const c = compareSortValues(a[k.index] ?? null, b[k.index] ?? null, k.desc, k.nullsFirst);
+    if (c !== 0) return c;
   }
   return 0;
 }

@@ -10,6 +10,7 @@ import { toTaggedJson } from '../../common/tagged-json.ts';
 import type { BoundOrderItem, BoundWindow, FrameBound } from '../../sql/binder/bound-select.ts';
 import { toDecimal } from '../../sql/expr/cast.ts';
 import { compareDatums } from '../../sql/expr/compare.ts';
+import { compareSortValues } from './sort-rows.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import { decSub } from '../../sql/expr/numeric-ops.ts';
@@ -18,16 +19,6 @@ import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import { Interval } from '../../sql/types/interval.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
-
-/** Orders two non-null-or-null values as an ORDER BY item does (`nullsFirst` already resolved). */
-function compareKey(x: Datum, y: Datum, desc: boolean, nullsFirst: boolean): number {
-  if (x === null || y === null) {
-    if (x === y) return 0;
-    return (x === null) === nullsFirst ? -1 : 1;
-  }
-  const c = compareDatums(x, y);
-  return desc ? -c : c;
-}
 
 /** The layout of one ordering: rows sorted, partition and peer-group boundaries per sorted position. */
 interface Ordering {
@@ -57,7 +48,7 @@ function orderRows(rows: readonly Datum[][], partitionBy: readonly Expr[], order
   const ok = orderBy.map((o) => evalAll(o.expr, rows, ctx));
   const samePartition = (a: number, b: number): number => {
     for (const k of pk) {
-      const c = compareKey(k[a]!, k[b]!, false, false);
+      const c = compareSortValues(k[a]!, k[b]!, false, false);
       if (c !== 0) return c;
     }
     return 0;
@@ -65,7 +56,7 @@ function orderRows(rows: readonly Datum[][], partitionBy: readonly Expr[], order
   const peers = (a: number, b: number): number => {
     for (let j = 0; j < ok.length; j++) {
       const o = orderBy[j]!;
-      const c = compareKey(ok[j]![a]!, ok[j]![b]!, o.desc, o.nullsFirst);
+      const c = compareSortValues(ok[j]![a]!, ok[j]![b]!, o.desc, o.nullsFirst);
       if (c !== 0) return c;
     }
     return 0;

@@ -255,11 +255,10 @@ async function* windowTask(task: SliceTask, spec: TaskSpec, stats: StatsRecorder
   stat.rowsIn = rows.length;
   computeWindows(rows, w.windows, spec.evalCtx, signal);
   const cols = w.outer.scanColumns;
-  const narrowed = rows.map((r) => cols.map((c) => r[c] ?? null));
-  async function* once(): AsyncGenerator<Datum[][]> {
-    for (let i = 0; i < narrowed.length; i += MERGE_CHUNK_ROWS) yield narrowed.slice(i, i + MERGE_CHUNK_ROWS);
+  async function* narrowed(): AsyncGenerator<Datum[][]> {
+    for (let i = 0; i < rows.length; i += MERGE_CHUNK_ROWS) yield rows.slice(i, i + MERGE_CHUNK_ROWS).map((r) => cols.map((c) => r[c] ?? null));
   }
-  for await (const chunk of runFragment(w.outer, once(), spec.evalCtx, signal)) {
+  for await (const chunk of runFragment(w.outer, narrowed(), spec.evalCtx, signal)) {
     const out = leaderRows(chunk);
     if (out.length === 0) continue;
     result.rows += out.length;

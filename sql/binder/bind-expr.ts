@@ -2,7 +2,7 @@
 // operator and function resolution, parameter type inference, aggregate collection.
 import { SqlError, SqlState, featureNotSupported, undefinedColumn, undefinedFunction } from '../../common/errors/index.ts';
 import {
-  constValue, errorPosition, list, location, node, nodeTag, str, strs, typeNameParts, type Node,
+  constValue, errorPosition, list, location, node, nodeTag, str, strs, typeNameParts, type Node, type NodeOf,
 } from '../parser/index.ts';
 import type { Expr } from '../expr/expr.ts';
 import { AGGREGATE_NAMES, resolveAggregate } from '../functions/aggregates.ts';
@@ -65,6 +65,12 @@ export function coerce(e: Expr, to: SqlType, ctx: BindContext, at?: unknown): Ex
   if (e.kind === 'Const' && e.value === null) return { kind: 'Const', value: null, type: to };
   if (sameType(e.type, to) && to.id !== 'numeric') return e;
   return { kind: 'Cast', arg: e, type: to };
+}
+
+/** An ORDER BY item's direction and resolved NULL placement: ASC defaults to NULLS LAST, DESC to NULLS FIRST. */
+export function sortDirection(sb: NodeOf<'SortBy'>): { desc: boolean; nullsFirst: boolean } {
+  const desc = sb.sortby_dir === 'SORTBY_DESC';
+  return { desc, nullsFirst: sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc };
 }
 
 /** Binds a call of scalar function / operator `fn` on bound args, choosing its signature. */

@@ -7,7 +7,7 @@ import {
 } from '../parser/index.ts';
 import { mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
 import { T, formatTypeName, type SqlType } from '../types/sql-type.ts';
-import { bindCall, bindExpr, coerce, figureColumnName } from './bind-expr.ts';
+import { bindCall, bindExpr, coerce, figureColumnName, sortDirection } from './bind-expr.ts';
 import type { BoundOrderItem, BoundSelect, JoinTree, JoinType, SelectSource } from './bound-select.ts';
 import { AGG_PLACEHOLDER_BASE, WINDOW_PLACEHOLDER_BASE, type AggregateCall, type BindContext, type ScopeColumn, type WindowCollector } from './scope.ts';
 import { hasWindow, mapWindowExprs, splitWindows, windowDefinitions } from './bind-window.ts';
@@ -427,8 +427,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
   const order: { expr: Expr; desc: boolean; nullsFirst: boolean; at: unknown; outputIndex: number }[] = [];
   for (const s of list(sel.sortClause)) {
     const sb = node(s, 'SortBy')!;
-    const desc = sb.sortby_dir === 'SORTBY_DESC';
-    const nullsFirst = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+    const { desc, nullsFirst } = sortDirection(sb);
     if (sb.sortby_dir === 'SORTBY_USING') throw featureNotSupported('ORDER BY ... USING', pos(s));
     const c = constValue(sb.node);
     if (c?.kind === 'integer') {
@@ -546,23 +545,21 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
     source = { kind: 'join', tree: toJoinTree(t) };
   }
 
+  const limit = bindLimit(sel.limitCount, params, 'LIMIT');
+  const offset = bindLimit(sel.limitOffset, params, 'OFFSET');
   if (sets !== null) {
     if (windows.calls.length > 0 || qualify !== null) throw featureNotSupported('window functions or QUALIFY with GROUPING SETS, ROLLUP or CUBE', pos(n));
     if (correlated.length > 0) throw featureNotSupported('GROUPING SETS, ROLLUP or CUBE in a correlated subquery', pos(n));
     return unionOfSets({
       base: { source, inputScope: scope, where }, keys: groupBy, sets, aggs, having: havingOut,
-      outputs, outputColumns, orderBy, distinct,
-      limit: bindLimit(sel.limitCount, params, 'LIMIT'),
-      offset: bindLimit(sel.limitOffset, params, 'OFFSET'),
+      outputs, outputColumns, orderBy, distinct, limit, offset,
     });
   }
   if (windows.calls.length > 0 || qualify !== null) {
     if (correlated.length > 0) throw featureNotSupported('window functions in a correlated subquery', pos(n));
     return splitWindows({
       base: { source, inputScope: scope, where, aggregate: isAggregate ? { groupBy, aggs } : null, having: havingOut },
-      calls: windows.calls, outputs, outputColumns, orderBy, qualify, distinct,
-      limit: bindLimit(sel.limitCount, params, 'LIMIT'),
-      offset: bindLimit(sel.limitOffset, params, 'OFFSET'),
+      calls: windows.calls, outputs, outputColumns, orderBy, qualify, distinct, limit, offset,
     });
   }
   return {

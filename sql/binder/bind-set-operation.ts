@@ -4,7 +4,7 @@ import { constValue, errorPosition, list, location, node, strs, type NodeOf } fr
 import type { Expr } from '../expr/expr.ts';
 import { comparableType } from '../functions/scalar-functions.ts';
 import { T, formatTypeName, type SqlType } from '../types/sql-type.ts';
-import { bindExpr, coerce } from './bind-expr.ts';
+import { bindExpr, coerce, sortDirection } from './bind-expr.ts';
 import { bindSelect, type RelationResolver } from './bind-select.ts';
 import type { BoundOrderItem, BoundSelect } from './bound-select.ts';
 import type { BindContext, ScopeColumn } from './scope.ts';
@@ -131,8 +131,7 @@ function compound(sel: NodeOf<'SelectStmt'>, scope: ScopeColumn[], source: Bound
   const orderCtx: BindContext = { scope, params, aggregates: null, clause: 'ORDER BY' };
   const orderBy: BoundOrderItem[] = list(sel.sortClause).map((s) => {
     const sb = node(s, 'SortBy')!;
-    const desc = sb.sortby_dir === 'SORTBY_DESC';
-    const nullsFirst = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+    const { desc, nullsFirst } = sortDirection(sb);
     const c = constValue(sb.node);
     if (c?.kind === 'integer') {
       const col = outputs[c.value - 1];

@@ -8,7 +8,7 @@ import { mapChildren, mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
 import { AGGREGATE_NAMES, resolveAggregate } from '../functions/aggregates.ts';
 import { SCALAR_FUNCTIONS, comparableType, functionKey } from '../functions/scalar-functions.ts';
 import { formatTypeName, T, type SqlType } from '../types/sql-type.ts';
-import { bindCall, bindExpr, coerce } from './bind-expr.ts';
+import { bindCall, bindExpr, coerce, sortDirection } from './bind-expr.ts';
 import type { BoundOrderItem, BoundSelect, BoundWindow, FrameBound, WindowFrame } from './bound-select.ts';
 import { WINDOW_PLACEHOLDER_BASE, type BindContext, type ScopeColumn, type WindowCollector } from './scope.ts';
 
@@ -158,11 +158,9 @@ function bindFrame(spec: Spec, orderBy: readonly BoundOrderItem[], ctx: BindCont
 function bindOrder(items: readonly unknown[], ctx: BindContext): BoundOrderItem[] {
   return items.map((s) => {
     const sb = node(s, 'SortBy')!;
-    const desc = sb.sortby_dir === 'SORTBY_DESC';
-    const nullsFirst = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
     let expr = bindExpr(sb.node, ctx);
     if (expr.type.id === 'unknown') expr = coerce(expr, T.text, ctx, sb.node);
-    return { expr, desc, nullsFirst };
+    return { expr, ...sortDirection(sb) };
   });
 }
 
