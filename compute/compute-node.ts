@@ -13,7 +13,7 @@ import type { InDoubtOutcome, RegisterReply } from '../cluster/membership/node-r
 import type { RpcContext } from '../cluster/transport/rpc-peer.ts';
 import type { Datum } from '../sql/types/datum.ts';
 import type { EvalContext } from '../sql/functions/scalar-functions.ts';
-import type { SliceStore, StoredTable, WriteTransaction } from '../storage/slice-store.ts';
+import type { StoredTable, WriteTransaction } from '../storage/slice-store.ts';
 import { batchFromRows } from './batch/row-conversion.ts';
 import { decodeBatch } from './exchange/arrow-batch-codec.ts';
 import { LoadSession, type ChunkMeta, type LoadNode, type LoadSpec } from './loading/load-session.ts';
@@ -28,6 +28,12 @@ import type { PeerAddress } from '../cluster/transport/peer-pool.ts';
 import { SegmentStore, type PinnedSnapshot } from '../storage/segment-store.ts';
 import { toTaggedJson } from '../common/tagged-json.ts';
 import type { VacuumMode } from '../storage/vacuum.ts';
+import type { DeletePredicate } from '../storage/write-transaction.ts';
+import type { ZoneFilter } from '../storage/slice-store.ts';
+import type { Expr } from '../sql/expr/expr.ts';
+import type { SqlType } from '../sql/types/sql-type.ts';
+import { compileFilter } from './codegen/compile-filter.ts';
+import { selected } from './fragment/run-fragment-batches.ts';
 
 /** Options for {@link ComputeNode.start}. */
 export interface ComputeNodeOptions {
@@ -68,6 +74,19 @@ export interface ExchangeRequest {
 interface SliceRows {
   readonly slice: number;
   readonly rows: Datum[][];
+}
+
+/**
+ * Rows a write deletes before it appends (DELETE, UPDATE, TRUNCATE): on every slice of the node
+ * that holds the table, the live rows of the committed snapshot that `filter` (over `columns`,
+ * typed `types`) keeps; every live row when it is null.
+ */
+export interface RemoveSpec {
+  readonly filter: Expr | null;
+  readonly columns: readonly number[];
+  readonly types: readonly SqlType[];
+  readonly zoneFilters: readonly ZoneFilter[];
+  readonly ctx: EvalContext;
 }
 
 /** One compute node process's worth of state. */
@@ -193,7 +212,7 @@ export class ComputeNode {
     for (const s of this.stores.values()) await s.close();
   }
 
-  private store(slice: number): SliceStore {
+  private store(slice: number): SegmentStore {
     const s = this.stores.get(slice);
     if (!s) throw new SqlError(SqlState.INTERNAL_ERROR, `slice ${slice} is not on this node`);
     return s;
@@ -218,7 +237,7 @@ export class ComputeNode {
         for (const s of this.stores.values()) await s.dropTable(p.tableId as number);
         return null;
       }
-      case 'prepareWrite': return this.prepareWrite(p.txnId as string, p.table as StoredTable, p.slices as SliceRows[]);
+      case 'prepareWrite': return this.prepareWrite(p.txnId as string, p.table as StoredTable, p.slices as SliceRows[], (p.remove as RemoveSpec | undefined) ?? null);
       case 'loadBegin': return this.loadBegin(p.spec as LoadSpec);
       case 'loadChunk': return this.load(p.txnId as string).loadChunk(p.meta as ChunkMeta, ctx.body);
       case 'loadRows': await this.load(p.txnId as string).acceptRows(p.slice as number, decodeBatch(ctx.body)); return null;
@@ -309,8 +328,7 @@ export class ComputeNode {
     const session = new LoadSession(spec, {
       nodeId: this.nodeId,
       beginWrite: async (slice, table, txnId, encodings) => {
-        const store = this.stores.get(slice);
-        if (!store) throw new SqlError(SqlState.INTERNAL_ERROR, `slice ${slice} is not on this node`);
+        const store = this.store(slice);
         if (!store.hasTable(table.tableId)) await store.createTable(table);
         return store.beginWrite(table.tableId, { txnId, ...(encodings === undefined ? {} : { encodings }) });
       },
@@ -336,16 +354,25 @@ export class ComputeNode {
     return l;
   }
 
-  private async prepareWrite(txnId: string, table: StoredTable, slices: SliceRows[]): Promise<null> {
+  /**
+   * Phase one of a write on this node's slices: deletes what `remove` selects (on every slice
+   * holding the table), appends `slices`' rows, and prepares. Returns how many rows it deleted.
+   */
+  private async prepareWrite(txnId: string, table: StoredTable, slices: SliceRows[], remove: RemoveSpec | null): Promise<{ deleted: number }> {
     const types = table.columns.map((c) => c.type);
     const opened: WriteTransaction[] = [];
+    let deleted = 0;
+    const targets = new Map<number, Datum[][]>(slices.map((s) => [s.slice, s.rows]));
+    if (remove !== null) for (const [slice, store] of this.stores) if (store.hasTable(table.tableId) && !targets.has(slice)) targets.set(slice, []);
+    const predicate = remove === null ? null : removePredicate(remove);
     try {
-      for (const { slice, rows } of slices) {
+      for (const [slice, rows] of targets) {
         const store = this.store(slice);
         if (!store.hasTable(table.tableId)) await store.createTable(table);
         const w = store.beginWrite(table.tableId, { txnId });
         opened.push(w);
-        await w.append(batchFromRows(types, rows));
+        if (remove !== null) deleted += await w.deleteWhere({ columns: remove.columns, filters: remove.zoneFilters }, predicate!);
+        if (rows.length > 0) await w.append(batchFromRows(types, rows));
         await w.prepare();
       }
     } catch (err) {
@@ -353,7 +380,7 @@ export class ComputeNode {
       throw err;
     }
     this.txns.set(txnId, opened);
-    return null;
+    return { deleted };
   }
 
   private async finishWrite(txnId: string, commit: boolean): Promise<null> {
@@ -488,4 +515,16 @@ function blockRowsSetting(): { blockRows?: number } {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 16 || n > 1 << 20) throw new Error(`COLONNADE_BLOCK_ROWS must be an integer from 16 to 1048576, not ${v}`);
   return { blockRows: n };
+}
+
+/** The rows of each scanned batch that a write's delete filter keeps (every live row without one). */
+function removePredicate(remove: RemoveSpec): DeletePredicate {
+  const kernel = remove.filter === null ? null : compileFilter(remove.filter, remove.types, remove.ctx);
+  let buf = new Uint32Array(4096);
+  return (batch, matches) => {
+    if (buf.length < batch.length) buf = new Uint32Array(batch.length);
+    const [n, sel] = selected(batch, kernel, buf);
+    if (sel === null) matches.fill(1, 0, n);
+    else for (let k = 0; k < n; k++) matches[sel[k]!] = 1;
+  };
 }

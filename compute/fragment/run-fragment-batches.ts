@@ -26,7 +26,8 @@ const CHUNK_ROWS = 2048;
 const STATE_ROWS = 16384;
 
 /** The selected row count of a batch and the selection to hand the next kernel. */
-function selected(batch: Batch, filter: FilterKernel | null, buf: Uint32Array): [number, Uint32Array | null] {
+/** The rows of a batch a filter keeps: their count and indexes (null: every row, in order). */
+export function selected(batch: Batch, filter: FilterKernel | null, buf: Uint32Array): [number, Uint32Array | null] {
   if (!filter) return [batch.selection ? batch.selection.length : batch.length, batch.selection];
   const n = filter(batch, batch.selection, buf);
   return [n, buf.subarray(0, n)];

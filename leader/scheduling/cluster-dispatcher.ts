@@ -11,6 +11,7 @@ import type { Batch } from '../../compute/batch/batch.ts';
 import { batchFromRows } from '../../compute/batch/row-conversion.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { MergeSpec, WindowSpec } from '../../compute/slices/slice-task.ts';
+import type { RemoveSpec } from '../../compute/compute-node.ts';
 import { packJoinFragment } from '../../compute/exchange/join-request.ts';
 import type { InDoubtOutcome, NodeRegistry } from '../../cluster/membership/node-registry.ts';
 import type { RpcPeer } from '../../cluster/transport/rpc-peer.ts';
@@ -219,6 +220,33 @@ export class ClusterDispatcher {
       throw failed.reason;
     }
     return write;
+  }
+
+  /**
+   * Phase one of DELETE / UPDATE / TRUNCATE: every node holding the table deletes the rows `remove`
+   * selects on each of its slices and appends `rowsBySlice`' new rows, in one prepared write.
+   * `deleted` counts the table's rows once (a DISTSTYLE ALL table's copy on one node).
+   */
+  async prepareModify(table: TableDef, remove: Omit<RemoveSpec, 'ctx'>, rowsBySlice: Map<number, Datum[][]>, evalCtx: EvalContext): Promise<{ write: PreparedWrite; deleted: number }> {
+    const live = this.liveNodes();
+    const txnId = randomUUID();
+    this.active.add(txnId);
+    let rows = 0;
+    for (const r of rowsBySlice.values()) rows += r.length;
+    const stored = storedTable(table);
+    const results = await Promise.allSettled(live.map(({ node, peer }) => peer.request('prepareWrite', {
+      txnId, table: stored, remove: { ...remove, ctx: evalCtx },
+      slices: node.slices.filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
+    })));
+    const write: PreparedWrite = { txnId, nodes: live.map((l) => l.node), rows };
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await this.finishWrite(write, false);
+      throw failed.reason;
+    }
+    const counts = results.map((r) => ((r as PromiseFulfilledResult<{ deleted: number }>).value?.deleted ?? 0));
+    const deleted = table.distStyle === 'all' ? (counts[0] ?? 0) : counts.reduce((a, b) => a + b, 0);
+    return { write, deleted };
   }
 
   /** Starts a parallel load into `table` on every node (all must be up). */

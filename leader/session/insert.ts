@@ -81,7 +81,7 @@ export function bindInsert(ctx: ServerContext, stmt: SqlStatement, params: SqlTy
 }
 
 /** Marks VALUES (DEFAULT) items. */
-const DEFAULT_MARKER = '\u0000colonnade:default';
+export const DEFAULT_MARKER = '\u0000colonnade:default';
 
 function pos(n: unknown): { position?: number } {
   const p = errorPosition(location(n));

@@ -34,6 +34,7 @@ import { materializeSubqueries } from '../execution/init-plans.ts';
 import { MemoryBudget } from '../../common/memory-budget.ts';
 import { planSelect } from '../planning/select-plan.ts';
 import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
+import { bindModify, prepareModify, type BoundModify, type ModifyRun } from './modify.ts';
 import type { ServerContext } from '../server-context.ts';
 import type {
   BackendSession, Execution, PreparedStatement, ResultField, SessionStart, TransactionStatus,
@@ -80,6 +81,7 @@ function statsSink(a: ExecArgs): ((value: unknown, node: number) => void) | unde
 type StatementPlan =
   | { readonly kind: 'select'; readonly select: BoundSelect }
   | { readonly kind: 'insert'; readonly insert: BoundInsert }
+  | { readonly kind: 'modify'; readonly modify: BoundModify }
   | { readonly kind: 'utility'; readonly run: (a: ExecArgs) => Promise<Execution> };
 
 /** A prepared statement with its plan. */
@@ -213,6 +215,19 @@ export class Session implements BackendSession {
         await this.addWrite(write);
         return staticCursor(null, [], `INSERT 0 ${write.rows}`);
       }
+      case 'modify': {
+        const m = plan.modify;
+        let run: ModifyRun | null = null;
+        if (m.select !== null) {
+          const resolved = await materializeSubqueries(m.select, (sub) => collect(this.runBoundSelect(sub, args)));
+          const planned = planSelect(instantiateSelect(resolved, params, evalCtx));
+          const env = this.executionEnv(args);
+          run = { plan: planned, rows: () => runSelect(planned, env) };
+        }
+        const { writes, tag } = await prepareModify(this.ctx, m, run, evalCtx);
+        await this.addWrites(writes);
+        return staticCursor(null, [], tag);
+      }
       case 'utility':
         return plan.run(args);
     }
@@ -240,6 +255,10 @@ export class Session implements BackendSession {
         const select = bindSelect(s.ast, catalogResolver(this.ctx.catalog, this.path()), params);
         const fields = select.outputColumns.map((c) => ({ name: c.name, type: c.type, tableOid: c.tableOid, columnNumber: c.attnum }));
         return new Prepared(s.text, finalParamTypes(params), fields, { kind: 'select', select });
+      }
+      case 'DeleteStmt': case 'UpdateStmt': case 'TruncateStmt': {
+        const modify = bindModify(this.ctx, s, params, this.path());
+        return new Prepared(s.text, finalParamTypes(params), null, { kind: 'modify', modify });
       }
       case 'InsertStmt': {
         const insert = bindInsert(this.ctx, s, params, this.path());
@@ -409,8 +428,19 @@ export class Session implements BackendSession {
   }
 
   private runBoundSelect(select: BoundSelect, a: ExecArgs): AsyncGenerator<Datum[][]> {
+    const env = this.executionEnv(a);
+    const run = (s: BoundSelect): AsyncGenerator<Datum[][]> => this.runBoundSelect(s, a);
+    return (async function* execute(): AsyncGenerator<Datum[][]> {
+      // Uncorrelated subqueries run first (InitPlans); their values become constants.
+      const resolved = await materializeSubqueries(select, (sub) => collect(run(sub)));
+      yield* runSelect(planSelect(instantiateSelect(resolved, a.params, a.evalCtx)), env);
+    })();
+  }
+
+  /** What running a planned SELECT needs from the cluster and this session. */
+  private executionEnv(a: ExecArgs): ExecutionEnv {
     const ctx = this.ctx;
-    const env: ExecutionEnv = {
+    return {
       evalCtx: a.evalCtx,
       signal: a.signal,
       runDistributed: (fragment: Fragment) => {
@@ -466,20 +496,19 @@ export class Session implements BackendSession {
         return { length: parts.reduce((n, b) => n + b.length, 0), columns: layouts.map((l, c) => concatVectors(parts.map((b) => b.columns[c]!), l)), selection: null };
       },
     };
-    const run = (s: BoundSelect): AsyncGenerator<Datum[][]> => this.runBoundSelect(s, a);
-    return (async function* execute(): AsyncGenerator<Datum[][]> {
-      // Uncorrelated subqueries run first (InitPlans); their values become constants.
-      const resolved = await materializeSubqueries(select, (sub) => collect(run(sub)));
-      yield* runSelect(planSelect(instantiateSelect(resolved, a.params, a.evalCtx)), env);
-    })();
   }
 
   private async addWrite(write: PreparedWrite): Promise<void> {
+    await this.addWrites([write]);
+  }
+
+  /** Commits prepared writes together now, or at COMMIT inside a transaction. */
+  private async addWrites(writes: readonly PreparedWrite[]): Promise<void> {
     if (this.inExplicit || this.implicit) {
-      this.pending.push(write);
+      this.pending.push(...writes);
       return;
     }
-    await this.ctx.dispatcher.finishWrite(write, true);
+    await this.ctx.dispatcher.finishWrites(writes, true);
   }
 
   /** Runs `task` now, or after COMMIT when writes of this transaction are still pending. */

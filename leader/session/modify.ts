@@ -1,0 +1,164 @@
+// DELETE, UPDATE and TRUNCATE: the rows a WHERE selects are deleted on the slices that hold them,
+// in the same two-phase write that appends UPDATE's new row versions (routed by their DISTKEY).
+// Uncorrelated subqueries in WHERE and SET run first (InitPlans), as in SELECT.
+import { SqlError, SqlState, featureNotSupported } from '../../common/errors/index.ts';
+import { bindExpr, coerce } from '../../sql/binder/bind-expr.ts';
+import { subqueryHost } from '../../sql/binder/bind-subquery.ts';
+import type { BoundSelect } from '../../sql/binder/bound-select.ts';
+import type { BindContext, ScopeColumn } from '../../sql/binder/scope.ts';
+import type { Expr } from '../../sql/expr/expr.ts';
+import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
+import { errorPosition, list, location, node, rangeVarName, type SqlStatement } from '../../sql/parser/index.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import { formatTypeName, isStringType, T, type SqlType } from '../../sql/types/sql-type.ts';
+import type { TableDef } from '../catalog/catalog-types.ts';
+import type { SelectPlan } from '../planning/select-plan.ts';
+import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
+import type { ServerContext } from '../server-context.ts';
+import { DEFAULT_MARKER, completeRow, routeRows } from './insert.ts';
+import { catalogResolver } from './relation-resolver.ts';
+import type { NamePath } from './search-path.ts';
+
+/**
+ * A bound DELETE, UPDATE or TRUNCATE. `select` reads the target table's rows that WHERE keeps:
+ * for UPDATE its outputs are every column of the row, then each SET value (SET ... = DEFAULT
+ * reads as a NULL placeholder, `setDefault` says which).
+ */
+export interface BoundModify {
+  readonly kind: 'delete' | 'update' | 'truncate';
+  readonly tableOids: readonly number[];
+  readonly select: BoundSelect | null;
+  /** UPDATE: the table column each SET item assigns. */
+  readonly setColumns: readonly number[];
+  readonly setDefault: readonly boolean[];
+}
+
+function pos(n: unknown): { position?: number } {
+  const p = errorPosition(location(n));
+  return p === undefined ? {} : { position: p };
+}
+
+function targetTable(ctx: ServerContext, relation: unknown, path: NamePath): TableDef {
+  const name = rangeVarName(relation);
+  const table = ctx.catalog.findTable(path.schemaOf(name.schema, name.name), name.name);
+  if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${name.name}" does not exist`, pos(relation));
+  return table;
+}
+
+/** Binds a DeleteStmt, UpdateStmt or TruncateStmt; `params` collects parameter types. */
+export function bindModify(ctx: ServerContext, stmt: SqlStatement, params: SqlType[], path: NamePath): BoundModify {
+  const truncate = node(stmt.ast, 'TruncateStmt');
+  if (truncate) {
+    const tables = list(truncate.relations).map((r) => targetTable(ctx, node(r, 'RangeVar') ?? r, path));
+    return { kind: 'truncate', tableOids: [...new Set(tables.map((t) => t.oid))], select: null, setColumns: [], setDefault: [] };
+  }
+  const del = node(stmt.ast, 'DeleteStmt');
+  const upd = node(stmt.ast, 'UpdateStmt');
+  const s = (del ?? upd)!;
+  const verb = del ? 'DELETE' : 'UPDATE';
+  if (s.withClause !== undefined) throw featureNotSupported(`WITH ... ${verb}`);
+  if (s.returningClause !== undefined) throw featureNotSupported(`${verb} ... RETURNING`);
+  if ((del && del.usingClause !== undefined) || (upd && upd.fromClause !== undefined)) {
+    throw featureNotSupported(`${verb} ... ${del ? 'USING' : 'FROM'} (other tables in the statement); use a subquery in WHERE`);
+  }
+  const table = targetTable(ctx, s.relation, path);
+  const alias = s.relation?.alias?.aliasname ?? table.name;
+  const scope: ScopeColumn[] = table.columns.map((c, i) => ({ name: c.name, table: alias, type: c.type, tableOid: table.oid, attnum: i + 1 }));
+  const host = subqueryHost({
+    resolver: catalogResolver(ctx.catalog, path), params, scope, farther: [],
+    getTree: () => null,
+    setTree: () => { throw featureNotSupported(`correlated subqueries in ${verb}`); },
+  });
+  const bctx = (clause: string): BindContext => ({ scope, params, aggregates: null, clause, sublinks: host });
+  let where: Expr | null = null;
+  if (s.whereClause !== undefined) {
+    const w = bctx('WHERE');
+    where = coerce(bindExpr(s.whereClause, w), T.bool, w, s.whereClause);
+    if (where.type.id !== 'bool') throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of WHERE must be type boolean, not type ${formatTypeName(where.type)}`, pos(s.whereClause));
+  }
+  const columns: Expr[] = scope.map((c, i) => ({ kind: 'Column', index: i, type: c.type }));
+  const setColumns: number[] = [];
+  const setDefault: boolean[] = [];
+  const setValues: Expr[] = [];
+  for (const t of list(upd?.targetList)) {
+    const rt = node(t, 'ResTarget')!;
+    if (node(rt.val, 'MultiAssignRef')) throw featureNotSupported('UPDATE ... SET (columns) = (values)', pos(t));
+    if (rt.indirection !== undefined) throw featureNotSupported('assigning to a field or element in UPDATE', pos(t));
+    const col = table.columns.findIndex((c) => c.name === rt.name);
+    if (col < 0) throw new SqlError(SqlState.UNDEFINED_COLUMN, `column "${rt.name}" of relation "${table.name}" does not exist`, pos(t));
+    if (setColumns.includes(col)) throw new SqlError(SqlState.SYNTAX_ERROR, `multiple assignments to same column "${rt.name}"`, pos(t));
+    const colType = table.columns[col]!.type;
+    setColumns.push(col);
+    if (node(rt.val, 'SetToDefault')) {
+      setDefault.push(true);
+      setValues.push({ kind: 'Const', value: null, type: colType });
+      continue;
+    }
+    setDefault.push(false);
+    const e = bindExpr(rt.val, bctx('UPDATE'));
+    // Untyped literals and parameters take the column's type, as PostgreSQL infers them.
+    setValues.push(e.type.id === 'unknown' ? coerce(e, isStringType(colType) ? T.text : colType, bctx('UPDATE'), rt.val) : e);
+  }
+  const outputs = del ? [] : [...columns, ...setValues];
+  const select: BoundSelect = {
+    source: { kind: 'table', tableOid: table.oid }, inputScope: scope, where, aggregate: null, having: null,
+    outputs, outputColumns: outputs.map((e, i) => ({ name: `?column${i}?`, table: null, type: e.type, tableOid: 0, attnum: 0 })),
+    orderBy: [], distinct: false, limit: null, offset: null, correlated: [],
+  };
+  return { kind: del ? 'delete' : 'update', tableOids: [table.oid], select, setColumns, setDefault };
+}
+
+/** What running a DELETE / UPDATE needs: the target query planned (InitPlans done), and its rows. */
+export interface ModifyRun {
+  readonly plan: SelectPlan;
+  rows(): AsyncIterable<Datum[][]>;
+}
+
+/**
+ * Phase one of a DELETE / UPDATE / TRUNCATE: deletes on every node, appends UPDATE's new rows.
+ * Returns the prepared writes and the command tag.
+ */
+export async function prepareModify(ctx: ServerContext, bound: BoundModify, run: ModifyRun | null, evalCtx: EvalContext): Promise<{ writes: PreparedWrite[]; tag: string }> {
+  const tables = bound.tableOids.map((oid) => {
+    const t = ctx.catalog.tableByOid(oid);
+    if (!t) throw new SqlError(SqlState.UNDEFINED_TABLE, 'table was dropped');
+    return t;
+  });
+  if (bound.kind === 'truncate') {
+    const writes: PreparedWrite[] = [];
+    try {
+      for (const t of tables) writes.push((await ctx.dispatcher.prepareModify(t, { filter: null, columns: [], types: [], zoneFilters: [] }, new Map(), evalCtx)).write);
+    } catch (err) {
+      await ctx.dispatcher.finishWrites(writes, false);
+      throw err;
+    }
+    return { writes, tag: 'TRUNCATE TABLE' };
+  }
+  const table = tables[0]!;
+  const f = run!.plan.fragment;
+  const remove = { filter: f.filter, columns: f.scanColumns, types: f.scanTypes, zoneFilters: f.zoneFilters };
+  if (bound.kind === 'delete') {
+    const { write, deleted } = await ctx.dispatcher.prepareModify(table, remove, new Map(), evalCtx);
+    return { writes: [write], tag: `DELETE ${deleted}` };
+  }
+  // UPDATE: the new version of every row WHERE keeps, then one write that deletes the old ones.
+  const width = table.columns.length;
+  const all = table.columns.map((_c, i) => i);
+  const types: SqlType[] = table.columns.map((c) => c.type);
+  bound.setColumns.forEach((col, i) => { types[col] = bound.select!.outputs[width + i]!.type; });
+  const rows: Datum[][] = [];
+  for await (const chunk of run!.rows()) {
+    for (const r of chunk) {
+      const values = r.slice(0, width);
+      bound.setColumns.forEach((col, i) => { values[col] = bound.setDefault[i] ? DEFAULT_MARKER : r[width + i] ?? null; });
+      rows.push(completeRow(table, all, values, types, evalCtx));
+    }
+  }
+  const { write, deleted } = await ctx.dispatcher.prepareModify(table, remove, routeRows(ctx, table, rows), evalCtx);
+  if (deleted !== rows.length) {
+    // Another transaction changed the table between reading the rows and deleting them.
+    await ctx.dispatcher.finishWrite(write, false);
+    throw new SqlError(SqlState.SERIALIZATION_FAILURE, 'could not serialize access due to concurrent update', { hint: 'Retry the statement.' });
+  }
+  return { writes: [write], tag: `UPDATE ${rows.length}` };
+}
