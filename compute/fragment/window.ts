@@ -21,7 +21,7 @@ import { Interval } from '../../sql/types/interval.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 
 /** The layout of one ordering: rows sorted, partition and peer-group boundaries per sorted position. */
-interface Ordering {
+export interface Ordering {
   /** Original row index at each sorted position. */
   readonly order: Int32Array;
   /** Per sorted position: start and end (exclusive) of its partition and of its peer group, and the peer group's number within the partition. */
@@ -64,7 +64,15 @@ function orderRows(rows: readonly Datum[][], partitionBy: readonly Expr[], order
   const idx: number[] = new Array<number>(n);
   for (let i = 0; i < n; i++) idx[i] = i;
   if (pk.length > 0 || ok.length > 0) idx.sort((a, b) => samePartition(a, b) || peers(a, b) || a - b);
-  const order = Int32Array.from(idx);
+  return orderingOf(Int32Array.from(idx), (a, b) => samePartition(a, b) === 0, (a, b) => peers(a, b) === 0);
+}
+
+/**
+ * The partition and peer-group boundaries of rows already sorted (`order`: original row index per
+ * sorted position), given when two rows share a partition and when they are peers.
+ */
+export function orderingOf(order: Int32Array, samePartition: (a: number, b: number) => boolean, samePeers: (a: number, b: number) => boolean): Ordering {
+  const n = order.length;
   const partStart = new Int32Array(n);
   const partEnd = new Int32Array(n);
   const peerStart = new Int32Array(n);
@@ -73,12 +81,12 @@ function orderRows(rows: readonly Datum[][], partitionBy: readonly Expr[], order
   let ps = 0;
   while (ps < n) {
     let pe = ps + 1;
-    while (pe < n && samePartition(order[pe - 1]!, order[pe]!) === 0) pe++;
+    while (pe < n && samePartition(order[pe - 1]!, order[pe]!)) pe++;
     let g = 0;
     let gs = ps;
     while (gs < pe) {
       let ge = gs + 1;
-      while (ge < pe && peers(order[ge - 1]!, order[ge]!) === 0) ge++;
+      while (ge < pe && samePeers(order[ge - 1]!, order[ge]!)) ge++;
       for (let s = gs; s < ge; s++) {
         partStart[s] = ps; partEnd[s] = pe; peerStart[s] = gs; peerEnd[s] = ge; groupNo[s] = g;
       }
@@ -113,7 +121,7 @@ export function computeWindows(rows: Datum[][], windows: readonly BoundWindow[],
 }
 
 /** A ROWS / GROUPS offset: a non-negative count (22004 / 22013 as PostgreSQL). */
-function countOffset(b: FrameBound, which: 'starting' | 'ending', ctx: EvalContext): number {
+export function countOffset(b: FrameBound, which: 'starting' | 'ending', ctx: EvalContext): number {
   if (b.kind !== 'preceding' && b.kind !== 'following') return 0;
   const v = evaluate(b.offset, [], ctx);
   if (v === null) throw new SqlError(SqlState.NULL_VALUE_NOT_ALLOWED, `frame ${which} offset must not be null`);

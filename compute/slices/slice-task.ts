@@ -9,7 +9,11 @@ import { SnapshotReader } from '../../storage/table-scan.ts';
 import type { Batch } from '../batch/batch.ts';
 import { decodeBatch, encodeBatch } from '../exchange/arrow-batch-codec.ts';
 import { hashDatum, rowsByTarget, sliceIndexes } from '../exchange/distribution-hash.ts';
-import { chunkRows, decodeChunk, encodeChunk, leaderRows } from '../exchange/fragment-chunks.ts';
+import { chunkRows, decodeChunk, encodeChunk, type FragmentChunk } from '../exchange/fragment-chunks.ts';
+import { windowVectors } from '../fragment/window-vectors.ts';
+import { concatVectors, gatherVector, sliceVector } from '../../storage/vector-ops.ts';
+import { layoutOf } from '../../storage/column-kind.ts';
+import { BATCH_SIZE } from '../batch/batch.ts';
 import { rowsFromBatch } from '../batch/row-conversion.ts';
 import { computeWindows } from '../fragment/window.ts';
 import { runFragment } from '../fragment/run-fragment.ts';
@@ -247,22 +251,37 @@ async function* windowTask(task: SliceTask, spec: TaskSpec, stats: StatsRecorder
   const f = spec.fragment as Fragment;
   const stat = stats.add(task.slice, `window functions (${w.windows.length}) over redistributed rows`);
   const started = performance.now();
-  const rows: Datum[][] = [];
-  for (const bytes of task.exchanges[f.exchange!] ?? []) {
-    signal.throwIfAborted();
-    for (const r of rowsFromBatch(decodeBatch(bytes))) rows.push(r);
+  const batches = (task.exchanges[f.exchange!] ?? []).map((bytes) => decodeBatch(bytes));
+  const cols = f.scanTypes.map((t, c) => concatVectors(batches.map((b) => (b.selection === null ? b.columns[c]! : gatherVector(b.columns[c]!, b.selection, b.selection.length))), layoutOf(t)));
+  const n = cols.length === 0 ? 0 : cols[0]!.length;
+  stat.rowsIn = n;
+  signal.throwIfAborted();
+  // Column vectors when every call is on the vector path; rows of Datums (the reference) otherwise.
+  const results = windowVectors(cols, n, w.windows, spec.evalCtx);
+  let chunks: AsyncIterable<FragmentChunk>;
+  if (results !== null) {
+    const all = [...cols, ...results];
+    const scan = w.outer.scanColumns.map((c) => all[c]!);
+    const input = async function* batched(): AsyncGenerator<Batch> {
+      for (let i = 0; i < n; i += BATCH_SIZE) {
+        const e = Math.min(n, i + BATCH_SIZE);
+        yield { length: e - i, columns: scan.map((v) => sliceVector(v, i, e)), selection: null };
+      }
+    };
+    chunks = runFragmentChunks(w.outer, input(), w.outer.scanTypes, spec.evalCtx, signal, true);
+  } else {
+    const rows = computeWindows(rowsFromBatch({ length: n, columns: cols, selection: null }), w.windows, spec.evalCtx, signal);
+    const narrow = w.outer.scanColumns;
+    const input = async function* narrowed(): AsyncGenerator<Datum[][]> {
+      for (let i = 0; i < rows.length; i += MERGE_CHUNK_ROWS) yield rows.slice(i, i + MERGE_CHUNK_ROWS).map((r) => narrow.map((c) => r[c] ?? null));
+    };
+    chunks = runFragment(w.outer, input(), spec.evalCtx, signal);
   }
-  stat.rowsIn = rows.length;
-  computeWindows(rows, w.windows, spec.evalCtx, signal);
-  const cols = w.outer.scanColumns;
-  async function* narrowed(): AsyncGenerator<Datum[][]> {
-    for (let i = 0; i < rows.length; i += MERGE_CHUNK_ROWS) yield rows.slice(i, i + MERGE_CHUNK_ROWS).map((r) => cols.map((c) => r[c] ?? null));
-  }
-  for await (const chunk of runFragment(w.outer, narrowed(), spec.evalCtx, signal)) {
-    const out = leaderRows(chunk);
-    if (out.length === 0) continue;
-    result.rows += out.length;
-    yield { bytes: encodeChunk(out), target: -1 };
+  for await (const chunk of chunks) {
+    const k = chunkRows(chunk);
+    if (k === 0) continue;
+    result.rows += k;
+    yield { bytes: encodeChunk(chunk), target: -1 };
   }
   stat.rows = result.rows;
   stat.ms = performance.now() - started;

@@ -34,7 +34,7 @@ export interface ExecutionEnv extends SliceJoinEnv {
   /** Final rows of partial aggregates an exchange redistributed by group key, merged on every slice. */
   runMerge(exchange: Fragment, merge: MergeSpec): AsyncIterable<FragmentRow[]>;
   /** Rows of window functions computed on every slice over rows an exchange redistributed by a PARTITION BY key. */
-  runWindow(exchange: Fragment, window: WindowSpec): AsyncIterable<FragmentRow[]>;
+  runWindow(exchange: Fragment, window: WindowSpec): AsyncIterable<LeaderChunk>;
 }
 
 async function* once<T>(v: T): AsyncGenerator<T> {
@@ -107,7 +107,7 @@ export function windowsOnSlices(plan: SelectPlan, env: Pick<ExecutionEnv, 'table
 }
 
 /** Window functions per slice after redistribution by a PARTITION BY key; the slices also run the query's fragment over their rows. */
-async function* windowedOnSlices(plan: SelectPlan, keyIndex: number, env: ExecutionEnv): AsyncGenerator<FragmentRow[]> {
+async function* windowedOnSlices(plan: SelectPlan, keyIndex: number, env: ExecutionEnv): AsyncGenerator<LeaderChunk> {
   const sub = plan.subplan!;
   const src = plan.source as Extract<SelectPlan['source'], { kind: 'window' }>;
   const id = await env.redistribute((sub.source as { tableOid: number }).tableOid, sub.fragment, keyIndex);

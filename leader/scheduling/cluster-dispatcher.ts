@@ -105,8 +105,8 @@ export class ClusterDispatcher {
 
   /** Rows of window functions computed per slice over rows an exchange redistributed by a PARTITION BY key. */
   runWindow(exchange: Fragment, window: WindowSpec, evalCtx: EvalContext, signal: AbortSignal, onBytes?: (n: number) => void,
-    onResponse?: (value: unknown, node: number) => void): AsyncIterable<FragmentRow[]> {
-    return this.stream(null, exchange, evalCtx, signal, 'runWindow', decodeChunk, onBytes, onResponse, { window });
+    onResponse?: (value: unknown, node: number) => void): AsyncIterable<LeaderChunk> {
+    return this.stream(null, exchange, evalCtx, signal, 'runWindow', leaderDecoder(window.outer), onBytes, onResponse, { window });
   }
 
   private stream<T>(table: TableDef | null, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
