@@ -1,4 +1,5 @@
 // Prints a run as a per-query table (median ms, ratio to Colonnade, answer check) and writes its JSON and SVG.
+import { queryLabel } from '../queries/window-queries.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchResult, EngineRun } from './bench-result.ts';
@@ -24,14 +25,14 @@ export function formatResultTable(result: BenchResult): string {
   const ids = ran[0]?.queries.map((q) => q.id) ?? [];
   const errors: string[] = [];
   for (const id of ids) {
-    const row = [`Q${id}`];
+    const row = [queryLabel(id)];
     const checks: string[] = [];
     for (const e of ran) {
       const q = e.queries.find((x) => x.id === id);
       const base = colonnade?.queries.find((x) => x.id === id)?.medianMs;
       if (q?.medianMs === undefined) {
         row.push('error');
-        if (q?.error !== undefined) errors.push(`Q${id} ${e.engine}: ${q.error}`);
+        if (q?.error !== undefined) errors.push(`${queryLabel(id)} ${e.engine}: ${q.error}`);
       } else if (colonnade !== undefined && e !== colonnade && base !== undefined && base > 0) {
         row.push(`${fmtMs(q.medianMs)} (${fmtRatio(q.medianMs / base)})`);
       } else {
@@ -65,7 +66,7 @@ export function formatResultTable(result: BenchResult): string {
     }
   }
   for (const e of ran) {
-    for (const q of e.queries) if (q.check?.startsWith('mismatch') === true) lines.push(`Q${q.id} ${e.engine} vs ${result.referenceEngine}: ${q.check}`);
+    for (const q of e.queries) if (q.check?.startsWith('mismatch') === true) lines.push(`${queryLabel(q.id)} ${e.engine} vs ${result.referenceEngine}: ${q.check}`);
   }
   lines.push(...errors);
   return lines.join('\n');
@@ -93,7 +94,7 @@ export async function writeResultFiles(result: BenchResult, dir: string): Promis
   const ids = ran[0]?.queries.map((q) => q.id) ?? [];
   const svg = barChartSvg(
     `TPC-H SF ${result.sf}: median query time`,
-    ids.map((id) => `Q${id}`),
+    ids.map((id) => queryLabel(id)),
     ran.map((e) => ({ name: e.engine, values: ids.map((id) => e.queries.find((q) => q.id === id)?.medianMs) })),
   );
   await writeFile(`${stem}.json`, `${JSON.stringify(result, null, 2)}\n`);

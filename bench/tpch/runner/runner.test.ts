@@ -42,6 +42,15 @@ describe('runBenchmark', () => {
     expect(formatThroughput(result.engines)).toContain('not an official TPC-H result');
   });
 
+  it('runs the window suite on DuckDB and PGlite with the same answers', async () => {
+    const opts = parseRunnerArgs(['--suite', 'window', '--sf', '0.002', '--engines', 'duckdb,pglite', '--runs', '1', '--warmup', '0',
+      '--cache-dir', join(root, 'cache')]);
+    const result = await runBenchmark(opts, silentLogger());
+    expect(result.engines[1]!.queries.map((q) => [q.id, q.check])).toEqual([[101, 'match'], [102, 'match']]);
+    expect(formatResultTable(result)).toMatch(/^W2 /m);
+    expect(() => parseRunnerArgs(['--suite', 'tpcds'])).toThrow(/unknown suite/);
+  });
+
   it('skips an engine that cannot start, and rejects bad flags', async () => {
     expect(() => parseRunnerArgs(['--engines', 'oracle'])).toThrow(/unknown engine/);
     expect(() => parseRunnerArgs(['--queries', '23'])).toThrow(/not in 1..22/);
