@@ -5,7 +5,9 @@ import { SqlError, SqlState, internalError } from '../../common/errors/index.ts'
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import { aggSlots } from '../../compute/fragment/hash-aggregate.ts';
 import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragment.ts';
-import { datumKey } from '../../sql/expr/compare.ts';
+import { compareDatums, datumKey } from '../../sql/expr/compare.ts';
+import { T } from '../../sql/types/sql-type.ts';
+import { Interval } from '../../sql/types/interval.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
@@ -60,6 +62,7 @@ function fragmentOutput(plan: SelectPlan, env: ExecutionEnv): AsyncIterable<Lead
       const rows = project(once(await env.systemRows(src.name)), plan.fragment.scanColumns);
       yield* runFragment(plan.fragment, rows, env.evalCtx, env.signal);
     })();
+    case 'series': return runFragment(plan.fragment, project(seriesRows(src, env), plan.fragment.scanColumns), env.evalCtx, env.signal);
     case 'subquery': return runFragment(plan.fragment, project(runSelect(plan.subplan!, env), plan.fragment.scanColumns), env.evalCtx, env.signal);
     case 'window': {
       const onSlices = windowsOnSlices(plan, env);
@@ -117,6 +120,33 @@ async function* windowedOnSlices(plan: SelectPlan, keyIndex: number, env: Execut
   } finally {
     env.dropExchange(id);
   }
+}
+
+/** generate_series' rows, in chunks: start, then each value from the previous one, while not past stop. */
+async function* seriesRows(src: Extract<SelectPlan['source'], { kind: 'series' }>, env: ExecutionEnv): AsyncGenerator<Datum[][]> {
+  const ctx = env.evalCtx;
+  const start = evaluate(src.start, [], ctx);
+  const stop = evaluate(src.stop, [], ctx);
+  const step = evaluate(src.step, [], ctx);
+  if (start === null || stop === null || step === null) return;
+  const zero: Datum = step instanceof Interval ? new Interval(0, 0, 0n) : evaluate({ kind: 'Cast', arg: { kind: 'Const', value: 0, type: T.int4 }, type: src.step.type }, [], ctx);
+  const dir = compareDatums(step, zero);
+  if (dir === 0) throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, 'step size cannot equal zero');
+  let x: Datum = start;
+  let chunk: Datum[][] = [];
+  const row: Datum[] = [null, step];
+  while (dir > 0 ? compareDatums(x, stop) <= 0 : compareDatums(x, stop) >= 0) {
+    chunk.push([x]);
+    if (chunk.length === 4096) {
+      env.signal.throwIfAborted();
+      yield chunk;
+      chunk = [];
+    }
+    row[0] = x;
+    x = evaluate(src.next, row, ctx);
+    if (x === null) break;
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 /** The window input's rows with a column per window call added (on the leader, within its budget). */

@@ -74,6 +74,7 @@ async function selectLines(out: PlanText, depth: number, planned: SelectPlan, en
   switch (src.kind) {
     case 'none': out.add(d, 'XN Result'); return;
     case 'system': out.add(d, `XN System View ${src.name} (on the leader)`); return;
+    case 'series': out.add(d, 'XN Function Scan generate_series (on the leader)'); return;
     case 'table': {
       const mode = plan.fragment.mode;
       if (twoPhase) {

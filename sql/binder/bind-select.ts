@@ -13,6 +13,7 @@ import { AGG_PLACEHOLDER_BASE, WINDOW_PLACEHOLDER_BASE, type AggregateCall, type
 import { hasWindow, mapWindowExprs, splitWindows, windowDefinitions } from './bind-window.ts';
 import { groupingSetsOf, hasGroupingCall, indexSets, replaceGrouping, unionOfSets } from './grouping-sets.ts';
 import { subqueryHost } from './bind-subquery.ts';
+import { bindFunctionScan } from './bind-function-scan.ts';
 import { bindSetOperation, bindValues, withCtes } from './bind-set-operation.ts';
 
 /** What a name in FROM refers to, as the catalog answers. */
@@ -73,6 +74,10 @@ function bindFromItem(item: unknown, resolver: RelationResolver, params: SqlType
     const colAliases = strs(rs.alias?.colnames);
     const scope = inner.outputColumns.map((c, i) => ({ ...c, name: colAliases[i] ?? c.name, table: alias }));
     return { kind: 'leaf', select: leafSelect({ kind: 'subquery', select: inner }, scope), scope };
+  }
+  if (tag === 'RangeFunction') {
+    const { source, scope } = bindFunctionScan(item, params);
+    return { kind: 'leaf', select: leafSelect(source, scope), scope };
   }
   if (tag === 'JoinExpr') {
     const j = node(item, 'JoinExpr')!;

@@ -11,6 +11,12 @@ export type SelectSource =
   | { readonly kind: 'table'; readonly tableOid: number }
   /** A virtual table the leader produces (system views). */
   | { readonly kind: 'system'; readonly name: string }
+  /**
+   * generate_series(start, stop, step) in FROM, produced on the leader: one column of `type`,
+   * start, start + step, ... while not past stop; `next` computes the following value from the row
+   * [current value, step].
+   */
+  | { readonly kind: 'series'; readonly start: Expr; readonly stop: Expr; readonly step: Expr; readonly next: Expr; readonly type: SqlType }
   /** A view or FROM subquery, computed first. */
   | { readonly kind: 'subquery'; readonly select: BoundSelect }
   /** Joined FROM items; the input row is every leaf's columns, left to right. */

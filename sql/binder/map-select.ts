@@ -14,6 +14,7 @@ export function mapSelectExprs(s: BoundSelect, fn: (e: Expr) => Expr): BoundSele
   if (source.kind === 'subquery') source = { kind: 'subquery', select: mapSelectExprs(source.select, fn) };
   else if (source.kind === 'join') source = { kind: 'join', tree: tree(source.tree) };
   else if (source.kind === 'setop') source = { ...source, left: mapSelectExprs(source.left, fn), right: mapSelectExprs(source.right, fn) };
+  else if (source.kind === 'series') source = { ...source, start: f(source.start), stop: f(source.stop), step: f(source.step), next: f(source.next) };
   else if (source.kind === 'window') source = { kind: 'window', select: mapSelectExprs(source.select, fn), windows: source.windows.map((w) => mapWindowExprs(w, f)) };
   return {
     ...s,

@@ -155,14 +155,17 @@ const INTERVAL_UNITS: Record<string, [kind: 'm' | 'd' | 'us', mult: number]> = {
   second: ['us', 1_000_000], seconds: ['us', 1_000_000], sec: ['us', 1_000_000], secs: ['us', 1_000_000], s: ['us', 1_000_000],
 };
 
-/** Parses "3 days", "1 year 2 mons", "90 minutes", "01:02:03" style interval input. */
+/** Parses "3 days", "1 year 2 mons", "90 minutes", "01:02:03", "10" (seconds) style interval input. */
 export function parseInterval(text: string): Interval {
   let months = 0, days = 0, micros = 0n;
-  const re = /([+-]?\d+(?:\.\d+)?)\s*([a-z]+)|([+-]?\d+):(\d{2})(?::(\d{2})(?:\.(\d+))?)?/gi;
+  // A number with a unit, hh:mm[:ss[.frac]], or a bare number (seconds, as PostgreSQL reads '10').
+  const re = /([+-]?\d+(?:\.\d+)?)\s*([a-z]+)|([+-]?\d+):(\d{2})(?::(\d{2})(?:\.(\d+))?)?|([+-]?\d+(?:\.\d+)?)/gi;
   let matched = '';
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     matched += m[0];
-    if (m[2] !== undefined) {
+    if (m[7] !== undefined) {
+      micros += BigInt(Math.round(Number(m[7]) * 1_000_000));
+    } else if (m[2] !== undefined) {
       const unit = INTERVAL_UNITS[m[2].toLowerCase()];
       if (unit === undefined) throw invalidTextRepresentation('interval', text);
       const n = Number(m[1]);
