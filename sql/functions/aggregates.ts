@@ -3,7 +3,7 @@
 import { SqlError, SqlState, numericOutOfRange } from '../../common/errors/index.ts';
 import { toDecimal } from '../expr/cast.ts';
 import { compareDatums } from '../expr/compare.ts';
-import { decAdd, decDiv } from '../expr/numeric-ops.ts';
+import { decAdd, decDiv, decMul, decSub } from '../expr/numeric-ops.ts';
 import { Decimal } from '../types/decimal.ts';
 import type { Datum } from '../types/datum.ts';
 import { Interval } from '../types/interval.ts';
@@ -27,7 +27,8 @@ export interface AggregateImpl {
 }
 
 /** Aggregate names we know (for telling aggregates from scalar functions while binding). */
-export const AGGREGATE_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every']);
+export const AGGREGATE_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every',
+  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop']);
 
 const INT8_MIN = -9223372036854775808n;
 const INT8_MAX = 9223372036854775807n;
@@ -162,7 +163,101 @@ export function resolveAggregate(name: string, argType: SqlType | null): Aggrega
         finalize: (s) => s as Datum,
       };
     }
+    case 'stddev': case 'stddev_samp': case 'stddev_pop': case 'variance': case 'var_samp': case 'var_pop':
+      return argType ? varianceAggregate(name, argType) : undefined;
     default:
       return undefined;
+  }
+}
+
+/**
+ * variance / var_samp / var_pop / stddev / stddev_samp / stddev_pop as PostgreSQL computes them:
+ * exact numerics from (N, sum x, sum x^2) for integer and numeric arguments (numeric_stddev_internal:
+ * (N * sum x^2 - (sum x)^2) / (N * (N - 1)) at the division's scale, its square root rounded at the
+ * same scale); for floats, Youngs-Cramer's running (N, Sx, Sxx) and PostgreSQL's way of combining two.
+ */
+function varianceAggregate(name: string, argType: SqlType): AggregateImpl | undefined {
+  const sample = !name.endsWith('_pop');
+  const root = name.startsWith('stddev');
+  if (argType.id === 'float4' || argType.id === 'float8' || argType.id === 'unknown') {
+    return {
+      returns: T.float8, argType,
+      init: () => [0, 0, 0],
+      accumulate: (st, v) => {
+        const [n0, sx0, sxx0] = st as number[];
+        const x = Number(v);
+        const n = n0! + 1;
+        const sx = sx0! + x;
+        let sxx = sxx0!;
+        if (n0! > 0) {
+          const tmp = x * n - sx;
+          sxx += (tmp * tmp) / (n * n0!);
+          if (!Number.isFinite(sx) || !Number.isFinite(sxx)) {
+            if (Number.isFinite(sx0!) && Number.isFinite(x)) throw numericOutOfRange('value');
+            sxx = NaN;
+          }
+        } else if (!Number.isFinite(x)) {
+          sxx = NaN;
+        }
+        return [n, sx, sxx];
+      },
+      merge: (a, b) => {
+        const [n1, sx1, sxx1] = a as number[];
+        const [n2, sx2, sxx2] = b as number[];
+        if (n1 === 0) return [n2!, sx2!, sxx2!];
+        if (n2 === 0) return [n1!, sx1!, sxx1!];
+        const n = n1! + n2!;
+        const tmp = sx1! / n1! - sx2! / n2!;
+        return [n, sx1! + sx2!, sxx1! + sxx2! + (n1! * n2! * tmp * tmp) / n];
+      },
+      finalize: (st) => {
+        const [n, , sxx] = st as number[];
+        if (n === 0 || (sample && n! <= 1)) return null;
+        const variance = sxx! / (sample ? n! - 1 : n!);
+        return root ? Math.sqrt(variance) : variance;
+      },
+    };
+  }
+  if (!['int2', 'int4', 'int8', 'numeric'].includes(argType.id)) return undefined;
+  return {
+    returns: T.numeric(), argType,
+    init: () => [0n, new Decimal(0n, 0), new Decimal(0n, 0)],
+    accumulate: (st, v) => {
+      const [n, sx, sxx] = st as [bigint, Decimal, Decimal];
+      const x = toDecimal(v);
+      return [n + 1n, decAdd(sx, x), decAdd(sxx, decMul(x, x))];
+    },
+    merge: (a, b) => {
+      const [n1, sx1, sxx1] = a as [bigint, Decimal, Decimal];
+      const [n2, sx2, sxx2] = b as [bigint, Decimal, Decimal];
+      return [n1 + n2, decAdd(sx1, sx2), decAdd(sxx1, sxx2)];
+    },
+    finalize: (st) => {
+      const [n, sx, sxx] = st as [bigint, Decimal, Decimal];
+      if (n === 0n || (sample && n <= 1n)) return null;
+      const nd = new Decimal(n, 0);
+      const numerator = decSub(decMul(nd, sxx), decMul(sx, sx));
+      if (numerator.unscaled <= 0n) return new Decimal(0n, 0);
+      const variance = decDiv(numerator, new Decimal(sample ? n * (n - 1n) : n * n, 0));
+      return root ? sqrtAtScale(variance) : variance;
+    },
+  };
+}
+
+/** The square root of a non-negative decimal, rounded half up at the decimal's own scale (PostgreSQL's sqrt_var). */
+function sqrtAtScale(d: Decimal): Decimal {
+  // sqrt(u / 10^s) * 10^s = sqrt(u * 10^s); round(sqrt(y)) = floor((floor(2 sqrt(y)) + 1) / 2).
+  const y = d.unscaled * 10n ** BigInt(d.scale);
+  return new Decimal((isqrt(4n * y) + 1n) >> 1n, d.scale);
+}
+
+/** floor(sqrt(n)) of a non-negative bigint: Newton's method from a power of two above the root. */
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) return x;
+    x = y;
   }
 }
