@@ -8,7 +8,7 @@
 import { datumKey } from '../../sql/expr/compare.ts';
 import { Decimal, type Datum } from '../../sql/types/datum.ts';
 import type { Vector } from '../batch/vector.ts';
-import { fmix32 } from '../stats/value-hash.ts';
+import { fmix32 } from '../../common/sketch/value-hash.ts';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;

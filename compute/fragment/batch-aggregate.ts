@@ -10,7 +10,7 @@ import type { Vector } from '../batch/vector.ts';
 import { Decimal, type Datum } from '../../sql/types/datum.ts';
 import type { AggSpec } from './fragment.ts';
 import type { HashAggregate } from './hash-aggregate.ts';
-import { fmix32, hash64, hashBytes, hashInt32 } from '../stats/value-hash.ts';
+import { fmix32, hash64, hashBytes, hashInt32 } from '../../common/sketch/value-hash.ts';
 import { addSums } from './group-table.ts';
 
 const TWO26 = 67_108_864n;

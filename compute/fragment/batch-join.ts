@@ -25,7 +25,7 @@ import type { Vector } from '../batch/vector.ts';
 import { compileFilter } from '../codegen/compile-filter.ts';
 import { compileProjection } from '../codegen/compile-projection.ts';
 import type { FilterKernel, ProjectionKernel } from '../codegen/kernel-types.ts';
-import { fmix32, hash64, hashBytes, hashInt32 } from '../stats/value-hash.ts';
+import { fmix32, hash64, hashBytes, hashInt32 } from '../../common/sketch/value-hash.ts';
 import type { Fragment } from './fragment.ts';
 import type { JoinFragment, JoinInput, JoinStep } from './join-fragment.ts';
 import { PAIRS_PER_YIELD, yieldToEventLoop } from './join-key.ts';

@@ -3,7 +3,7 @@
 import { T, type SqlType } from '../../sql/types/sql-type.ts';
 import type { Int32Vector, StringVector, Vector } from '../batch/vector.ts';
 import { ColumnStatsCollector } from './column-stats.ts';
-import { HyperLogLog, hashInt32 } from './hyperloglog.ts';
+import { HyperLogLog, hashInt32 } from '../../common/sketch/hyperloglog.ts';
 
 const ROWS = 65_536;
 const ROUNDS = 200;

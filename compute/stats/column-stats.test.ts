@@ -9,7 +9,7 @@ import type { Vector } from '../batch/vector.ts';
 import {
   ColumnStatsCollector, columnStatsFromTransport, columnStatsToTransport, mergeColumnStats, type ColumnStatsPartial,
 } from './column-stats.ts';
-import { HLL_REGISTERS, HyperLogLog, hash64, hashBytes, hashInt32 } from './hyperloglog.ts';
+import { HLL_REGISTERS, HyperLogLog, hash64, hashBytes, hashInt32 } from '../../common/sketch/hyperloglog.ts';
 
 const encoder = new TextEncoder();
 

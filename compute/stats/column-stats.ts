@@ -23,8 +23,8 @@ import type { SqlType } from '../../sql/types/sql-type.ts';
 import type {
   BigDecimalVector, BoolVector, DecimalVector, Float64Vector, Int32Vector, Int64Vector, StringVector, Vector, VectorKind,
 } from '../batch/vector.ts';
-import { HLL_REGISTERS, HyperLogLog } from './hyperloglog.ts';
-import { fmix32, hash64, hashBytes, hashInt32 } from './value-hash.ts';
+import { HLL_REGISTERS, HyperLogLog } from '../../common/sketch/hyperloglog.ts';
+import { fmix32, hash64, hashBytes, hashInt32 } from '../../common/sketch/value-hash.ts';
 
 /** One slice's statistics for one column; merge several with {@link mergeColumnStats}. */
 export interface ColumnStatsPartial {

@@ -3,7 +3,7 @@
 import { SqlError, SqlState, undefinedFunction } from '../../common/errors/index.ts';
 import { toTaggedJson } from '../../common/tagged-json.ts';
 import { errorPosition, list, location, node, strs, type NodeOf } from '../parser/index.ts';
-import { QUALIFY_WINDOW } from '../parser/qualify.ts';
+import { QUALIFY_WINDOW } from '../parser/query-rewrites.ts';
 import { mapChildren, mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
 import { AGGREGATE_NAMES, resolveAggregate } from '../functions/aggregates.ts';
 import { SCALAR_FUNCTIONS, comparableType, functionKey } from '../functions/scalar-functions.ts';
@@ -45,7 +45,7 @@ function windowingError(message: string, at?: unknown): SqlError {
 
 /**
  * The WINDOW clause's definitions by name (42P20 for a name defined twice), and the QUALIFY
- * condition the parser carried in as a reserved definition (qualify.ts), if any.
+ * condition the parser carried in as a reserved definition (query-rewrites.ts), if any.
  */
 export function windowDefinitions(clause: unknown): { defs: Map<string, WindowDef>; qualify: unknown } {
   const defs = new Map<string, WindowDef>();

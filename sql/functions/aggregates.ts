@@ -2,7 +2,9 @@
 // finalize once. States are plain Datums or small arrays so they cross the wire as tagged JSON.
 import { SqlError, SqlState, numericOutOfRange } from '../../common/errors/index.ts';
 import { toDecimal } from '../expr/cast.ts';
-import { compareDatums } from '../expr/compare.ts';
+import { compareDatums, datumKey } from '../expr/compare.ts';
+import { HyperLogLog } from '../../common/sketch/hyperloglog.ts';
+import { fmix32 } from '../../common/sketch/value-hash.ts';
 import { decAdd, decDiv, decMul, decSub } from '../expr/numeric-ops.ts';
 import { Decimal } from '../types/decimal.ts';
 import type { Datum } from '../types/datum.ts';
@@ -28,7 +30,7 @@ export interface AggregateImpl {
 
 /** Aggregate names we know (for telling aggregates from scalar functions while binding). */
 export const AGGREGATE_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every',
-  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop']);
+  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'approx_count_distinct']);
 
 const INT8_MIN = -9223372036854775808n;
 const INT8_MAX = 9223372036854775807n;
@@ -163,6 +165,24 @@ export function resolveAggregate(name: string, argType: SqlType | null): Aggrega
         finalize: (s) => s as Datum,
       };
     }
+    case 'approx_count_distinct': {
+      // Redshift's APPROXIMATE COUNT(DISTINCT x): a HyperLogLog sketch per group and slice, merged.
+      if (!argType) return undefined;
+      return {
+        returns: T.int8, argType,
+        init: () => new HllState() as unknown as AggState,
+        accumulate: (st, v) => {
+          (st as unknown as HllState).sketch.add(hashValue(v));
+          return st;
+        },
+        merge: (a, b) => {
+          const x = HllState.of(a);
+          x.sketch.merge(HllState.of(b).sketch);
+          return x as unknown as AggState;
+        },
+        finalize: (st) => BigInt(Math.round(HllState.of(st).sketch.estimate())),
+      };
+    }
     case 'stddev': case 'stddev_samp': case 'stddev_pop': case 'variance': case 'var_samp': case 'var_pop':
       return argType ? varianceAggregate(name, argType) : undefined;
     default:
@@ -259,5 +279,30 @@ function isqrt(n: bigint): bigint {
     const y = (x + n / x) >> 1n;
     if (y >= x) return x;
     x = y;
+  }
+}
+
+/** A 32-bit hash of a value, equal for equal values on every slice (FNV-1a of its key, mixed). */
+function hashValue(v: Datum): number {
+  const key = datumKey(v);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return fmix32(h >>> 0);
+}
+
+/** approx_count_distinct's state: a sketch, sent between processes as base64 registers. */
+class HllState {
+  constructor(readonly sketch: HyperLogLog = new HyperLogLog()) {}
+
+  /** The state, or one rebuilt from its tagged-JSON form ({ hll: base64 }). */
+  static of(st: AggState | unknown): HllState {
+    if (st instanceof HllState) return st;
+    const hll = (st as { hll?: unknown } | null)?.hll;
+    if (typeof hll !== 'string') throw new SqlError(SqlState.INTERNAL_ERROR, 'approx_count_distinct: bad partial state');
+    return new HllState(new HyperLogLog(new Uint8Array(Buffer.from(hll, 'base64'))));
+  }
+
+  toJSON(): { hll: string } {
+    return { hll: Buffer.from(this.sketch.registers).toString('base64') };
   }
 }

@@ -10,7 +10,7 @@ import { extractAlterTable, type AlterTableAttributesAction, type ExtractedAlter
 import { extractCreateTable, type ExtractedCreateTable } from './redshift-create-table.ts';
 import { SourceMap } from './source-map.ts';
 import { scanSegments } from './sql-tokens.ts';
-import { originalOffset, rewriteQualify } from './qualify.ts';
+import { originalOffset, rewriteQuerySyntax } from './query-rewrites.ts';
 import type { TableAttributes } from './table-attributes.ts';
 import { extractTableOptions } from './table-options.ts';
 import { validateTableAttributes } from './validate-table-attributes.ts';
@@ -90,8 +90,8 @@ export function parseStatements(sql: string): ParsedStatement[] {
     }
   }
 
-  // QUALIFY becomes a reserved WINDOW definition (qualify.ts); offsets map back through `edits`.
-  const qualify = rewriteQualify(text);
+  // QUALIFY becomes a reserved WINDOW definition (query-rewrites.ts); offsets map back through `edits`.
+  const qualify = rewriteQuerySyntax(text);
   const edits = qualify?.edits ?? [];
   if (qualify !== null) text = qualify.text;
 

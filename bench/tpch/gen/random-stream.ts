@@ -1,5 +1,5 @@
 // Counter-based pseudo-random numbers: value = hash(stream, index), so any row can be generated without its predecessors.
-import { fmix32 } from '../../../compute/stats/value-hash.ts';
+import { fmix32 } from '../../../common/sketch/value-hash.ts';
 
 /**
  * Stream identifiers, one per table column (or per independent draw of a column). Each is a

@@ -1,14 +1,15 @@
-// Redshift's (and Snowflake's) QUALIFY clause, which PostgreSQL's grammar lacks: before parsing,
-// `QUALIFY cond` becomes a WINDOW definition under a reserved name whose PARTITION BY holds the
-// condition, `WINDOW "colonnade.qualify" AS (PARTITION BY (cond))`; the binder takes it back out
-// (bind-select.ts) and filters the rows after the window functions with it.
+// Redshift query syntax PostgreSQL's grammar lacks, rewritten before parsing:
+// - `QUALIFY cond` (also Snowflake's) becomes a WINDOW definition under a reserved name whose
+//   PARTITION BY holds the condition, `WINDOW "colonnade.qualify" AS (PARTITION BY (cond))`; the
+//   binder takes it back out (bind-select.ts) and filters the rows after the window functions.
+// - `APPROXIMATE COUNT(DISTINCT x)` becomes `approx_count_distinct(x)` (HyperLogLog).
 import { SourceMap } from './source-map.ts';
 import { scanSegments, type SqlToken } from './sql-tokens.ts';
 
 /** The WINDOW name that carries a QUALIFY condition through the parser. */
 export const QUALIFY_WINDOW = 'colonnade.qualify';
 
-const QUALIFY_WORD = /\bqualify\b/i;
+const REWRITTEN_WORDS = /\b(?:qualify|approximate)\b/i;
 
 /** Words that end a QUALIFY condition at its own nesting level. */
 const ENDS = new Set(['order', 'limit', 'offset', 'fetch', 'union', 'intersect', 'except', 'for', 'window']);
@@ -19,9 +20,9 @@ export interface TextEdit {
   readonly delta: number;
 }
 
-/** The text with every QUALIFY rewritten, and the edits (to map rewritten offsets back); null when there is none. */
-export function rewriteQualify(text: string): { text: string; edits: TextEdit[] } | null {
-  if (!QUALIFY_WORD.test(text)) return null;
+/** The text with every QUALIFY and APPROXIMATE COUNT(DISTINCT rewritten, and the edits (to map rewritten offsets back); null when there is none. */
+export function rewriteQuerySyntax(text: string): { text: string; edits: TextEdit[] } | null {
+  if (!REWRITTEN_WORDS.test(text)) return null;
   const map = new SourceMap(text);
   const segments = scanSegments(text, map);
   if (segments === null) return null;
@@ -39,7 +40,11 @@ export function rewriteQualify(text: string): { text: string; edits: TextEdit[] 
       const level = windowSeen.length - 1;
       if (t.value === 'select') windowSeen[level] = false;
       else if (t.value === 'window') windowSeen[level] = true;
-      else if (t.value === 'qualify' && i + 1 < toks.length) {
+      else if (t.value === 'approximate' && toks[i + 1]?.value === 'count' && toks[i + 2]?.value === '(' && toks[i + 3]?.value === 'distinct') {
+        reps.push([t.cp, toks[i + 3]!.cpEnd, 'approx_count_distinct(']);
+        windowSeen.push(false);
+        i += 3;
+      } else if (t.value === 'qualify' && i + 1 < toks.length) {
         const end = conditionEnd(toks, i + 1);
         const head = windowSeen[level] ? `, "${QUALIFY_WINDOW}" AS (PARTITION BY (` : `WINDOW "${QUALIFY_WINDOW}" AS (PARTITION BY (`;
         reps.push([t.cp, t.cpEnd, head], [end, end, ')) ']);

@@ -5,7 +5,7 @@
 // sketch built per slice and merged equals one sketch built over all rows.
 // @see Flajolet, Fusy, Gandouet, Meunier: "HyperLogLog: the analysis of a near-optimal cardinality
 //      estimation algorithm" (2007), figure 3.
-import { internalError } from '../../common/errors/index.ts';
+import { internalError } from '../errors/index.ts';
 
 export { fmix32, hash64, hashBytes, hashInt32 } from './value-hash.ts';
 
