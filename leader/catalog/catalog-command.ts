@@ -13,4 +13,6 @@ export type CatalogCommand =
   | { readonly kind: 'CreateView'; readonly view: ViewDef; readonly replace: boolean }
   | { readonly kind: 'DropView'; readonly oid: number }
   | { readonly kind: 'RegisterNode'; readonly node: NodeDef }
-  | { readonly kind: 'SetTableStats'; readonly oid: number; readonly stats: TableStats };
+  | { readonly kind: 'SetTableStats'; readonly oid: number; readonly stats: TableStats }
+  /** Marks a table as a materialized view defined by `definition` (its CREATE statement's text). */
+  | { readonly kind: 'SetMaterializedView'; readonly oid: number; readonly definition: string };

@@ -39,6 +39,11 @@ export interface TableDef {
    * written before it was recorded.
    */
   readonly placedOnSlices?: number;
+  /**
+   * A materialized view's defining statement (`CREATE MATERIALIZED VIEW ... AS SELECT ...`), which
+   * REFRESH runs again; absent for ordinary tables.
+   */
+  readonly materializedView?: string;
   /** Set by {@link plannedTable}: a DISTSTYLE ALL table whose newer nodes hold no full copy. */
   readonly copiesIncomplete?: boolean;
 }

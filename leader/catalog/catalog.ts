@@ -181,5 +181,10 @@ function applyTo(s: CatalogState, cmd: CatalogCommand): void {
       s.tables[i] = { ...s.tables[i]!, stats: cmd.stats };
       return;
     }
+    case 'SetMaterializedView': {
+      const i = tableIndex(s, cmd.oid);
+      s.tables[i] = { ...s.tables[i]!, materializedView: cmd.definition };
+      return;
+    }
   }
 }

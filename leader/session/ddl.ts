@@ -134,9 +134,11 @@ export async function drop(ctx: ServerContext, stmt: SqlStatement, notice: Notic
   const kind = ds.removeType;
   const names = list(ds.objects).map((o) => strs(o));
   switch (kind) {
-    case 'OBJECT_TABLE': case 'OBJECT_VIEW': {
-      const isTable = kind === 'OBJECT_TABLE';
-      const what = isTable ? 'table' : 'view';
+    case 'OBJECT_TABLE': case 'OBJECT_VIEW': case 'OBJECT_MATVIEW': {
+      // A materialized view is a table the catalog marks; each DROP form takes only its own kind.
+      const isTable = kind !== 'OBJECT_VIEW';
+      const materialized = kind === 'OBJECT_MATVIEW';
+      const what = materialized ? 'materialized view' : isTable ? 'table' : 'view';
       // Validate all first so a failing name drops nothing.
       const targets: number[] = [];
       for (const parts of names) {
@@ -152,6 +154,10 @@ export async function drop(ctx: ServerContext, stmt: SqlStatement, notice: Notic
           }
           throw new SqlError(SqlState.UNDEFINED_TABLE, `${what} "${rel}" does not exist`);
         }
+        if (isTable && ((found as TableDef).materializedView !== undefined) !== materialized) {
+          throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `"${rel}" is not a ${what}`,
+            { hint: `Use DROP ${materialized ? 'TABLE' : 'MATERIALIZED VIEW'} to remove a ${materialized ? 'table' : 'materialized view'}.` });
+        }
         targets.push(found.oid);
       }
       for (const oid of targets) {
@@ -165,7 +171,7 @@ export async function drop(ctx: ServerContext, stmt: SqlStatement, notice: Notic
           await ctx.catalog.apply({ kind: 'DropView', oid });
         }
       }
-      return isTable ? 'DROP TABLE' : 'DROP VIEW';
+      return materialized ? 'DROP MATERIALIZED VIEW' : isTable ? 'DROP TABLE' : 'DROP VIEW';
     }
     case 'OBJECT_SCHEMA': {
       for (const n of list(ds.objects)) {

@@ -40,6 +40,7 @@ export function bindInsert(ctx: ServerContext, stmt: SqlStatement, params: SqlTy
     const p = errorPosition(location(ins.relation));
     throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${name.name}" does not exist`, p === undefined ? {} : { position: p });
   }
+  if (table.materializedView !== undefined) throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `cannot change materialized view "${table.name}"`);
   const targetColumns: number[] = [];
   const cols = list(ins.cols);
   if (cols.length === 0) table.columns.forEach((_c, i) => targetColumns.push(i));

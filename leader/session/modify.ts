@@ -50,6 +50,7 @@ export function bindModify(ctx: ServerContext, stmt: SqlStatement, params: SqlTy
   const truncate = node(stmt.ast, 'TruncateStmt');
   if (truncate) {
     const tables = list(truncate.relations).map((r) => targetTable(ctx, node(r, 'RangeVar') ?? r, path));
+    tables.forEach(assertWritable);
     return { kind: 'truncate', tableOids: [...new Set(tables.map((t) => t.oid))], select: null, setColumns: [], setDefault: [] };
   }
   const del = node(stmt.ast, 'DeleteStmt');
@@ -62,6 +63,7 @@ export function bindModify(ctx: ServerContext, stmt: SqlStatement, params: SqlTy
     throw featureNotSupported(`${verb} ... ${del ? 'USING' : 'FROM'} (other tables in the statement); use a subquery in WHERE`);
   }
   const table = targetTable(ctx, s.relation, path);
+  assertWritable(table);
   const alias = s.relation?.alias?.aliasname ?? table.name;
   const scope: ScopeColumn[] = table.columns.map((c, i) => ({ name: c.name, table: alias, type: c.type, tableOid: table.oid, attnum: i + 1 }));
   const host = subqueryHost({
@@ -161,4 +163,21 @@ export async function prepareModify(ctx: ServerContext, bound: BoundModify, run:
     throw new SqlError(SqlState.SERIALIZATION_FAILURE, 'could not serialize access due to concurrent update', { hint: 'Retry the statement.' });
   }
   return { writes: [write], tag: `UPDATE ${rows.length}` };
+}
+
+/**
+ * REFRESH MATERIALIZED VIEW: one write that deletes every row of the view's table and appends the
+ * rows its query gives now (published together at commit, so readers see the old rows or the new).
+ */
+export async function prepareRefresh(ctx: ServerContext, table: TableDef, rows: AsyncIterable<Datum[][]>, types: readonly SqlType[], evalCtx: EvalContext): Promise<{ write: PreparedWrite; rows: number }> {
+  const all = table.columns.map((_c, i) => i);
+  const fresh: Datum[][] = [];
+  for await (const chunk of rows) for (const r of chunk) fresh.push(completeRow(table, all, r, types, evalCtx));
+  const { write } = await ctx.dispatcher.prepareModify(table, { filter: null, columns: [], types: [], zoneFilters: [] }, routeRows(ctx, table, fresh), evalCtx);
+  return { write, rows: fresh.length };
+}
+
+/** 42809 for writing into a materialized view (REFRESH is how it changes). */
+export function assertWritable(table: TableDef): void {
+  if (table.materializedView !== undefined) throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `cannot change materialized view "${table.name}"`);
 }

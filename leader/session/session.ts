@@ -16,7 +16,7 @@ import type { JoinFragment } from '../../compute/fragment/join-fragment.ts';
 import { bindSelect } from '../../sql/binder/bind-select.ts';
 import type { BoundSelect } from '../../sql/binder/bound-select.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
-import { list, node, nodeTag, str, strs, type ParsedStatement, type SqlStatement, parseStatements, rewriteRedshiftMaintenance } from '../../sql/parser/index.ts';
+import { list, node, nodeTag, rangeVarName, str, strs, type ParsedStatement, type SqlStatement, parseStatements, rewriteRedshiftMaintenance } from '../../sql/parser/index.ts';
 import type { RawCopyOption } from '../../compute/loading/copy-options.ts';
 import { extractRedshiftCopyOptions } from '../../compute/loading/redshift-copy-options.ts';
 import { prepareCopy } from './copy.ts';
@@ -34,7 +34,7 @@ import { materializeSubqueries } from '../execution/init-plans.ts';
 import { MemoryBudget } from '../../common/memory-budget.ts';
 import { planSelect } from '../planning/select-plan.ts';
 import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
-import { bindModify, prepareModify, type BoundModify, type ModifyRun } from './modify.ts';
+import { bindModify, prepareModify, prepareRefresh, type BoundModify, type ModifyRun } from './modify.ts';
 import type { ServerContext } from '../server-context.ts';
 import type {
   BackendSession, Execution, PreparedStatement, ResultField, SessionStart, TransactionStatus,
@@ -302,9 +302,24 @@ export class Session implements BackendSession {
         });
         return new Prepared(s.text, [], null, { kind: 'utility', run: (a) => run(a.evalCtx, a.signal, a.record) });
       }
-      case 'UpdateStmt': throw featureNotSupported('UPDATE');
-      case 'DeleteStmt': throw featureNotSupported('DELETE');
-      case 'TruncateStmt': throw featureNotSupported('TRUNCATE');
+      case 'RefreshMatViewStmt': {
+        const r = node(s.ast, 'RefreshMatViewStmt')!;
+        if (r.skipData) throw featureNotSupported('REFRESH MATERIALIZED VIEW ... WITH NO DATA');
+        const name = rangeVarName(r.relation);
+        const path = this.path();
+        return utility(async (a) => {
+          const table = this.ctx.catalog.findTable(path.schemaOf(name.schema, name.name), name.name);
+          if (!table) throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${name.name}" does not exist`);
+          // PostgreSQL answers 0A000 here (not 42809).
+          if (table.materializedView === undefined) throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `"${name.name}" is not a materialized view`);
+          // The view's query, bound again now: the tables it reads may have changed since.
+          const def = node((parseStatements(table.materializedView)[0] as SqlStatement).ast, 'CreateTableAsStmt')!;
+          const select = bindSelect(def.query, catalogResolver(this.ctx.catalog, path), []);
+          const { write } = await prepareRefresh(this.ctx, table, this.runBoundSelect(select, a), select.outputColumns.map((c) => c.type), a.evalCtx);
+          await this.addWrite(write);
+          return staticCursor(null, [], 'REFRESH MATERIALIZED VIEW');
+        });
+      }
       case 'ExplainStmt': return this.prepareExplain(s, params);
       default: throw featureNotSupported(`statement ${tag ?? 'unknown'}`);
     }
@@ -402,7 +417,8 @@ export class Session implements BackendSession {
 
   private createTableAs(s: SqlStatement, params: SqlType[]): Prepared {
     const ctas = node(s.ast, 'CreateTableAsStmt')!;
-    if (ctas.objtype === 'OBJECT_MATVIEW') throw featureNotSupported('materialized views');
+    const materialized = ctas.objtype === 'OBJECT_MATVIEW';
+    if (materialized && ctas.into?.skipData) throw featureNotSupported('CREATE MATERIALIZED VIEW ... WITH NO DATA');
     const select = bindSelect(ctas.query, catalogResolver(this.ctx.catalog, this.path()), params);
     const run = async (a: ExecArgs): Promise<Execution> => {
       const into = ctas.into!;
@@ -419,6 +435,7 @@ export class Session implements BackendSession {
       const [create] = parseStatements(`CREATE TABLE ${ctas.if_not_exists ? 'IF NOT EXISTS ' : ''}${qualified} (${columns.join(', ')}) ${design}`);
       await createTable(this.ctx, create as SqlStatement, (m) => this.start.onNotice(new SqlError(SqlState.SUCCESSFUL_COMPLETION, m, { severity: 'NOTICE' })), this.path());
       const table = this.ctx.catalog.findTable(rel.schemaname ?? this.path().creationSchema(), rel.relname!)!;
+      if (materialized) await this.ctx.catalog.apply({ kind: 'SetMaterializedView', oid: table.oid, definition: s.text });
       const insert: BoundInsert = { tableOid: table.oid, targetColumns: table.columns.map((_c, i) => i), source: { kind: 'select', select } };
       const write = await prepareInsert(this.ctx, insert, this.runBoundSelect(select, a), a.evalCtx, (e) => instantiateExpr(e, a.params, a.evalCtx));
       await this.addWrite(write);
