@@ -1,5 +1,5 @@
 // Catalog changes as data: every DDL becomes one command applied atomically (later: a Raft log entry).
-import type { ColumnDef, NodeDef, TableDef, TableStats, ViewDef } from './catalog-types.ts';
+import type { ColumnDef, FunctionDef, NodeDef, TableDef, TableStats, ViewDef } from './catalog-types.ts';
 
 /** One atomic change to the catalog. */
 export type CatalogCommand =
@@ -15,4 +15,6 @@ export type CatalogCommand =
   | { readonly kind: 'RegisterNode'; readonly node: NodeDef }
   | { readonly kind: 'SetTableStats'; readonly oid: number; readonly stats: TableStats }
   /** Marks a table as a materialized view defined by `definition` (its CREATE statement's text). */
-  | { readonly kind: 'SetMaterializedView'; readonly oid: number; readonly definition: string };
+  | { readonly kind: 'SetMaterializedView'; readonly oid: number; readonly definition: string }
+  | { readonly kind: 'CreateFunction'; readonly func: FunctionDef; readonly replace: boolean }
+  | { readonly kind: 'DropFunction'; readonly oid: number };

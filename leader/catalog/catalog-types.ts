@@ -95,6 +95,21 @@ export interface ViewDef {
   readonly columnNames: readonly string[];
 }
 
+/**
+ * A user-defined SQL function (`CREATE FUNCTION ... LANGUAGE sql`): inlined into the queries that
+ * call it. Its body is re-parsed from the statement at each use, as views are.
+ */
+export interface FunctionDef {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly argNames: readonly string[];
+  readonly argTypes: readonly SqlType[];
+  readonly returns: SqlType;
+  /** The whole CREATE FUNCTION statement. */
+  readonly sql: string;
+}
+
 /** A compute node known to the cluster, with the slices it owns. */
 export interface NodeDef {
   /** Stable identity, kept in the node's data directory. */
@@ -113,4 +128,6 @@ export interface CatalogState {
   tables: TableDef[];
   views: ViewDef[];
   nodes: NodeDef[];
+  /** Absent in catalogs written before functions existed. */
+  functions?: FunctionDef[];
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic-file.ts';
 import { SqlError, SqlState, internalError } from '../../common/errors/index.ts';
 import type { CatalogCommand } from './catalog-command.ts';
-import type { CatalogState, NodeDef, TableDef, ViewDef } from './catalog-types.ts';
+import type { CatalogState, FunctionDef, NodeDef, TableDef, ViewDef } from './catalog-types.ts';
 
 const FILE = 'catalog.json';
 /** OIDs below this belong to PostgreSQL's own catalog objects. */
@@ -71,6 +71,11 @@ export class Catalog {
 
   get nodes(): readonly NodeDef[] {
     return this.state.nodes;
+  }
+
+  /** User-defined functions named `name` in `schema` (overloads by argument types). */
+  findFunctions(schema: string, name: string): readonly FunctionDef[] {
+    return (this.state.functions ?? []).filter((f) => f.schema === schema && f.name === name);
   }
 
   /** Total slices in the cluster: the modulus of data distribution. */
@@ -181,6 +186,25 @@ function applyTo(s: CatalogState, cmd: CatalogCommand): void {
       s.tables[i] = { ...s.tables[i]!, stats: cmd.stats };
       return;
     }
+    case 'CreateFunction': {
+      const f = cmd.func;
+      if (!s.schemas.includes(f.schema)) throw new SqlError(SqlState.INVALID_SCHEMA_NAME, `schema "${f.schema}" does not exist`);
+      const fns = s.functions ?? (s.functions = []);
+      const same = fns.findIndex((x) => x.schema === f.schema && x.name === f.name && x.argTypes.length === f.argTypes.length
+        && x.argTypes.every((t, i) => t.id === f.argTypes[i]!.id));
+      if (same >= 0) {
+        if (!cmd.replace) throw new SqlError(SqlState.DUPLICATE_FUNCTION, `function "${f.name}" already exists with same argument types`);
+        if (fns[same]!.returns.id !== f.returns.id) throw new SqlError(SqlState.INVALID_FUNCTION_DEFINITION, 'cannot change return type of existing function');
+        fns[same] = { ...f, oid: fns[same]!.oid };
+        return;
+      }
+      fns.push(f);
+      s.nextOid = Math.max(s.nextOid, f.oid + 1);
+      return;
+    }
+    case 'DropFunction':
+      s.functions = (s.functions ?? []).filter((f) => f.oid !== cmd.oid);
+      return;
     case 'SetMaterializedView': {
       const i = tableIndex(s, cmd.oid);
       s.tables[i] = { ...s.tables[i]!, materializedView: cmd.definition };

@@ -1,4 +1,5 @@
 // DDL statements: CREATE/DROP/ALTER TABLE, CREATE/DROP VIEW, CREATE/DROP SCHEMA, CREATE INDEX.
+import { dropFunctions } from './functions.ts';
 import { SqlError, SqlState, featureNotSupported, undefinedColumn } from '../../common/errors/index.ts';
 import { bindSelect } from '../../sql/binder/bind-select.ts';
 import { resolveTypeName } from '../../sql/binder/resolve-type.ts';
@@ -173,6 +174,7 @@ export async function drop(ctx: ServerContext, stmt: SqlStatement, notice: Notic
       }
       return materialized ? 'DROP MATERIALIZED VIEW' : isTable ? 'DROP TABLE' : 'DROP VIEW';
     }
+    case 'OBJECT_FUNCTION': return dropFunctions(ctx, list(ds.objects), ds.missing_ok === true, notice, path);
     case 'OBJECT_SCHEMA': {
       for (const n of list(ds.objects)) {
         const s = str(n) ?? strs(n)[0]!;

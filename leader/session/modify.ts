@@ -66,12 +66,13 @@ export function bindModify(ctx: ServerContext, stmt: SqlStatement, params: SqlTy
   assertWritable(table);
   const alias = s.relation?.alias?.aliasname ?? table.name;
   const scope: ScopeColumn[] = table.columns.map((c, i) => ({ name: c.name, table: alias, type: c.type, tableOid: table.oid, attnum: i + 1 }));
+  const resolver = catalogResolver(ctx.catalog, path);
   const host = subqueryHost({
-    resolver: catalogResolver(ctx.catalog, path), params, scope, farther: [],
+    resolver, params, scope, farther: [],
     getTree: () => null,
     setTree: () => { throw featureNotSupported(`correlated subqueries in ${verb}`); },
   });
-  const bctx = (clause: string): BindContext => ({ scope, params, aggregates: null, clause, sublinks: host });
+  const bctx = (clause: string): BindContext => ({ scope, params, aggregates: null, clause, sublinks: host, ...(resolver.functions ? { functions: resolver.functions } : {}) });
   let where: Expr | null = null;
   if (s.whereClause !== undefined) {
     const w = bctx('WHERE');

@@ -1,4 +1,5 @@
 // Resolves names in FROM against the catalog, views and system views.
+import { lookupFunctions } from './functions.ts';
 import { SqlError, SqlState, undefinedTable } from '../../common/errors/index.ts';
 import { bindSelect, type RelationResolver, type ResolvedRelation } from '../../sql/binder/bind-select.ts';
 import { node, parseStatements, type QualifiedName } from '../../sql/parser/index.ts';
@@ -12,6 +13,7 @@ const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
 /** A resolver over the catalog for one statement; `depth` guards against view cycles. */
 export function catalogResolver(catalog: Catalog, path: NamePath, depth = 0): RelationResolver {
   return {
+    functions: (schema, name) => lookupFunctions(catalog, path, schema, name),
     resolve(name: QualifiedName, position: number | undefined): ResolvedRelation {
       const schema = path.schemaOf(name.schema, name.name);
       const sys = SYSTEM_VIEWS[name.name];

@@ -16,6 +16,8 @@ export interface NamePath {
   schemaOf(schema: string | undefined, name: string): string;
   /** Where CREATE without a schema puts things: the first existing schema on the path. */
   creationSchema(): string;
+  /** The schemas to look a name up in, in order: the given one, or the path's existing ones. */
+  lookupSchemas(schema: string | undefined): readonly string[];
 }
 
 /** A NamePath over the catalog. */
@@ -27,6 +29,9 @@ export function namePath(catalog: Catalog, schemas: readonly string[]): NamePath
         if (catalog.findTable(s, name) || catalog.findView(s, name)) return s;
       }
       return schemas.find((s) => catalog.schemas.includes(s)) ?? 'public';
+    },
+    lookupSchemas(schema) {
+      return schema !== undefined ? [schema] : schemas.filter((s) => catalog.schemas.includes(s));
     },
     creationSchema() {
       const s = schemas.find((x) => catalog.schemas.includes(x));

@@ -35,6 +35,7 @@ import { MemoryBudget } from '../../common/memory-budget.ts';
 import { planSelect } from '../planning/select-plan.ts';
 import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
 import { bindModify, prepareModify, prepareRefresh, type BoundModify, type ModifyRun } from './modify.ts';
+import { createFunction } from './functions.ts';
 import type { ServerContext } from '../server-context.ts';
 import type {
   BackendSession, Execution, PreparedStatement, ResultField, SessionStart, TransactionStatus,
@@ -270,6 +271,7 @@ export class Session implements BackendSession {
       case 'AlterTableStmt': return this.ddl(s, () => alterTable(this.ctx, s, this.path()));
       case 'RenameStmt': return this.ddl(s, () => rename(this.ctx, s, this.path()));
       case 'ViewStmt': return this.ddl(s, () => createView(this.ctx, s, this.path()));
+      case 'CreateFunctionStmt': return this.ddl(s, () => createFunction(this.ctx, s, this.path()));
       case 'CreateSchemaStmt': return this.ddl(s, () => createSchema(this.ctx, s, notice));
       case 'IndexStmt': return tagOnly(async () => {
         notice('CREATE INDEX is accepted but ignored: Colonnade skips blocks with zone maps and sort keys instead of indexes');

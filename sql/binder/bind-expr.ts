@@ -12,6 +12,7 @@ import { formatTypeName, T, type SqlType } from '../types/sql-type.ts';
 import { parseDatum } from '../types/text-io.ts';
 import { resolveTypeName } from './resolve-type.ts';
 import { bindWindowCall } from './bind-window.ts';
+import { chooseFunction, inlineFunction } from './user-functions.ts';
 import { AGG_PLACEHOLDER_BASE, type BindContext, type ScopeColumn } from './scope.ts';
 
 const OPERATORS: Record<string, string> = {
@@ -270,6 +271,14 @@ function bindFuncCall(n: unknown, ctx: BindContext): Expr {
     const aggs = ctx.aggregates;
     aggs.push({ name: raw, arg, distinct: f.agg_distinct === true, type: impl.returns });
     return { kind: 'Column', index: AGG_PLACEHOLDER_BASE + aggs.length - 1, type: impl.returns };
+  }
+  // A user-defined SQL function of that name: its body, inlined.
+  const udfs = ctx.functions && !(names.length > 1 && names[0] === 'pg_catalog') ? ctx.functions(names.length > 1 ? names[names.length - 2] : undefined, raw) : [];
+  if (udfs.length > 0) {
+    const args = list(f.args).map((a) => bindExpr(a, ctx));
+    const chosen = chooseFunction(udfs, args);
+    if (!chosen) throw undefinedFunction(`${raw}(${args.map((a) => formatTypeName(a.type)).join(', ')})`, pos(n).position);
+    return inlineFunction(chosen, args, ctx, n);
   }
   const name = functionKey(FUNCTION_ALIASES[raw] ?? raw);
   const argNodes = list(f.args);

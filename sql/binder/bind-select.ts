@@ -14,6 +14,7 @@ import { hasWindow, mapWindowExprs, splitWindows, windowDefinitions } from './bi
 import { groupingSetsOf, hasGroupingCall, indexSets, replaceGrouping, unionOfSets } from './grouping-sets.ts';
 import { subqueryHost } from './bind-subquery.ts';
 import { bindFunctionScan } from './bind-function-scan.ts';
+import type { FunctionLookup } from './user-functions.ts';
 import { bindSetOperation, bindValues, withCtes } from './bind-set-operation.ts';
 
 /** What a name in FROM refers to, as the catalog answers. */
@@ -25,6 +26,8 @@ export type ResolvedRelation =
 /** Looks relations up in the catalog (42P01 when missing). */
 export interface RelationResolver {
   resolve(name: QualifiedName, position: number | undefined): ResolvedRelation;
+  /** User-defined functions by name (inlined where called). */
+  readonly functions?: FunctionLookup;
 }
 
 function pos(n: unknown): { position?: number } {
@@ -355,6 +358,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
   const windows: WindowCollector = { calls: [], defs: windowClause.defs };
   const ctxFor = (clause: string, allowAggs: boolean, allowWindows = false): BindContext => ({
     scope, params, aggregates: allowAggs ? aggs : null, windows: allowWindows ? windows : null, clause, outer, farther, sublinks: host,
+    ...(resolver.functions ? { functions: resolver.functions } : {}),
   });
 
   // WHERE: subqueries that are whole conjuncts become semi / anti joins; the rest bind as expressions.

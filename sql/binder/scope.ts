@@ -2,6 +2,7 @@
 import type { SqlType } from '../types/sql-type.ts';
 import type { Expr } from '../expr/expr.ts';
 import type { BoundWindow } from './bound-select.ts';
+import type { FunctionLookup } from './user-functions.ts';
 
 /** One column visible by name. */
 export interface ScopeColumn {
@@ -54,6 +55,8 @@ export interface BindContext {
   readonly params: SqlType[];
   /** Where aggregate calls go; null where aggregates are not allowed (with the clause name). */
   readonly aggregates: AggregateCall[] | null;
+  /** User-defined functions by name, inlined where called; absent where there are none to find. */
+  readonly functions?: FunctionLookup;
   /** Where window function calls go; null or absent where they are not allowed. */
   readonly windows?: WindowCollector | null;
   readonly clause: string;
