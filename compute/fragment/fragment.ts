@@ -1,5 +1,6 @@
 // The serialisable part of a query that runs on every slice: scan, filter, then project or
 // partially aggregate. The leader builds it; compute nodes run it (compute/fragment/run-fragment.ts).
+import type { Datum } from '../../sql/types/datum.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { ZoneFilter } from '../../storage/slice-store.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
@@ -16,6 +17,8 @@ export interface AggSpec {
   readonly name: string;
   readonly arg: Expr | null;
   readonly distinct: boolean;
+  /** Constant options of ordered aggregates (see AggregateCall.options). */
+  readonly options?: readonly Datum[];
 }
 
 /** Output = the expressions, optionally cut to the first `limit` rows by `keys` on each slice. */

@@ -22,9 +22,9 @@ export interface AggSlot {
 }
 
 /** Resolves the implementations for aggregate calls given their argument types. */
-export function aggSlots(specs: readonly { name: string; argType: SqlType | null; distinct: boolean }[]): AggSlot[] {
+export function aggSlots(specs: readonly { name: string; argType: SqlType | null; distinct: boolean; options?: readonly Datum[] }[]): AggSlot[] {
   return specs.map((s) => {
-    const impl = resolveAggregate(s.name, s.argType);
+    const impl = resolveAggregate(s.name, s.argType, s.options);
     if (!impl) throw internalError(`aggregate ${s.name} unresolved`);
     return { impl, distinct: s.distinct, star: s.argType === null };
   });
@@ -32,7 +32,7 @@ export function aggSlots(specs: readonly { name: string; argType: SqlType | null
 
 /** The slots of a fragment's aggregate calls (argument types from their bound arguments). */
 export function fragmentAggSlots(aggs: readonly AggSpec[]): AggSlot[] {
-  return aggSlots(aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct })));
+  return aggSlots(aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct, ...(a.options ? { options: a.options } : {}) })));
 }
 
 /** A hash table of groups. */

@@ -4,13 +4,14 @@ import { toTaggedJson } from '../../common/tagged-json.ts';
 import type { BoundSelect, JoinTree, JoinType, SelectSource } from '../../sql/binder/bound-select.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
+import type { Datum } from '../../sql/types/datum.ts';
 import { zoneFiltersFor } from './zone-filters.ts';
 import { pullUpSubquery } from './pull-up.ts';
 
 /** What the leader does with the rows the fragments return. */
 export interface FinalStep {
   /** Merge partial aggregates: group count and the aggregate calls (with argument types). */
-  readonly aggregate: { readonly groupCount: number; readonly aggs: readonly { name: string; argType: SqlType | null; distinct: boolean }[] } | null;
+  readonly aggregate: { readonly groupCount: number; readonly aggs: readonly { name: string; argType: SqlType | null; distinct: boolean; options?: readonly Datum[] }[] } | null;
   /** Over the merged row [groups..., aggs...]. */
   readonly having: Expr | null;
   /** Compute the final row [outputs..., hidden sort keys...]; null = the fragment already did. */
@@ -147,13 +148,13 @@ export function planSelect(bound: BoundSelect): SelectPlan {
   const visible = s.outputs.length;
 
   if (s.aggregate) {
-    const aggs: AggSpec[] = s.aggregate.aggs.map((a) => ({ name: a.name, arg: a.arg ? r(a.arg) : null, distinct: a.distinct }));
+    const aggs: AggSpec[] = s.aggregate.aggs.map((a) => ({ name: a.name, arg: a.arg ? r(a.arg) : null, distinct: a.distinct, ...(a.options ? { options: a.options } : {}) }));
     const { exprs, keys } = withOrderColumns(s.outputs, s);
     return {
       source: s.source, subplan, joinPlan, setPlans,
       fragment: { tableOid, scanColumns, scanTypes, zoneFilters: zoneFiltersFor(filter, scanColumns), filter, mode: { kind: 'aggregate', groupBy: s.aggregate.groupBy.map(r), aggs } },
       final: {
-        aggregate: { groupCount: s.aggregate.groupBy.length, aggs: s.aggregate.aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct })) },
+        aggregate: { groupCount: s.aggregate.groupBy.length, aggs: s.aggregate.aggs.map((a) => ({ name: a.name, argType: a.arg ? a.arg.type : null, distinct: a.distinct, ...(a.options ? { options: a.options } : {}) })) },
         having: s.having, project: exprs, distinct: s.distinct, sortKeys: keys, limit: s.limit, offset: s.offset, visible,
       },
     };

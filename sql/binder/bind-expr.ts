@@ -5,7 +5,10 @@ import {
   constValue, errorPosition, list, location, node, nodeTag, str, strs, typeNameParts, type Node, type NodeOf,
 } from '../parser/index.ts';
 import type { Expr } from '../expr/expr.ts';
-import { AGGREGATE_NAMES, resolveAggregate } from '../functions/aggregates.ts';
+import { AGGREGATE_NAMES, ORDERED_AGGREGATES, resolveAggregate } from '../functions/aggregates.ts';
+import { toTaggedJson } from '../../common/tagged-json.ts';
+import { castDatum } from '../expr/cast.ts';
+import type { Datum } from '../types/datum.ts';
 import { SCALAR_FUNCTIONS, comparableType, functionKey } from '../functions/scalar-functions.ts';
 import { Decimal } from '../types/decimal.ts';
 import { formatTypeName, T, type SqlType } from '../types/sql-type.ts';
@@ -255,6 +258,7 @@ function bindFuncCall(n: unknown, ctx: BindContext): Expr {
     if (ctx.aggregates === null) {
       throw new SqlError(SqlState.GROUPING_ERROR, `aggregate functions are not allowed in ${ctx.clause}`, pos(n));
     }
+    if (ORDERED_AGGREGATES.has(raw)) return bindOrderedAggregate(n, raw, ctx);
     const argNodes = list(f.args);
     if (f.agg_star) {
       if (raw !== 'count') throw new SqlError(SqlState.SYNTAX_ERROR, `${raw}(*) specified, but ${raw} is not an aggregate function`, pos(n));
@@ -292,6 +296,53 @@ function bindFuncCall(n: unknown, ctx: BindContext): Expr {
     return bindExpr(a, ctx);
   });
   return bindCall(name, args, ctx, n, raw);
+}
+
+/**
+ * string_agg(x, delimiter [ORDER BY x]), LISTAGG(x [, delimiter]) [WITHIN GROUP (ORDER BY x)],
+ * percentile_cont / percentile_disc(fraction) WITHIN GROUP (ORDER BY x), median(x): one aggregated
+ * value, constants as options; ordering by anything but the value itself is not supported yet.
+ */
+function bindOrderedAggregate(n: unknown, name: string, ctx: BindContext): Expr {
+  const f = node(n, 'FuncCall')!;
+  const aggs = ctx.aggregates!;
+  const args = list(f.args);
+  const order = list(f.agg_order);
+  const percentile = name === 'percentile_cont' || name === 'percentile_disc';
+  const inner: BindContext = { ...ctx, aggregates: null, windows: null, clause: 'aggregate function calls' };
+  if (f.agg_distinct) throw featureNotSupported(`${name}(DISTINCT ...)`, pos(n));
+  if (percentile !== (f.agg_within_group === true) && !(name === 'listagg' && f.agg_within_group)) {
+    throw new SqlError(SqlState.WRONG_OBJECT_TYPE, percentile ? `WITHIN GROUP is required for ordered-set aggregate ${name}` : `${name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`, pos(n));
+  }
+  const arity = name === 'string_agg' ? [2, 2] : name === 'listagg' ? [1, 2] : [1, 1];
+  if (args.length < arity[0]! || args.length > arity[1]! || (percentile && order.length !== 1) || order.length > 1) {
+    throw undefinedFunction(`${name}(${args.length} arguments${order.length > 0 ? ` ORDER BY ${order.length} items` : ''})`, pos(n).position);
+  }
+  const valueNode = percentile ? node(order[0], 'SortBy')!.node : args[0];
+  let value = bindExpr(valueNode, inner);
+  const wanted = name === 'string_agg' || name === 'listagg' ? T.text : name === 'percentile_disc' ? null : T.float8;
+  if (value.type.id === 'unknown') value = coerce(value, T.text, inner, valueNode);
+  if (wanted !== null) value = coerce(value, wanted, inner, valueNode);
+  let desc: boolean | null = null;
+  if (order.length === 1) {
+    const sb = node(order[0], 'SortBy')!;
+    if (!percentile) {
+      const key = coerce(bindExpr(sb.node, inner), value.type, inner, sb.node);
+      if (toTaggedJson(key) !== toTaggedJson(value)) throw featureNotSupported(`${name} ordered by something other than its value`, pos(sb.node));
+    }
+    desc = sortDirection(sb).desc;
+  }
+  const constant = (a: unknown, type: SqlType): Datum => {
+    const e = bindExpr(a, { ...inner, scope: [], clause: `the constant argument of ${name}` });
+    if (e.kind !== 'Const') throw featureNotSupported(`a ${name} argument that is not a constant`, pos(a));
+    return e.type.id === 'unknown' ? (coerce(e, type, inner, a) as Extract<Expr, { kind: 'Const' }>).value : castDatum(e.value, e.type, type, { timeZoneOffsetSeconds: 0 });
+  };
+  const extra = percentile ? constant(args[0], T.float8) : name === 'median' ? null : args[1] !== undefined ? constant(args[1], T.text) : '';
+  const options: Datum[] = [extra, desc];
+  const impl = resolveAggregate(name, value.type, options);
+  if (!impl) throw undefinedFunction(`${name}(${formatTypeName(value.type)})`, pos(n).position);
+  aggs.push({ name, arg: value, distinct: false, type: impl.returns, options });
+  return { kind: 'Column', index: AGG_PLACEHOLDER_BASE + aggs.length - 1, type: impl.returns };
 }
 
 const SVF: Record<string, string> = {

@@ -1,5 +1,6 @@
 // The columns visible to expressions at one point of a query, and parameter types being inferred.
 import type { SqlType } from '../types/sql-type.ts';
+import type { Datum } from '../types/datum.ts';
 import type { Expr } from '../expr/expr.ts';
 import type { BoundWindow } from './bound-select.ts';
 import type { FunctionLookup } from './user-functions.ts';
@@ -23,6 +24,11 @@ export interface AggregateCall {
   readonly arg: Expr | null;
   readonly distinct: boolean;
   readonly type: SqlType;
+  /**
+   * Constant arguments besides the aggregated one and the direction it is ordered in: string_agg /
+   * listagg [delimiter, desc], percentile_cont / percentile_disc [fraction, desc]; absent otherwise.
+   */
+  readonly options?: readonly Datum[];
 }
 
 /** Placeholder columns for aggregate results start here (rewritten after binding). */

@@ -30,7 +30,11 @@ export interface AggregateImpl {
 
 /** Aggregate names we know (for telling aggregates from scalar functions while binding). */
 export const AGGREGATE_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every',
-  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'approx_count_distinct']);
+  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'approx_count_distinct',
+  ...['string_agg', 'listagg', 'percentile_cont', 'percentile_disc', 'median']]);
+
+/** Aggregates over their values in order: every value is kept per group and sorted at the end. */
+export const ORDERED_AGGREGATES = new Set(['string_agg', 'listagg', 'percentile_cont', 'percentile_disc', 'median']);
 
 const INT8_MIN = -9223372036854775808n;
 const INT8_MAX = 9223372036854775807n;
@@ -83,7 +87,7 @@ function singleValue(a: readonly [bigint, Datum], b: readonly [bigint, Datum]): 
 }
 
 /** Resolves `name(argType)` (argType null for count(*)); undefined when no such aggregate exists. */
-export function resolveAggregate(name: string, argType: SqlType | null): AggregateImpl | undefined {
+export function resolveAggregate(name: string, argType: SqlType | null, options?: readonly Datum[]): AggregateImpl | undefined {
   switch (name) {
     case 'count':
       return {
@@ -165,6 +169,8 @@ export function resolveAggregate(name: string, argType: SqlType | null): Aggrega
         finalize: (s) => s as Datum,
       };
     }
+    case 'string_agg': case 'listagg': case 'percentile_cont': case 'percentile_disc': case 'median':
+      return argType ? orderedAggregate(name, argType, options ?? []) : undefined;
     case 'approx_count_distinct': {
       // Redshift's APPROXIMATE COUNT(DISTINCT x): a HyperLogLog sketch per group and slice, merged.
       if (!argType) return undefined;
@@ -305,4 +311,59 @@ class HllState {
   toJSON(): { hll: string } {
     return { hll: Buffer.from(this.sketch.registers).toString('base64') };
   }
+}
+
+/**
+ * string_agg / listagg (values joined by a delimiter), percentile_cont (linear interpolation, as
+ * float8), percentile_disc (the first value at or past the fraction) and Redshift's median
+ * (percentile_cont(0.5)): the group's non-NULL values are kept, then sorted once (`options[1]`
+ * true for DESC) when the group is finished.
+ */
+function orderedAggregate(name: string, argType: SqlType, options: readonly Datum[]): AggregateImpl | undefined {
+  const desc = options[1] === true;
+  const collect = { init: (): AggState => [], accumulate: (st: AggState, v: Datum): AggState => { (st as Datum[]).push(v); return st; }, merge: (a: AggState, b: AggState): AggState => (a as Datum[]).concat(b as Datum[]) };
+  const sorted = (st: AggState): Datum[] => {
+    const vals = (st as Datum[]).slice().sort(compareDatums);
+    return desc ? vals.reverse() : vals;
+  };
+  if (name === 'string_agg' || name === 'listagg') {
+    if (argType.id !== 'text') return undefined;
+    const delimiter = options[0] === null || options[0] === undefined ? '' : String(options[0]);
+    const ordered = options[1] !== undefined && options[1] !== null;
+    return {
+      returns: T.text, argType, ...collect,
+      finalize: (st) => ((st as Datum[]).length === 0 ? null : (ordered ? sorted(st) : (st as Datum[])).join(delimiter)),
+    };
+  }
+  const fraction = name === 'median' ? 0.5 : options[0];
+  const check = (): number | null => {
+    if (fraction === null || fraction === undefined) return null;
+    const f = Number(fraction);
+    if (!(f >= 0 && f <= 1)) throw new SqlError(SqlState.NUMERIC_VALUE_OUT_OF_RANGE, `percentile value ${f} is not between 0 and 1`);
+    return f;
+  };
+  if (name === 'percentile_disc') {
+    return {
+      returns: argType, argType, ...collect,
+      finalize: (st) => {
+        const f = check();
+        const vals = sorted(st);
+        if (f === null || vals.length === 0) return null;
+        return vals[Math.max(Math.ceil(f * vals.length) - 1, 0)]!;
+      },
+    };
+  }
+  if (argType.id !== 'float8') return undefined;
+  return {
+    returns: T.float8, argType, ...collect,
+    finalize: (st) => {
+      const f = check();
+      const vals = sorted(st) as number[];
+      if (f === null || vals.length === 0) return null;
+      const pos = f * (vals.length - 1);
+      const lo = Math.floor(pos);
+      const hi = Math.ceil(pos);
+      return lo === hi ? vals[lo]! : vals[lo]! + (vals[hi]! - vals[lo]!) * (pos - lo);
+    },
+  };
 }
