@@ -14,7 +14,8 @@ import type { RpcContext } from '../cluster/transport/rpc-peer.ts';
 import type { Datum } from '../sql/types/datum.ts';
 import type { EvalContext } from '../sql/functions/scalar-functions.ts';
 import type { StoredTable, WriteTransaction } from '../storage/slice-store.ts';
-import { batchFromRows } from './batch/row-conversion.ts';
+import { batchFromRows, datumAt } from './batch/row-conversion.ts';
+import { datumKey } from '../sql/expr/compare.ts';
 import { decodeBatch } from './exchange/arrow-batch-codec.ts';
 import { LoadSession, type ChunkMeta, type LoadNode, type LoadSpec } from './loading/load-session.ts';
 import { ColumnStatsCollector, columnStatsToTransport, type ColumnStatsTransport } from './stats/column-stats.ts';
@@ -83,6 +84,12 @@ interface SliceRows {
  */
 export interface RemoveSpec {
   readonly filter: Expr | null;
+  /**
+   * Instead of a filter: the rows to delete by value (every column, table order), each live row
+   * equal to one of them in every column is deleted (rows equal in every column are alike to any
+   * condition, so this deletes exactly what a join-based WHERE selected).
+   */
+  readonly rows?: readonly (readonly Datum[])[];
   readonly columns: readonly number[];
   readonly types: readonly SqlType[];
   readonly zoneFilters: readonly ZoneFilter[];
@@ -519,6 +526,20 @@ function blockRowsSetting(): { blockRows?: number } {
 
 /** The rows of each scanned batch that a write's delete filter keeps (every live row without one). */
 function removePredicate(remove: RemoveSpec): DeletePredicate {
+  if (remove.rows !== undefined) {
+    const wanted = new Set(remove.rows.map(rowKey));
+    const cols = remove.columns.length;
+    const row: Datum[] = new Array<Datum>(cols);
+    return (batch, matches) => {
+      const sel = batch.selection;
+      const count = sel === null ? batch.length : sel.length;
+      for (let k = 0; k < count; k++) {
+        const i = sel === null ? k : sel[k]!;
+        for (let c = 0; c < cols; c++) row[c] = datumAt(batch.columns[c]!, i);
+        if (wanted.has(rowKey(row))) matches[i] = 1;
+      }
+    };
+  }
   const kernel = remove.filter === null ? null : compileFilter(remove.filter, remove.types, remove.ctx);
   let buf = new Uint32Array(4096);
   return (batch, matches) => {
@@ -527,4 +548,10 @@ function removePredicate(remove: RemoveSpec): DeletePredicate {
     if (sel === null) matches.fill(1, 0, n);
     else for (let k = 0; k < n; k++) matches[sel[k]!] = 1;
   };
+}
+
+function rowKey(r: readonly Datum[]): string {
+  let k = '';
+  for (const v of r) k += `${datumKey(v)}\u0001`;
+  return k;
 }

@@ -4,11 +4,13 @@
 import { SqlError, SqlState, featureNotSupported } from '../../common/errors/index.ts';
 import { bindExpr, coerce } from '../../sql/binder/bind-expr.ts';
 import { subqueryHost } from '../../sql/binder/bind-subquery.ts';
+import { bindSelect } from '../../sql/binder/bind-select.ts';
 import type { BoundSelect } from '../../sql/binder/bound-select.ts';
 import type { BindContext, ScopeColumn } from '../../sql/binder/scope.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
+import { datumKey } from '../../sql/expr/compare.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
-import { errorPosition, list, location, node, rangeVarName, type SqlStatement } from '../../sql/parser/index.ts';
+import { errorPosition, list, location, node, rangeVarName, type NodeOf, type SqlStatement } from '../../sql/parser/index.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import { formatTypeName, isStringType, T, type SqlType } from '../../sql/types/sql-type.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
@@ -26,6 +28,11 @@ import type { NamePath } from './search-path.ts';
  */
 export interface BoundModify {
   readonly kind: 'delete' | 'update' | 'truncate';
+  /**
+   * DELETE whose rows a join selects (USING, correlated subqueries): `select` gives the rows to
+   * delete, every column, and the nodes delete the rows equal to them.
+   */
+  readonly byValue?: boolean;
   readonly tableOids: readonly number[];
   readonly select: BoundSelect | null;
   /** UPDATE: the table column each SET item assigns. */
@@ -59,11 +66,41 @@ export function bindModify(ctx: ServerContext, stmt: SqlStatement, params: SqlTy
   const verb = del ? 'DELETE' : 'UPDATE';
   if (s.withClause !== undefined) throw featureNotSupported(`WITH ... ${verb}`);
   if (s.returningClause !== undefined) throw featureNotSupported(`${verb} ... RETURNING`);
-  if ((del && del.usingClause !== undefined) || (upd && upd.fromClause !== undefined)) {
-    throw featureNotSupported(`${verb} ... ${del ? 'USING' : 'FROM'} (other tables in the statement); use a subquery in WHERE`);
-  }
+  if (upd && upd.fromClause !== undefined) throw featureNotSupported('UPDATE ... FROM (other tables in the statement); use a subquery in WHERE');
   const table = targetTable(ctx, s.relation, path);
   assertWritable(table);
+  if (del && del.usingClause !== undefined) return deleteByValue(ctx, del, table, params, path);
+  try {
+    return bindByFilter(ctx, s, table, verb, del !== undefined, params, path);
+  } catch (err) {
+    // A correlated condition (EXISTS, IN, scalar) needs the join a SELECT makes of it.
+    if (del && err instanceof SqlError && err.code === SqlState.FEATURE_NOT_SUPPORTED && /correlated/i.test(err.message)) return deleteByValue(ctx, del, table, params, path);
+    throw err;
+  }
+}
+
+/**
+ * DELETE FROM t [USING ...] WHERE ...: the rows of t the statement selects, as a SELECT of all of
+ * t's columns over the same FROM items and WHERE (joins and decorrelated subqueries included).
+ */
+function deleteByValue(ctx: ServerContext, del: NodeOf<'DeleteStmt'>, table: TableDef, params: SqlType[], path: NamePath): BoundModify {
+  const alias = del.relation?.alias?.aliasname ?? table.name;
+  const ast = {
+    SelectStmt: {
+      targetList: table.columns.map((c) => ({ ResTarget: { val: { ColumnRef: { fields: [{ String: { sval: alias } }, { String: { sval: c.name } }] } } } })),
+      fromClause: [{ RangeVar: del.relation }, ...list(del.usingClause)],
+      ...(del.whereClause !== undefined ? { whereClause: del.whereClause } : {}),
+      limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE',
+    },
+  };
+  const select = bindSelect(ast, catalogResolver(ctx.catalog, path), params);
+  return { kind: 'delete', byValue: true, tableOids: [table.oid], select, setColumns: [], setDefault: [] };
+}
+
+function bindByFilter(ctx: ServerContext, s: NodeOf<'DeleteStmt'> | NodeOf<'UpdateStmt'>, table: TableDef, verb: string, isDelete: boolean,
+  params: SqlType[], path: NamePath): BoundModify {
+  const upd = isDelete ? undefined : (s as NodeOf<'UpdateStmt'>);
+  const del = isDelete;
   const alias = s.relation?.alias?.aliasname ?? table.name;
   const scope: ScopeColumn[] = table.columns.map((c, i) => ({ name: c.name, table: alias, type: c.type, tableOid: table.oid, attnum: i + 1 }));
   const resolver = catalogResolver(ctx.catalog, path);
@@ -140,6 +177,21 @@ export async function prepareModify(ctx: ServerContext, bound: BoundModify, run:
   const table = tables[0]!;
   const f = run!.plan.fragment;
   const remove = { filter: f.filter, columns: f.scanColumns, types: f.scanTypes, zoneFilters: f.zoneFilters };
+  if (bound.kind === 'delete' && bound.byValue === true) {
+    // The distinct rows the join selected; the nodes delete every live row equal to one of them.
+    const seen = new Set<string>();
+    const rows: Datum[][] = [];
+    for await (const chunk of run!.rows()) {
+      for (const r of chunk) {
+        let k = '';
+        for (const v of r) k += `${datumKey(v)}\u0001`;
+        if (!seen.has(k)) { seen.add(k); rows.push(r); }
+      }
+    }
+    const byValue = { filter: null, rows, columns: table.columns.map((_c, i) => i), types: table.columns.map((c) => c.type), zoneFilters: [] };
+    const { write, deleted } = await ctx.dispatcher.prepareModify(table, byValue, new Map(), evalCtx);
+    return { writes: [write], tag: `DELETE ${deleted}` };
+  }
   if (bound.kind === 'delete') {
     const { write, deleted } = await ctx.dispatcher.prepareModify(table, remove, new Map(), evalCtx);
     return { writes: [write], tag: `DELETE ${deleted}` };
