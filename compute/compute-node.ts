@@ -365,13 +365,15 @@ export class ComputeNode {
    * Phase one of a write on this node's slices: deletes what `remove` selects (on every slice
    * holding the table), appends `slices`' rows, and prepares. Returns how many rows it deleted.
    */
-  private async prepareWrite(txnId: string, table: StoredTable, slices: SliceRows[], remove: RemoveSpec | null): Promise<{ deleted: number }> {
+  private async prepareWrite(txnId: string, table: StoredTable, slices: SliceRows[], remove: RemoveSpec | null): Promise<{ deleted: number; deletedByRow?: number[] }> {
     const types = table.columns.map((c) => c.type);
     const opened: WriteTransaction[] = [];
     let deleted = 0;
     const targets = new Map<number, Datum[][]>(slices.map((s) => [s.slice, s.rows]));
     if (remove !== null) for (const [slice, store] of this.stores) if (store.hasTable(table.tableId) && !targets.has(slice)) targets.set(slice, []);
-    const predicate = remove === null ? null : removePredicate(remove);
+    // Deleting by value: how many rows equal each given row were deleted here.
+    const byRow = remove?.rows !== undefined ? new Array<number>(remove.rows.length).fill(0) : undefined;
+    const predicate = remove === null ? null : removePredicate(remove, byRow);
     try {
       for (const [slice, rows] of targets) {
         const store = this.store(slice);
@@ -387,7 +389,7 @@ export class ComputeNode {
       throw err;
     }
     this.txns.set(txnId, opened);
-    return { deleted };
+    return byRow === undefined ? { deleted } : { deleted, deletedByRow: byRow };
   }
 
   private async finishWrite(txnId: string, commit: boolean): Promise<null> {
@@ -525,9 +527,9 @@ function blockRowsSetting(): { blockRows?: number } {
 }
 
 /** The rows of each scanned batch that a write's delete filter keeps (every live row without one). */
-function removePredicate(remove: RemoveSpec): DeletePredicate {
+function removePredicate(remove: RemoveSpec, byRow?: number[]): DeletePredicate {
   if (remove.rows !== undefined) {
-    const wanted = new Set(remove.rows.map(rowKey));
+    const wanted = new Map(remove.rows.map((r, i) => [rowKey(r), i]));
     const cols = remove.columns.length;
     const row: Datum[] = new Array<Datum>(cols);
     return (batch, matches) => {
@@ -536,7 +538,10 @@ function removePredicate(remove: RemoveSpec): DeletePredicate {
       for (let k = 0; k < count; k++) {
         const i = sel === null ? k : sel[k]!;
         for (let c = 0; c < cols; c++) row[c] = datumAt(batch.columns[c]!, i);
-        if (wanted.has(rowKey(row))) matches[i] = 1;
+        const at = wanted.get(rowKey(row));
+        if (at === undefined) continue;
+        matches[i] = 1;
+        if (byRow !== undefined) byRow[at]!++;
       }
     };
   }

@@ -227,7 +227,7 @@ export class ClusterDispatcher {
    * selects on each of its slices and appends `rowsBySlice`' new rows, in one prepared write.
    * `deleted` counts the table's rows once (a DISTSTYLE ALL table's copy on one node).
    */
-  async prepareModify(table: TableDef, remove: Omit<RemoveSpec, 'ctx'>, rowsBySlice: Map<number, Datum[][]>, evalCtx: EvalContext): Promise<{ write: PreparedWrite; deleted: number }> {
+  async prepareModify(table: TableDef, remove: Omit<RemoveSpec, 'ctx'>, rowsBySlice: Map<number, Datum[][]>, evalCtx: EvalContext): Promise<{ write: PreparedWrite; deleted: number; deletedByRow?: number[] }> {
     const live = this.liveNodes();
     const txnId = randomUUID();
     this.active.add(txnId);
@@ -244,9 +244,13 @@ export class ClusterDispatcher {
       await this.finishWrite(write, false);
       throw failed.reason;
     }
-    const counts = results.map((r) => ((r as PromiseFulfilledResult<{ deleted: number }>).value?.deleted ?? 0));
-    const deleted = table.distStyle === 'all' ? (counts[0] ?? 0) : counts.reduce((a, b) => a + b, 0);
-    return { write, deleted };
+    const answers = results.map((r) => (r as PromiseFulfilledResult<{ deleted: number; deletedByRow?: number[] } | null>).value);
+    const counted = table.distStyle === 'all' ? answers.slice(0, 1) : answers;
+    const deleted = counted.reduce((n, a) => n + (a?.deleted ?? 0), 0);
+    if (remove.rows === undefined) return { write, deleted };
+    const deletedByRow = new Array<number>(remove.rows.length).fill(0);
+    for (const a of counted) a?.deletedByRow?.forEach((k, i) => { deletedByRow[i]! += k; });
+    return { write, deleted, deletedByRow };
   }
 
   /** Starts a parallel load into `table` on every node (all must be up). */

@@ -29,8 +29,8 @@ import type { NamePath } from './search-path.ts';
 export interface BoundModify {
   readonly kind: 'delete' | 'update' | 'truncate';
   /**
-   * DELETE whose rows a join selects (USING, correlated subqueries): `select` gives the rows to
-   * delete, every column, and the nodes delete the rows equal to them.
+   * DELETE / UPDATE whose rows a join selects (USING, FROM, correlated subqueries): `select` gives
+   * the rows (every column, then UPDATE's SET values) and the nodes delete the rows equal to them.
    */
   readonly byValue?: boolean;
   readonly tableOids: readonly number[];
@@ -66,17 +66,56 @@ export function bindModify(ctx: ServerContext, stmt: SqlStatement, params: SqlTy
   const verb = del ? 'DELETE' : 'UPDATE';
   if (s.withClause !== undefined) throw featureNotSupported(`WITH ... ${verb}`);
   if (s.returningClause !== undefined) throw featureNotSupported(`${verb} ... RETURNING`);
-  if (upd && upd.fromClause !== undefined) throw featureNotSupported('UPDATE ... FROM (other tables in the statement); use a subquery in WHERE');
   const table = targetTable(ctx, s.relation, path);
   assertWritable(table);
   if (del && del.usingClause !== undefined) return deleteByValue(ctx, del, table, params, path);
+  if (upd && upd.fromClause !== undefined) return updateByValue(ctx, upd, table, params, path);
   try {
     return bindByFilter(ctx, s, table, verb, del !== undefined, params, path);
   } catch (err) {
     // A correlated condition (EXISTS, IN, scalar) needs the join a SELECT makes of it.
-    if (del && err instanceof SqlError && err.code === SqlState.FEATURE_NOT_SUPPORTED && /correlated/i.test(err.message)) return deleteByValue(ctx, del, table, params, path);
-    throw err;
+    if (!(err instanceof SqlError) || err.code !== SqlState.FEATURE_NOT_SUPPORTED || !/correlated/i.test(err.message)) throw err;
+    return del ? deleteByValue(ctx, del, table, params, path) : updateByValue(ctx, upd!, table, params, path);
   }
+}
+
+/** The target table's columns as qualified references (`alias.column`), for a SELECT of every column. */
+function columnRefs(table: TableDef, alias: string): unknown[] {
+  return table.columns.map((c) => ({ ResTarget: { val: { ColumnRef: { fields: [{ String: { sval: alias } }, { String: { sval: c.name } }] } } } }));
+}
+
+/**
+ * UPDATE t SET ... FROM other WHERE ... (or with a correlated condition): a SELECT of t's columns and
+ * the SET values over the same FROM items and WHERE; the rows equal to each selected one are deleted
+ * and as many new versions appended (the first joined row's values, as PostgreSQL takes one).
+ */
+function updateByValue(ctx: ServerContext, upd: NodeOf<'UpdateStmt'>, table: TableDef, params: SqlType[], path: NamePath): BoundModify {
+  const alias = upd.relation?.alias?.aliasname ?? table.name;
+  const setColumns: number[] = [];
+  const setDefault: boolean[] = [];
+  const values: unknown[] = [];
+  for (const t of list(upd.targetList)) {
+    const rt = node(t, 'ResTarget')!;
+    if (node(rt.val, 'MultiAssignRef')) throw featureNotSupported('UPDATE ... SET (columns) = (values)', pos(t));
+    if (rt.indirection !== undefined) throw featureNotSupported('assigning to a field or element in UPDATE', pos(t));
+    const col = table.columns.findIndex((c) => c.name === rt.name);
+    if (col < 0) throw new SqlError(SqlState.UNDEFINED_COLUMN, `column "${rt.name}" of relation "${table.name}" does not exist`, pos(t));
+    if (setColumns.includes(col)) throw new SqlError(SqlState.SYNTAX_ERROR, `multiple assignments to same column "${rt.name}"`, pos(t));
+    setColumns.push(col);
+    const isDefault = node(rt.val, 'SetToDefault') !== undefined;
+    setDefault.push(isDefault);
+    values.push({ ResTarget: { val: isDefault ? { A_Const: { isnull: true } } : rt.val } });
+  }
+  const ast = {
+    SelectStmt: {
+      targetList: [...columnRefs(table, alias), ...values],
+      fromClause: [{ RangeVar: upd.relation }, ...list(upd.fromClause)],
+      ...(upd.whereClause !== undefined ? { whereClause: upd.whereClause } : {}),
+      limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE',
+    },
+  };
+  const select = bindSelect(ast, catalogResolver(ctx.catalog, path), params);
+  return { kind: 'update', byValue: true, tableOids: [table.oid], select, setColumns, setDefault };
 }
 
 /**
@@ -87,7 +126,7 @@ function deleteByValue(ctx: ServerContext, del: NodeOf<'DeleteStmt'>, table: Tab
   const alias = del.relation?.alias?.aliasname ?? table.name;
   const ast = {
     SelectStmt: {
-      targetList: table.columns.map((c) => ({ ResTarget: { val: { ColumnRef: { fields: [{ String: { sval: alias } }, { String: { sval: c.name } }] } } } })),
+      targetList: columnRefs(table, alias),
       fromClause: [{ RangeVar: del.relation }, ...list(del.usingClause)],
       ...(del.whereClause !== undefined ? { whereClause: del.whereClause } : {}),
       limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE',
@@ -196,6 +235,7 @@ export async function prepareModify(ctx: ServerContext, bound: BoundModify, run:
     const { write, deleted } = await ctx.dispatcher.prepareModify(table, remove, new Map(), evalCtx);
     return { writes: [write], tag: `DELETE ${deleted}` };
   }
+  if (bound.byValue === true) return updateRowsByValue(ctx, bound, table, run!, evalCtx);
   // UPDATE: the new version of every row WHERE keeps, then one write that deletes the old ones.
   const width = table.columns.length;
   const all = table.columns.map((_c, i) => i);
@@ -233,4 +273,40 @@ export async function prepareRefresh(ctx: ServerContext, table: TableDef, rows: 
 /** 42809 for writing into a materialized view (REFRESH is how it changes). */
 export function assertWritable(table: TableDef): void {
   if (table.materializedView !== undefined) throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `cannot change materialized view "${table.name}"`);
+}
+
+/** UPDATE by value: distinct old rows with their new version; as many new versions as rows deleted. */
+async function updateRowsByValue(ctx: ServerContext, bound: BoundModify, table: TableDef, run: ModifyRun, evalCtx: EvalContext): Promise<{ writes: PreparedWrite[]; tag: string }> {
+  const width = table.columns.length;
+  const all = table.columns.map((_c, i) => i);
+  const types: SqlType[] = table.columns.map((c) => c.type);
+  bound.setColumns.forEach((col, i) => { types[col] = bound.select!.outputs[width + i]!.type; });
+  const olds: Datum[][] = [];
+  const news: Datum[][] = [];
+  const seen = new Set<string>();
+  for await (const chunk of run.rows()) {
+    for (const r of chunk) {
+      const old = r.slice(0, width);
+      let k = '';
+      for (const v of old) k += `${datumKey(v)}\u0001`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const values = old.slice();
+      bound.setColumns.forEach((col, i) => { values[col] = bound.setDefault[i] ? DEFAULT_MARKER : r[width + i] ?? null; });
+      olds.push(old);
+      // Checked now (types, NOT NULL), before anything is written.
+      news.push(completeRow(table, all, values, types, evalCtx));
+    }
+  }
+  const removal = { filter: null, rows: olds, columns: all, types: table.columns.map((c) => c.type), zoneFilters: [] };
+  const { write, deletedByRow } = await ctx.dispatcher.prepareModify(table, removal, new Map(), evalCtx);
+  const fresh: Datum[][] = [];
+  (deletedByRow ?? []).forEach((k, i) => { for (let c = 0; c < k; c++) fresh.push(news[i]!); });
+  try {
+    const inserted = await ctx.dispatcher.prepareWrite(table, routeRows(ctx, table, fresh), fresh.length);
+    return { writes: [write, inserted], tag: `UPDATE ${fresh.length}` };
+  } catch (err) {
+    await ctx.dispatcher.finishWrite(write, false);
+    throw err;
+  }
 }
