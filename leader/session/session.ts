@@ -36,6 +36,7 @@ import { planSelect } from '../planning/select-plan.ts';
 import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
 import { bindModify, prepareModify, prepareRefresh, type BoundModify, type ModifyRun } from './modify.ts';
 import { createFunction } from './functions.ts';
+import { bindMerge, prepareMerge, type BoundMerge } from './merge.ts';
 import type { ServerContext } from '../server-context.ts';
 import type {
   BackendSession, Execution, PreparedStatement, ResultField, SessionStart, TransactionStatus,
@@ -83,6 +84,7 @@ type StatementPlan =
   | { readonly kind: 'select'; readonly select: BoundSelect }
   | { readonly kind: 'insert'; readonly insert: BoundInsert }
   | { readonly kind: 'modify'; readonly modify: BoundModify }
+  | { readonly kind: 'merge'; readonly merge: BoundMerge }
   | { readonly kind: 'utility'; readonly run: (a: ExecArgs) => Promise<Execution> };
 
 /** A prepared statement with its plan. */
@@ -216,6 +218,13 @@ export class Session implements BackendSession {
         await this.addWrite(write);
         return staticCursor(null, [], `INSERT 0 ${write.rows}`);
       }
+      case 'merge': {
+        const m = plan.merge;
+        const rows = (sel: BoundSelect | null): AsyncIterable<Datum[][]> | null => (sel === null ? null : this.runBoundSelect(sel, args));
+        const { writes, tag } = await prepareMerge(this.ctx, m, rows(m.matched), rows(m.unmatched), evalCtx);
+        await this.addWrites(writes);
+        return staticCursor(null, [], tag);
+      }
       case 'modify': {
         const m = plan.modify;
         let run: ModifyRun | null = null;
@@ -256,6 +265,10 @@ export class Session implements BackendSession {
         const select = bindSelect(s.ast, catalogResolver(this.ctx.catalog, this.path()), params);
         const fields = select.outputColumns.map((c) => ({ name: c.name, type: c.type, tableOid: c.tableOid, columnNumber: c.attnum }));
         return new Prepared(s.text, finalParamTypes(params), fields, { kind: 'select', select });
+      }
+      case 'MergeStmt': {
+        const merge = bindMerge(this.ctx, s, params, this.path());
+        return new Prepared(s.text, finalParamTypes(params), null, { kind: 'merge', merge });
       }
       case 'DeleteStmt': case 'UpdateStmt': case 'TruncateStmt': {
         const modify = bindModify(this.ctx, s, params, this.path());
