@@ -15,7 +15,7 @@ import type { TableDef } from '../catalog/catalog-types.ts';
 import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
 import type { ServerContext } from '../server-context.ts';
 import { DEFAULT_MARKER, completeRow, routeRows } from './insert.ts';
-import { assertWritable } from './modify.ts';
+import { assertWritable, setItems } from './modify.ts';
 import { catalogResolver } from './relation-resolver.ts';
 import type { NamePath } from './search-path.ts';
 
@@ -85,18 +85,8 @@ export function bindMerge(ctx: ServerContext, stmt: SqlStatement, params: SqlTyp
     if (c.commandType === 'CMD_DELETE') return { kind: 'delete', columns: [], defaults: [], at };
     if (c.commandType === 'CMD_NOTHING') return { kind: 'nothing', columns: [], defaults: [], at };
     if (c.commandType !== 'CMD_UPDATE') throw new SqlError(SqlState.SYNTAX_ERROR, 'unexpected action in WHEN MATCHED', pos(c));
-    const columns: number[] = [];
-    const defaults: boolean[] = [];
-    for (const t of list(c.targetList)) {
-      const rt = node(t, 'ResTarget')!;
-      if (rt.indirection !== undefined || node(rt.val, 'MultiAssignRef')) throw featureNotSupported('SET (columns) = (...) and field assignments in MERGE', pos(t));
-      const col = column(rt.name, t);
-      if (columns.includes(col)) throw new SqlError(SqlState.SYNTAX_ERROR, `multiple assignments to same column "${rt.name}"`, pos(t));
-      columns.push(col);
-      const isDefault = node(rt.val, 'SetToDefault') !== undefined;
-      defaults.push(isDefault);
-      matchedValues.push(isDefault ? NULL : rt.val);
-    }
+    const { columns, defaults, values } = setItems(table, c.targetList);
+    matchedValues.push(...values.map((v) => v ?? NULL));
     return { kind: 'update', columns, defaults, at };
   });
   const columnRefs = table.columns.map((c) => ({ ColumnRef: { fields: [{ String: { sval: alias } }, { String: { sval: c.name } }] } }));

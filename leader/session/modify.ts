@@ -79,6 +79,26 @@ export function bindModify(ctx: ServerContext, stmt: SqlStatement, params: SqlTy
   }
 }
 
+/** A SET list (UPDATE, MERGE's UPDATE): the column each item assigns, whether it is DEFAULT, and its value AST (undefined for DEFAULT). */
+export function setItems(table: TableDef, targetList: unknown): { columns: number[]; defaults: boolean[]; values: unknown[] } {
+  const columns: number[] = [];
+  const defaults: boolean[] = [];
+  const values: unknown[] = [];
+  for (const t of list(targetList)) {
+    const rt = node(t, 'ResTarget')!;
+    if (node(rt.val, 'MultiAssignRef')) throw featureNotSupported('SET (columns) = (values)', pos(t));
+    if (rt.indirection !== undefined) throw featureNotSupported('assigning to a field or element in SET', pos(t));
+    const col = table.columns.findIndex((c) => c.name === rt.name);
+    if (col < 0) throw new SqlError(SqlState.UNDEFINED_COLUMN, `column "${rt.name}" of relation "${table.name}" does not exist`, pos(t));
+    if (columns.includes(col)) throw new SqlError(SqlState.SYNTAX_ERROR, `multiple assignments to same column "${rt.name}"`, pos(t));
+    columns.push(col);
+    const isDefault = node(rt.val, 'SetToDefault') !== undefined;
+    defaults.push(isDefault);
+    values.push(isDefault ? undefined : rt.val);
+  }
+  return { columns, defaults, values };
+}
+
 /** The target table's columns as qualified references (`alias.column`), for a SELECT of every column. */
 function columnRefs(table: TableDef, alias: string): unknown[] {
   return table.columns.map((c) => ({ ResTarget: { val: { ColumnRef: { fields: [{ String: { sval: alias } }, { String: { sval: c.name } }] } } } }));
@@ -91,21 +111,8 @@ function columnRefs(table: TableDef, alias: string): unknown[] {
  */
 function updateByValue(ctx: ServerContext, upd: NodeOf<'UpdateStmt'>, table: TableDef, params: SqlType[], path: NamePath): BoundModify {
   const alias = upd.relation?.alias?.aliasname ?? table.name;
-  const setColumns: number[] = [];
-  const setDefault: boolean[] = [];
-  const values: unknown[] = [];
-  for (const t of list(upd.targetList)) {
-    const rt = node(t, 'ResTarget')!;
-    if (node(rt.val, 'MultiAssignRef')) throw featureNotSupported('UPDATE ... SET (columns) = (values)', pos(t));
-    if (rt.indirection !== undefined) throw featureNotSupported('assigning to a field or element in UPDATE', pos(t));
-    const col = table.columns.findIndex((c) => c.name === rt.name);
-    if (col < 0) throw new SqlError(SqlState.UNDEFINED_COLUMN, `column "${rt.name}" of relation "${table.name}" does not exist`, pos(t));
-    if (setColumns.includes(col)) throw new SqlError(SqlState.SYNTAX_ERROR, `multiple assignments to same column "${rt.name}"`, pos(t));
-    setColumns.push(col);
-    const isDefault = node(rt.val, 'SetToDefault') !== undefined;
-    setDefault.push(isDefault);
-    values.push({ ResTarget: { val: isDefault ? { A_Const: { isnull: true } } : rt.val } });
-  }
+  const { columns: setColumns, defaults: setDefault, values: items } = setItems(table, upd.targetList);
+  const values = items.map((val) => ({ ResTarget: { val: val ?? { A_Const: { isnull: true } } } }));
   const ast = {
     SelectStmt: {
       targetList: [...columnRefs(table, alias), ...values],
@@ -156,28 +163,14 @@ function bindByFilter(ctx: ServerContext, s: NodeOf<'DeleteStmt'> | NodeOf<'Upda
     if (where.type.id !== 'bool') throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of WHERE must be type boolean, not type ${formatTypeName(where.type)}`, pos(s.whereClause));
   }
   const columns: Expr[] = scope.map((c, i) => ({ kind: 'Column', index: i, type: c.type }));
-  const setColumns: number[] = [];
-  const setDefault: boolean[] = [];
-  const setValues: Expr[] = [];
-  for (const t of list(upd?.targetList)) {
-    const rt = node(t, 'ResTarget')!;
-    if (node(rt.val, 'MultiAssignRef')) throw featureNotSupported('UPDATE ... SET (columns) = (values)', pos(t));
-    if (rt.indirection !== undefined) throw featureNotSupported('assigning to a field or element in UPDATE', pos(t));
-    const col = table.columns.findIndex((c) => c.name === rt.name);
-    if (col < 0) throw new SqlError(SqlState.UNDEFINED_COLUMN, `column "${rt.name}" of relation "${table.name}" does not exist`, pos(t));
-    if (setColumns.includes(col)) throw new SqlError(SqlState.SYNTAX_ERROR, `multiple assignments to same column "${rt.name}"`, pos(t));
-    const colType = table.columns[col]!.type;
-    setColumns.push(col);
-    if (node(rt.val, 'SetToDefault')) {
-      setDefault.push(true);
-      setValues.push({ kind: 'Const', value: null, type: colType });
-      continue;
-    }
-    setDefault.push(false);
-    const e = bindExpr(rt.val, bctx('UPDATE'));
+  const { columns: setColumns, defaults: setDefault, values: items } = upd ? setItems(table, upd.targetList) : { columns: [], defaults: [], values: [] };
+  const setValues = items.map((val, i): Expr => {
+    const colType = table.columns[setColumns[i]!]!.type;
+    if (val === undefined) return { kind: 'Const', value: null, type: colType };
+    const e = bindExpr(val, bctx('UPDATE'));
     // Untyped literals and parameters take the column's type, as PostgreSQL infers them.
-    setValues.push(e.type.id === 'unknown' ? coerce(e, isStringType(colType) ? T.text : colType, bctx('UPDATE'), rt.val) : e);
-  }
+    return e.type.id === 'unknown' ? coerce(e, isStringType(colType) ? T.text : colType, bctx('UPDATE'), val) : e;
+  });
   const outputs = del ? [] : [...columns, ...setValues];
   const select: BoundSelect = {
     source: { kind: 'table', tableOid: table.oid }, inputScope: scope, where, aggregate: null, having: null,
