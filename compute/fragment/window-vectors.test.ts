@@ -13,6 +13,9 @@ import { datumAt, vectorFromRows } from '../batch/row-conversion.ts';
 import { TEST_CTX } from '../codegen/test-support.ts';
 import { computeWindows } from './window.ts';
 import { windowVectors } from './window-vectors.ts';
+import { bindCall, coerce } from '../../sql/binder/bind-expr.ts';
+import type { BindContext } from '../../sql/binder/scope.ts';
+import { Interval } from '../../sql/types/interval.ts';
 
 // Columns: 0 int4 key (few values), 1 text key, 2 int4 order key (ties), 3 numeric(10,2), 4 float8, 5 int8, 6 date.
 const TYPES: SqlType[] = [T.int4, T.text, T.int4, T.numeric(10, 2), T.float8, T.int8, T.date];
@@ -60,11 +63,28 @@ const asc = (i: number, nullsFirst = false): BoundOrderItem => ({ expr: col(i), 
 const desc = (i: number, nullsFirst = true): BoundOrderItem => ({ expr: col(i), desc: true, nullsFirst });
 const rows = (start: FrameBound, end: FrameBound): WindowFrame => ({ mode: 'rows', start, end, exclude: 'no_others', rangeKey: null });
 
+const BIND: BindContext = { scope: [], params: [], aggregates: null, clause: 'test' };
+
+/** A RANGE frame over the single ORDER BY key `key`, bounds moved by `start` / `end` (null: CURRENT ROW). */
+function range(key: BoundOrderItem, start: Expr | null, end: Expr | null, keyType: SqlType): WindowFrame {
+  const rangeKey = coerce(key.expr, keyType, BIND);
+  const bound = (kind: 'preceding' | 'following', offset: Expr): FrameBound => {
+    const down = (kind === 'preceding') !== key.desc;
+    return { kind, offset, bound: bindCall(down ? 'sub' : 'add', [rangeKey, offset], BIND, null) };
+  };
+  return {
+    mode: 'range', exclude: 'no_others', rangeKey,
+    start: start === null ? { kind: 'current_row' } : bound('preceding', start),
+    end: end === null ? { kind: 'current_row' } : bound('following', end),
+  };
+}
+
 /** Calls the vector path must take, over every argument type it covers. */
 function supportedCalls(): BoundWindow[] {
   const out: BoundWindow[] = [];
   const specs: [Expr[], BoundOrderItem[]][] = [
     [[col(0)], [asc(2)]], [[col(1)], [desc(2), asc(6)]], [[], [asc(5)]], [[col(0), col(1)], [desc(4, false)]], [[col(1)], []], [[], [asc(1, true)]],
+    [[col(1)], [desc(6)]], [[], [asc(6, true)]],
   ];
   const frames: WindowFrame[] = [
     DEFAULT_FRAME,
@@ -85,6 +105,22 @@ function supportedCalls(): BoundWindow[] {
       for (const x of [0, 2, 3, 5]) for (const fn of ['sum', 'avg', 'min', 'max']) out.push(call(fn, [col(x)], p, o, f));
       out.push(call('min', [col(4)], p, o, f), call('max', [col(6)], p, o, f));
       out.push(call('first_value', [col(1)], p, o, f), call('last_value', [col(3)], p, o, f), call('nth_value', [col(4), int(2)], p, o, f));
+    }
+    // RANGE offsets over integer, decimal, float and date keys, ascending and descending.
+    if (o.length === 1 && o[0]!.expr.kind === 'Column') {
+      const k = o[0]!;
+      const t = TYPES[(k.expr as { index: number }).index]!;
+      const offsets: [Expr, SqlType] | null = t.id === 'int4' ? [{ kind: 'Const', value: 3n, type: T.int8 }, T.int8]
+        : t.id === 'int8' ? [{ kind: 'Const', value: 100_000n, type: T.int8 }, T.int8]
+          : t.id === 'float8' ? [{ kind: 'Const', value: 12.5, type: T.float8 }, T.float8]
+            : t.id === 'date' ? [{ kind: 'Const', value: new Interval(0, 3, 43_200_000_000n), type: T.interval }, T.timestamp]
+              : null;
+      if (offsets !== null) {
+        const [offset, keyType] = offsets;
+        for (const f of [range(k, offset, null, keyType), range(k, null, offset, keyType), range(k, offset, offset, keyType)]) {
+          out.push(call('sum', [col(2)], p, o, f), call('count', [], p, o, f, true), call('max', [col(3)], p, o, f), call('first_value', [col(1)], p, o, f));
+        }
+      }
     }
     // Float sums only where PostgreSQL's order of additions is the frame's: running frames and fresh ones.
     out.push(call('sum', [col(4)], p, o, rows({ kind: 'unbounded_preceding' }, { kind: 'current_row' })), call('avg', [col(4)], p, o, frames[2]!));

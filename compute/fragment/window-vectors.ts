@@ -7,18 +7,20 @@
 // (other types, RANGE offsets, EXCLUDE, FILTER, float sums over sliding frames, ...) returns null,
 // and the caller runs window.ts, the reference, instead.
 import { toTaggedJson } from '../../common/tagged-json.ts';
-import type { BoundWindow } from '../../sql/binder/bound-select.ts';
+import type { BoundWindow, FrameBound } from '../../sql/binder/bound-select.ts';
 import { compareCodePoints } from '../../sql/expr/compare.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import { decDiv } from '../../sql/expr/numeric-ops.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import { Decimal, roundDiv } from '../../sql/types/decimal.ts';
+import type { Datum } from '../../sql/types/datum.ts';
+import { Interval } from '../../sql/types/interval.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import { layoutOf } from '../../storage/column-kind.ts';
 import { gatherOrNull, zeroVector } from '../../storage/vector-ops.ts';
 import type { BigDecimalVector, Float64Vector, Int32Vector, Int64Vector, Vector } from '../batch/vector.ts';
-import { countOffset, orderingOf, type Ordering } from './window.ts';
+import { checkRangeOffset, countOffset, orderingOf, type Ordering } from './window.ts';
 
 const SAFE = 2 ** 53;
 const RANK_MAX = 0xffff_fffe;
@@ -173,10 +175,11 @@ function orderingFor(w: BoundWindow, cols: readonly Vector[], n: number): Orderi
 }
 
 /** Each sorted position's frame [fs, fe), or null for frames this path leaves to window.ts. */
-function framesOf(w: BoundWindow, o: Ordering, ctx: EvalContext): { fs: Int32Array; fe: Int32Array } | null {
+function framesOf(w: BoundWindow, o: Ordering, ctx: EvalContext, cols: readonly Vector[]): { fs: Int32Array; fe: Int32Array } | null {
   const f = w.frame;
   const offset = (k: string): boolean => k === 'preceding' || k === 'following';
-  if (f.exclude !== 'no_others' || (f.mode !== 'rows' && (offset(f.start.kind) || offset(f.end.kind)))) return null;
+  if (f.exclude !== 'no_others' || (f.mode === 'groups' && (offset(f.start.kind) || offset(f.end.kind)))) return null;
+  if (f.mode === 'range' && (offset(f.start.kind) || offset(f.end.kind))) return rangeFrames(w, o, ctx, cols);
   const so = countOffset(f.start, 'starting', ctx);
   const eo = countOffset(f.end, 'ending', ctx);
   const { partStart, partEnd, peerStart, peerEnd } = o;
@@ -201,6 +204,92 @@ function framesOf(w: BoundWindow, o: Ordering, ctx: EvalContext): { fs: Int32Arr
       case 'following': fe[s] = Math.max(ps, Math.min(pe, s + eo + 1)); break;
       case 'unbounded_preceding': fe[s] = ps; break;
     }
+    if (fs[s]! > fe[s]!) fs[s] = fe[s]!;
+  }
+  return { fs, fe };
+}
+
+const MICROS_PER_DAY = 86_400_000_000;
+
+/**
+ * The ORDER BY key as numbers in the unit a RANGE offset moves it by (scaled integers for decimals,
+ * microseconds for dates and timestamps) and the offset converted to that unit; null when the key
+ * or the offset does not fit (numerics past 2^53, intervals with months, finer offsets than the key).
+ */
+function rangeUnits(w: BoundWindow, cols: readonly Vector[], offsetOf: (b: FrameBound) => Datum): { keys: ArrayLike<number>; nulls: Uint8Array | null; start: number; end: number } | null {
+  const v = columnOf(w.orderBy[0]!.expr, cols);
+  if (v === null) return null;
+  const type = w.orderBy[0]!.expr.type.id;
+  const nums = numbersOf(v);
+  if (nums === null || v.kind === 'bool') return null;
+  let keys: ArrayLike<number> = nums.values;
+  let convert: (d: Datum) => number | null;
+  if (type === 'date' || type === 'timestamp' || type === 'timestamptz') {
+    if (type === 'date') keys = Float64Array.from(nums.values as ArrayLike<number>, (d) => d * MICROS_PER_DAY);
+    convert = (d) => (d instanceof Interval && d.months === 0 ? d.days * MICROS_PER_DAY + Number(d.micros) : null);
+  } else if (v.kind === 'decimal') {
+    const scale = v.scale;
+    convert = (d) => {
+      const x = d instanceof Decimal ? d : null;
+      return x === null || x.scale > scale ? null : Number(x.unscaled) * 10 ** (scale - x.scale);
+    };
+  } else {
+    convert = (d) => (typeof d === 'number' ? d : typeof d === 'bigint' ? Number(d) : null);
+  }
+  const bound = (b: FrameBound): number | null => (b.kind === 'preceding' || b.kind === 'following' ? convert(offsetOf(b)) : 0);
+  const start = bound(w.frame.start);
+  const end = bound(w.frame.end);
+  if (start === null || end === null || !Number.isFinite(start) || !Number.isFinite(end)) return null;
+  return { keys, nulls: v.nulls, start, end };
+}
+
+/** RANGE frames with offsets: each row's frame is found by binary search on the sorted key. */
+function rangeFrames(w: BoundWindow, o: Ordering, ctx: EvalContext, cols: readonly Vector[]): { fs: Int32Array; fe: Int32Array } | null {
+  const f = w.frame;
+  checkRangeOffset(f.start, 'starting', ctx);
+  checkRangeOffset(f.end, 'ending', ctx);
+  const units = rangeUnits(w, cols, (b) => evaluate((b as { offset: Expr }).offset, [], ctx));
+  if (units === null) return null;
+  const { keys, nulls } = units;
+  const { order, partStart, partEnd, peerStart, peerEnd } = o;
+  const desc = w.orderBy[0]!.desc;
+  const nullsFirst = w.orderBy[0]!.nullsFirst;
+  const n = order.length;
+  const isNull = (s: number): boolean => nulls !== null && nulls[order[s]!] !== 0;
+  const key = (s: number): number => keys[order[s]!]!;
+  const fs = new Int32Array(n);
+  const fe = new Int32Array(n);
+  /** First position in [lo, hi) not before `b` (end: not at or before it), in the key's order. */
+  const search = (lo: number, hi: number, b: number, end: boolean): number => {
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = key(mid) - b;
+      const dir = desc ? -c : c;
+      if (end ? dir <= 0 : dir < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const side = (b: FrameBound, s: number, lo: number, hi: number, isEnd: boolean, off: number): number => {
+    switch (b.kind) {
+      case 'unbounded_preceding': return partStart[s]!;
+      case 'unbounded_following': return partEnd[s]!;
+      case 'current_row': return isEnd ? peerEnd[s]! : peerStart[s]!;
+      default: {
+        if (isNull(s)) return isEnd ? peerEnd[s]! : peerStart[s]!;
+        // key - offset for PRECEDING in ascending order; the other way round when descending.
+        const down = (b.kind === 'preceding') !== desc;
+        return search(lo, hi, down ? key(s) - off : key(s) + off, isEnd);
+      }
+    }
+  };
+  for (let s = 0; s < n; s++) {
+    // The partition's non-NULL stretch: offsets never reach across NULL keys.
+    let lo = partStart[s]!;
+    let hi = partEnd[s]!;
+    if (nullsFirst) { while (lo < hi && isNull(lo)) lo = peerEnd[lo]!; } else { while (hi > lo && isNull(hi - 1)) hi = peerStart[hi - 1]!; }
+    fs[s] = side(f.start, s, lo, hi, false, units.start);
+    fe[s] = side(f.end, s, lo, hi, true, units.end);
     if (fs[s]! > fe[s]!) fs[s] = fe[s]!;
   }
   return { fs, fe };
@@ -300,7 +389,7 @@ function callVector(w: BoundWindow, cols: readonly Vector[], n: number, o: Order
 
 function framedVector(w: BoundWindow, cols: readonly Vector[], n: number, o: Ordering, ctx: EvalContext): Vector | null {
   if (w.filter !== null) return null;
-  const frames = framesOf(w, o, ctx);
+  const frames = framesOf(w, o, ctx, cols);
   if (frames === null) return null;
   const { fs, fe } = frames;
   const { order } = o;

@@ -131,7 +131,7 @@ export function countOffset(b: FrameBound, which: 'starting' | 'ending', ctx: Ev
 }
 
 /** A RANGE offset is checked like PostgreSQL's in_range: not null, not negative. */
-function checkRangeOffset(b: FrameBound, which: 'starting' | 'ending', ctx: EvalContext): void {
+export function checkRangeOffset(b: FrameBound, which: 'starting' | 'ending', ctx: EvalContext): void {
   if (b.kind !== 'preceding' && b.kind !== 'following') return;
   const v = evaluate(b.offset, [], ctx);
   if (v === null) throw new SqlError(SqlState.NULL_VALUE_NOT_ALLOWED, `frame ${which} offset must not be null`);
