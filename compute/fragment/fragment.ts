@@ -16,6 +16,8 @@ export interface SortKey {
 export interface AggSpec {
   readonly name: string;
   readonly arg: Expr | null;
+  /** The second argument of corr / covar_* / regr_* (see AggregateCall.arg2). */
+  readonly arg2?: Expr;
   readonly distinct: boolean;
   /** Constant options of ordered aggregates (see AggregateCall.options). */
   readonly options?: readonly Datum[];

@@ -75,13 +75,22 @@ export class HashAggregate {
     yield* this.groups.values();
   }
 
-  /** Adds one input row: its group keys and aggregate argument values. */
-  accumulate(keys: Datum[], args: readonly Datum[]): void {
+  /**
+   * Adds one input row: its group keys and aggregate argument values (`args2`: the second
+   * arguments of two-argument aggregates, by the same index).
+   */
+  accumulate(keys: Datum[], args: readonly Datum[], args2?: readonly Datum[]): void {
     const g = this.group(keys);
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i]!;
       const v = args[i] ?? null;
       if (v === null && !slot.star && slot.impl.acceptsNull !== true) continue;
+      const two = slot.impl.accumulate2;
+      if (two) {
+        const x = args2?.[i] ?? null;
+        if (x !== null) g.states[i] = two(g.states[i]!, v, x);
+        continue;
+      }
       const d = g.distinct[i];
       if (d) d.set(datumKey(v), v);
       else g.states[i] = slot.impl.accumulate(g.states[i]!, v);

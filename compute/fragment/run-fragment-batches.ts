@@ -86,29 +86,34 @@ async function* aggregated(
   if (mode.kind !== 'aggregate') return;
   const filter = f.filter ? compileFilter(f.filter, inputTypes, ctx) : null;
   let selBuf = new Uint32Array(4096);
-  const inputs = compileAggregateInputs(mode.groupBy, mode.aggs.map((a) => a.arg), inputTypes, ctx);
+  // Second arguments (corr(y, x)'s x) follow the first ones.
+  const inputs = compileAggregateInputs(mode.groupBy, [...mode.aggs.map((a) => a.arg), ...mode.aggs.map((a) => a.arg2 ?? null)], inputTypes, ctx);
+  const aggCount = mode.aggs.length;
   const slots = fragmentAggSlots(mode.aggs);
   const table = new HashAggregate(slots, mode.groupBy.length);
   // Batches go to the typed group table when their layouts allow, else to the Datum table.
   const groups = new GroupTable(mode.aggs);
   const typed = new BatchAggregator();
-  const args: Datum[] = new Array<Datum>(mode.aggs.length);
+  const args: Datum[] = new Array<Datum>(aggCount);
+  const args2: Datum[] = new Array<Datum>(aggCount);
   for await (const batch of batches) {
     signal?.throwIfAborted();
     if (selBuf.length < batch.length) selBuf = new Uint32Array(batch.length);
     const [n, sel] = selected(batch, filter, selBuf);
     if (n === 0) continue;
-    const { keys, args: argVectors } = inputs(batch, sel);
+    const { keys, args: allArgs } = inputs(batch, sel);
+    const argVectors = allArgs.slice(0, aggCount);
     if (groups.add(keys, argVectors, n)) continue;
     // Typed grouping within the batch for the usual aggregates; row by row for the rest.
     if (typed.aggregate(table, mode.aggs, keys, argVectors, n)) continue;
     for (let r = 0; r < n; r++) {
       const k = rowOf(keys, r);
-      for (let a = 0; a < argVectors.length; a++) {
-        const v = argVectors[a];
+      for (let a = 0; a < aggCount; a++) {
+        const v = allArgs[a], x = allArgs[aggCount + a];
         args[a] = v ? datumAt(v, r) : null;
+        args2[a] = x ? datumAt(x, r) : null;
       }
-      table.accumulate(k, args);
+      table.accumulate(k, args, args2);
     }
   }
   let rows: FragmentRow[];

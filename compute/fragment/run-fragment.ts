@@ -25,6 +25,7 @@ export async function* runFragment(
   if (mode.kind === 'aggregate') {
     const table = new HashAggregate(fragmentAggSlots(mode.aggs), mode.groupBy.length);
     const args: Datum[] = new Array<Datum>(mode.aggs.length);
+    const args2: Datum[] = new Array<Datum>(mode.aggs.length).fill(null);
     for await (const rows of input) {
       signal?.throwIfAborted();
       for (const row of rows) {
@@ -32,10 +33,11 @@ export async function* runFragment(
         const keys: Datum[] = new Array<Datum>(mode.groupBy.length);
         for (let g = 0; g < keys.length; g++) keys[g] = evaluate(mode.groupBy[g]!, row, ctx);
         for (let a = 0; a < mode.aggs.length; a++) {
-          const arg = mode.aggs[a]!.arg;
+          const { arg, arg2 } = mode.aggs[a]!;
           args[a] = arg ? evaluate(arg, row, ctx) : null;
+          if (arg2) args2[a] = evaluate(arg2, row, ctx);
         }
-        table.accumulate(keys, args);
+        table.accumulate(keys, args, args2);
       }
     }
     if (mode.finish) {

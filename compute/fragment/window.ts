@@ -375,9 +375,13 @@ function framed(w: BoundWindow, rows: readonly Datum[][], o: Ordering, out: Datu
     return;
   }
 
-  const impl = resolveAggregate(w.fn, w.star ? null : w.args[0]!.type);
-  if (!impl) throw internalError(`window aggregate ${w.fn}`);
+  const resolved = resolveAggregate(w.fn, w.star ? null : w.args[0]!.type);
+  if (!resolved) throw internalError(`window aggregate ${w.fn}`);
+  const two = resolved.accumulate2;
+  // corr(y, x) and the like see [y, x] pairs as their values.
+  const impl: AggregateImpl = two ? { ...resolved, accumulate: (st, v) => two(st, (v as unknown as Datum[])[0]!, (v as unknown as Datum[])[1]!) } : resolved;
   const argv = w.star ? null : evalAll(w.args[0]!, rows, ctx);
+  const argx = two ? evalAll(w.args[1]!, rows, ctx) : null;
   const filt = w.filter ? evalAll(w.filter, rows, ctx) : null;
   /** The value row `t` (a sorted position) adds, or undefined when it adds nothing. */
   const input = (t: number): Datum | undefined => {
@@ -385,6 +389,7 @@ function framed(w: BoundWindow, rows: readonly Datum[][], o: Ordering, out: Datu
     if (filt !== null && filt[row] !== true) return undefined;
     if (argv === null) return null;
     const v = argv[row]!;
+    if (argx !== null) return v === null || argx[row] === null ? undefined : [v, argx[row]!] as unknown as Datum;
     return v === null && impl.acceptsNull !== true ? undefined : v;
   };
   const fresh = (fs: number, fe: number, s: number): Datum => {

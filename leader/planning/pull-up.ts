@@ -3,6 +3,7 @@
 // scans, joins and aggregates the subquery's own source directly, so its GROUP BY runs on the
 // slices instead of on the leader over every row the subquery produced (TPC-H Q7, Q8, Q9, Q22).
 import type { BoundSelect } from '../../sql/binder/bound-select.ts';
+import { mapAggregateArgs } from '../../sql/binder/scope.ts';
 import { mapExpr, type Expr } from '../../sql/expr/expr.ts';
 
 /**
@@ -39,7 +40,7 @@ export function pullUpSubquery(s: BoundSelect): BoundSelect {
       where: and(inner.where, subOrNull(s.where)),
       aggregate: s.aggregate === null ? null : {
         groupBy: s.aggregate.groupBy.map(sub),
-        aggs: s.aggregate.aggs.map((a) => ({ ...a, arg: subOrNull(a.arg) })),
+        aggs: s.aggregate.aggs.map((a) => mapAggregateArgs(a, sub)),
       },
       outputs: overSource ? s.outputs.map(sub) : s.outputs,
       orderBy: overSource ? s.orderBy.map((o) => ({ ...o, expr: sub(o.expr) })) : s.orderBy,

@@ -2,6 +2,7 @@
 import type { AggSpec, Fragment, SortKey } from '../../compute/fragment/fragment.ts';
 import { toTaggedJson } from '../../common/tagged-json.ts';
 import type { BoundSelect, JoinTree, JoinType, SelectSource } from '../../sql/binder/bound-select.ts';
+import { aggregateArgs, mapAggregateArgs } from '../../sql/binder/scope.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { Datum } from '../../sql/types/datum.ts';
@@ -131,12 +132,12 @@ export function planSelect(bound: BoundSelect): SelectPlan {
   const subplan = s.source.kind === 'subquery' || s.source.kind === 'window' ? planSelect(s.source.select) : null;
   let joinPlan: JoinPlan | null = null;
   if (s.source.kind === 'join') {
-    const needed = new Set<number>(usedColumns([s.where, ...(s.aggregate ? [...s.aggregate.groupBy, ...s.aggregate.aggs.map((a) => a.arg)] : withOrderColumns(s.outputs, s).exprs)]));
+    const needed = new Set<number>(usedColumns([s.where, ...(s.aggregate ? [...s.aggregate.groupBy, ...s.aggregate.aggs.flatMap(aggregateArgs)] : withOrderColumns(s.outputs, s).exprs)]));
     conditionColumns(s.source.tree, 0, needed);
     joinPlan = planJoin(s.source.tree, 0, needed);
   }
   const setPlans: [SelectPlan, SelectPlan] | null = s.source.kind === 'setop' ? [planSelect(s.source.left), planSelect(s.source.right)] : null;
-  const aggArgs = s.aggregate ? s.aggregate.aggs.map((a) => a.arg) : [];
+  const aggArgs = s.aggregate ? s.aggregate.aggs.flatMap(aggregateArgs) : [];
   const inputExprs: (Expr | null)[] = s.aggregate
     ? [s.where, ...s.aggregate.groupBy, ...aggArgs]
     : [s.where, ...withOrderColumns(s.outputs, s).exprs];
@@ -148,7 +149,7 @@ export function planSelect(bound: BoundSelect): SelectPlan {
   const visible = s.outputs.length;
 
   if (s.aggregate) {
-    const aggs: AggSpec[] = s.aggregate.aggs.map((a) => ({ name: a.name, arg: a.arg ? r(a.arg) : null, distinct: a.distinct, ...(a.options ? { options: a.options } : {}) }));
+    const aggs: AggSpec[] = s.aggregate.aggs.map((a) => mapAggregateArgs({ name: a.name, arg: a.arg, ...(a.arg2 ? { arg2: a.arg2 } : {}), distinct: a.distinct, ...(a.options ? { options: a.options } : {}) }, r));
     const { exprs, keys } = withOrderColumns(s.outputs, s);
     return {
       source: s.source, subplan, joinPlan, setPlans,

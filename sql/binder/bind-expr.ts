@@ -5,13 +5,13 @@ import {
   constValue, errorPosition, list, location, node, nodeTag, str, strs, typeNameParts, type Node, type NodeOf,
 } from '../parser/index.ts';
 import type { Expr } from '../expr/expr.ts';
-import { AGGREGATE_NAMES, ORDERED_AGGREGATES, resolveAggregate } from '../functions/aggregates.ts';
+import { AGGREGATE_NAMES, ORDERED_AGGREGATES, TWO_ARGUMENT_AGGREGATES, resolveAggregate } from '../functions/aggregates.ts';
 import { toTaggedJson } from '../../common/tagged-json.ts';
 import { castDatum } from '../expr/cast.ts';
 import type { Datum } from '../types/datum.ts';
 import { SCALAR_FUNCTIONS, comparableType, functionKey } from '../functions/scalar-functions.ts';
 import { Decimal } from '../types/decimal.ts';
-import { formatTypeName, T, type SqlType } from '../types/sql-type.ts';
+import { formatTypeName, isNumericType, T, type SqlType } from '../types/sql-type.ts';
 import { parseDatum } from '../types/text-io.ts';
 import { resolveTypeName } from './resolve-type.ts';
 import { bindWindowCall } from './bind-window.ts';
@@ -260,6 +260,15 @@ function bindFuncCall(n: unknown, ctx: BindContext): Expr {
     }
     if (ORDERED_AGGREGATES.has(raw)) return bindOrderedAggregate(n, raw, ctx);
     const argNodes = list(f.args);
+    if (TWO_ARGUMENT_AGGREGATES.has(raw)) {
+      if (argNodes.length !== 2) throw undefinedFunction(`${raw}(${f.agg_star ? '*' : `${argNodes.length} arguments`})`, pos(n).position);
+      const inner: BindContext = { ...ctx, aggregates: null, windows: null, clause: 'aggregate function calls' };
+      const [y, x] = twoArguments(raw, argNodes.map((a) => bindExpr(a, inner)), argNodes, inner, n);
+      if (f.agg_distinct) throw featureNotSupported(`${raw}(DISTINCT ...)`, pos(n));
+      const type = resolveAggregate(raw, T.float8)!.returns;
+      ctx.aggregates.push({ name: raw, arg: y!, arg2: x!, distinct: false, type });
+      return { kind: 'Column', index: AGG_PLACEHOLDER_BASE + ctx.aggregates.length - 1, type };
+    }
     if (f.agg_star) {
       if (raw !== 'count') throw new SqlError(SqlState.SYNTAX_ERROR, `${raw}(*) specified, but ${raw} is not an aggregate function`, pos(n));
     } else if (argNodes.length !== 1) {
@@ -296,6 +305,14 @@ function bindFuncCall(n: unknown, ctx: BindContext): Expr {
     return bindExpr(a, ctx);
   });
   return bindCall(name, args, ctx, n, raw);
+}
+
+/** corr(y, x) and the other aggregates of two double precision arguments: both coerced, or 42883. */
+export function twoArguments(name: string, args: readonly Expr[], argNodes: readonly unknown[], ctx: BindContext, at: unknown): Expr[] {
+  if (!args.every((a) => isNumericType(a.type) || a.type.id === 'unknown')) {
+    throw undefinedFunction(`${name}(${args.map((a) => formatTypeName(a.type)).join(', ')})`, pos(at).position);
+  }
+  return args.map((a, i) => coerce(a, T.float8, ctx, argNodes[i]));
 }
 
 /**

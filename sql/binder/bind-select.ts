@@ -9,7 +9,7 @@ import { mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
 import { T, formatTypeName, type SqlType } from '../types/sql-type.ts';
 import { bindCall, bindExpr, coerce, figureColumnName, sortDirection } from './bind-expr.ts';
 import type { BoundOrderItem, BoundSelect, JoinTree, JoinType, SelectSource } from './bound-select.ts';
-import { AGG_PLACEHOLDER_BASE, WINDOW_PLACEHOLDER_BASE, type AggregateCall, type BindContext, type ScopeColumn, type WindowCollector } from './scope.ts';
+import { AGG_PLACEHOLDER_BASE, WINDOW_PLACEHOLDER_BASE, aggregateArgs, type AggregateCall, type BindContext, type ScopeColumn, type WindowCollector } from './scope.ts';
 import { hasWindow, mapWindowExprs, splitWindows, windowDefinitions } from './bind-window.ts';
 import { groupingSetsOf, hasGroupingCall, indexSets, replaceGrouping, unionOfSets } from './grouping-sets.ts';
 import { subqueryHost } from './bind-subquery.ts';
@@ -520,7 +520,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
   const correlated: Expr[] = [];
   const local: Expr[] = [];
   for (const c of whereParts.flatMap((w) => conjuncts(factorOr(w)))) (hasOuter(c) ? correlated : local).push(c);
-  for (const e of [...outputs, ...(havingOut ? [havingOut] : []), ...groupBy, ...aggs.flatMap((a) => (a.arg ? [a.arg] : []))]) {
+  for (const e of [...outputs, ...(havingOut ? [havingOut] : []), ...groupBy, ...aggs.flatMap(aggregateArgs)]) {
     if (hasOuter(e)) throw featureNotSupported('correlated references outside the subquery\'s WHERE clause');
   }
 

@@ -8,7 +8,7 @@ import { T } from '../types/sql-type.ts';
 import { bindCall, bindExpr, coerce } from './bind-expr.ts';
 import { bindSelect, hasOuter, toJoinTree, type FromItem, type RelationResolver } from './bind-select.ts';
 import type { BoundSelect, JoinType } from './bound-select.ts';
-import type { BindContext, ScopeColumn, SublinkHost } from './scope.ts';
+import { mapAggregateArgs, type BindContext, type ScopeColumn, type SublinkHost } from './scope.ts';
 import type { SqlType } from '../types/sql-type.ts';
 import { comparableType } from '../functions/scalar-functions.ts';
 
@@ -144,7 +144,7 @@ export function subqueryHost(o: SubqueryHostOptions): SubqueryHost {
         },
       },
       inputScope: [...domainCols, ...innerScope], where: null,
-      aggregate: { groupBy: groupCols, aggs: aggregate.aggs.map((a) => ({ ...a, arg: a.arg ? shiftColumns(a.arg, k) : null })) },
+      aggregate: { groupBy: groupCols, aggs: aggregate.aggs.map((a) => mapAggregateArgs(a, (e) => shiftColumns(e, k))) },
       having: sub.having ? shiftColumns(sub.having, k) : null,
       outputs, outputColumns: hiddenScope(outputs.map((e) => e.type)), orderBy: [], distinct: false, limit: null, offset: null, correlated: [],
     };

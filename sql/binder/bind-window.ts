@@ -5,10 +5,10 @@ import { toTaggedJson } from '../../common/tagged-json.ts';
 import { errorPosition, list, location, node, strs, type NodeOf } from '../parser/index.ts';
 import { QUALIFY_WINDOW } from '../parser/query-rewrites.ts';
 import { mapChildren, mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
-import { AGGREGATE_NAMES, resolveAggregate } from '../functions/aggregates.ts';
+import { AGGREGATE_NAMES, TWO_ARGUMENT_AGGREGATES, resolveAggregate } from '../functions/aggregates.ts';
 import { SCALAR_FUNCTIONS, comparableType, functionKey } from '../functions/scalar-functions.ts';
 import { formatTypeName, T, type SqlType } from '../types/sql-type.ts';
-import { bindCall, bindExpr, coerce, sortDirection } from './bind-expr.ts';
+import { bindCall, bindExpr, coerce, sortDirection, twoArguments } from './bind-expr.ts';
 import type { BoundOrderItem, BoundSelect, BoundWindow, FrameBound, WindowFrame } from './bound-select.ts';
 import { WINDOW_PLACEHOLDER_BASE, type BindContext, type ScopeColumn, type WindowCollector } from './scope.ts';
 
@@ -257,6 +257,9 @@ export function bindWindowCall(n: unknown, ctx: BindContext): Expr {
       if (f.agg_star === true) {
         if (fn !== 'count') throw new SqlError(SqlState.SYNTAX_ERROR, `${fn}(*) specified, but ${fn} is not an aggregate function`, pos(n));
         args = [];
+      } else if (TWO_ARGUMENT_AGGREGATES.has(fn)) {
+        arity(2, 2);
+        args = twoArguments(fn, args, argNodes, inner, n);
       } else {
         arity(1, 1);
         args = [value(args[0]!, argNodes[0])];

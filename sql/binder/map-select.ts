@@ -1,6 +1,7 @@
 // Rewrites every expression of a bound SELECT (and of the queries inside it) with one function.
 import { mapExpr, walkExpr, type Expr } from '../expr/expr.ts';
 import type { BoundSelect, JoinTree, SelectSource } from './bound-select.ts';
+import { mapAggregateArgs } from './scope.ts';
 import { mapWindowExprs } from './bind-window.ts';
 
 /** A copy of `s` with `fn` applied bottom-up to every expression node, in every nested query. */
@@ -22,7 +23,7 @@ export function mapSelectExprs(s: BoundSelect, fn: (e: Expr) => Expr): BoundSele
     where: fo(s.where),
     aggregate: s.aggregate ? {
       groupBy: s.aggregate.groupBy.map(f),
-      aggs: s.aggregate.aggs.map((a) => ({ ...a, arg: a.arg ? f(a.arg) : null })),
+      aggs: s.aggregate.aggs.map((a) => mapAggregateArgs(a, f)),
     } : null,
     having: fo(s.having),
     outputs: s.outputs.map(f),

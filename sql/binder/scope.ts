@@ -22,6 +22,8 @@ export interface ScopeColumn {
 export interface AggregateCall {
   readonly name: string;
   readonly arg: Expr | null;
+  /** The second argument of the aggregates of two (corr(y, x), covar_*, regr_*): x. */
+  readonly arg2?: Expr;
   readonly distinct: boolean;
   readonly type: SqlType;
   /**
@@ -29,6 +31,16 @@ export interface AggregateCall {
    * listagg [delimiter, desc], percentile_cont / percentile_disc [fraction, desc]; absent otherwise.
    */
   readonly options?: readonly Datum[];
+}
+
+/** The call with `f` applied to its arguments. */
+export function mapAggregateArgs<A extends { readonly arg: Expr | null; readonly arg2?: Expr }>(a: A, f: (e: Expr) => Expr): A {
+  return { ...a, arg: a.arg ? f(a.arg) : null, ...(a.arg2 ? { arg2: f(a.arg2) } : {}) };
+}
+
+/** The argument expressions of an aggregate call (none for count(*)). */
+export function aggregateArgs(a: { readonly arg: Expr | null; readonly arg2?: Expr }): Expr[] {
+  return a.arg ? (a.arg2 ? [a.arg, a.arg2] : [a.arg]) : [];
 }
 
 /** Placeholder columns for aggregate results start here (rewritten after binding). */

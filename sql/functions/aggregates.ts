@@ -24,6 +24,8 @@ export interface AggregateImpl {
   init(): AggState;
   /** Adds one non-null value (count(*) gets null for every row). */
   accumulate(state: AggState, v: Datum): AggState;
+  /** Aggregates of two arguments (corr(y, x), ...): adds one row where neither is NULL. */
+  accumulate2?(state: AggState, y: Datum, x: Datum): AggState;
   merge(a: AggState, b: AggState): AggState;
   finalize(state: AggState): Datum;
 }
@@ -31,7 +33,11 @@ export interface AggregateImpl {
 /** Aggregate names we know (for telling aggregates from scalar functions while binding). */
 export const AGGREGATE_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every',
   'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'approx_count_distinct',
-  ...['string_agg', 'listagg', 'percentile_cont', 'percentile_disc', 'median']]);
+  ...['string_agg', 'listagg', 'percentile_cont', 'percentile_disc', 'median'],
+  ...['corr', 'covar_pop', 'covar_samp', 'regr_avgx', 'regr_avgy', 'regr_count', 'regr_intercept', 'regr_r2', 'regr_slope', 'regr_sxx', 'regr_sxy', 'regr_syy']]);
+
+/** Aggregates of two float8 arguments, (Y, X) in that order: statistics of the rows where neither is NULL. */
+export const TWO_ARGUMENT_AGGREGATES = new Set(['corr', 'covar_pop', 'covar_samp', 'regr_avgx', 'regr_avgy', 'regr_count', 'regr_intercept', 'regr_r2', 'regr_slope', 'regr_sxx', 'regr_sxy', 'regr_syy']);
 
 /** Aggregates over their values in order: every value is kept per group and sorted at the end. */
 export const ORDERED_AGGREGATES = new Set(['string_agg', 'listagg', 'percentile_cont', 'percentile_disc', 'median']);
@@ -191,6 +197,9 @@ export function resolveAggregate(name: string, argType: SqlType | null, options?
     }
     case 'stddev': case 'stddev_samp': case 'stddev_pop': case 'variance': case 'var_samp': case 'var_pop':
       return argType ? varianceAggregate(name, argType) : undefined;
+    case 'corr': case 'covar_pop': case 'covar_samp': case 'regr_avgx': case 'regr_avgy': case 'regr_count':
+    case 'regr_intercept': case 'regr_r2': case 'regr_slope': case 'regr_sxx': case 'regr_sxy': case 'regr_syy':
+      return argType?.id === 'float8' ? regressionAggregate(name) : undefined;
     default:
       return undefined;
   }
@@ -267,6 +276,81 @@ function varianceAggregate(name: string, argType: SqlType): AggregateImpl | unde
       const variance = decDiv(numerator, new Decimal(sample ? n * (n - 1n) : n * n, 0));
       return root ? sqrtAtScale(variance) : variance;
     },
+  };
+}
+
+/**
+ * corr, covar_pop / covar_samp and the regr_* family over (Y, X) pairs, as PostgreSQL computes them
+ * (float8_regr_accum / float8_regr_combine): Youngs-Cramer's running state [N, Sx, Sxx, Sy, Syy, Sxy]
+ * where Sxx, Syy and Sxy are sums of squared (cross) deviations from the running means, so no
+ * result is a difference of two large sums.
+ */
+function regressionAggregate(name: string): AggregateImpl {
+  const update = (st: AggState, y: Datum, x: Datum): AggState => {
+    const [n0, sx0, sxx0, sy0, syy0, sxy0] = st as number[] as [number, number, number, number, number, number];
+    const vx = Number(x), vy = Number(y);
+    const n = n0 + 1;
+    const sx = sx0 + vx, sy = sy0 + vy;
+    let sxx = sxx0, syy = syy0, sxy = sxy0;
+    if (n0 > 0) {
+      const tx = vx * n - sx, ty = vy * n - sy;
+      const scale = 1 / (n * n0);
+      sxx += tx * tx * scale;
+      syy += ty * ty * scale;
+      sxy += tx * ty * scale;
+      // Finite inputs with an infinite result overflowed; an infinite input makes its sums NaN.
+      if (!Number.isFinite(sx) || !Number.isFinite(sxx)) {
+        if (Number.isFinite(sx0) && Number.isFinite(vx)) throw numericOutOfRange('value');
+        sxx = NaN;
+      }
+      if (!Number.isFinite(sy) || !Number.isFinite(syy)) {
+        if (Number.isFinite(sy0) && Number.isFinite(vy)) throw numericOutOfRange('value');
+        syy = NaN;
+      }
+      if (!Number.isFinite(sxy) && !Number.isNaN(sxy)) {
+        if (Number.isFinite(sx0) && Number.isFinite(vx) && Number.isFinite(sy0) && Number.isFinite(vy)) throw numericOutOfRange('value');
+        sxy = NaN;
+      }
+    } else {
+      if (!Number.isFinite(vx)) sxx = sxy = NaN;
+      if (!Number.isFinite(vy)) syy = sxy = NaN;
+    }
+    return [n, sx, sxx, sy, syy, sxy];
+  };
+  const finish = (st: AggState): Datum => {
+    const [n, sx, sxx, sy, syy, sxy] = st as number[] as [number, number, number, number, number, number];
+    if (name === 'regr_count') return BigInt(n);
+    if (n < 1 || (name === 'covar_samp' && n < 2)) return null;
+    switch (name) {
+      case 'regr_sxx': return sxx;
+      case 'regr_syy': return syy;
+      case 'regr_sxy': return sxy;
+      case 'regr_avgx': return sx / n;
+      case 'regr_avgy': return sy / n;
+      case 'covar_pop': return sxy / n;
+      case 'covar_samp': return sxy / (n - 1);
+      case 'corr': return sxx === 0 || syy === 0 ? null : sxy / Math.sqrt(sxx * syy);
+      case 'regr_r2': return sxx === 0 ? null : syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
+      case 'regr_slope': return sxx === 0 ? null : sxy / sxx;
+      case 'regr_intercept': return sxx === 0 ? null : (sy - (sx * sxy) / sxx) / n;
+      default: throw new SqlError(SqlState.INTERNAL_ERROR, `unknown aggregate ${name}`);
+    }
+  };
+  return {
+    returns: name === 'regr_count' ? T.int8 : T.float8, argType: T.float8,
+    init: () => [0, 0, 0, 0, 0, 0],
+    accumulate: () => { throw new SqlError(SqlState.INTERNAL_ERROR, `${name} takes two arguments`); },
+    accumulate2: update,
+    merge: (a, b) => {
+      const [n1, sx1, sxx1, sy1, syy1, sxy1] = a as number[] as [number, number, number, number, number, number];
+      const [n2, sx2, sxx2, sy2, syy2, sxy2] = b as number[] as [number, number, number, number, number, number];
+      if (n1 === 0) return b;
+      if (n2 === 0) return a;
+      const n = n1 + n2;
+      const dx = sx1 / n1 - sx2 / n2, dy = sy1 / n1 - sy2 / n2;
+      return [n, sx1 + sx2, sxx1 + sxx2 + (n1 * n2 * dx * dx) / n, sy1 + sy2, syy1 + syy2 + (n1 * n2 * dy * dy) / n, sxy1 + sxy2 + (n1 * n2 * dx * dy) / n];
+    },
+    finalize: finish,
   };
 }
 
