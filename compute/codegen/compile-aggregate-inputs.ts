@@ -6,7 +6,7 @@ import type { SqlType } from '../../sql/types/sql-type.ts';
 import { layoutOf } from '../../storage/column-kind.ts';
 import type { Batch } from '../batch/batch.ts';
 import type { Vector } from '../batch/vector.ts';
-import { compiledKernel, instantiate } from './kernel-cache.ts';
+import { kernelFor } from './javascript-stage.ts';
 import type { ProjectionKernel } from './kernel-types.ts';
 
 /** Inputs of one batch for a hash aggregate; row k of each vector is the k-th selected row. */
@@ -33,7 +33,7 @@ export function compileAggregateInputs(
   const exprs = [...groupBy, ...present];
   for (const e of exprs) layoutOf(e.type);
   // The generated entry has the ProjectionKernel signature (see kernel-source.ts).
-  const kernel = instantiate(compiledKernel('aggregate', exprs, inputTypes), ctx) as ProjectionKernel;
+  const kernel = kernelFor('aggregate', exprs, inputTypes, ctx) as ProjectionKernel;
   const nKeys = groupBy.length;
   const argSlot = aggArgs.map((a): number => (a === null ? -1 : 0));
   let next = nKeys;

@@ -8,7 +8,7 @@ import type { SqlType } from '../../sql/types/sql-type.ts';
 import { layoutOf } from '../../storage/column-kind.ts';
 import type { Batch } from '../batch/batch.ts';
 import type { StringVector, Vector } from '../batch/vector.ts';
-import { compiledKernel, instantiate } from './kernel-cache.ts';
+import { kernelFor } from './javascript-stage.ts';
 import type { FilterKernel } from './kernel-types.ts';
 
 /**
@@ -18,7 +18,7 @@ import type { FilterKernel } from './kernel-types.ts';
  */
 export function compileFilter(predicate: Expr, inputTypes: readonly SqlType[], ctx: EvalContext): FilterKernel {
   // The generated entry has exactly the FilterKernel signature (see kernel-source.ts).
-  const whole = instantiate(compiledKernel('filter', [predicate], inputTypes), ctx) as FilterKernel;
+  const whole = kernelFor('filter', [predicate], inputTypes, ctx) as FilterKernel;
   const split = splitByStringColumn(predicate, inputTypes);
   return split === null ? whole : dictionaryFilter(whole, split, inputTypes, ctx);
 }
@@ -83,11 +83,11 @@ function and(exprs: readonly Expr[]): Expr {
 function dictionaryFilter(whole: FilterKernel, split: Split, inputTypes: readonly SqlType[], ctx: EvalContext): FilterKernel {
   const groups = [...split.byColumn].map(([column, conds]) => ({
     column,
-    kernel: instantiate(compiledKernel('filter', [and(conds)], inputTypes), ctx) as FilterKernel,
+    kernel: kernelFor('filter', [and(conds)], inputTypes, ctx) as FilterKernel,
     /** Per entries vector: 1 where the entry passes; the last slot is a NULL's answer. */
     matches: new WeakMap<StringVector, Uint8Array>(),
   }));
-  const rest = split.rest.length === 0 ? null : instantiate(compiledKernel('filter', [and(split.rest)], inputTypes), ctx) as FilterKernel;
+  const rest = split.rest.length === 0 ? null : kernelFor('filter', [and(split.rest)], inputTypes, ctx) as FilterKernel;
   let a = new Uint32Array(4096);
   let b = new Uint32Array(4096);
   const matchesOf = (g: (typeof groups)[number], entries: StringVector): Uint8Array => {

@@ -3,7 +3,7 @@ import type { Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import { layoutOf } from '../../storage/column-kind.ts';
-import { compiledKernel, instantiate } from './kernel-cache.ts';
+import { kernelFor } from './javascript-stage.ts';
 import type { ProjectionKernel } from './kernel-types.ts';
 
 /**
@@ -14,5 +14,5 @@ import type { ProjectionKernel } from './kernel-types.ts';
 export function compileProjection(exprs: readonly Expr[], inputTypes: readonly SqlType[], ctx: EvalContext): ProjectionKernel {
   for (const e of exprs) layoutOf(e.type);
   // The generated entry has exactly the ProjectionKernel signature (see kernel-source.ts).
-  return instantiate(compiledKernel('projection', exprs, inputTypes), ctx) as ProjectionKernel;
+  return kernelFor('projection', exprs, inputTypes, ctx) as ProjectionKernel;
 }

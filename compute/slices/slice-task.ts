@@ -3,6 +3,7 @@
 // thread owns the stores and keeps the files until the task ends) and carries the fragment as tagged
 // JSON, since Datums are class instances that structured cloning would strip.
 import { fromTaggedJson } from '../../common/tagged-json.ts';
+import { loadJavascript } from '../../sql/functions/javascript.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { TableSnapshot } from '../../storage/table-scan.ts';
 import { SnapshotReader } from '../../storage/table-scan.ts';
@@ -109,6 +110,7 @@ const NO_BATCHES: AsyncIterable<Batch> = { async *[Symbol.asyncIterator]() { /* 
  */
 export async function* runSliceTask(task: SliceTask, reader: SnapshotReader, signal: AbortSignal, result: SliceTaskResult): AsyncGenerator<TaskChunk> {
   const spec = fromTaggedJson(task.spec) as TaskSpec;
+  if (spec.evalCtx.javascript === true) await loadJavascript();
   const stats = new StatsRecorder();
   result.stats = stats.ops;
   // Scans recycle their buffers: every consumer here reads a batch through kernels, whose outputs

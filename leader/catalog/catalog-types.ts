@@ -106,6 +106,8 @@ export interface FunctionDef {
   readonly argNames: readonly string[];
   readonly argTypes: readonly SqlType[];
   readonly returns: SqlType;
+  /** LANGUAGE (absent: sql). */
+  readonly language?: 'sql' | 'javascript';
   /** The whole CREATE FUNCTION statement. */
   readonly sql: string;
 }

@@ -73,6 +73,11 @@ export class Catalog {
     return this.state.nodes;
   }
 
+  /** Whether any user-defined function is written in JavaScript (statements then load its engine). */
+  hasJavascriptFunctions(): boolean {
+    return (this.state.functions ?? []).some((f) => f.language === 'javascript');
+  }
+
   /** User-defined functions named `name` in `schema` (overloads by argument types). */
   findFunctions(schema: string, name: string): readonly FunctionDef[] {
     return (this.state.functions ?? []).filter((f) => f.schema === schema && f.name === name);

@@ -1,11 +1,12 @@
-// CREATE FUNCTION ... LANGUAGE sql and DROP FUNCTION: user-defined SQL functions whose body is one
-// expression (`RETURN expr`, or `AS $$ SELECT expr $$`), kept in the catalog and inlined by the
-// binder where they are called (sql/binder/user-functions.ts).
+// CREATE FUNCTION and DROP FUNCTION. LANGUAGE sql: a body of one expression (`RETURN expr`, or
+// `AS $$ SELECT expr $$`), inlined by the binder where it is called (sql/binder/user-functions.ts).
+// LANGUAGE javascript: a function body run in a sandbox on every slice (sql/functions/javascript.ts).
 import { SqlError, SqlState, featureNotSupported, undefinedFunction } from '../../common/errors/index.ts';
 import { resolveTypeName } from '../../sql/binder/resolve-type.ts';
 import { inlineFunction, type UserFunction } from '../../sql/binder/user-functions.ts';
 import type { BindContext } from '../../sql/binder/scope.ts';
 import { list, node, parseStatements, str, strs, type SqlStatement } from '../../sql/parser/index.ts';
+import { checkJavascriptDefinition, loadJavascript, type JavascriptDefinition } from '../../sql/functions/javascript.ts';
 import { formatTypeName, type SqlType } from '../../sql/types/sql-type.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { FunctionDef } from '../catalog/catalog-types.ts';
@@ -41,13 +42,31 @@ export function functionBody(sql: string): unknown {
   return node(targets[0], 'ResTarget')!.val;
 }
 
+/** The JavaScript source and STRICT option of a stored CREATE FUNCTION ... LANGUAGE javascript. */
+function javascriptParts(sql: string): { body: string; strict: boolean } {
+  const [stmt] = parseStatements(sql);
+  const options = list(node((stmt as SqlStatement).ast, 'CreateFunctionStmt')!.options).map((o) => node(o, 'DefElem')!);
+  const as = options.find((d) => d.defname === 'as');
+  const body = as ? str(list(as.arg)[0]) ?? str(as.arg) : undefined;
+  if (body === undefined) throw new SqlError(SqlState.INVALID_FUNCTION_DEFINITION, 'no function body specified');
+  const strict = options.find((d) => d.defname === 'strict');
+  return { body, strict: strict !== undefined && node(strict.arg, 'Boolean')?.boolval === true };
+}
+
+const javascriptDefinitions = new WeakMap<FunctionDef, JavascriptDefinition>();
+
 /** A catalog function as the binder uses it. */
 export function userFunction(f: FunctionDef): UserFunction {
   let body: unknown;
-  return {
-    name: f.name, argNames: f.argNames, argTypes: f.argTypes, returns: f.returns,
-    body: () => (body ??= functionBody(f.sql)),
-  };
+  const base = { name: f.name, argNames: f.argNames, argTypes: f.argTypes, returns: f.returns, body: () => (body ??= functionBody(f.sql)) };
+  if (f.language !== 'javascript') return base;
+  let def = javascriptDefinitions.get(f);
+  if (def === undefined) {
+    const { body: source, strict } = javascriptParts(f.sql);
+    def = { name: f.name, params: f.argNames, argTypes: f.argTypes, returns: f.returns, body: source, strict };
+    javascriptDefinitions.set(f, def);
+  }
+  return { ...base, javascript: def };
 }
 
 /** User functions named `name` on the search path (or in `schema`): the first schema that has any. */
@@ -68,7 +87,7 @@ export async function createFunction(ctx: ServerContext, stmt: SqlStatement, pat
   const schema = names.length > 1 ? names[names.length - 2]! : path.creationSchema();
   const options = list(cf.options).map((o) => node(o, 'DefElem')!);
   const language = (str(options.find((d) => d.defname === 'language')?.arg) ?? 'sql').toLowerCase();
-  if (language !== 'sql') throw featureNotSupported(`functions in language "${language}" (only LANGUAGE sql)`);
+  if (language !== 'sql' && language !== 'javascript') throw featureNotSupported(`functions in language "${language}" (LANGUAGE sql and LANGUAGE javascript are supported)`);
   if (cf.returnType === undefined) throw featureNotSupported('functions without a RETURNS type (RETURNS TABLE, OUT parameters)');
   const returnType = cf.returnType;
   if (returnType.setof) throw featureNotSupported('set-returning functions (RETURNS SETOF)');
@@ -82,6 +101,14 @@ export async function createFunction(ctx: ServerContext, stmt: SqlStatement, pat
     argNames.push(fp.name ?? `$${i + 1}`);
     argTypes.push(resolveTypeName(fp.argType));
   });
+  if (language === 'javascript') {
+    const func: FunctionDef = { oid: ctx.catalog.allocateOid(), schema, name, argNames, argTypes, returns, language, sql: stmt.text };
+    // Compile it once now: parameter names, types and the body's syntax are checked at creation.
+    await loadJavascript();
+    checkJavascriptDefinition(userFunction(func).javascript!);
+    await ctx.catalog.apply({ kind: 'CreateFunction', func, replace: cf.replace === true });
+    return 'CREATE FUNCTION';
+  }
   const func: FunctionDef = { oid: ctx.catalog.allocateOid(), schema, name, argNames, argTypes, returns, sql: stmt.text };
   // Bind the body once now, as PostgreSQL checks it at creation (unknown columns, types, return type).
   const resolver = catalogResolver(ctx.catalog, path);

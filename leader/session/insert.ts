@@ -56,7 +56,8 @@ export function bindInsert(ctx: ServerContext, stmt: SqlStatement, params: SqlTy
   }
   const sel = node(ins.selectStmt, 'SelectStmt');
   if (sel?.valuesLists !== undefined) {
-    const bctx: BindContext = { scope: [], params, aggregates: null, clause: 'VALUES' };
+    const resolver = catalogResolver(ctx.catalog, path);
+    const bctx: BindContext = { scope: [], params, aggregates: null, clause: 'VALUES', ...(resolver.functions ? { functions: resolver.functions } : {}) };
     const rows = list(sel.valuesLists).map((l) => {
       const items = list(l);
       if (items.length > targetColumns.length) throw new SqlError(SqlState.SYNTAX_ERROR, 'INSERT has more expressions than target columns', pos(items[targetColumns.length]));

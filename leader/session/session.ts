@@ -15,6 +15,7 @@ import { explainSelect } from '../planning/explain.ts';
 import type { JoinFragment } from '../../compute/fragment/join-fragment.ts';
 import { bindSelect } from '../../sql/binder/bind-select.ts';
 import type { BoundSelect } from '../../sql/binder/bound-select.ts';
+import { loadJavascript } from '../../sql/functions/javascript.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import { list, node, nodeTag, rangeVarName, str, strs, type ParsedStatement, type SqlStatement, parseStatements, rewriteRedshiftMaintenance } from '../../sql/parser/index.ts';
 import type { RawCopyOption } from '../../compute/loading/copy-options.ts';
@@ -190,10 +191,12 @@ export class Session implements BackendSession {
     const stmt = given instanceof DeferredPrepared ? given.bind() : given;
     if (!(stmt instanceof Prepared)) throw new SqlError(SqlState.INTERNAL_ERROR, 'foreign prepared statement');
     if (signal.aborted) throw queryCanceled();
+    const javascript = this.ctx.catalog.hasJavascriptFunctions();
+    if (javascript) await loadJavascript();
     const evalCtx: EvalContext = {
       user: this.start.user, database: this.start.database, serverVersion: this.ctx.versionString,
       statementStartMicros: BigInt(Date.now()) * 1000n, timeZoneOffsetSeconds: this.settings.timeZoneOffsetSeconds(),
-      lastCopyCount: this.lastCopyCount,
+      lastCopyCount: this.lastCopyCount, ...(javascript ? { javascript } : {}),
     };
     const record = this.ctx.queries.begin(this.start.processId, this.start.user, this.start.database, stmt.sql);
     try {

@@ -325,7 +325,7 @@ function bindOrderedAggregate(n: unknown, name: string, ctx: BindContext): Expr 
   const aggs = ctx.aggregates!;
   const args = list(f.args);
   const order = list(f.agg_order);
-  const percentile = name === 'percentile_cont' || name === 'percentile_disc';
+  const percentile = name === 'percentile_cont' || name === 'percentile_disc' || name === 'approx_percentile_disc';
   const inner: BindContext = { ...ctx, aggregates: null, windows: null, clause: 'aggregate function calls' };
   if (f.agg_distinct) throw featureNotSupported(`${name}(DISTINCT ...)`, pos(n));
   if (percentile !== (f.agg_within_group === true) && !(name === 'listagg' && f.agg_within_group)) {
@@ -337,7 +337,7 @@ function bindOrderedAggregate(n: unknown, name: string, ctx: BindContext): Expr 
   }
   const valueNode = percentile ? node(order[0], 'SortBy')!.node : args[0];
   let value = bindExpr(valueNode, inner);
-  const wanted = name === 'string_agg' || name === 'listagg' ? T.text : name === 'percentile_disc' ? null : T.float8;
+  const wanted = name === 'string_agg' || name === 'listagg' ? T.text : name === 'percentile_disc' || name === 'approx_percentile_disc' ? null : T.float8;
   if (value.type.id === 'unknown') value = coerce(value, T.text, inner, valueNode);
   if (wanted !== null) value = coerce(value, wanted, inner, valueNode);
   let desc: boolean | null = null;

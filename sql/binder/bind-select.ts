@@ -95,7 +95,7 @@ function bindFromItem(item: unknown, resolver: RelationResolver, params: SqlType
     if (j.isNatural) usingNames = lscope.filter((c) => !c.merged && rscope.some((r) => !r.merged && r.name === c.name)).map((c) => c.name);
     if (usingNames.length > 0) {
       if (joinType === 'full') throw featureNotSupported('FULL JOIN with USING or NATURAL', pos(item));
-      const ctx: BindContext = { scope: [...lscope, ...rscope], params, aggregates: null, clause: 'JOIN/USING' };
+      const ctx: BindContext = { scope: [...lscope, ...rscope], params, aggregates: null, clause: 'JOIN/USING', ...(resolver.functions ? { functions: resolver.functions } : {}) };
       const eqs: Expr[] = [];
       lscope = [...lscope];
       rscope = [...rscope];
@@ -114,7 +114,7 @@ function bindFromItem(item: unknown, resolver: RelationResolver, params: SqlType
       }
       condition = eqs.length === 1 ? eqs[0]! : { kind: 'And', args: eqs, type: T.bool };
     } else if (j.quals !== undefined) {
-      const ctx: BindContext = { scope: [...lscope, ...rscope], params, aggregates: null, clause: 'JOIN conditions' };
+      const ctx: BindContext = { scope: [...lscope, ...rscope], params, aggregates: null, clause: 'JOIN conditions', ...(resolver.functions ? { functions: resolver.functions } : {}) };
       condition = coerce(bindExpr(j.quals, ctx), T.bool, ctx, j.quals);
       if (condition.type.id !== 'bool') {
         throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of JOIN/ON must be type boolean, not type ${condition.type.id}`, pos(j.quals));
@@ -340,7 +340,7 @@ export function bindSelect(n: unknown, resolver: RelationResolver, params: SqlTy
   const sel = node(n, 'SelectStmt') ?? (n as NodeOf<'SelectStmt'>);
   if (sel.withClause !== undefined) resolver = withCtes(sel.withClause, resolver, params);
   if (sel.op !== undefined && sel.op !== 'SETOP_NONE') return bindSetOperation(sel, resolver, params, outer, farther);
-  if (sel.valuesLists !== undefined) return bindValues(sel, params);
+  if (sel.valuesLists !== undefined) return bindValues(sel, params, resolver.functions);
   if (sel.intoClause !== undefined) throw featureNotSupported('SELECT INTO', pos(n));
   if (sel.lockingClause !== undefined) throw featureNotSupported('FOR UPDATE / FOR SHARE', pos(n));
 

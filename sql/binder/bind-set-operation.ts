@@ -8,6 +8,7 @@ import { bindExpr, coerce, sortDirection } from './bind-expr.ts';
 import { bindSelect, type RelationResolver } from './bind-select.ts';
 import type { BoundOrderItem, BoundSelect } from './bound-select.ts';
 import type { BindContext, ScopeColumn } from './scope.ts';
+import type { FunctionLookup } from './user-functions.ts';
 
 function pos(n: unknown): { position?: number } {
   const p = errorPosition(location(n));
@@ -82,8 +83,8 @@ export function bindSetOperation(sel: NodeOf<'SelectStmt'>, resolver: RelationRe
  * `VALUES (...), (...)` as a query: each row a one-row SELECT, the rows combined by UNION ALL in
  * a balanced tree; column types resolved over all rows as UNION does; columns named column1, ...
  */
-export function bindValues(sel: NodeOf<'SelectStmt'>, params: SqlType[]): BoundSelect {
-  const ctx: BindContext = { scope: [], params, aggregates: null, clause: 'VALUES' };
+export function bindValues(sel: NodeOf<'SelectStmt'>, params: SqlType[], functions?: FunctionLookup): BoundSelect {
+  const ctx: BindContext = { scope: [], params, aggregates: null, clause: 'VALUES', ...(functions ? { functions } : {}) };
   const rows = list(sel.valuesLists).map((r) => list(node(r, 'List')?.items ?? r).map((e) => bindExpr(e, ctx)));
   const width = rows[0]?.length ?? 0;
   for (const r of rows) {

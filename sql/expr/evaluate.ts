@@ -1,6 +1,7 @@
 // Evaluates a bound expression over one row of Datums. The reference semantics: constant folding,
 // leader-side steps and the slow path of fragments use it; compiled kernels must agree with it.
 import { SqlError, SqlState, internalError } from '../../common/errors/index.ts';
+import { JAVASCRIPT_CALL, callJavascript, javascriptDefinitionOf } from '../functions/javascript.ts';
 import { SCALAR_FUNCTIONS, type EvalContext } from '../functions/scalar-functions.ts';
 import type { Datum } from '../types/datum.ts';
 import { castDatum } from './cast.ts';
@@ -78,6 +79,11 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
       return v === null ? null : keySetOf(e).has(datumKey(v));
     }
     case 'Call': {
+      if (e.fn === JAVASCRIPT_CALL) {
+        // One row at a time here; compiled kernels call it once per batch (compute/codegen/javascript-stage.ts).
+        const args = e.args.slice(1).map((a) => [evaluate(a, row, ctx)]);
+        return callJavascript(javascriptDefinitionOf(e.args), args, 1, ctx)[0]!;
+      }
       const fn = SCALAR_FUNCTIONS[e.fn];
       if (!fn) throw new SqlError(SqlState.UNDEFINED_FUNCTION, `function ${e.fn} does not exist`);
       const args: Datum[] = new Array<Datum>(e.args.length);

@@ -27,6 +27,8 @@ export interface EvalContext {
   readonly timeZoneOffsetSeconds: number;
   /** Rows the session's last COPY loaded (pg_last_copy_count()). */
   readonly lastCopyCount?: number;
+  /** The database has JavaScript functions: whoever runs the statement loads their engine first. */
+  readonly javascript?: boolean;
 }
 
 /** One scalar function. */

@@ -2,7 +2,8 @@
 // - `QUALIFY cond` (also Snowflake's) becomes a WINDOW definition under a reserved name whose
 //   PARTITION BY holds the condition, `WINDOW "colonnade.qualify" AS (PARTITION BY (cond))`; the
 //   binder takes it back out (bind-select.ts) and filters the rows after the window functions.
-// - `APPROXIMATE COUNT(DISTINCT x)` becomes `approx_count_distinct(x)` (HyperLogLog).
+// - `APPROXIMATE COUNT(DISTINCT x)` becomes `approx_count_distinct(x)` (HyperLogLog), and
+//   `APPROXIMATE PERCENTILE_DISC(f)` becomes `approx_percentile_disc(f)` (a quantile sketch).
 import { SourceMap } from './source-map.ts';
 import { scanSegments, type SqlToken } from './sql-tokens.ts';
 
@@ -20,7 +21,7 @@ export interface TextEdit {
   readonly delta: number;
 }
 
-/** The text with every QUALIFY and APPROXIMATE COUNT(DISTINCT rewritten, and the edits (to map rewritten offsets back); null when there is none. */
+/** The text with every QUALIFY, APPROXIMATE COUNT(DISTINCT and APPROXIMATE PERCENTILE_DISC rewritten, and the edits (to map rewritten offsets back); null when there is none. */
 export function rewriteQuerySyntax(text: string): { text: string; edits: TextEdit[] } | null {
   if (!REWRITTEN_WORDS.test(text)) return null;
   const map = new SourceMap(text);
@@ -44,6 +45,10 @@ export function rewriteQuerySyntax(text: string): { text: string; edits: TextEdi
         reps.push([t.cp, toks[i + 3]!.cpEnd, 'approx_count_distinct(']);
         windowSeen.push(false);
         i += 3;
+      } else if (t.value === 'approximate' && toks[i + 1]?.value === 'percentile_disc' && toks[i + 2]?.value === '(') {
+        reps.push([t.cp, toks[i + 2]!.cpEnd, 'approx_percentile_disc(']);
+        windowSeen.push(false);
+        i += 2;
       } else if (t.value === 'qualify' && i + 1 < toks.length) {
         const end = conditionEnd(toks, i + 1);
         const head = windowSeen[level] ? `, "${QUALIFY_WINDOW}" AS (PARTITION BY (` : `WINDOW "${QUALIFY_WINDOW}" AS (PARTITION BY (`;
