@@ -87,8 +87,7 @@ export class HashAggregate {
       if (v === null && !slot.star && slot.impl.acceptsNull !== true) continue;
       const two = slot.impl.accumulate2;
       if (two) {
-        const x = args2?.[i] ?? null;
-        if (x !== null) g.states[i] = two(g.states[i]!, v, x);
+        g.states[i] = two(g.states[i]!, v, args2?.[i] ?? null);
         continue;
       }
       const d = g.distinct[i];

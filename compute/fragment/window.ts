@@ -389,7 +389,7 @@ function framed(w: BoundWindow, rows: readonly Datum[][], o: Ordering, out: Datu
     if (filt !== null && filt[row] !== true) return undefined;
     if (argv === null) return null;
     const v = argv[row]!;
-    if (argx !== null) return v === null || argx[row] === null ? undefined : [v, argx[row]!] as unknown as Datum;
+    if (argx !== null) return v === null ? undefined : [v, argx[row]!] as unknown as Datum;
     return v === null && impl.acceptsNull !== true ? undefined : v;
   };
   const fresh = (fs: number, fe: number, s: number): Datum => {

@@ -332,6 +332,7 @@ function bindOrderedAggregate(n: unknown, name: string, ctx: BindContext): Expr 
     throw new SqlError(SqlState.WRONG_OBJECT_TYPE, percentile ? `WITHIN GROUP is required for ordered-set aggregate ${name}` : `${name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`, pos(n));
   }
   const arity = name === 'string_agg' ? [2, 2] : name === 'listagg' ? [1, 2] : [1, 1];
+  if (!percentile && order.length > 1) throw featureNotSupported(`${name} ordered by more than one expression`, pos(n));
   if (args.length < arity[0]! || args.length > arity[1]! || (percentile && order.length !== 1) || order.length > 1) {
     throw undefinedFunction(`${name}(${args.length} arguments${order.length > 0 ? ` ORDER BY ${order.length} items` : ''})`, pos(n).position);
   }
@@ -341,13 +342,23 @@ function bindOrderedAggregate(n: unknown, name: string, ctx: BindContext): Expr 
   if (value.type.id === 'unknown') value = coerce(value, T.text, inner, valueNode);
   if (wanted !== null) value = coerce(value, wanted, inner, valueNode);
   let desc: boolean | null = null;
+  // string_agg / LISTAGG ordered by another expression: that key travels as the second argument.
+  let key: Expr | null = null;
+  let nullsFirst = false;
   if (order.length === 1) {
     const sb = node(order[0], 'SortBy')!;
+    ({ desc, nullsFirst } = sortDirection(sb));
     if (!percentile) {
-      const key = coerce(bindExpr(sb.node, inner), value.type, inner, sb.node);
-      if (toTaggedJson(key) !== toTaggedJson(value)) throw featureNotSupported(`${name} ordered by something other than its value`, pos(sb.node));
+      const bound = bindExpr(sb.node, inner);
+      const sameValue = (() => {
+        try {
+          return toTaggedJson(coerce(bound, value.type, inner, sb.node)) === toTaggedJson(value);
+        } catch {
+          return false;
+        }
+      })();
+      if (!sameValue) key = bound.type.id === 'unknown' ? coerce(bound, T.text, inner, sb.node) : bound;
     }
-    desc = sortDirection(sb).desc;
   }
   const constant = (a: unknown, type: SqlType): Datum => {
     const e = bindExpr(a, { ...inner, scope: [], clause: `the constant argument of ${name}` });
@@ -355,10 +366,10 @@ function bindOrderedAggregate(n: unknown, name: string, ctx: BindContext): Expr 
     return e.type.id === 'unknown' ? (coerce(e, type, inner, a) as Extract<Expr, { kind: 'Const' }>).value : castDatum(e.value, e.type, type, { timeZoneOffsetSeconds: 0 });
   };
   const extra = percentile ? constant(args[0], T.float8) : name === 'median' ? null : args[1] !== undefined ? constant(args[1], T.text) : '';
-  const options: Datum[] = [extra, desc];
+  const options: Datum[] = key === null ? [extra, desc] : [extra, desc, nullsFirst];
   const impl = resolveAggregate(name, value.type, options);
   if (!impl) throw undefinedFunction(`${name}(${formatTypeName(value.type)})`, pos(n).position);
-  aggs.push({ name, arg: value, distinct: false, type: impl.returns, options });
+  aggs.push({ name, arg: value, ...(key === null ? {} : { arg2: key }), distinct: false, type: impl.returns, options });
   return { kind: 'Column', index: AGG_PLACEHOLDER_BASE + aggs.length - 1, type: impl.returns };
 }
 

@@ -25,7 +25,10 @@ export interface AggregateImpl {
   init(): AggState;
   /** Adds one non-null value (count(*) gets null for every row). */
   accumulate(state: AggState, v: Datum): AggState;
-  /** Aggregates of two arguments (corr(y, x), ...): adds one row where neither is NULL. */
+  /**
+   * Aggregates of two arguments (corr(y, x), string_agg(v, d ORDER BY key)): adds one row whose
+   * first argument is not NULL (the second may be).
+   */
   accumulate2?(state: AggState, y: Datum, x: Datum): AggState;
   merge(a: AggState, b: AggState): AggState;
   finalize(state: AggState): Datum;
@@ -290,6 +293,7 @@ function varianceAggregate(name: string, argType: SqlType): AggregateImpl | unde
  */
 function regressionAggregate(name: string): AggregateImpl {
   const update = (st: AggState, y: Datum, x: Datum): AggState => {
+    if (x === null) return st;
     const [n0, sx0, sxx0, sy0, syy0, sxy0] = st as number[] as [number, number, number, number, number, number];
     const vx = Number(x), vy = Number(y);
     const n = n0 + 1;
@@ -461,6 +465,23 @@ function orderedAggregate(name: string, argType: SqlType, options: readonly Datu
     if (argType.id !== 'text') return undefined;
     const delimiter = options[0] === null || options[0] === undefined ? '' : String(options[0]);
     const ordered = options[1] !== undefined && options[1] !== null;
+    if (options.length > 2) {
+      // Ordered by another expression: [key, value] pairs, sorted by key (stable) at the end.
+      const nullsFirst = options[2] === true;
+      const byKey = (a: Datum[], b: Datum[]): number => {
+        const x = a[0]!, y = b[0]!;
+        if (x === null || y === null) return x === y ? 0 : (x === null) === nullsFirst ? -1 : 1;
+        return desc ? compareDatums(y, x) : compareDatums(x, y);
+      };
+      return {
+        returns: T.text, argType, ...collect,
+        accumulate2: (st, v, k) => { (st as unknown as Datum[][]).push([k, v]); return st; },
+        finalize: (st) => {
+          const pairs = (st as unknown as Datum[][]).slice().sort(byKey);
+          return pairs.length === 0 ? null : pairs.map((p) => p[1]).join(delimiter);
+        },
+      };
+    }
     return {
       returns: T.text, argType, ...collect,
       finalize: (st) => ((st as Datum[]).length === 0 ? null : (ordered ? sorted(st) : (st as Datum[])).join(delimiter)),
