@@ -16,7 +16,9 @@ export function genericCallBody(ctx: CodegenContext, e: CallExpr, vals: readonly
   const fn = ctx.pool.add(SCALAR_FUNCTIONS[e.fn], `fn:${e.fn}`);
   const args = ctx.pool.declare('a', `new Array(${vals.length})`);
   for (let j = 0; j < vals.length; j++) ctx.emit(`${args}[${j}] = ${ctx.datumOrNull(vals[j]!)};`);
-  return ctx.fromDatum(`${fn}.evaluate(${args}, ${typeConst(ctx, e.type)}, ctx)`, e.type);
+  // The argument types, as the reference passes them: they tell timestamptz from timestamp and int8.
+  const argTypes = ctx.pool.add(e.args.map((a) => a.type), `argTypes:${JSON.stringify(e.args.map((a) => a.type))}`);
+  return ctx.fromDatum(`${fn}.evaluate(${args}, ${typeConst(ctx, e.type)}, ctx, ${argTypes})`, e.type);
 }
 
 /** castDatum on the (non-NULL) value `x`, with the session's time zone as the reference passes it. */

@@ -156,7 +156,7 @@ export function buildKernelSource(kind: KernelKind, exprs: readonly Expr[], inpu
     // Output buffers an aggregate kernel reuses from batch to batch (see outputAlloc).
     'const P = [];',
     `const R = new Array(${inputTypes.length}).fill(null);`,
-    'const castSettings = { timeZoneOffsetSeconds: ctx.timeZoneOffsetSeconds };',
+    'const castSettings = { timeZoneOffsetSeconds: ctx.timeZoneOffsetSeconds, timeZone: ctx.timeZone };',
     // After a batch leaves fast mode, the next few go straight to exact mode.
     'let skipFast = 0;',
     ...variants.map((v) => v.code),

@@ -11,6 +11,7 @@ import { daysFromCivil } from '../../sql/types/datetime.ts';
 import { Decimal, pow10n } from '../../sql/types/decimal.ts';
 import { formatTypeName, type SqlType } from '../../sql/types/sql-type.ts';
 import { coerceDecimal, parseDatum, type TextIoSettings } from '../../sql/types/text-io.ts';
+import { fromLocal, type ZoneSettings } from '../../sql/types/time-zone.ts';
 import { DateTimeFields, fieldsToDays, fieldsToMicros, readAuto, type DateTimeReader } from './date-time-format.ts';
 
 /** One column of the COPY input, in input order. */
@@ -208,8 +209,7 @@ export function convertFast(col: ColumnBuilder, row: number, b: Uint8Array, s: n
       if (!st.isoTimeFastPath) return false;
       let us = parseIsoTimestamp(b, s, e);
       if (us !== us) return false;
-      if (col.conv === Conv.TIMESTAMPTZ) us -= st.textIo.timeZoneOffsetSeconds * 1e6;
-      col.i64[row] = BigInt(us);
+      col.i64[row] = col.conv === Conv.TIMESTAMPTZ ? fromLocal(st.textIo, BigInt(us)) : BigInt(us);
       col.nulls[row] = 0;
       return true;
     }
@@ -394,8 +394,8 @@ export function convertSlow(col: ColumnBuilder, row: number, text: string, st: C
       break;
     }
     case Conv.DATE: col.i32[row] = parseDateText(text, st.dateReader); break;
-    case Conv.TIMESTAMP: col.i64[row] = parseTimestampText(text, st.timeReader, false, st.textIo.timeZoneOffsetSeconds); break;
-    case Conv.TIMESTAMPTZ: col.i64[row] = parseTimestampText(text, st.timeReader, true, st.textIo.timeZoneOffsetSeconds); break;
+    case Conv.TIMESTAMP: col.i64[row] = parseTimestampText(text, st.timeReader, false, st.textIo); break;
+    case Conv.TIMESTAMPTZ: col.i64[row] = parseTimestampText(text, st.timeReader, true, st.textIo); break;
     case Conv.STRING: {
       const bytes = encoder.encode(text);
       appendString(col, row, bytes, 0, bytes.length, st);
@@ -472,14 +472,14 @@ function parseDateText(text: string, reader: DateTimeReader | null): number {
   return fieldsToDays(fields, text);
 }
 
-function parseTimestampText(text: string, reader: DateTimeReader | null, tz: boolean, offset: number): bigint {
+function parseTimestampText(text: string, reader: DateTimeReader | null, tz: boolean, zone: ZoneSettings): bigint {
   const typeName = tz ? 'timestamp with time zone' : 'timestamp without time zone';
   if (reader === null) {
     try {
-      return parseDatum({ id: tz ? 'timestamptz' : 'timestamp' }, text, { timeZoneOffsetSeconds: offset }) as bigint;
+      return parseDatum({ id: tz ? 'timestamptz' : 'timestamp' }, text, zone) as bigint;
     } catch (err) {
       if (err instanceof SqlError && err.code === SqlState.INVALID_DATETIME_FORMAT && readAutoSafely(text)) {
-        return fieldsToMicros(fields, text, tz, offset);
+        return fieldsToMicros(fields, text, tz, zone);
       }
       throw err;
     }
@@ -487,7 +487,7 @@ function parseTimestampText(text: string, reader: DateTimeReader | null, tz: boo
   if (!reader(text, fields)) {
     throw new SqlError(SqlState.INVALID_DATETIME_FORMAT, `invalid input syntax for type ${typeName}: "${text}"`);
   }
-  return fieldsToMicros(fields, text, tz, offset);
+  return fieldsToMicros(fields, text, tz, zone);
 }
 
 function readAutoSafely(text: string): boolean {

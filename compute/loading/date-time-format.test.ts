@@ -2,12 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { daysFromCivil } from '../../sql/types/datetime.ts';
 import { DateTimeFields, compileDateTimePattern, dateTimeReader, fieldsToDays, fieldsToMicros, readAuto } from './date-time-format.ts';
+import { UTC } from '../../sql/types/time-zone.ts';
 
 const f = new DateTimeFields();
 const us = (iso: string): bigint => BigInt(Date.parse(iso)) * 1000n;
 
 function auto(text: string): bigint | null {
-  return readAuto(text, f) ? fieldsToMicros(f, text, true, 0) : null;
+  return readAuto(text, f) ? fieldsToMicros(f, text, true, UTC) : null;
 }
 
 describe("'auto' recognition", () => {
@@ -62,10 +63,10 @@ describe('DATEFORMAT / TIMEFORMAT patterns', () => {
   it('times: HH24, HH12 with AM/PM, fractions', () => {
     const read = compileDateTimePattern('MM.DD.YYYY HH:MI:SS');
     expect(read('03.31.2003 18:45:05.123456', f)).toBe(true);
-    expect(fieldsToMicros(f, '', false, 0)).toBe(us('2003-03-31T18:45:05.123Z') + 456n);
+    expect(fieldsToMicros(f, '', false, UTC)).toBe(us('2003-03-31T18:45:05.123Z') + 456n);
     const read12 = compileDateTimePattern('YYYY-MM-DD HH12:MI AM');
-    expect(read12('2003-03-31 12:15 AM', f) && fieldsToMicros(f, '', false, 0)).toBe(us('2003-03-31T00:15:00Z'));
-    expect(read12('2003-03-31 12:15 PM', f) && fieldsToMicros(f, '', false, 0)).toBe(us('2003-03-31T12:15:00Z'));
+    expect(read12('2003-03-31 12:15 AM', f) && fieldsToMicros(f, '', false, UTC)).toBe(us('2003-03-31T00:15:00Z'));
+    expect(read12('2003-03-31 12:15 PM', f) && fieldsToMicros(f, '', false, UTC)).toBe(us('2003-03-31T12:15:00Z'));
     expect(read12('2003-03-31 13:15 PM', f)).toBe(false);
   });
 
@@ -77,8 +78,8 @@ describe('DATEFORMAT / TIMEFORMAT patterns', () => {
   });
 
   it('epochsecs and epochmillisecs', () => {
-    expect(dateTimeReader('epochsecs')('1700000000.5', f) && fieldsToMicros(f, '', true, 0)).toBe(1_700_000_000_500_000n);
-    expect(dateTimeReader('epochmillisecs')('-1000', f) && fieldsToMicros(f, '', true, 0)).toBe(-1_000_000n);
+    expect(dateTimeReader('epochsecs')('1700000000.5', f) && fieldsToMicros(f, '', true, UTC)).toBe(1_700_000_000_500_000n);
+    expect(dateTimeReader('epochmillisecs')('-1000', f) && fieldsToMicros(f, '', true, UTC)).toBe(-1_000_000n);
     expect(dateTimeReader('epochsecs')('-1', f) && fieldsToDays(f, '')).toBe(-1);
     expect(dateTimeReader('epochsecs')('12abc', f)).toBe(false);
   });

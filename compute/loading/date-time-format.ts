@@ -1,6 +1,7 @@
 // Date and timestamp input for COPY: Redshift DATEFORMAT/TIMEFORMAT patterns, 'auto' recognition, epochs.
 import { SqlError, SqlState } from '../../common/errors/index.ts';
 import { daysFromCivil } from '../../sql/types/datetime.ts';
+import { fromLocal, type ZoneSettings } from '../../sql/types/time-zone.ts';
 
 /** Fields of one parsed date/time value; reused across calls (no per-value allocation). */
 export class DateTimeFields {
@@ -60,14 +61,14 @@ export function fieldsToDays(f: DateTimeFields, text: string): number {
 }
 
 /** Microseconds since the epoch; for timestamptz the zone (or `defaultOffset`) is applied. */
-export function fieldsToMicros(f: DateTimeFields, text: string, withTimeZone: boolean, defaultOffset: number): bigint {
+export function fieldsToMicros(f: DateTimeFields, text: string, withTimeZone: boolean, zone: ZoneSettings): bigint {
   if (f.epochMicros !== null) return f.epochMicros;
   checkFields(f, text);
   const days = daysFromCivil(f.year, f.month, f.day);
   const secs = f.hour * 3600 + f.minute * 60 + f.second;
   let us = BigInt(days) * 86_400_000_000n + BigInt(secs) * 1_000_000n + BigInt(f.micros);
-  if (withTimeZone) us -= BigInt(f.offsetSeconds ?? defaultOffset) * 1_000_000n;
-  return us;
+  if (!withTimeZone) return us;
+  return f.offsetSeconds === null ? fromLocal(zone, us) : us - BigInt(f.offsetSeconds) * 1_000_000n;
 }
 
 function floorDiv(a: bigint, b: bigint): bigint {

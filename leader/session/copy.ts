@@ -27,6 +27,7 @@ import { staticCursor } from './rows-cursor.ts';
 import type { NamePath } from './search-path.ts';
 import type { LoadState } from './load-state.ts';
 import type { QueryRecord } from './query-log.ts';
+import { zoneSettings } from '../../sql/types/time-zone.ts';
 
 /** What COPY needs from the session running it. */
 export interface CopySessionHooks {
@@ -77,7 +78,7 @@ class CopyLoader {
       : options.compUpdate === 'on' ? table.columns.map(() => null)
         : options.compUpdate === 'preset' ? table.columns.map((c) => presetEncodingName(c.type)) : undefined;
     const load = await hooks.ctx.dispatcher.beginLoad(table, {
-      targets, options, textIo: { timeZoneOffsetSeconds: evalCtx.timeZoneOffsetSeconds },
+      targets, options, textIo: zoneSettings(evalCtx),
       fill: omittedColumnValues(table, targets, evalCtx),
       ...(encodings === undefined ? {} : { encodings }),
     }, (records) => {
@@ -271,7 +272,7 @@ export function prepareCopy(
   const columns = select.outputColumns.map((c) => ({ name: c.name, type: c.type }));
   return async (evalCtx, signal, record) => {
     let count = 0;
-    const textIo = { timeZoneOffsetSeconds: evalCtx.timeZoneOffsetSeconds };
+    const textIo = zoneSettings(evalCtx);
     const chunks = async function* chunks(): AsyncGenerator<Uint8Array> {
       let first = true;
       for await (const rows of hooks.runSelect(select, evalCtx, signal, record)) {

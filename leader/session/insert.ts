@@ -105,7 +105,7 @@ export function assignDatum(v: Datum, from: SqlType, to: SqlType, columnName: st
     return to.id === 'char' ? v.replace(/ +$/, '') : v;
   }
   try {
-    return castDatum(v, from, to, { timeZoneOffsetSeconds: ctx.timeZoneOffsetSeconds });
+    return castDatum(v, from, to, ctx);
   } catch (err) {
     if (err instanceof SqlError && err.code === SqlState.CANNOT_COERCE) {
       throw new SqlError(SqlState.DATATYPE_MISMATCH, `column "${columnName}" is of type ${formatTypeName(to)} but expression is of type ${formatTypeName(from)}`,

@@ -131,7 +131,7 @@ export class Session implements BackendSession {
   }
 
   textIoSettings(): TextIoSettings {
-    return { timeZoneOffsetSeconds: this.settings.timeZoneOffsetSeconds() };
+    return this.settings.zone();
   }
 
   transactionStatus(): TransactionStatus {
@@ -195,7 +195,7 @@ export class Session implements BackendSession {
     if (javascript) await loadJavascript();
     const evalCtx: EvalContext = {
       user: this.start.user, database: this.start.database, serverVersion: this.ctx.versionString,
-      statementStartMicros: BigInt(Date.now()) * 1000n, timeZoneOffsetSeconds: this.settings.timeZoneOffsetSeconds(),
+      statementStartMicros: BigInt(Date.now()) * 1000n, ...this.settings.zone(),
       lastCopyCount: this.lastCopyCount, ...(javascript ? { javascript } : {}),
     };
     const record = this.ctx.queries.begin(this.start.processId, this.start.user, this.start.database, stmt.sql);

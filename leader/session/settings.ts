@@ -1,5 +1,6 @@
 // Session settings (GUCs): defaults, which ones are reported to clients, SET validation.
 import { SqlError, SqlState } from '../../common/errors/index.ts';
+import { UTC, isRegion, offsetAt, type ZoneSettings } from '../../sql/types/time-zone.ts';
 
 /** One configuration parameter. */
 interface Guc {
@@ -20,27 +21,23 @@ function invalid(name: string, v: string): SqlError {
   return new SqlError(SqlState.INVALID_PARAMETER_VALUE, `invalid value for parameter "${name}": "${v}"`);
 }
 
-/** A fixed UTC offset in seconds for a time zone name, or undefined when we cannot tell. */
-export function timeZoneOffsetSeconds(zone: string): number | undefined {
+/**
+ * The session zone for a TimeZone setting: a fixed offset, or a region (IANA name) whose offset
+ * depends on the instant; undefined for a name we do not know.
+ */
+export function sessionZone(zone: string): ZoneSettings | undefined {
   const z = zone.trim();
-  if (/^(utc|gmt|z|zulu|etc\/utc|etc\/gmt|universal|etc\/universal)$/i.test(z)) return 0;
+  if (/^(utc|gmt|z|zulu|etc\/utc|etc\/gmt|universal|etc\/universal)$/i.test(z)) return UTC;
   const m = /^(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(z);
   if (m) {
     // POSIX-style names (UTC+3) count west-positive; bare ISO offsets (+03) east-positive.
     const sign = m[1] === '-' ? -1 : 1;
     const secs = sign * (Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60);
-    return /^(utc|gmt)/i.test(z) ? -secs : secs;
+    return { timeZoneOffsetSeconds: /^(utc|gmt)/i.test(z) ? -secs : secs };
   }
-  try {
-    // IANA names: the offset in force now (daylight-saving changes are not yet tracked per value).
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: z, timeZoneName: 'longOffset' }).formatToParts(new Date());
-    const off = parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
-    const mm = /GMT([+-])(\d{2}):(\d{2})/.exec(off);
-    if (!mm) return 0;
-    return (mm[1] === '-' ? -1 : 1) * (Number(mm[2]) * 3600 + Number(mm[3]) * 60);
-  } catch {
-    return undefined;
-  }
+  if (!isRegion(z)) return undefined;
+  const region: ZoneSettings = { timeZoneOffsetSeconds: 0, timeZone: z };
+  return { timeZoneOffsetSeconds: offsetAt(region, BigInt(Date.now()) * 1000n), timeZone: z };
 }
 
 const onOff = (name: string) => (v: string): string => {
@@ -69,7 +66,7 @@ const GUCS: Record<string, Guc> = {
   timezone: {
     defaultValue: 'UTC', report: true, description: 'Sets the time zone for displaying and interpreting time stamps.',
     check: (v) => {
-      if (timeZoneOffsetSeconds(v) === undefined) throw invalid('TimeZone', v);
+      if (sessionZone(v) === undefined) throw invalid('TimeZone', v);
       return v;
     },
   },
@@ -171,7 +168,8 @@ export class SessionSettings {
     return Object.entries(GUCS).map(([k, g]) => [DISPLAY[k] ?? k, this.values.get(k)!, g.description]);
   }
 
-  timeZoneOffsetSeconds(): number {
-    return timeZoneOffsetSeconds(this.values.get('timezone')!) ?? 0;
+  /** The TimeZone setting as a zone. */
+  zone(): ZoneSettings {
+    return sessionZone(this.values.get('timezone')!) ?? UTC;
   }
 }

@@ -15,6 +15,7 @@ import type { Datum } from '../../sql/types/datum.ts';
 import type { ServerContext } from '../server-context.ts';
 import { catalogResolver } from './relation-resolver.ts';
 import type { NamePath } from './search-path.ts';
+import { zoneSettings } from '../../sql/types/time-zone.ts';
 
 /** A parsed UNLOAD statement. */
 export interface UnloadStatement {
@@ -98,7 +99,7 @@ export async function runUnload(
   for await (const chunk of rows) for (const r of chunk) all.push(r);
   const files = u.parallel ? Math.max(1, sliceCount) : 1;
   const columns = select.outputColumns.map((c) => ({ name: c.name, type: c.type }));
-  const textIo = { timeZoneOffsetSeconds: evalCtx.timeZoneOffsetSeconds };
+  const textIo = zoneSettings(evalCtx);
   const ext = u.gzip ? '.gz' : '';
   const names = Array.from({ length: files }, (_v, i) => (u.parallel ? `${u.prefix}${String(i).padStart(4, '0')}_part_00${ext}` : `${u.prefix}000${ext}`));
   if (!u.allowOverwrite) {

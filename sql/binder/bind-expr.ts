@@ -56,7 +56,10 @@ export function coerce(e: Expr, to: SqlType, ctx: BindContext, at?: unknown): Ex
   if (e.kind === 'Const' && e.type.id === 'unknown') {
     if (e.value === null) return { kind: 'Const', value: null, type: to };
     try {
-      return { kind: 'Const', value: parseDatum(to, e.value as string), type: to };
+      const value = parseDatum(to, e.value as string);
+      // A timestamptz literal without an offset means the session's zone: read when the statement runs.
+      if (to.id === 'timestamptz') return { kind: 'Cast', arg: { kind: 'Const', value: e.value, type: T.text }, type: to };
+      return { kind: 'Const', value, type: to };
     } catch (err) {
       if (err instanceof SqlError && at !== undefined) throw new SqlError(err.code, err.message, { ...err.fields, ...pos(at) });
       throw err;

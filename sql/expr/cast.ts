@@ -4,6 +4,7 @@ import { Decimal, pow10n, roundDiv } from '../types/decimal.ts';
 import type { Datum } from '../types/datum.ts';
 import { formatTypeName, type SqlType } from '../types/sql-type.ts';
 import { coerceDecimal, formatDatum, parseDatum, DEFAULT_TEXT_IO, type TextIoSettings } from '../types/text-io.ts';
+import { fromLocal, toLocal } from '../types/time-zone.ts';
 
 const US_PER_DAY = 86_400_000_000n;
 
@@ -99,7 +100,7 @@ export function castDatum(v: Datum, from: SqlType, to: SqlType, settings: TextIo
       if (typeof v === 'string') return parseDatum(to, v, settings);
       if (src === 'date') return v;
       if (typeof v === 'bigint' && (src === 'timestamp' || src === 'timestamptz')) {
-        const local = src === 'timestamptz' ? v + BigInt(settings.timeZoneOffsetSeconds) * 1_000_000n : v;
+        const local = src === 'timestamptz' ? toLocal(settings, v) : v;
         let days = local / US_PER_DAY;
         if (local % US_PER_DAY < 0n) days -= 1n;
         return Number(days);
@@ -110,12 +111,11 @@ export function castDatum(v: Datum, from: SqlType, to: SqlType, settings: TextIo
       if (typeof v === 'string') return parseDatum(to, v, settings);
       if (src === 'date' && typeof v === 'number') {
         const local = BigInt(v) * US_PER_DAY;
-        return to.id === 'timestamptz' ? local - BigInt(settings.timeZoneOffsetSeconds) * 1_000_000n : local;
+        return to.id === 'timestamptz' ? fromLocal(settings, local) : local;
       }
       if (typeof v === 'bigint') {
         if (src === to.id) return v;
-        const off = BigInt(settings.timeZoneOffsetSeconds) * 1_000_000n;
-        return to.id === 'timestamptz' ? v - off : v + off;
+        return to.id === 'timestamptz' ? fromLocal(settings, v) : toLocal(settings, v);
       }
       break;
     }

@@ -55,7 +55,7 @@ export function evaluate(e: Expr, row: readonly Datum[], ctx: EvalContext): Datu
     }
     case 'Cast': {
       const v = evaluate(e.arg, row, ctx);
-      return castDatum(v, e.arg.type, e.type, { timeZoneOffsetSeconds: ctx.timeZoneOffsetSeconds });
+      return castDatum(v, e.arg.type, e.type, ctx);
     }
     case 'Case': {
       for (const w of e.whens) {

@@ -14,6 +14,7 @@ import type { Datum } from '../types/datum.ts';
 import { Decimal } from '../types/decimal.ts';
 import { T, formatTypeName, type SqlType } from '../types/sql-type.ts';
 import type { EvalContext } from './scalar-functions.ts';
+import { zoneSettings } from '../types/time-zone.ts';
 
 /** Call.fn of a JavaScript function call (not a name SQL can call). */
 export const JAVASCRIPT_CALL = 'javascript function';
@@ -243,7 +244,7 @@ function toGuest(v: Datum, t: SqlType): unknown {
 /** A result from the guest as a value of the function's return type. */
 function fromGuest(v: unknown, t: SqlType, ctx: EvalContext): Datum {
   if (v === null) return null;
-  const settings = { timeZoneOffsetSeconds: ctx.timeZoneOffsetSeconds };
+  const settings = zoneSettings(ctx);
   if (typeof v === 'string') return castDatum(v, T.text, t, settings);
   const kind = TYPE_KINDS[t.id];
   if (typeof v === 'boolean' && kind === 'bool') return v;

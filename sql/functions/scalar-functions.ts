@@ -10,6 +10,7 @@ import type { Datum } from '../types/datum.ts';
 import { Interval } from '../types/interval.ts';
 import { T, isNumericType, isStringType, type SqlType, type TypeId } from '../types/sql-type.ts';
 import { SCALAR_LIBRARY } from './scalar/index.ts';
+import { fromLocal, toLocal, type ZoneSettings } from '../types/time-zone.ts';
 
 /** Chosen signature for a call: cast each argument to `args[i]`; the result has type `returns`. */
 export interface Resolved {
@@ -25,6 +26,8 @@ export interface EvalContext {
   /** Statement start, µs since the epoch. */
   readonly statementStartMicros: bigint;
   readonly timeZoneOffsetSeconds: number;
+  /** The session's TimeZone when it is a region (its offset varies by instant); see sql/types/time-zone.ts. */
+  readonly timeZone?: string;
   /** Rows the session's last COPY loaded (pg_last_copy_count()). */
   readonly lastCopyCount?: number;
   /** The database has JavaScript functions: whoever runs the statement loads their engine first. */
@@ -164,15 +167,16 @@ function arith(op: 'add' | 'sub' | 'mul' | 'div' | 'mod'): ScalarFunction {
           if (typeof x === 'number' && typeof y === 'number') return op === 'add' ? x + y : x - y;
           break;
         case 'timestamp': case 'timestamptz': {
-          if (y instanceof Interval) {
-            const base = typeof x === 'number' ? BigInt(x) * US_PER_DAY : (x as bigint);
-            return addInterval(base, y, op === 'sub' ? -1 : 1);
-          }
-          if (x instanceof Interval) {
-            const base = typeof y === 'number' ? BigInt(y) * US_PER_DAY : (y as bigint);
-            return addInterval(base, x, 1);
-          }
-          break;
+          const iv = y instanceof Interval ? y : x instanceof Interval ? x : null;
+          if (iv === null) break;
+          const other = iv === y ? x : y;
+          const base = typeof other === 'number' ? BigInt(other) * US_PER_DAY : (other as bigint);
+          const sign = op === 'sub' && iv === y ? -1 : 1;
+          if (rt.id !== 'timestamptz' || (iv.months === 0 && iv.days === 0)) return addInterval(base, iv, sign);
+          // Months and days move the wall clock in the session's zone (across daylight saving), then
+          // the time part is added to the instant, as PostgreSQL's timestamptz_pl_interval does.
+          const moved = fromLocal(ctx, addInterval(toLocal(ctx, base), new Interval(iv.months, iv.days, 0n), sign));
+          return moved + BigInt(sign) * iv.micros;
         }
         case 'interval': {
           if (typeof x === 'bigint' && typeof y === 'bigint') {
@@ -278,10 +282,10 @@ function numericUnary(fnNum: (x: number) => number, fnDec: (x: Decimal) => Decim
   };
 }
 
-function extractField(field: string, v: Datum, t: SqlType, offsetSeconds: number): Decimal {
+function extractField(field: string, v: Datum, t: SqlType, zone: ZoneSettings): Decimal {
   let us: bigint;
   if (t.id === 'date') us = BigInt(v as number) * US_PER_DAY;
-  else if (t.id === 'timestamptz') us = (v as bigint) + BigInt(offsetSeconds) * 1_000_000n;
+  else if (t.id === 'timestamptz') us = toLocal(zone, v as bigint);
   else us = v as bigint;
   let days = us / US_PER_DAY;
   let rem = us % US_PER_DAY;
@@ -299,7 +303,7 @@ function extractField(field: string, v: Datum, t: SqlType, offsetSeconds: number
     case 'hour': return new Decimal(rem / 3_600_000_000n, 0);
     case 'minute': return new Decimal((rem / 60_000_000n) % 60n, 0);
     case 'second': return new Decimal(rem % 60_000_000n, 6);
-    case 'epoch': return new Decimal(us - (t.id === 'timestamptz' ? BigInt(offsetSeconds) * 1_000_000n : 0n), 6);
+    case 'epoch': return new Decimal(t.id === 'timestamptz' ? (v as bigint) : us, 6);
     case 'century': return new Decimal(BigInt(y > 0 ? Math.floor((y + 99) / 100) : -Math.floor((99 - (y - 1)) / 100)), 0);
     case 'decade': return new Decimal(BigInt(Math.floor(y / 10)), 0);
     case 'week': {
@@ -446,13 +450,13 @@ const CORE_FUNCTIONS: Record<string, ScalarFunction> = {
   },
   date_part: {
     resolve: ([f, t]) => (f && t && isStringType(f) && (TEMPORAL.includes(t.id) || t.id === 'unknown') ? { args: [T.text, t.id === 'unknown' ? T.timestamp : t], returns: T.float8 } : undefined),
-    evaluate: ([f, v], _rt, ctx) => Number(normaliseExtract(extractField((f as string).toLowerCase(), v!, typeof v === 'number' ? T.date : T.timestamp, ctx.timeZoneOffsetSeconds), 'x').toString()),
+    evaluate: ([f, v], _rt, ctx) => Number(normaliseExtract(extractField((f as string).toLowerCase(), v!, typeof v === 'number' ? T.date : T.timestamp, ctx), 'x').toString()),
   },
   extract: {
     resolve: ([f, t]) => (f && t && isStringType(f) && (TEMPORAL.includes(t.id) || t.id === 'unknown') ? { args: [T.text, t.id === 'unknown' ? T.timestamp : t], returns: T.numeric() } : undefined),
     evaluate: ([f, v], _rt, ctx) => {
       const field = (f as string).toLowerCase();
-      return normaliseExtract(extractField(field, v!, typeof v === 'number' ? T.date : T.timestamp, ctx.timeZoneOffsetSeconds), field);
+      return normaliseExtract(extractField(field, v!, typeof v === 'number' ? T.date : T.timestamp, ctx), field);
     },
   },
   date_trunc: {
@@ -484,7 +488,7 @@ const CORE_FUNCTIONS: Record<string, ScalarFunction> = {
   now: constFn(T.timestamptz, (ctx) => ctx.statementStartMicros),
   current_timestamp: constFn(T.timestamptz, (ctx) => ctx.statementStartMicros),
   current_date: constFn(T.date, (ctx) => {
-    const local = ctx.statementStartMicros + BigInt(ctx.timeZoneOffsetSeconds) * 1_000_000n;
+    const local = toLocal(ctx, ctx.statementStartMicros);
     return Number(local / US_PER_DAY);
   }),
   getdate: constFn(T.timestamp, (ctx) => ctx.statementStartMicros),

@@ -1,6 +1,7 @@
 // Dates as days since 1970-01-01 and timestamps as microseconds since 1970-01-01 00:00 UTC,
 // with PostgreSQL's ISO text forms. Proleptic Gregorian calendar; years before 1 print as "BC".
 import { SqlError, SqlState } from '../../common/errors/index.ts';
+import { UTC, fromLocal, type ZoneSettings } from './time-zone.ts';
 
 /** Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm). */
 export function daysFromCivil(y: number, m: number, d: number): number {
@@ -128,9 +129,10 @@ const TS_RE = /^\s*(\d{1,7})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{
 
 /**
  * Parses "YYYY-MM-DD[ HH:MM[:SS[.ffffff]]][±HH[:MM]|Z]" into microseconds since the epoch.
- * For timestamptz the offset (default `defaultOffsetSeconds`) is applied; for timestamp it is ignored.
+ * For timestamptz the offset is applied (without one in the text, the zone's at that wall-clock
+ * time); for timestamp it is ignored.
  */
-export function parseTimestamp(text: string, withTimeZone: boolean, defaultOffsetSeconds = 0): bigint {
+export function parseTimestamp(text: string, withTimeZone: boolean, zone: ZoneSettings = UTC): bigint {
   const m = TS_RE.exec(text);
   const typeName = withTimeZone ? 'timestamp with time zone' : 'timestamp without time zone';
   if (m === null) {
@@ -154,9 +156,10 @@ export function parseTimestamp(text: string, withTimeZone: boolean, defaultOffse
   let us = BigInt(daysFromCivil(y, mo, d)) * US_PER_DAY
     + BigInt(h) * 3_600_000_000n + BigInt(mi) * 60_000_000n + BigInt(s) * 1_000_000n + BigInt(micros);
   if (withTimeZone) {
-    let offset = defaultOffsetSeconds;
     const tz = m[8];
-    if (tz !== undefined) {
+    if (tz === undefined) return fromLocal(zone, us);
+    let offset = 0;
+    {
       const up = tz.toUpperCase();
       if (up === 'Z' || up === 'UTC') offset = 0;
       else {

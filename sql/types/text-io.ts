@@ -3,14 +3,12 @@ import { SqlError, SqlState, invalidTextRepresentation, numericOutOfRange } from
 import { Decimal, pow10n } from './decimal.ts';
 import { formatDate, formatTimestamp, formatTimestamptz, parseDate, parseTimestamp } from './datetime.ts';
 import type { Datum } from './datum.ts';
+import { offsetAt, type ZoneSettings } from './time-zone.ts';
 import { Interval } from './interval.ts';
 import { formatTypeName, type SqlType } from './sql-type.ts';
 
-/** Session settings that change text I/O. */
-export interface TextIoSettings {
-  /** Offset of the session TimeZone from UTC in seconds (fixed offsets only for now). */
-  timeZoneOffsetSeconds: number;
-}
+/** Session settings that change text I/O: the session TimeZone (sql/types/time-zone.ts). */
+export type TextIoSettings = ZoneSettings;
 
 export const DEFAULT_TEXT_IO: TextIoSettings = { timeZoneOffsetSeconds: 0 };
 
@@ -62,7 +60,7 @@ export function formatDatum(t: SqlType, v: Datum, settings: TextIoSettings = DEF
     }
     case 'date': return formatDate(v as number);
     case 'timestamp': return formatTimestamp(v as bigint);
-    case 'timestamptz': return formatTimestamptz(v as bigint, settings.timeZoneOffsetSeconds);
+    case 'timestamptz': return formatTimestamptz(v as bigint, offsetAt(settings, v as bigint));
     case 'interval': return (v as Interval).toString();
     case 'char': {
       const s = String(v);
@@ -130,7 +128,7 @@ export function parseDatum(t: SqlType, text: string, settings: TextIoSettings = 
     }
     case 'date': return parseDate(text);
     case 'timestamp': return parseTimestamp(text, false);
-    case 'timestamptz': return parseTimestamp(text, true, settings.timeZoneOffsetSeconds);
+    case 'timestamptz': return parseTimestamp(text, true, settings);
     case 'varchar': case 'char': {
       if (t.length !== undefined && [...text].length > t.length) {
         const trimmed = text.replace(/ +$/, '');

@@ -4,6 +4,7 @@ import { Interval } from '../../types/interval.ts';
 import { T } from '../../types/sql-type.ts';
 import type { ScalarFunction } from '../scalar-functions.ts';
 import { US_PER_DAY, US_PER_SECOND, daysInMonth, resolveBy, sig, splitTimestamp, type TypedEvaluate } from './common.ts';
+import { toLocal } from '../../types/time-zone.ts';
 
 /** PostgreSQL's age() of two wall-clock timestamps (µs). */
 export function ageOf(dt1: bigint, dt2: bigint): Interval {
@@ -34,15 +35,15 @@ export function ageOf(dt1: bigint, dt2: bigint): Interval {
 
 const evaluate: TypedEvaluate = ([x, y], rt, ctx, argTypes) => {
   const tz = argTypes?.[0]?.id === 'timestamptz';
-  const off = tz ? BigInt(ctx.timeZoneOffsetSeconds) * US_PER_SECOND : 0n;
+  const local = (v: bigint): bigint => (tz ? toLocal(ctx, v) : v);
   if (y === undefined) {
     // age(ts) = age(current_date at midnight, ts).
-    const now = ctx.statementStartMicros + BigInt(ctx.timeZoneOffsetSeconds) * US_PER_SECOND;
+    const now = toLocal(ctx, ctx.statementStartMicros);
     const today = now - (((now % US_PER_DAY) + US_PER_DAY) % US_PER_DAY);
-    return ageOf(today, (x as bigint) + off);
+    return ageOf(today, local(x as bigint));
   }
   void rt;
-  return ageOf((x as bigint) + off, (y as bigint) + off);
+  return ageOf(local(x as bigint), local(y as bigint));
 };
 
 /** age(timestamp, timestamp), age(timestamptz, timestamptz), age(timestamp), age(timestamptz) → interval. */

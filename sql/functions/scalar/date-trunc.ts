@@ -9,6 +9,7 @@ import {
   splitTimestamp, temporalTypeOf, type TypedEvaluate,
 } from './common.ts';
 import { pgUnit, type DateUnit } from './date-units.ts';
+import { fromLocal, toLocal } from '../../types/time-zone.ts';
 
 const TYPE_NAME: Record<string, string> = {
   timestamp: 'timestamp without time zone', timestamptz: 'timestamp with time zone', interval: 'interval',
@@ -82,10 +83,10 @@ const evaluate: TypedEvaluate = ([u, x], rt, ctx, argTypes) => {
   const t = temporalTypeOf(x!, argTypes?.[1] ?? rt);
   if (x instanceof Interval) return truncInterval(unitOf(name, T.interval), name, x);
   const unit = unitOf(name, t);
-  const offset = t.id === 'timestamptz' ? BigInt(ctx.timeZoneOffsetSeconds) * US_PER_SECOND : 0n;
-  const r = truncTimestamp(unit, (x as bigint) + offset);
+  const zoned = t.id === 'timestamptz';
+  const r = truncTimestamp(unit, zoned ? toLocal(ctx, x as bigint) : (x as bigint));
   if (r === undefined) throw notRecognized(name, t);
-  return r - offset;
+  return zoned ? fromLocal(ctx, r) : r;
 };
 
 /** date_trunc(unit, source). A date argument becomes timestamptz, as PostgreSQL resolves it. */

@@ -10,6 +10,7 @@ import { T, type SqlType } from '../../types/sql-type.ts';
 import type { ScalarFunction } from '../scalar-functions.ts';
 import { dayOfWeek, dec, isoWeek, resolveBy, sig, splitTimestamp, temporalTypeOf, US_PER_DAY, type Fields, type TypedEvaluate } from './common.ts';
 import { pgUnit, type DateUnit } from './date-units.ts';
+import { offsetAt, type ZoneSettings } from '../../types/time-zone.ts';
 
 /** A field's value: exact (numeric) or as date_part computes it (float). */
 type Value = { exact: Decimal; float: number };
@@ -127,7 +128,7 @@ function intervalField(unit: DateUnit, name: string, i: Interval): Value {
 }
 
 /** The field `name` of `x` (of type `t`), both as numeric and as float. */
-export function fieldOf(name: string, x: Datum, t: SqlType, offsetSeconds: number): Value {
+export function fieldOf(name: string, x: Datum, t: SqlType, zone: ZoneSettings): Value {
   const unit = pgUnit(name);
   const lname = name.toLowerCase();
   if (unit === undefined) throw notRecognized(lname, t.id);
@@ -136,6 +137,7 @@ export function fieldOf(name: string, x: Datum, t: SqlType, offsetSeconds: numbe
     case 'interval': return intervalField(unit, lname, x as Interval);
     case 'timestamptz': {
       const utc = x as bigint;
+      const offsetSeconds = offsetAt(zone, utc);
       return timestampField(unit, lname, 'timestamptz', utc + BigInt(offsetSeconds) * 1_000_000n, utc, offsetSeconds);
     }
     default: return timestampField(unit, lname, 'timestamp', x as bigint, x as bigint, 0);
@@ -152,7 +154,7 @@ function part(numeric: boolean): ScalarFunction {
       t = T.timestamp;
       value = BigInt(x as number) * US_PER_DAY;
     }
-    const r = fieldOf(f as string, value, t, ctx.timeZoneOffsetSeconds);
+    const r = fieldOf(f as string, value, t, ctx);
     return numeric ? r.exact : r.float;
   };
   return {

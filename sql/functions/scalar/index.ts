@@ -4,7 +4,7 @@
 import type { ScalarFunction } from '../scalar-functions.ts';
 import { age } from './age.ts';
 import { clockTimestamp, statementTimestamp } from './clock-timestamp.ts';
-import { convertTimezone } from './convert-timezone.ts';
+import { atTimeZone, convertTimezone } from './convert-timezone.ts';
 import { dateTrunc } from './date-trunc.ts';
 import { datePart, extract } from './extract.ts';
 import { justifyDays, justifyHours, justifyInterval } from './justify.ts';
@@ -56,6 +56,7 @@ export const SCALAR_LIBRARY: Record<string, ScalarFunction> = {
   last_day: lastDay,
   months_between: monthsBetween,
   convert_timezone: convertTimezone,
+  timezone: atTimeZone,
   // Strings.
   length,
   char_length: length,

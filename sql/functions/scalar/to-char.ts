@@ -8,6 +8,7 @@ import type { ScalarFunction } from '../scalar-functions.ts';
 import { US_PER_SECOND, resolveBy, sig, type TypedEvaluate } from './common.ts';
 import { dchFromTimestamp, formatDch, type DchValue } from './datetime-format.ts';
 import { formatNumericText } from './number-format.ts';
+import { offsetAt } from '../../types/time-zone.ts';
 
 function intervalValue(i: Interval): DchValue {
   const micros = i.micros < 0n ? -i.micros : i.micros;
@@ -39,7 +40,7 @@ const evaluate: TypedEvaluate = ([x, f], _rt, ctx, argTypes) => {
   }
   if (typeof x === 'bigint') {
     if (t === 'timestamptz') {
-      const off = ctx.timeZoneOffsetSeconds;
+      const off = offsetAt(ctx, x);
       return formatDch(fmt, dchFromTimestamp(x + BigInt(off) * US_PER_SECOND, off));
     }
     return formatDch(fmt, dchFromTimestamp(x, undefined));

@@ -6,6 +6,7 @@ import { T } from '../../types/sql-type.ts';
 import type { ScalarFunction } from '../scalar-functions.ts';
 import { US_PER_DAY, US_PER_SECOND, checkTimestamp, daysInMonth, isoYearStart, resolveBy, sig } from './common.ts';
 import { DAYS, MONTHS, ROMAN_MONTHS, tokenizeDch } from './datetime-format.ts';
+import { fromLocal } from '../../types/time-zone.ts';
 
 /** Fields collected while parsing. */
 interface Parsed {
@@ -219,7 +220,9 @@ export const toTimestamp: ScalarFunction = {
     }
     const p = parseFields(s as string, f as string);
     const { days, dayMicros } = assemble(p, s as string);
-    const offset = p.tzSeconds !== undefined ? p.tzSeconds + Math.sign(p.tzSeconds || 1) * (p.tzMinutes ?? 0) * 60 : ctx.timeZoneOffsetSeconds;
-    return checkTimestamp(BigInt(days) * US_PER_DAY + dayMicros - BigInt(offset) * US_PER_SECOND);
+    const local = BigInt(days) * US_PER_DAY + dayMicros;
+    if (p.tzSeconds === undefined) return checkTimestamp(fromLocal(ctx, local));
+    const offset = p.tzSeconds + Math.sign(p.tzSeconds || 1) * (p.tzMinutes ?? 0) * 60;
+    return checkTimestamp(local - BigInt(offset) * US_PER_SECOND);
   },
 };
