@@ -13,6 +13,13 @@ interface Group {
   readonly distinct: (Map<string, Datum> | null)[];
 }
 
+/** Key values a Map tells apart as the key strings would (SameValueZero: -0 is 0, NaN is NaN). */
+type Primitive = number | bigint | string | boolean | null;
+
+function isPrimitive(v: Datum): boolean {
+  return v === null || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string' || typeof v === 'boolean';
+}
+
 /** An aggregate as the table needs it: implementation plus whether it is DISTINCT. */
 export interface AggSlot {
   readonly impl: AggregateImpl;
@@ -43,11 +50,17 @@ export class HashAggregate {
    * (equal exactly when datumKey's strings are: -0 and 0, NaN and NaN alike), no key string built.
    */
   private readonly byValue = new Map<number | bigint | string | boolean, Group>();
+  /**
+   * Several key columns whose values are all primitives (or NULL): one map level per column, keyed
+   * by the values themselves, so no key string is built per row. Leaves are Groups.
+   */
+  private readonly nested = new Map<Primitive, unknown>();
+  private readonly nestedGroups: Group[] = [];
 
   constructor(private readonly slots: readonly AggSlot[], private readonly groupCount: number) {}
 
   /** Groups held. */
-  get size(): number { return this.groups.size + this.byValue.size; }
+  get size(): number { return this.groups.size + this.byValue.size + this.nestedGroups.length; }
 
   private group(keys: Datum[]): Group {
     if (this.groupCount === 1) {
@@ -57,6 +70,20 @@ export class HashAggregate {
         if (!g) this.byValue.set(v, g = this.newGroup(keys));
         return g;
       }
+    } else if (this.groupCount > 1 && keys.every(isPrimitive)) {
+      let level = this.nested;
+      const last = this.groupCount - 1;
+      for (let c = 0; c < last; c++) {
+        let next = level.get(keys[c] as Primitive) as Map<Primitive, unknown> | undefined;
+        if (next === undefined) level.set(keys[c] as Primitive, next = new Map());
+        level = next;
+      }
+      let g = level.get(keys[last] as Primitive) as Group | undefined;
+      if (g === undefined) {
+        level.set(keys[last] as Primitive, g = this.newGroup(keys));
+        this.nestedGroups.push(g);
+      }
+      return g;
     }
     let k = '';
     for (const v of keys) k += datumKey(v) + '\u0001';
@@ -72,6 +99,7 @@ export class HashAggregate {
   /** Every group, whichever map holds it. */
   private *allGroups(): Generator<Group> {
     yield* this.byValue.values();
+    yield* this.nestedGroups;
     yield* this.groups.values();
   }
 
