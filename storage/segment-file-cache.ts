@@ -8,6 +8,7 @@ import { readDeleteVector } from './delete-vector.ts';
 import type { SegmentRef } from './manifest.ts';
 import type { SegmentFooter } from './segment/segment-format.ts';
 import { SegmentReader, corruptionIn } from './segment/segment-reader.ts';
+import { DecodedBlockCache } from './block-cache.ts';
 
 /** What a table scan needs to read a snapshot's files. */
 export interface ScanContext {
@@ -17,6 +18,8 @@ export interface ScanContext {
   footer(tableId: number, seg: SegmentRef): Promise<SegmentFooter>;
   /** A segment's deleted row numbers, ascending (cached). */
   deletes(tableId: number, seg: SegmentRef): Promise<Uint32Array>;
+  /** Decoded blocks kept between scans of this directory (storage/block-cache.ts); absent: none. */
+  readonly blocks?: DecodedBlockCache;
 }
 
 /** Entries kept before the cache starts over (a footer is a few KiB). */
@@ -25,8 +28,12 @@ const MAX_ENTRIES = 8192;
 export class SegmentFileCache implements ScanContext {
   private readonly footers = new Map<string, Promise<SegmentFooter>>();
   private readonly deleteVectors = new Map<string, Promise<Uint32Array>>();
+  readonly blocks?: DecodedBlockCache;
 
-  constructor(readonly dir: string) {}
+  /** `blockBudget`: bytes of decoded blocks to keep between scans (0: none). */
+  constructor(readonly dir: string, blockBudget = 0) {
+    if (blockBudget > 0) this.blocks = new DecodedBlockCache(blockBudget);
+  }
 
   path(relative: string): string {
     return join(this.dir, relative);
@@ -78,5 +85,6 @@ export class SegmentFileCache implements ScanContext {
   evict(file: string): void {
     this.footers.delete(file);
     this.deleteVectors.delete(file);
+    this.blocks?.evict(file);
   }
 }

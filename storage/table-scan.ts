@@ -17,6 +17,7 @@ import { decodeZoneMap, zoneMayMatch, type ZoneMap } from './zone-map.ts';
 import { allNullVector, sliceVector } from './vector-ops.ts';
 import { queryCanceled, SqlError, SqlState } from '../common/errors/index.ts';
 import { FRESH_ALLOCATOR, RecyclingAllocator } from './vector-allocator.ts';
+import { blockCacheBudget } from './block-cache.ts';
 
 /** For each table column, its index in the segment (matched by name), or −1 when the segment predates it. */
 export function columnMapping(snapshot: TableManifest, footer: SegmentFooter): Int32Array {
@@ -80,7 +81,7 @@ export class SnapshotReader {
 
   scan(s: TableSnapshot, opts: SegmentScanOptions): AsyncGenerator<StorageBatch> {
     let cache = this.caches.get(s.dir);
-    if (cache === undefined) this.caches.set(s.dir, cache = new SegmentFileCache(s.dir));
+    if (cache === undefined) this.caches.set(s.dir, cache = new SegmentFileCache(s.dir, blockCacheBudget()));
     return scanTable(cache, s.manifest, opts);
   }
 }
@@ -97,6 +98,7 @@ export async function* scanTable(ctx: ScanContext, snapshot: TableManifest, opts
   const batchRows = Math.max(1, opts.batchRows ?? BATCH_SIZE);
   const stats = opts.stats;
   const recycler = opts.reuseBuffers === true ? new RecyclingAllocator(RECYCLE_RING) : null;
+  ctx.blocks?.retain(tableId, new Set(snapshot.segments.map((s) => s.file)));
   for (const seg of snapshot.segments) {
     checkSignal(opts.signal);
     if (stats !== undefined) stats.segmentsTotal++;
@@ -140,7 +142,9 @@ async function* scanSegment(
   }
   if (stats !== undefined) { stats.rowGroupsTotal += groups; stats.rowGroupsSkipped += groups - keep.length; }
   if (keep.length === 0) return;
-  const reader = await SegmentReader.open(ctx.path(seg.file));
+  // Opened on the first block the cache does not hold.
+  let opened: Promise<SegmentReader> | null = null;
+  const open = (): Promise<SegmentReader> => (opened ??= SegmentReader.open(ctx.path(seg.file)));
   try {
     const stringCodes = opts.dictionaryCodes === true;
     const readGroup = (g: number): Promise<(Vector | null)[]> => {
@@ -148,10 +152,19 @@ async function* scanSegment(
       return Promise.all(opts.columns.map(async (c) => {
         const segCol = map[c]!;
         if (segCol < 0) return null;
+        const block = `${g}:${segCol}:${stringCodes ? 'codes' : 'strings'}`;
+        const cache = ctx.blocks;
+        const cached = cache?.get(table.tableId, seg.file, block);
+        if (cached !== undefined) return cached;
+        // A block the cache will keep is decoded into memory of its own, never into recycled buffers.
+        const keep = cache !== undefined && cache.hasRoom;
+        const into = keep ? FRESH_ALLOCATOR : alloc;
         const entry = footer.blocks[g * ncols + segCol]!;
-        const bytes = await reader.readBlockBytes(entry, alloc);
+        const bytes = await (await open()).readBlockBytes(entry, into);
         if (stats !== undefined) { stats.blocksRead++; stats.bytesRead += bytes.length; }
-        return decodeBlock(bytes, entry.headerBytes, layouts[c]!, stringCodes, alloc);
+        const v = decodeBlock(bytes, entry.headerBytes, layouts[c]!, stringCodes, into);
+        if (keep) cache.admit(table.tableId, seg.file, block, v);
+        return v;
       }));
     };
     // Keep a few row groups in flight so positioned reads overlap decoding and the consumer.
@@ -184,6 +197,6 @@ async function* scanSegment(
       }
     }
   } finally {
-    await reader.close();
+    if (opened !== null) await (await opened.catch(() => null))?.close();
   }
 }
