@@ -7,6 +7,7 @@ import { Interval } from '../../sql/types/interval.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import { buildKernelSource, inputLayouts, type KernelKind } from './kernel-source.ts';
 import { KERNEL_RUNTIME, type KernelRuntime } from './kernel-runtime.ts';
+import { narrowDecimalComparisons } from './narrow-compare.ts';
 
 /** Instantiates a kernel for one session context; the result is a FilterKernel or ProjectionKernel. */
 type KernelFactory = (H: KernelRuntime, K: readonly unknown[], ctx: EvalContext) => unknown;
@@ -49,7 +50,7 @@ export function compiledKernel(kind: KernelKind, exprs: readonly Expr[], inputTy
   const key = structuralKey(kind, exprs, inputTypes);
   const hit = cache.get(key);
   if (hit) return hit;
-  const { source, constants } = buildKernelSource(kind, exprs, inputTypes);
+  const { source, constants } = buildKernelSource(kind, exprs.map(narrowDecimalComparisons), inputTypes);
   // new Function is typed as returning Function; the generated source returns a KernelFactory-shaped body.
   const factory = new Function('H', 'K', 'ctx', source) as KernelFactory;
   const compiled: CompiledKernel = { source, constants, factory };
