@@ -140,6 +140,13 @@ describe('vectorized join on the slices', () => {
       if (shipped !== jf) expect(await drain(runJoinFragment(shipped, src, TEST_CTX, undefined, undefined, { rowPath: true }))).toEqual(expected);
       expect(actual, `trial ${trial}: ${type} on ${JSON.stringify(keys)} (${bKind}${residual ? ', residual' : ''}${chain ? `, ${chain}` : ''})`).toEqual(expected);
       expect([...batchMatched].sort((x, y) => x - y)).toEqual([...rowMatched].sort((x, y) => x - y));
+      if (track) {
+        // Only which input rows matched (a semi / anti join's small side): the same set, no pairs formed.
+        const onlyMatches: JoinFragment = { ...shipped, steps: shipped.steps.map((st, k) => (k === 0 ? { ...st, matchesOnly: true } : st)) };
+        const onlyMatched = new Set<number>();
+        await drain(runJoinFragment(onlyMatches, src, TEST_CTX, undefined, onlyMatched));
+        expect([...onlyMatched].sort((x, y) => x - y), `trial ${trial} matches only`).toEqual([...rowMatched].sort((x, y) => x - y));
+      }
       // With too little memory for the inputs' hash tables, an input is joined in passes: same rows.
       // (A cross join step, or one tracking its input's matches by row, needs it whole: 53200.)
       const splittable = steps.every((st) => st.trackMatches !== true && st.rightKeys.length > 0);

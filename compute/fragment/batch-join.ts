@@ -561,6 +561,30 @@ function fillPairs(ps: PlannedStep, t: BuildSide, leftCols: readonly KeyColumn[]
   return c;
 }
 
+/** Marks the input rows (t.matched) that some of the `n` probe rows' keys equal; forms no pairs. */
+function markMatches(t: BuildSide, leftCols: readonly KeyColumn[], lh: Uint32Array, ln: Uint8Array, n: number): void {
+  const matched = t.matched!;
+  const { heads, hashes, mask } = t;
+  const a = leftCols.length === 1 ? leftCols[0]! : null;
+  const b = leftCols.length === 1 ? t.keyCols[0]! : null;
+  const a32 = a?.kind === 'i32' ? a.values : null;
+  const b32 = b?.kind === 'i32' ? b.values : null;
+  const direct = t.direct !== null && a32 instanceof Int32Array ? t.direct : null;
+  const next = direct !== null ? t.directNext : t.next;
+  const dmin = t.directMin;
+  const drange = direct !== null ? direct.length : 0;
+  for (let i = 0; i < n; i++) {
+    if (ln[i] !== 0) continue;
+    const h = lh[i]!;
+    let j: number;
+    if (direct !== null) { const d = a32![i]! - dmin; j = d >= 0 && d < drange ? direct[d]! : -1; } else j = heads[h & mask]!;
+    for (; j >= 0; j = next[j]!) {
+      if (matched[j] === 1) continue;
+      if (direct !== null || (hashes[j] === h && (a32 !== null && b32 !== null ? a32[i] === b32[j] : keysEqual(leftCols, i, t.keyCols, j)))) matched[j] = 1;
+    }
+  }
+}
+
 /** The joined columns of a batch: one slot per joined-row position, undefined where not kept. */
 type Columns = (Vector | undefined)[];
 
@@ -612,6 +636,10 @@ class StepRunner {
           return;
         }
       }
+    }
+    if (ps.step.matchesOnly === true && t.matched !== null && ps.residual === null && ps.leftKeys !== null) {
+      if (t.n > 0) markMatches(t, leftCols, lh, ln, n);
+      return;
     }
     const li = ps.li;
     const ri = ps.ri;

@@ -58,6 +58,11 @@ export interface JoinStep {
    * the small input, run with the big table probing; the leader adds the rows no node matched.
    */
   readonly trackMatches?: boolean;
+  /**
+   * With trackMatches: the joined rows themselves are not wanted, only which input rows matched
+   * (a semi or anti join with the small side preserved); the step marks matches and passes nothing on.
+   */
+  readonly matchesOnly?: boolean;
 }
 
 /** The join a slice runs: probe fragment, broadcast inputs in join order, then the query's fragment. */

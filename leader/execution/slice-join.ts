@@ -841,7 +841,7 @@ async function flippedJoin(
       kind: 'broadcast', rows: smallSide.rows ?? [], ...(smallSide.batch !== null ? { batch: smallSide.batch } : {}),
       offset: 0, width: lw, types: joinPlanTypes(small.plan),
     }],
-    steps: [{ type: 'inner', input: 0, leftKeys, rightKeys, residual: and(residual), trackMatches: true }],
+    steps: [{ type: 'inner', input: 0, leftKeys, rightKeys, residual: and(residual), trackMatches: true, ...(type === 'left' ? {} : { matchesOnly: true }) }],
     post,
   };
   const matched = new Set<number>();
