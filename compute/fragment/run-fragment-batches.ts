@@ -19,9 +19,12 @@ import { GroupTable } from './group-table.ts';
 import type { FragmentRow } from './run-fragment.ts';
 import { TopN } from './sort-rows.ts';
 import type { FragmentChunk } from '../exchange/fragment-chunks.ts';
-import { sliceVector } from '../../storage/vector-ops.ts';
+import { concatVectors, sliceVector } from '../../storage/vector-ops.ts';
+import { layoutOf } from '../../storage/column-kind.ts';
 
 const CHUNK_ROWS = 2048;
+/** Projected rows a chunk of batches holds at least (but the last). */
+const MIN_CHUNK_ROWS = 4096;
 /** Groups per batch of partial states. */
 const STATE_ROWS = 16384;
 
@@ -163,10 +166,29 @@ export async function* runFragmentChunks(
   }
   const filter = f.filter ? compileFilter(f.filter, inputTypes, ctx) : null;
   const project = compileProjection(mode.exprs, inputTypes, ctx);
+  // A selective filter or join leaves a few rows per batch: they go on together, so each chunk is
+  // worth its encoding, message and acknowledgement (TPC-H Q20's partsupp probe: ~20 rows a batch).
+  const layouts = mode.exprs.map((e) => layoutOf(e.type));
+  let parts: Vector[][] = [];
+  let held = 0;
+  const flush = (): Batch => {
+    const columns = layouts.map((l, c) => concatVectors(parts.map((p) => p[c]!), l));
+    const out: Batch = { length: held, columns, selection: null };
+    parts = [];
+    held = 0;
+    return out;
+  };
   for await (const { n, cols } of projected(batches, filter, project)) {
     signal?.throwIfAborted();
-    yield { length: n, columns: cols, selection: null };
+    if (held === 0 && n >= MIN_CHUNK_ROWS) {
+      yield { length: n, columns: cols, selection: null };
+      continue;
+    }
+    parts.push(cols);
+    held += n;
+    if (held >= MIN_CHUNK_ROWS) yield flush();
   }
+  if (held > 0) yield flush();
 }
 
 /** Runs a filter and a projection over batches; yields the projected vectors of each non-empty one. */
