@@ -502,6 +502,23 @@ function buildSide(ps: PlannedStep, parts: readonly { n: number; cols: readonly 
  * off (resumeJ -2: the row's chain not started), or with `existence` only marks rows that match.
  * Returns the pairs written; ps.resumeI reaches n when the batch is done.
  */
+/**
+ * How a probe batch's keys meet a build side: one int32 / int64 key (the usual case) compares
+ * inline; with a direct table (dense int4 keys) the probe key indexes it and every row of a chain
+ * matches.
+ */
+function probeLayout(t: BuildSide, leftCols: readonly KeyColumn[]) {
+  const a = leftCols.length === 1 ? leftCols[0]! : null;
+  const b = leftCols.length === 1 ? t.keyCols[0]! : null;
+  const a32 = a?.kind === 'i32' ? a.values : null;
+  const b32 = b?.kind === 'i32' ? b.values : null;
+  const direct = t.direct !== null && a32 instanceof Int32Array ? t.direct : null;
+  return {
+    a32, b32, a64: a?.kind === 'w64' ? a.words : null, b64: b?.kind === 'w64' ? b.words : null,
+    direct, next: direct !== null ? t.directNext : t.next, dmin: t.directMin, drange: direct !== null ? direct.length : 0,
+  };
+}
+
 function fillPairs(ps: PlannedStep, t: BuildSide, leftCols: readonly KeyColumn[], lh: Uint32Array, ln: Uint8Array, n: number,
   matched: Uint8Array, existence: boolean): number {
   const { li, ri } = ps;
@@ -510,18 +527,7 @@ function fillPairs(ps: PlannedStep, t: BuildSide, leftCols: readonly KeyColumn[]
   const hashes = t.hashes;
   const mask = t.mask;
   const count = t.n;
-  // One int32 / int64 key (the usual case) compares inline.
-  const a = leftCols.length === 1 ? leftCols[0]! : null;
-  const b = leftCols.length === 1 ? t.keyCols[0]! : null;
-  const a32 = a?.kind === 'i32' ? a.values : null;
-  const b32 = b?.kind === 'i32' ? b.values : null;
-  const a64 = a?.kind === 'w64' ? a.words : null;
-  const b64 = b?.kind === 'w64' ? b.words : null;
-  // A direct table (dense int4 keys): the probe key indexes it and every row of a chain matches.
-  const direct = t.direct !== null && a32 instanceof Int32Array ? t.direct : null;
-  const next = direct !== null ? t.directNext : t.next;
-  const dmin = t.directMin;
-  const drange = direct !== null ? direct.length : 0;
+  const { a32, b32, a64, b64, direct, next, dmin, drange } = probeLayout(t, leftCols);
   let c = 0;
   let i = ps.resumeI;
   let j = ps.resumeJ;
@@ -565,14 +571,7 @@ function fillPairs(ps: PlannedStep, t: BuildSide, leftCols: readonly KeyColumn[]
 function markMatches(t: BuildSide, leftCols: readonly KeyColumn[], lh: Uint32Array, ln: Uint8Array, n: number): void {
   const matched = t.matched!;
   const { heads, hashes, mask } = t;
-  const a = leftCols.length === 1 ? leftCols[0]! : null;
-  const b = leftCols.length === 1 ? t.keyCols[0]! : null;
-  const a32 = a?.kind === 'i32' ? a.values : null;
-  const b32 = b?.kind === 'i32' ? b.values : null;
-  const direct = t.direct !== null && a32 instanceof Int32Array ? t.direct : null;
-  const next = direct !== null ? t.directNext : t.next;
-  const dmin = t.directMin;
-  const drange = direct !== null ? direct.length : 0;
+  const { a32, b32, direct, next, dmin, drange } = probeLayout(t, leftCols);
   for (let i = 0; i < n; i++) {
     if (ln[i] !== 0) continue;
     const h = lh[i]!;
