@@ -16,7 +16,7 @@ import { parseDatum } from '../types/text-io.ts';
 import { resolveTypeName } from './resolve-type.ts';
 import { bindWindowCall } from './bind-window.ts';
 import { chooseFunction, inlineFunction } from './user-functions.ts';
-import { AGG_PLACEHOLDER_BASE, type BindContext, type ScopeColumn } from './scope.ts';
+import { AGG_PLACEHOLDER_BASE, type AggregateCall, type BindContext, type ScopeColumn } from './scope.ts';
 
 const OPERATORS: Record<string, string> = {
   '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod',
@@ -261,33 +261,68 @@ function bindFuncCall(n: unknown, ctx: BindContext): Expr {
     if (ctx.aggregates === null) {
       throw new SqlError(SqlState.GROUPING_ERROR, `aggregate functions are not allowed in ${ctx.clause}`, pos(n));
     }
-    if (ORDERED_AGGREGATES.has(raw)) return bindOrderedAggregate(n, raw, ctx);
-    const argNodes = list(f.args);
-    if (TWO_ARGUMENT_AGGREGATES.has(raw)) {
-      if (argNodes.length !== 2) throw undefinedFunction(`${raw}(${f.agg_star ? '*' : `${argNodes.length} arguments`})`, pos(n).position);
-      const inner: BindContext = { ...ctx, aggregates: null, windows: null, clause: 'aggregate function calls' };
-      const [y, x] = twoArguments(raw, argNodes.map((a) => bindExpr(a, inner)), argNodes, inner, n);
-      if (f.agg_distinct) throw featureNotSupported(`${raw}(DISTINCT ...)`, pos(n));
-      const type = resolveAggregate(raw, T.float8)!.returns;
-      ctx.aggregates.push({ name: raw, arg: y!, arg2: x!, distinct: false, type });
-      return { kind: 'Column', index: AGG_PLACEHOLDER_BASE + ctx.aggregates.length - 1, type };
-    }
-    if (f.agg_star) {
-      if (raw !== 'count') throw new SqlError(SqlState.SYNTAX_ERROR, `${raw}(*) specified, but ${raw} is not an aggregate function`, pos(n));
-    } else if (argNodes.length !== 1) {
-      throw undefinedFunction(`${raw}(${argNodes.length} arguments)`, pos(n).position);
-    }
-    // Aggregate arguments see the input rows, and may not contain aggregates themselves.
-    const inner: BindContext = { ...ctx, aggregates: null, windows: null, clause: 'aggregate function calls' };
-    let arg = f.agg_star ? null : bindExpr(argNodes[0], inner);
-    if (arg && arg.type.id === 'unknown') arg = coerce(arg, T.text, ctx, argNodes[0]);
-    const impl = resolveAggregate(raw, arg ? arg.type : null);
-    if (!impl) throw undefinedFunction(`${raw}(${arg ? formatTypeName(arg.type) : '*'})`, pos(n).position);
-    if (arg && impl.argType && impl.argType.id !== arg.type.id) arg = coerce(arg, impl.argType, ctx, argNodes[0]);
-    const aggs = ctx.aggregates;
-    aggs.push({ name: raw, arg, distinct: f.agg_distinct === true, type: impl.returns });
-    return { kind: 'Column', index: AGG_PLACEHOLDER_BASE + aggs.length - 1, type: impl.returns };
+    const aggCtx = { ...ctx, aggregates: ctx.aggregates };
+    const call = bindAggregateCall(n, raw, aggCtx);
+    if (f.agg_filter !== undefined) filterAggregate(ctx.aggregates, call, f.agg_filter, ctx);
+    return call;
   }
+  if (f.agg_filter !== undefined) throw new SqlError(SqlState.WRONG_OBJECT_TYPE, `FILTER specified, but ${raw} is not an aggregate function`, pos(n));
+  return bindScalarCall(n, raw, ctx);
+}
+
+/** An aggregate call: its placeholder column, the call added to ctx.aggregates. */
+function bindAggregateCall(n: unknown, raw: string, ctx: BindContext & { aggregates: AggregateCall[] }): Expr {
+  const f = node(n, 'FuncCall')!;
+  if (ORDERED_AGGREGATES.has(raw)) return bindOrderedAggregate(n, raw, ctx);
+  const argNodes = list(f.args);
+  if (TWO_ARGUMENT_AGGREGATES.has(raw)) {
+    if (argNodes.length !== 2) throw undefinedFunction(`${raw}(${f.agg_star ? '*' : `${argNodes.length} arguments`})`, pos(n).position);
+    const inner: BindContext = { ...ctx, aggregates: null, windows: null, clause: 'aggregate function calls' };
+    const [y, x] = twoArguments(raw, argNodes.map((a) => bindExpr(a, inner)), argNodes, inner, n);
+    if (f.agg_distinct) throw featureNotSupported(`${raw}(DISTINCT ...)`, pos(n));
+    const type = resolveAggregate(raw, T.float8)!.returns;
+    ctx.aggregates.push({ name: raw, arg: y!, arg2: x!, distinct: false, type });
+    return { kind: 'Column', index: AGG_PLACEHOLDER_BASE + ctx.aggregates.length - 1, type };
+  }
+  if (f.agg_star) {
+    if (raw !== 'count') throw new SqlError(SqlState.SYNTAX_ERROR, `${raw}(*) specified, but ${raw} is not an aggregate function`, pos(n));
+  } else if (argNodes.length !== 1) {
+    throw undefinedFunction(`${raw}(${argNodes.length} arguments)`, pos(n).position);
+  }
+  // Aggregate arguments see the input rows, and may not contain aggregates themselves.
+  const inner: BindContext = { ...ctx, aggregates: null, windows: null, clause: 'aggregate function calls' };
+  let arg = f.agg_star ? null : bindExpr(argNodes[0], inner);
+  if (arg && arg.type.id === 'unknown') arg = coerce(arg, T.text, ctx, argNodes[0]);
+  const impl = resolveAggregate(raw, arg ? arg.type : null);
+  if (!impl) throw undefinedFunction(`${raw}(${arg ? formatTypeName(arg.type) : '*'})`, pos(n).position);
+  if (arg && impl.argType && impl.argType.id !== arg.type.id) arg = coerce(arg, impl.argType, ctx, argNodes[0]);
+  const aggs = ctx.aggregates;
+  aggs.push({ name: raw, arg, distinct: f.agg_distinct === true, type: impl.returns });
+  return { kind: 'Column', index: AGG_PLACEHOLDER_BASE + aggs.length - 1, type: impl.returns };
+}
+
+/**
+ * `agg(x) FILTER (WHERE cond)`: the aggregate sees `CASE WHEN cond THEN x END`, and every aggregate
+ * here skips NULL arguments (count(*) becomes a count of `CASE WHEN cond THEN 1 END`).
+ */
+function filterAggregate(aggs: AggregateCall[], call: Expr, filterNode: unknown, ctx: BindContext): void {
+  const inner: BindContext = { ...ctx, aggregates: null, windows: null, clause: 'FILTER' };
+  let cond = bindExpr(filterNode, inner);
+  if (cond.type.id === 'unknown') cond = coerce(cond, T.bool, inner, filterNode);
+  if (cond.type.id !== 'bool') {
+    throw new SqlError(SqlState.DATATYPE_MISMATCH, `argument of FILTER must be type boolean, not type ${formatTypeName(cond.type)}`, pos(filterNode));
+  }
+  if (call.kind !== 'Column') throw new SqlError(SqlState.INTERNAL_ERROR, 'FILTER on an aggregate without a placeholder');
+  const i = call.index - AGG_PLACEHOLDER_BASE;
+  const a = aggs[i]!;
+  const when = (e: Expr): Expr => ({ kind: 'Case', whens: [{ when: cond, then: e }], otherwise: null, type: e.type });
+  aggs[i] = { ...a, arg: when(a.arg ?? { kind: 'Const', value: 1, type: T.int4 }) };
+}
+
+/** A call of a user-defined function (inlined) or of a built-in scalar function. */
+function bindScalarCall(n: unknown, raw: string, ctx: BindContext): Expr {
+  const f = node(n, 'FuncCall')!;
+  const names = strs(f.funcname);
   // A user-defined SQL function of that name: its body, inlined.
   const udfs = ctx.functions && !(names.length > 1 && names[0] === 'pg_catalog') ? ctx.functions(names.length > 1 ? names[names.length - 2] : undefined, raw) : [];
   if (udfs.length > 0) {
