@@ -28,17 +28,9 @@ export class DecodedBlockCache {
 
   constructor(readonly budgetBytes: number) {}
 
-  get enabled(): boolean {
-    return this.budgetBytes > 0;
-  }
-
   /** Whether a new block may still be admitted. */
   get hasRoom(): boolean {
     return this.used < this.budgetBytes;
-  }
-
-  get bytesUsed(): number {
-    return this.used;
   }
 
   get(table: number, file: string, block: string): Vector | undefined {
@@ -64,26 +56,19 @@ export class DecodedBlockCache {
   retain(table: number, live: ReadonlySet<string>): void {
     const files = this.tables.get(table);
     if (files === undefined) return;
-    for (const [file, blocks] of files) {
-      if (live.has(file)) continue;
-      for (const v of blocks.values()) this.used -= vectorBytes(v);
-      files.delete(file);
-    }
+    for (const file of files.keys()) if (!live.has(file)) this.drop(files, file);
   }
 
   /** Drops one file's blocks, whichever table it belongs to. */
   evict(file: string): void {
-    for (const files of this.tables.values()) {
-      const blocks = files.get(file);
-      if (blocks === undefined) continue;
-      for (const v of blocks.values()) this.used -= vectorBytes(v);
-      files.delete(file);
-    }
+    for (const files of this.tables.values()) this.drop(files, file);
   }
 
-  clear(): void {
-    this.tables.clear();
-    this.used = 0;
+  private drop(files: Map<string, Map<string, Vector>>, file: string): void {
+    const blocks = files.get(file);
+    if (blocks === undefined) return;
+    for (const v of blocks.values()) this.used -= vectorBytes(v);
+    files.delete(file);
   }
 }
 

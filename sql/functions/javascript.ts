@@ -14,7 +14,6 @@ import type { Datum } from '../types/datum.ts';
 import { Decimal } from '../types/decimal.ts';
 import { T, formatTypeName, type SqlType } from '../types/sql-type.ts';
 import type { EvalContext } from './scalar-functions.ts';
-import { zoneSettings } from '../types/time-zone.ts';
 
 /** Call.fn of a JavaScript function call (not a name SQL can call). */
 export const JAVASCRIPT_CALL = 'javascript function';
@@ -244,12 +243,11 @@ function toGuest(v: Datum, t: SqlType): unknown {
 /** A result from the guest as a value of the function's return type. */
 function fromGuest(v: unknown, t: SqlType, ctx: EvalContext): Datum {
   if (v === null) return null;
-  const settings = zoneSettings(ctx);
-  if (typeof v === 'string') return castDatum(v, T.text, t, settings);
+  if (typeof v === 'string') return castDatum(v, T.text, t, ctx);
   const kind = TYPE_KINDS[t.id];
   if (typeof v === 'boolean' && kind === 'bool') return v;
   if (typeof v === 'number') {
-    if (kind === 'number') return castDatum(v, T.float8, t, settings);
+    if (kind === 'number') return castDatum(v, T.float8, t, ctx);
     if (kind === 'date') return Math.floor(v / 86_400_000);
     if (kind === 'timestamp') return BigInt(Math.round(v)) * 1000n;
   }
