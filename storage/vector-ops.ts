@@ -153,6 +153,30 @@ function gatherStrings(v: StringVector, idx: Int32Array | Uint32Array, count: nu
   return { kind: 'string', length: count, nulls, offsets, bytes };
 }
 
+/**
+ * A wide-numeric vector as a 'decimal' one (scaled integers in float64) when every value has one
+ * scale and fits 2^53 units — numeric values carry their own scale, so nothing a sum or min shows
+ * changes (an unconstrained numeric column of sums, say). Any other vector comes back as it is.
+ */
+export function narrowBigDecimal(v: Vector): Vector {
+  if (v.kind !== 'bigdecimal') return v;
+  const n = v.length;
+  const nulls = v.nulls;
+  let scale = -1;
+  const out = new Float64Array(n);
+  const limit = 2n ** 53n;
+  for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] !== 0) continue;
+    const s = v.scales[i]!;
+    if (scale < 0) scale = s;
+    else if (s !== scale) return v;
+    const x = v.values[i]!;
+    if (x >= limit || x <= -limit) return v;
+    out[i] = Number(x);
+  }
+  return scale < 0 ? v : { kind: 'decimal', length: n, nulls, values: out, scale };
+}
+
 /** Number of NULL rows. */
 export function nullCount(v: Vector): number {
   const nulls = v.nulls;

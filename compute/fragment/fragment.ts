@@ -23,11 +23,17 @@ export interface AggSpec {
   readonly options?: readonly Datum[];
 }
 
+/** The first `limit` rows by `keys`: what a slice keeps of its output under ORDER BY ... LIMIT. */
+export interface TopNSpec {
+  readonly keys: readonly SortKey[];
+  readonly limit: number;
+}
+
 /** Output = the expressions, optionally cut to the first `limit` rows by `keys` on each slice. */
 export interface ProjectMode {
   readonly kind: 'project';
   readonly exprs: readonly Expr[];
-  readonly topN: { readonly keys: readonly SortKey[]; readonly limit: number } | null;
+  readonly topN: TopNSpec | null;
 }
 
 /** Output = one row per group: group values then partial aggregate states. */
@@ -38,9 +44,10 @@ export interface AggregateMode {
   /**
    * Set when every group lives on one slice (GROUP BY includes the DISTKEY, or the table is
    * DISTSTYLE ALL and read once): the slice finishes the aggregation — HAVING and the projection
-   * over [group values..., results...] — and sends final rows instead of partial states.
+   * over [group values..., results...] — and sends final rows instead of partial states; with
+   * `topN` (ORDER BY ... LIMIT over those rows) only its first rows.
    */
-  readonly finish?: { readonly having: Expr | null; readonly project: readonly Expr[] };
+  readonly finish?: { readonly having: Expr | null; readonly project: readonly Expr[]; readonly topN?: TopNSpec | null };
 }
 
 /**

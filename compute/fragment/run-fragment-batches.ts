@@ -17,9 +17,9 @@ import { HashAggregate, fragmentAggSlots } from './hash-aggregate.ts';
 import { BatchAggregator } from './batch-aggregate.ts';
 import { GroupTable } from './group-table.ts';
 import type { FragmentRow } from './run-fragment.ts';
-import { TopN } from './sort-rows.ts';
+import { TopN, topRows } from './sort-rows.ts';
 import type { FragmentChunk } from '../exchange/fragment-chunks.ts';
-import { concatVectors, sliceVector } from '../../storage/vector-ops.ts';
+import { concatVectors, narrowBigDecimal, sliceVector } from '../../storage/vector-ops.ts';
 import { layoutOf } from '../../storage/column-kind.ts';
 
 const CHUNK_ROWS = 2048;
@@ -105,7 +105,8 @@ async function* aggregated(
     const [n, sel] = selected(batch, filter, selBuf);
     if (n === 0) continue;
     const { keys, args: allArgs } = inputs(batch, sel);
-    const argVectors = allArgs.slice(0, aggCount);
+    // Wide-numeric arguments of one scale (sums from a subquery) aggregate typed all the same.
+    const argVectors = allArgs.slice(0, aggCount).map((v) => (v === null ? null : narrowBigDecimal(v)));
     if (groups.add(keys, argVectors, n)) continue;
     // Typed grouping within the batch for the usual aggregates; row by row for the rest.
     if (typed.aggregate(table, mode.aggs, keys, argVectors, n)) continue;
@@ -124,14 +125,15 @@ async function* aggregated(
   const typedOnly = table.size === 0 && (groups.size > 0 || mode.groupBy.length > 0);
   if (!typedOnly) for (const r of groups.partialRows()) table.merge(r);
   if (mode.finish) {
-    const { having, project } = mode.finish;
-    rows = [];
+    const { having, project, topN } = mode.finish;
+    const out: Datum[][] = [];
     // Groups that clearly fail HAVING are dropped on the typed states, before any Datum is made.
     const keep = typedOnly && having ? groups.havingMask(having, mode.groupBy.length) : null;
     for (const r of typedOnly ? groups.finalRows(slots, keep) : table.finalRows()) {
       if (having && evaluate(having, r, ctx) !== true) continue;
-      rows.push(project.map((e) => evaluate(e, r, ctx)));
+      out.push(project.map((e) => evaluate(e, r, ctx)));
     }
+    rows = topRows(out, topN);
   } else {
     // Partial states as columns where the typed table holds them all, for a leader that merges typed.
     const states = typedOnly && typedPartials ? groups.partialBatch() : null;

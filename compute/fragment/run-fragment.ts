@@ -5,7 +5,7 @@ import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { Fragment } from './fragment.ts';
 import { HashAggregate, fragmentAggSlots } from './hash-aggregate.ts';
-import { TopN } from './sort-rows.ts';
+import { TopN, topRows } from './sort-rows.ts';
 
 /** Output rows per yielded chunk. */
 const CHUNK_ROWS = 2048;
@@ -42,13 +42,13 @@ export async function* runFragment(
     }
     if (mode.finish) {
       // Every group is complete here: HAVING and the final projection, as the slices' batch path does.
-      const { having, project } = mode.finish;
-      const rows: FragmentRow[] = [];
+      const { having, project, topN } = mode.finish;
+      const rows: Datum[][] = [];
       for (const r of table.finalRows()) {
         if (having && evaluate(having, r, ctx) !== true) continue;
         rows.push(project.map((e) => evaluate(e, r, ctx)));
       }
-      yield* chunks(rows);
+      yield* chunks(topRows(rows, topN));
       return;
     }
     yield* chunks(table.partialRows());

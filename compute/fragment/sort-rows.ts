@@ -1,7 +1,7 @@
 // Sorting rows of Datums by ORDER BY keys with PostgreSQL's NULL placement.
 import { compareDatums } from '../../sql/expr/compare.ts';
 import type { Datum } from '../../sql/types/datum.ts';
-import type { SortKey } from './fragment.ts';
+import type { SortKey, TopNSpec } from './fragment.ts';
 
 /**
  * Orders two values of one ORDER BY item: `nullsFirst` is the resolved placement (the binder
@@ -52,4 +52,12 @@ export class TopN {
     sortRows(this.rows, this.keys);
     if (this.rows.length > this.limit) this.rows.length = this.limit;
   }
+}
+
+/** `rows` cut to the first `spec.limit` by its keys (all of them, unsorted, without a spec). */
+export function topRows(rows: Datum[][], spec: TopNSpec | null | undefined): Datum[][] {
+  if (!spec) return rows;
+  const t = new TopN(spec.keys, spec.limit);
+  for (const r of rows) t.add(r);
+  return t.result();
 }

@@ -20,7 +20,7 @@ import { computeWindows } from '../fragment/window.ts';
 import { runFragment } from '../fragment/run-fragment.ts';
 import type { BoundWindow } from '../../sql/binder/bound-select.ts';
 import { HashAggregate, fragmentAggSlots } from '../fragment/hash-aggregate.ts';
-import type { AggSpec } from '../fragment/fragment.ts';
+import type { AggSpec, TopNSpec } from '../fragment/fragment.ts';
 import type { FragmentRow } from '../fragment/run-fragment.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
@@ -28,6 +28,7 @@ import type { Datum } from '../../sql/types/datum.ts';
 import { unpackJoinFragment } from '../exchange/join-request.ts';
 import type { Fragment } from '../fragment/fragment.ts';
 import { runJoinFragment, type JoinFragment, type JoinSources } from '../fragment/join-fragment.ts';
+import { TopN } from '../fragment/sort-rows.ts';
 import { StatsRecorder, countRowsIn, type OperatorStats } from '../fragment/operator-stats.ts';
 import { runFragmentChunks } from '../fragment/run-fragment-batches.ts';
 
@@ -86,6 +87,8 @@ export interface MergeSpec {
   readonly aggs: readonly AggSpec[];
   readonly having: Expr | null;
   readonly project: readonly Expr[];
+  /** ORDER BY ... LIMIT over the final rows: the slice sends only its first ones. */
+  readonly topN?: TopNSpec | null;
 }
 
 /** An encoded chunk; `target` is the index of the slice an exchange sends it to (-1 otherwise). */
@@ -224,15 +227,19 @@ async function* mergeTask(task: SliceTask, spec: TaskSpec, stats: StatsRecorder,
     for (const r of rows) agg.merge(r);
   }
   let out: Datum[][] = [];
+  const top = m.topN ? new TopN(m.topN.keys, m.topN.limit) : null;
   for (const r of agg.finalRows()) {
     if (m.having !== null && evaluate(m.having, r, spec.evalCtx) !== true) continue;
-    out.push(m.project.map((e) => evaluate(e, r, spec.evalCtx)));
+    const row = m.project.map((e) => evaluate(e, r, spec.evalCtx));
+    if (top !== null) { top.add(row); continue; }
+    out.push(row);
     if (out.length >= MERGE_CHUNK_ROWS) {
       result.rows += out.length;
       yield { bytes: encodeChunk(out), target: -1 };
       out = [];
     }
   }
+  if (top !== null) out = top.result();
   if (out.length > 0) {
     result.rows += out.length;
     yield { bytes: encodeChunk(out), target: -1 };

@@ -2,7 +2,7 @@
 // locally for system and derived sources) and applies the final step.
 import { leaderRows, type LeaderChunk } from '../../compute/exchange/fragment-chunks.ts';
 import { SqlError, SqlState, internalError } from '../../common/errors/index.ts';
-import type { Fragment } from '../../compute/fragment/fragment.ts';
+import type { Fragment, TopNSpec } from '../../compute/fragment/fragment.ts';
 import { aggSlots } from '../../compute/fragment/hash-aggregate.ts';
 import { runFragment, type FragmentRow } from '../../compute/fragment/run-fragment.ts';
 import { compareDatums, datumKey } from '../../sql/expr/compare.ts';
@@ -12,7 +12,7 @@ import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
-import type { JoinPlan, SelectPlan } from '../planning/select-plan.ts';
+import type { FinalStep, JoinPlan, SelectPlan } from '../planning/select-plan.ts';
 import { joinRows } from './hash-join.ts';
 import { DEFAULT_LEADER_CELLS, type MemoryBudget } from '../../common/memory-budget.ts';
 import { SpillSpace, aggregateSpilling, sortSpilling } from './spill.ts';
@@ -263,6 +263,20 @@ export async function onePhaseAggregate(plan: SelectPlan, env: Pick<ExecutionEnv
   return finishedOnSlices(plan);
 }
 
+/**
+ * What each slice may keep of its final rows under the query's ORDER BY ... LIMIT (plus OFFSET):
+ * the leader sorts the slices' rows again and cuts, so the first rows of each slice suffice.
+ */
+function sliceTopN(fin: FinalStep): TopNSpec | null {
+  if (fin.sortKeys.length === 0 || fin.distinct || fin.limit === null || fin.limit.kind !== 'Const') return null;
+  if (fin.offset !== null && fin.offset.kind !== 'Const') return null;
+  const limit = fin.limit.value === null ? NaN : Number(fin.limit.value);
+  const offset = fin.offset === null || fin.offset.value === null ? 0 : Number(fin.offset.value);
+  // A negative or odd count is the leader's error to raise.
+  if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(offset) || limit < 0 || offset < 0) return null;
+  return { keys: fin.sortKeys, limit: limit + offset };
+}
+
 /** The plan with its HAVING and projection run where the groups are aggregated; the leader only merges streams. */
 function finishedOnSlices(plan: SelectPlan): SelectPlan {
   const f = plan.fragment;
@@ -270,7 +284,7 @@ function finishedOnSlices(plan: SelectPlan): SelectPlan {
   if (f.mode.kind !== 'aggregate' || !fin.project) throw internalError('finishedOnSlices: not an aggregation');
   return {
     ...plan,
-    fragment: { ...f, mode: { ...f.mode, finish: { having: fin.having, project: fin.project } } },
+    fragment: { ...f, mode: { ...f.mode, finish: { having: fin.having, project: fin.project, topN: sliceTopN(fin) } } },
     final: { ...fin, aggregate: null, having: null, project: null },
   };
 }
@@ -307,7 +321,7 @@ export function slicesMergeAggregate(plan: SelectPlan, env: Pick<ExecutionEnv, '
   }
   return {
     plan: { ...plan, final: { ...fin, aggregate: null, having: null, project: null } },
-    merge: { groupCount: f.mode.groupBy.length, aggs: f.mode.aggs, having: fin.having, project: fin.project },
+    merge: { groupCount: f.mode.groupBy.length, aggs: f.mode.aggs, having: fin.having, project: fin.project, topN: sliceTopN(fin) },
   };
 }
 

@@ -10,7 +10,7 @@ import { leaderChunk, type LeaderChunk } from '../../compute/exchange/fragment-c
 import { runFragmentChunks } from '../../compute/fragment/run-fragment-batches.ts';
 import { joinKey } from '../../compute/fragment/join-key.ts';
 import type { JoinFragment, JoinInput, JoinStep } from '../../compute/fragment/join-fragment.ts';
-import { inSet, mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
+import { columnEquality, inSet, mapExpr, walkExpr, type Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import type { Batch } from '../../compute/batch/batch.ts';
@@ -127,15 +127,6 @@ export interface Conjunct {
   readonly expr: Expr;
   readonly units: Set<number>;
   applied: boolean;
-}
-
-type ColumnRef = Extract<Expr, { kind: 'Column' }>;
-
-/** The two columns of a conjunct `a = b` between plain columns, or null. */
-function columnEquality(e: Expr): readonly [ColumnRef, ColumnRef] | null {
-  if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) return null;
-  const [a, b] = e.args as [Expr, Expr];
-  return a.kind === 'Column' && b.kind === 'Column' ? [a, b] : null;
 }
 
 /** Whether a joined-row position lies within an input's columns. */

@@ -8,6 +8,7 @@ import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { Datum } from '../../sql/types/datum.ts';
 import { zoneFiltersFor } from './zone-filters.ts';
 import { pullUpSubquery } from './pull-up.ts';
+import { eagerAggregate, type TableLookup } from './eager-aggregation.ts';
 
 /** What the leader does with the rows the fragments return. */
 export interface FinalStep {
@@ -63,16 +64,16 @@ function conditionColumns(t: JoinTree, offset: number, out: Set<number>): void {
  * Plans a join tree. Leaf columns nobody uses (`needed` holds joined-row positions) are replaced
  * by NULL constants: the slices neither read nor ship them, and the leader holds no values for them.
  */
-function planJoin(t: JoinTree, offset: number, needed: ReadonlySet<number>): JoinPlan {
+function planJoin(t: JoinTree, offset: number, needed: ReadonlySet<number>, tables: TableLookup | undefined): JoinPlan {
   if (t.kind === 'leaf') {
     const outputs = t.select.outputs.map((e, i): Expr => (needed.has(offset + i) ? e : { kind: 'Const', value: null, type: e.type }));
-    return { kind: 'leaf', plan: planSelect({ ...t.select, outputs }), width: t.width, types: outputs.map((e) => e.type) };
+    return { kind: 'leaf', plan: planSelect({ ...t.select, outputs }, tables), width: t.width, types: outputs.map((e) => e.type) };
   }
   // Semi and anti joins keep only the left columns, but their right side is still read for the condition.
   const rightOffset = offset + t.left.width;
   return {
     kind: 'join', joinType: t.joinType, condition: t.condition, width: t.width,
-    left: planJoin(t.left, offset, needed), right: planJoin(t.right, rightOffset, needed),
+    left: planJoin(t.left, offset, needed, tables), right: planJoin(t.right, rightOffset, needed, tables),
   };
 }
 
@@ -125,18 +126,21 @@ function withOrderColumns(outputs: readonly Expr[], s: BoundSelect): { exprs: Ex
   return { exprs, keys };
 }
 
-/** Plans a bound SELECT (parameters already substituted). */
-export function planSelect(bound: BoundSelect): SelectPlan {
-  const s = pullUpSubquery(bound);
+/**
+ * Plans a bound SELECT (parameters already substituted). With `tables` (definitions and
+ * statistics), plans that depend on statistics are considered too (eager aggregation).
+ */
+export function planSelect(bound: BoundSelect, tables?: TableLookup): SelectPlan {
+  const s = eagerAggregate(pullUpSubquery(bound), tables);
   const tableOid = s.source.kind === 'table' ? s.source.tableOid : 0;
-  const subplan = s.source.kind === 'subquery' || s.source.kind === 'window' ? planSelect(s.source.select) : null;
+  const subplan = s.source.kind === 'subquery' || s.source.kind === 'window' ? planSelect(s.source.select, tables) : null;
   let joinPlan: JoinPlan | null = null;
   if (s.source.kind === 'join') {
     const needed = new Set<number>(usedColumns([s.where, ...(s.aggregate ? [...s.aggregate.groupBy, ...s.aggregate.aggs.flatMap(aggregateArgs)] : withOrderColumns(s.outputs, s).exprs)]));
     conditionColumns(s.source.tree, 0, needed);
-    joinPlan = planJoin(s.source.tree, 0, needed);
+    joinPlan = planJoin(s.source.tree, 0, needed, tables);
   }
-  const setPlans: [SelectPlan, SelectPlan] | null = s.source.kind === 'setop' ? [planSelect(s.source.left), planSelect(s.source.right)] : null;
+  const setPlans: [SelectPlan, SelectPlan] | null = s.source.kind === 'setop' ? [planSelect(s.source.left, tables), planSelect(s.source.right, tables)] : null;
   const aggArgs = s.aggregate ? s.aggregate.aggs.flatMap(aggregateArgs) : [];
   const inputExprs: (Expr | null)[] = s.aggregate
     ? [s.where, ...s.aggregate.groupBy, ...aggArgs]
@@ -162,9 +166,11 @@ export function planSelect(bound: BoundSelect): SelectPlan {
   }
   const { exprs, keys } = withOrderColumns(s.outputs, s);
   // Top-N on each slice when the final order and limit are known and no DISTINCT intervenes.
-  const topN = keys.length > 0 && s.limit !== null && s.limit.kind === 'Const' && !s.distinct
-    && (s.offset === null || s.offset.kind === 'Const')
-    ? { keys, limit: Number(s.limit.value) + (s.offset ? Number(s.offset.value) : 0) }
+  const limit = s.limit?.kind === 'Const' && s.limit.value !== null ? Number(s.limit.value) : NaN;
+  const offset = s.offset === null ? 0 : s.offset.kind === 'Const' ? Number(s.offset.value ?? 0) : NaN;
+  // A negative or NULL count is the leader's to judge (an error, or no limit).
+  const topN = keys.length > 0 && !s.distinct && Number.isSafeInteger(limit) && Number.isSafeInteger(offset) && limit >= 0 && offset >= 0
+    ? { keys, limit: limit + offset }
     : null;
   return {
     source: s.source, subplan, joinPlan, setPlans,

@@ -233,7 +233,7 @@ export class Session implements BackendSession {
         let run: ModifyRun | null = null;
         if (m.select !== null) {
           const resolved = await materializeSubqueries(m.select, (sub) => collect(this.runBoundSelect(sub, args)));
-          const planned = planSelect(instantiateSelect(resolved, params, evalCtx));
+          const planned = planSelect(instantiateSelect(resolved, params, evalCtx), this.tableLookup);
           const env = this.executionEnv(args);
           run = { plan: planned, rows: () => runSelect(planned, env) };
         }
@@ -401,7 +401,7 @@ export class Session implements BackendSession {
       },
     };
     return new Prepared(s.text, finalParamTypes(params), fields, { kind: 'utility', run: async (a) => {
-      const lines = await explainSelect(planSelect(instantiateSelect(select, a.params, a.evalCtx)), env);
+      const lines = await explainSelect(planSelect(instantiateSelect(select, a.params, a.evalCtx), this.tableLookup), env);
       if (options.includes('analyze')) {
         const started = performance.now();
         const before = a.record.bytes;
@@ -462,13 +462,17 @@ export class Session implements BackendSession {
     return new Prepared(s.text, finalParamTypes(params), null, { kind: 'utility', run });
   }
 
+  /** Table definitions and statistics, as the planner reads them. */
+  private readonly tableLookup = (oid: number): TableDef | undefined => this.ctx.catalog.tableByOid(oid);
+
   private runBoundSelect(select: BoundSelect, a: ExecArgs): AsyncGenerator<Datum[][]> {
     const env = this.executionEnv(a);
+    const lookup = this.tableLookup;
     const run = (s: BoundSelect): AsyncGenerator<Datum[][]> => this.runBoundSelect(s, a);
     return (async function* execute(): AsyncGenerator<Datum[][]> {
       // Uncorrelated subqueries run first (InitPlans); their values become constants.
       const resolved = await materializeSubqueries(select, (sub) => collect(run(sub)));
-      yield* runSelect(planSelect(instantiateSelect(resolved, a.params, a.evalCtx)), env);
+      yield* runSelect(planSelect(instantiateSelect(resolved, a.params, a.evalCtx), lookup), env);
     })();
   }
 

@@ -36,6 +36,16 @@ export type Expr =
    */
   | { readonly kind: 'Subquery'; readonly mode: 'scalar' | 'exists' | 'in'; readonly select: BoundSelect; readonly arg: Expr | null; readonly negated: boolean; readonly type: SqlType };
 
+/** A column reference. */
+export type ColumnRef = Extract<Expr, { kind: 'Column' }>;
+
+/** The two columns of a conjunct `a = b` between plain columns, or null. */
+export function columnEquality(e: Expr): readonly [ColumnRef, ColumnRef] | null {
+  if (e.kind !== 'Call' || e.fn !== 'eq' || e.args.length !== 2) return null;
+  const [a, b] = e.args as [Expr, Expr];
+  return a.kind === 'Column' && b.kind === 'Column' ? [a, b] : null;
+}
+
 /** Calls `visit` on `e` and every sub-expression, parents first. */
 export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
   visit(e);

@@ -32,6 +32,8 @@ export async function startFuzzSession(dataSeed: number, nodes = 2, slices = 1, 
         await db.exec(sql);
       }
     }
+    // Statistics on both sides: plans that depend on them (eager aggregation, redistribution) get fuzzed too.
+    await client.query('ANALYZE');
     await db.exec('ANALYZE');
     const conn = client;
     return {
