@@ -134,6 +134,27 @@ function within(u: { readonly offset: number; readonly width: number }, pos: num
   return pos >= u.offset && pos < u.offset + u.width;
 }
 
+/** Joined-row positions equated (same type) by the conjuncts, each mapped to its class (a representative position). */
+function equalityClasses(conjuncts: readonly Expr[]): Map<number, number> {
+  const parent = new Map<number, number>();
+  const find = (p: number): number => {
+    let r = p;
+    while (parent.get(r) !== undefined && parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  for (const e of conjuncts) {
+    const eq = columnEquality(e);
+    if (!eq || eq[0].type.id !== eq[1].type.id) continue;
+    const a = find(eq[0].index);
+    const b = find(eq[1].index);
+    parent.set(a, a);
+    parent.set(b, a);
+  }
+  const out = new Map<number, number>();
+  for (const p of parent.keys()) out.set(p, find(p));
+  return out;
+}
+
 function and(exprs: readonly Expr[]): Expr | null {
   if (exprs.length === 0) return null;
   if (exprs.length === 1) return exprs[0]!;
@@ -462,7 +483,7 @@ export async function sliceJoin(
    * restrict l_partkey, which restricts partsupp's ps_partkey).
    */
   const knownKeys = new Map<number, Datum[]>();
-  for (const i of pending) {
+  const compute = async (i: number): Promise<void> => {
     let target = units[i]!.plan;
     const notIn = i >= innerCount && tail[i - innerCount]!.joinType === 'anti_na';
     const joining = i < innerCount ? conj.map((c) => c.expr) : tailConjuncts[i - innerCount]!;
@@ -518,7 +539,28 @@ export async function sliceJoin(
         if (keys) knownKeys.set(l.index, keys);
       });
     }
+  };
+  // Inputs that cannot restrict one another are computed at the same time (TPC-H Q8: part, supplier,
+  // region and a nation at once, then the other nation, then customer). An inner input waits for
+  // the smaller ones joined to it through a chain of equalities (their keys filter it) and for
+  // every smaller semi, anti or outer input; those wait for all smaller inputs.
+  const classes = equalityClasses(conj.map((c) => c.expr));
+  const classesOf = (i: number): Set<number> => {
+    const u = units[i]!;
+    const out = new Set<number>();
+    for (let p = u.offset; p < u.offset + u.width; p++) { const c = classes.get(p); if (c !== undefined) out.add(c); }
+    return out;
+  };
+  const done = new Map<number, Promise<void>>();
+  for (let k = 0; k < pending.length; k++) {
+    const i = pending[k]!;
+    const mine = i < innerCount ? classesOf(i) : null;
+    const deps = pending.slice(0, k).filter((j) => mine === null || j >= innerCount || [...classesOf(j)].some((c) => mine.has(c)));
+    done.set(i, Promise.all(deps.map((j) => done.get(j)!)).then(() => compute(i)));
   }
+  // Every input settles before the first failure is reported (none is left running unobserved).
+  const settled = await Promise.allSettled(done.values());
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
   const inputs: JoinInput[] = others.map((i) => {
     const u = units[i]!;
     const kind = kinds[i]!;
@@ -634,7 +676,7 @@ export async function sliceJoin(
     const { leftKeys, rightKeys, rest } = splitKeys(tailConjuncts[k]!, 0, lw, lw, lw + t.right.width);
     steps.push({ type: t.joinType as JoinStep['type'], input: inputOfUnit.get(unit)!, leftKeys, rightKeys, residual: and(rest) });
   });
-  const filtered = withRuntimeFilters(probeUnit, steps, inputs, evalCtx);
+  const filtered = withRuntimeFilters(probeUnit, steps, inputs, others.map((i) => units[i]!.table), evalCtx);
   if (sj.hashOn.size === 0) {
     const jf: JoinFragment = { probe: filtered.probe, probeOffset: probeUnit.offset, width, probeResidual, inputs: filtered.inputs, steps, post: plan.fragment };
     return env.runJoinDistributed(probeUnit.table!.oid, jf);
@@ -696,6 +738,9 @@ const SMALL_DIMENSION_ROWS = 10_000;
 /** Rows of a big broadcast input sampled to estimate its fan-out (rows per distinct key). */
 const FANOUT_SAMPLE = 50_000;
 
+/** A runtime filter whose keys number this share of the column's distinct values (ANALYZE) or more is left out. */
+const USELESS_FILTER_SHARE = 0.9;
+
 /** Broadcast inputs with at most this many distinct keys also filter the probe's scan. */
 export const RUNTIME_FILTER_MAX_KEYS = 100_000;
 
@@ -719,7 +764,9 @@ function withConjuncts(f: Fragment, extra: readonly Expr[]): Fragment {
  * lineitem, and Q18 builds its orders table from the orders of its IN list only (and scans the
  * matching lineitem rows only). NOT IN inputs are never filtered: a NULL key among them matters.
  */
-function withRuntimeFilters(probe: SliceJoinUnit, steps: readonly JoinStep[], inputs: readonly JoinInput[], ctx: EvalContext): { probe: Fragment; inputs: JoinInput[] } {
+function withRuntimeFilters(
+  probe: SliceJoinUnit, steps: readonly JoinStep[], inputs: readonly JoinInput[], inputTables: readonly (TableDef | null)[], ctx: EvalContext,
+): { probe: Fragment; inputs: JoinInput[] } {
   const out = inputs.slice();
   let probeFragment = probe.leaf!.fragment;
   // Positions made equal by inner steps' key pairs (same type), as a union-find.
@@ -785,6 +832,12 @@ function withRuntimeFilters(probe: SliceJoinUnit, steps: readonly JoinStep[], in
     if (!keys) continue;
     const target = scanned(pos);
     if (!target || target.expr.type.id !== typeId) continue;
+    // Keys covering (nearly) every value the column holds would drop (nearly) nothing: every
+    // supplier's key against lineitem's l_suppkey in TPC-H Q8 costs a hash probe per row.
+    const table = target.input < 0 ? probe.table : inputTables[target.input] ?? null;
+    const scanFragment = target.input < 0 ? probeFragment : (out[target.input] as Exclude<JoinInput, { kind: 'broadcast' }>).fragment;
+    const st = target.expr.kind === 'Column' ? table?.stats?.columns[scanFragment.scanColumns[target.expr.index] ?? -1] : undefined;
+    if (st !== undefined && keys.length >= USELESS_FILTER_SHARE * st.distinct) continue;
     if (target.input < 0) probeFragment = withInFilter(probeFragment, target.expr, keys);
     else {
       const g = out[target.input] as Exclude<JoinInput, { kind: 'broadcast' }>;

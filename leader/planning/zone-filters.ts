@@ -15,6 +15,24 @@ function zoneValue(v: Datum): number | bigint | string | undefined {
   return undefined;
 }
 
+/** An IN set of more values than this becomes a range test over them (integers), or none. */
+const ZONE_IN_MAX_VALUES = 64;
+
+/** The least and greatest of values that are all numbers or all bigints; null otherwise. */
+function numericRange(values: readonly (number | bigint | string)[]): [number | bigint, number | bigint] | null {
+  const kind = typeof values[0];
+  if (kind !== 'number' && kind !== 'bigint') return null;
+  let lo = values[0] as number | bigint;
+  let hi = lo;
+  for (const v of values) {
+    if (typeof v !== kind) return null;
+    const x = v as number | bigint;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  return [lo, hi];
+}
+
 function conjuncts(e: Expr): readonly Expr[] {
   return e.kind === 'And' ? e.args.flatMap(conjuncts) : [e];
 }
@@ -41,7 +59,16 @@ export function zoneFiltersFor(filter: Expr | null, scanColumns: readonly number
       if (values.every((v) => v !== undefined)) out.push({ kind: 'in', column: scanColumns[c.arg.index]!, values: values as (number | bigint | string)[] });
     } else if (c.kind === 'InSet' && c.arg.kind === 'Column') {
       const values = c.keys.map(zoneValue);
-      if (values.every((v) => v !== undefined)) out.push({ kind: 'in', column: scanColumns[c.arg.index]!, values: values as (number | bigint | string)[] });
+      if (!values.every((v) => v !== undefined)) continue;
+      const column = scanColumns[c.arg.index]!;
+      if (values.length <= ZONE_IN_MAX_VALUES) {
+        out.push({ kind: 'in', column, values: values as (number | bigint | string)[] });
+        continue;
+      }
+      // Many keys (a join's runtime filter): a block is skipped only when its range misses all of
+      // them, which a range test tells almost as well in a fraction of the plan's size.
+      const range = numericRange(values as (number | bigint | string)[]);
+      if (range !== null) out.push({ kind: 'compare', column, op: '>=', value: range[0] }, { kind: 'compare', column, op: '<=', value: range[1] });
     } else if (c.kind === 'IsNull' && c.arg.kind === 'Column') {
       out.push({ kind: 'isNull', column: scanColumns[c.arg.index]!, negated: c.negated });
     }
