@@ -258,6 +258,53 @@ export function fillNullPlaceholders(v: Vector): Vector {
   }
 }
 
+/**
+ * Dictionary-encoded parts (blocks of one column) as one dictionary-encoded vector: their entries
+ * merged (each distinct string once), their codes renumbered. Null when some part is plain or the
+ * entries are not few next to the rows (then plain strings cost no more).
+ */
+function concatDictionaries(parts: readonly StringVector[], n: number, nulls: Uint8Array | null): StringVector | null {
+  let entryCount = 0;
+  for (const p of parts) {
+    if (p.dictionary === undefined) return null;
+    entryCount += p.dictionary.entries.length;
+  }
+  if (entryCount * 4 > n) return null;
+  const index = new Map<string, number>();
+  const offsets: number[] = [0];
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const codes = new Int32Array(n);
+  let row = 0;
+  for (const p of parts) {
+    const { entries, codes: from } = p.dictionary!;
+    const eb = entries.bytes;
+    const key = Buffer.from(eb.buffer, eb.byteOffset, eb.byteLength);
+    const renumber = new Int32Array(entries.length);
+    for (let e = 0; e < entries.length; e++) {
+      const a = entries.offsets[e]!;
+      const b = entries.offsets[e + 1]!;
+      const text = key.toString('latin1', a, b);
+      let code = index.get(text);
+      if (code === undefined) {
+        code = offsets.length - 1;
+        index.set(text, code);
+        chunks.push(eb.subarray(a, b));
+        size += b - a;
+        offsets.push(size);
+      }
+      renumber[e] = code;
+    }
+    for (let i = 0; i < p.length; i++) codes[row + i] = renumber[from[i]!]!;
+    row += p.length;
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { bytes.set(c, at); at += c.length; }
+  const entries: StringVector = { kind: 'string', length: offsets.length - 1, nulls: null, offsets: Int32Array.from(offsets), bytes };
+  return new DictionaryStringVector(n, nulls, { codes, entries });
+}
+
 /** One vector holding the rows of `parts` (all of one layout) one after another. */
 export function concatVectors(parts: readonly Vector[], layout: ColumnLayout): Vector {
   if (parts.length === 1) return parts[0]!;
@@ -291,6 +338,8 @@ export function concatVectors(parts: readonly Vector[], layout: ColumnLayout): V
       return { kind: 'bigdecimal', length: n, nulls, values, scales };
     }
     case 'string': {
+      const merged = concatDictionaries(parts as StringVector[], n, nulls);
+      if (merged !== null) return merged;
       let total = 0;
       for (const p of parts as StringVector[]) total += p.offsets[p.length]! - p.offsets[0]!;
       const offsets = new Int32Array(n + 1);

@@ -27,25 +27,34 @@ export class NumberKeySet {
   private readonly scratchWords = new Int32Array(this.scratch.buffer);
   private readonly hasNaN: boolean;
 
-  constructor(values: Iterable<number>) {
-    const all = [...new Set(values)];
-    // NaN equals NaN in SQL (and -0 equals 0): NaN is a flag, -0 is stored as 0.
-    this.hasNaN = all.some((v) => Number.isNaN(v));
-    const unique = all.filter((v) => !Number.isNaN(v)).map((v) => (v === 0 ? 0 : v));
+  constructor(values: ArrayLike<number>) {
+    // One pass for the range; duplicates cost nothing in a bitmap and are skipped when hashing.
+    let hasNaN = false;
     let min = Infinity;
     let max = -Infinity;
     let integers = true;
-    for (const v of unique) {
+    let count = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v !== v) { hasNaN = true; continue; }
+      count++;
       if (!Number.isSafeInteger(v)) integers = false;
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    const range = unique.length === 0 ? 0 : max - min + 1;
-    if (integers && range <= MAX_BITMAP_BITS && range <= Math.max(1024, unique.length * BITS_PER_MEMBER)) {
-      this.min = unique.length === 0 ? 0 : min;
+    // NaN equals NaN in SQL (and -0 equals 0): NaN is a flag, -0 is stored as 0.
+    this.hasNaN = hasNaN;
+    const range = count === 0 ? 0 : max - min + 1;
+    if (integers && range <= MAX_BITMAP_BITS && range <= Math.max(1024, count * BITS_PER_MEMBER)) {
+      this.min = count === 0 ? 0 : min;
       this.range = range;
-      this.bits = new Uint32Array(Math.max(1, Math.ceil(range / 32)));
-      for (const v of unique) { const d = v - this.min; this.bits[d >>> 5]! |= 1 << (d & 31); }
+      const bits = this.bits = new Uint32Array(Math.max(1, Math.ceil(range / 32)));
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        if (v !== v) continue;
+        const d = v - this.min;
+        bits[d >>> 5]! |= 1 << (d & 31);
+      }
       this.slots = new Float64Array(0);
       this.used = new Uint8Array(0);
       this.mask = 0;
@@ -55,13 +64,16 @@ export class NumberKeySet {
     this.min = 0;
     this.range = 0;
     let cap = 16;
-    while (cap < unique.length * 2) cap *= 2;
+    while (cap < count * 2) cap *= 2;
     this.mask = cap - 1;
     this.slots = new Float64Array(cap);
     this.used = new Uint8Array(cap);
-    for (const v of unique) {
+    for (let i = 0; i < values.length; i++) {
+      let v = values[i]!;
+      if (v !== v) continue;
+      if (v === 0) v = 0;
       let s = hashNumber(v, this.scratchWords, this.scratch, this.mask);
-      while (this.used[s] === 1) s = (s + 1) & this.mask;
+      while (this.used[s] === 1 && this.slots[s] !== v) s = (s + 1) & this.mask;
       this.slots[s] = v;
       this.used[s] = 1;
     }

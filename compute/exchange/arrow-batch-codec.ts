@@ -9,17 +9,19 @@
 //   decimal     → Float64  the exact scaled integers as is; `colonnade.scale` holds the scale
 //   bigdecimal  → Utf8     plain decimal text ("-12.300"): digits after the point give the scale
 //   string      → Utf8     our Int32 offsets + UTF-8 bytes are Arrow's Utf8 layout already
+//   (any kind)  → Null     when every encoded row is NULL: no buffers; decoded as that kind
 // NULLs travel as Arrow validity bitmaps (bit set = valid, LSB first), sized to a multiple of 8
 // bytes so the writer never re-pads them; a column with no NULL among the encoded rows has none.
 // Decoded vectors are views into `bytes` where Arrow found the body 8-byte aligned, else into one
 // aligned copy of the message body that apache-arrow makes; bitmaps are unpacked into new arrays.
 import {
-  Bool, DataType, Field, Float64, Int32, Int64, Precision, RecordBatch, RecordBatchReader,
+  Bool, DataType, Field, Float64, Int32, Int64, Null, Precision, RecordBatch, RecordBatchReader,
   RecordBatchStreamWriter, Schema, Struct, Utf8, makeData, type Data,
 } from 'apache-arrow';
 import { dataCorrupted, featureNotSupported, internalError, SqlError, SqlState } from '../../common/errors/index.ts';
 import type { Batch } from '../batch/batch.ts';
 import type { BigDecimalVector, StringVector, Vector, VectorKind } from '../batch/vector.ts';
+import { zeroVector } from '../../storage/vector-ops.ts';
 
 /** Field metadata key holding the Colonnade vector kind. */
 export const KIND_KEY = 'colonnade.kind';
@@ -146,6 +148,8 @@ function encodeVector(vector: Vector, pick: RowPick): Data {
   if (vector.nulls !== null) {
     const nullBits = packNonZero(vector.nulls, pick);
     nullCount = countBits(nullBits, count);
+    // Nothing but NULLs (a join input's column nobody reads): Arrow's Null type, no buffers at all.
+    if (nullCount === count && count > 0) return makeData({ type: new Null(), length: count, nullCount: count });
     if (nullCount > 0) nullBitmap = invertBits(nullBits, count);
   }
   switch (vector.kind) {
@@ -382,6 +386,7 @@ function mismatch(kind: VectorKind, data: Data): SqlError {
 /** Turns one Arrow column into our layout; `data.values` etc. are narrowed by instanceof. */
 function decodeVector(kind: VectorKind, scale: number, data: Data, length: number): Vector {
   if (data.length !== length) throw dataCorrupted(`Arrow column has ${data.length} rows, record batch ${length}`);
+  if (DataType.isNull(data.type)) return zeroVector({ kind, scale, float4: false }, length, new Uint8Array(length).fill(1));
   const nulls = unpackNulls(data);
   const values: unknown = data.values;
   switch (kind) {

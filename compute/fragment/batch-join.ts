@@ -171,19 +171,22 @@ function chainRows(hashes: Uint32Array, nulls: Uint8Array, n: number): { heads: 
 function integerKeys(v: Vector): { kind: 'int32' | 'int64'; set: NumberKeySet } | null {
   const nulls = v.nulls;
   if (v.kind === 'int32') {
-    const out: number[] = [];
-    for (let i = 0; i < v.length; i++) if (nulls === null || nulls[i] === 0) out.push(v.values[i]!);
-    return { kind: 'int32', set: new NumberKeySet(out) };
+    if (nulls === null) return { kind: 'int32', set: new NumberKeySet(v.values.subarray(0, v.length)) };
+    const out = new Int32Array(v.length);
+    let k = 0;
+    for (let i = 0; i < v.length; i++) if (nulls[i] === 0) out[k++] = v.values[i]!;
+    return { kind: 'int32', set: new NumberKeySet(out.subarray(0, k)) };
   }
   if (v.kind === 'int64') {
-    const out: number[] = [];
+    const out = new Float64Array(v.length);
+    let k = 0;
     for (let i = 0; i < v.length; i++) {
       if (nulls !== null && nulls[i] !== 0) continue;
       const x = v.values[i]!;
       if (x > 9007199254740991n || x < -9007199254740991n) return null;
-      out.push(Number(x));
+      out[k++] = Number(x);
     }
-    return { kind: 'int64', set: new NumberKeySet(out) };
+    return { kind: 'int64', set: new NumberKeySet(out.subarray(0, k)) };
   }
   return null;
 }
