@@ -206,6 +206,13 @@ describe('compileFilter', () => {
       { kind: 'And', type: T.bool, args: [fn('gt', [a, lit(0, T.int4)]), { kind: 'InList', arg: s, list: [lit('AIR', T.text), lit('RAIL', T.text)], negated: false, type: T.bool }] },
       { kind: 'IsNull', arg: s, negated: false, type: T.bool },
       { kind: 'Not', arg: fn('like', [s, lit('%AI%', T.text)]), type: T.bool },
+      // Inside OR and NOT: bool columns looked up by code, NULL rows included.
+      { kind: 'Or', type: T.bool, args: [
+        { kind: 'And', type: T.bool, args: [fn('gt', [a, lit(0, T.int4)]), fn('eq', [s, lit('AIR', T.text)])] },
+        { kind: 'IsNull', arg: s, negated: false, type: T.bool },
+        { kind: 'Not', type: T.bool, arg: { kind: 'And', type: T.bool, args: [fn('like', [s, lit('%AI%', T.text)]), fn('eq', [a, lit(2, T.int4)])] } },
+      ] },
+      { kind: 'Or', type: T.bool, args: [fn('ne', [s, lit('MAIL', T.text)]), fn('lt', [a, lit(1, T.int4)])] },
     ];
     for (const pred of cases) expect(runOn(pred, coded)).toEqual(reference(pred, rows));
     // A cast that fails on 'x', reached only by rows with a > 0: never decided per entry.

@@ -2,13 +2,14 @@
 // Conditions on one dictionary-encoded string column are decided once per distinct value: the
 // kernel evaluates them over the block's entries, then keeps rows by looking their codes up.
 import type { Expr } from '../../sql/expr/expr.ts';
-import { walkExpr } from '../../sql/expr/expr.ts';
+import { mapExpr, walkExpr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { SqlType } from '../../sql/types/sql-type.ts';
 import { layoutOf } from '../../storage/column-kind.ts';
 import type { Batch } from '../batch/batch.ts';
 import type { StringVector, Vector } from '../batch/vector.ts';
 import { kernelFor } from './javascript-stage.ts';
+import { internalError } from '../../common/errors/index.ts';
 import type { FilterKernel } from './kernel-types.ts';
 
 /**
@@ -20,7 +21,111 @@ export function compileFilter(predicate: Expr, inputTypes: readonly SqlType[], c
   // The generated entry has exactly the FilterKernel signature (see kernel-source.ts).
   const whole = kernelFor('filter', [predicate], inputTypes, ctx) as FilterKernel;
   const split = splitByStringColumn(predicate, inputTypes);
-  return split === null ? whole : dictionaryFilter(whole, split, inputTypes, ctx);
+  return split === null ? termFilter(predicate, inputTypes, ctx, whole) : dictionaryFilter(whole, split, inputTypes, ctx);
+}
+
+/** A condition on one string column inside the predicate's AND / OR / NOT, decided per dictionary entry. */
+interface StringTerm {
+  readonly column: number;
+  /** Over a one-column row (the string column at position 0). */
+  readonly expr: Expr;
+}
+
+const BOOL: SqlType = { id: 'bool' };
+
+/**
+ * `e` with its maximal boolean sub-expressions that read one string column alone and cannot fail
+ * (within AND, OR and NOT) replaced by new bool columns, numbered from `base` in `terms` order.
+ */
+function extractStringTerms(e: Expr, inputTypes: readonly SqlType[], base: number, terms: StringTerm[]): Expr {
+  if (e.type.id === 'bool' && e.kind !== 'Column') {
+    const cols = new Set<number>();
+    walkExpr(e, (x) => { if (x.kind === 'Column') cols.add(x.index); });
+    const [only] = cols;
+    const t = cols.size === 1 ? inputTypes[only!] : undefined;
+    if (t !== undefined && layoutOf(t).kind === 'string' && infallible(e)) {
+      terms.push({ column: only!, expr: mapExpr(e, (x) => (x.kind === 'Column' ? { ...x, index: 0 } : x)) });
+      return { kind: 'Column', index: base + terms.length - 1, type: BOOL };
+    }
+  }
+  switch (e.kind) {
+    case 'And': case 'Or': return { ...e, args: e.args.map((a) => extractStringTerms(a, inputTypes, base, terms)) };
+    case 'Not': return { ...e, arg: extractStringTerms(e.arg, inputTypes, base, terms) };
+    default: return e;
+  }
+}
+
+/**
+ * A filter whose conditions on dictionary-encoded string columns, even inside OR (TPC-H Q19's
+ * brands and containers), are decided once per dictionary entry: each becomes a bool column
+ * looked up by code, which the compiled predicate reads instead of comparing bytes per row.
+ * Batches where such a column is plain run `fallback` (the predicate as written).
+ */
+function termFilter(predicate: Expr, inputTypes: readonly SqlType[], ctx: EvalContext, fallback: FilterKernel): FilterKernel {
+  const terms: StringTerm[] = [];
+  const rewritten = extractStringTerms(predicate, inputTypes, inputTypes.length, terms);
+  if (terms.length === 0) return fallback;
+  const kernel = kernelFor('filter', [rewritten], [...inputTypes, ...terms.map(() => BOOL)], ctx) as FilterKernel;
+  const perTerm = terms.map((t) => ({
+    column: t.column,
+    project: kernelFor('projection', [t.expr], [inputTypes[t.column]!], ctx) as (batch: Batch, sel: Uint32Array | null) => Vector[],
+    /** Per entries vector: the term's value per entry, then a NULL's (last slot). */
+    answers: new WeakMap<StringVector, { values: Uint8Array; nulls: Uint8Array | null }>(),
+    values: new Uint8Array(0),
+    nulls: new Uint8Array(0),
+  }));
+  const answersOf = (t: (typeof perTerm)[number], entries: StringVector): { values: Uint8Array; nulls: Uint8Array | null } => {
+    let a = t.answers.get(entries);
+    if (a !== undefined) return a;
+    const out = t.project({ length: entries.length + 1, columns: [withNullRow(entries)], selection: null }, null)[0]!;
+    if (out.kind !== 'bool') throw internalError(`a string condition gave a ${out.kind} vector`);
+    a = { values: out.values, nulls: out.nulls };
+    t.answers.set(entries, a);
+    return a;
+  };
+  return (batch: Batch, sel: Uint32Array | null, selOut: Uint32Array): number => {
+    for (const t of perTerm) {
+      const v = batch.columns[t.column];
+      if (v?.kind !== 'string' || v.dictionary === undefined) return fallback(batch, sel, selOut);
+    }
+    const n = batch.length;
+    const columns = batch.columns.slice();
+    for (const t of perTerm) {
+      const v = batch.columns[t.column] as StringVector;
+      const { codes, entries } = v.dictionary!;
+      const a = answersOf(t, entries);
+      if (t.values.length < n) { t.values = new Uint8Array(n); t.nulls = new Uint8Array(n); }
+      const values = t.values;
+      const av = a.values;
+      const an = a.nulls;
+      const vn = v.nulls;
+      if (vn === null && an === null) {
+        for (let i = 0; i < n; i++) values[i] = av[codes[i]!]!;
+        columns.push({ kind: 'bool', length: n, values, nulls: null });
+        continue;
+      }
+      const nulls = t.nulls;
+      const nullSlot = entries.length;
+      for (let i = 0; i < n; i++) {
+        const slot = vn !== null && vn[i] !== 0 ? nullSlot : codes[i]!;
+        values[i] = av[slot]!;
+        nulls[i] = an === null ? 0 : an[slot]!;
+      }
+      columns.push({ kind: 'bool', length: n, values, nulls });
+    }
+    return kernel({ length: n, columns, selection: batch.selection }, sel, selOut);
+  };
+}
+
+/** A dictionary's entries plus one NULL row (position entries.length). */
+function withNullRow(entries: StringVector): StringVector {
+  const size = entries.length;
+  const offsets = new Int32Array(size + 2);
+  offsets.set(entries.offsets.subarray(0, size + 1));
+  offsets[size + 1] = offsets[size]!;
+  const nulls = new Uint8Array(size + 1);
+  nulls[size] = 1;
+  return { kind: 'string', length: size + 1, offsets, bytes: entries.bytes, nulls };
 }
 
 /** Functions that cannot fail on any string value (so evaluating them on every entry is safe). */
@@ -87,7 +192,8 @@ function dictionaryFilter(whole: FilterKernel, split: Split, inputTypes: readonl
     /** Per entries vector: 1 where the entry passes; the last slot is a NULL's answer. */
     matches: new WeakMap<StringVector, Uint8Array>(),
   }));
-  const rest = split.rest.length === 0 ? null : kernelFor('filter', [and(split.rest)], inputTypes, ctx) as FilterKernel;
+  const restPredicate = split.rest.length === 0 ? null : and(split.rest);
+  const rest = restPredicate === null ? null : termFilter(restPredicate, inputTypes, ctx, kernelFor('filter', [restPredicate], inputTypes, ctx) as FilterKernel);
   let a = new Uint32Array(4096);
   let b = new Uint32Array(4096);
   const matchesOf = (g: (typeof groups)[number], entries: StringVector): Uint8Array => {
@@ -95,12 +201,7 @@ function dictionaryFilter(whole: FilterKernel, split: Split, inputTypes: readonl
     if (m !== undefined) return m;
     // The entries plus one NULL row, as the column of a batch nothing else is read from.
     const size = entries.length;
-    const offsets = new Int32Array(size + 2);
-    offsets.set(entries.offsets.subarray(0, size + 1));
-    offsets[size + 1] = offsets[size]!;
-    const nulls = new Uint8Array(size + 1);
-    nulls[size] = 1;
-    const column: StringVector = { kind: 'string', length: size + 1, offsets, bytes: entries.bytes, nulls };
+    const column = withNullRow(entries);
     const columns = new Array<Vector>(inputTypes.length);
     columns[g.column] = column;
     const out = new Uint32Array(size + 1);
@@ -129,9 +230,15 @@ function dictionaryFilter(whole: FilterKernel, split: Split, inputTypes: readonl
       const out = intoA ? a : b;
       intoA = !intoA;
       let m = 0;
-      for (let k = 0; k < n; k++) {
-        const i = sel === null ? k : sel[k]!;
-        if (match[nulls !== null && nulls[i] !== 0 ? nullSlot : codes[i]!] === 1) out[m++] = i;
+      // The common cases in loops of their own: every row (no selection yet), no NULLs.
+      if (sel === null && nulls === null) {
+        for (let i = 0; i < n; i++) if (match[codes[i]!] === 1) out[m++] = i;
+      } else if (sel === null) {
+        for (let i = 0; i < n; i++) if (match[nulls![i] !== 0 ? nullSlot : codes[i]!] === 1) out[m++] = i;
+      } else if (nulls === null) {
+        for (let k = 0; k < n; k++) { const i = sel[k]!; if (match[codes[i]!] === 1) out[m++] = i; }
+      } else {
+        for (let k = 0; k < n; k++) { const i = sel[k]!; if (match[nulls[i] !== 0 ? nullSlot : codes[i]!] === 1) out[m++] = i; }
       }
       sel = out.subarray(0, m);
       n = m;
