@@ -19,6 +19,7 @@ import { datumAt } from '../batch/row-conversion.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import { hashColumn, hashRow } from './batch-aggregate.ts';
 import { stringBytes, stringOffsets, stringRows } from '../../storage/vector-ops.ts';
+import { toTaggedJson } from '../../common/tagged-json.ts';
 
 const SPLIT = 67_108_864; // 2^26
 /** Decimals under this magnitude are summed without splitting (2^32). */
@@ -964,11 +965,39 @@ export function addSums(v: Vector, groupOf: Int32Array, n: number, hi: Float64Ar
 }
 
 /**
+ * The argument every aggregate takes DISTINCT (count(DISTINCT x), sum(DISTINCT x), ...), when
+ * all of them are DISTINCT over one same argument; null otherwise. Such an aggregation's partial
+ * states travel as distinct pairs [keys..., value] (see runFragmentChunks).
+ */
+export function distinctArgument(aggs: readonly AggSpec[]): Expr | null {
+  const first = aggs[0];
+  if (first === undefined || first.arg === null) return null;
+  const key = toTaggedJson(first.arg);
+  for (const a of aggs) {
+    if (!a.distinct || a.arg === null || a.arg2 !== undefined || a.options !== undefined || toTaggedJson(a.arg) !== key) return null;
+  }
+  return first.arg;
+}
+
+/**
  * Partial rows [keys..., states...] in HashAggregate's format from a batch of partial states
  * (GroupTable.partialBatch's layout), for a consumer that merges rows.
  */
 export function partialRowsFromBatch(b: Batch, aggs: readonly AggSpec[], groupCount: number): FragmentRow[] {
   const out: FragmentRow[] = [];
+  if (distinctArgument(aggs) !== null && b.columns.length === groupCount + 1) {
+    // DISTINCT pairs [keys..., value]: the value as every aggregate's one-value list (none for
+    // NULL, which DISTINCT aggregates skip; its group still counts).
+    const values = b.columns[groupCount]!;
+    for (let r = 0; r < b.length; r++) {
+      const row: (Datum | Datum[])[] = [];
+      for (let k = 0; k < groupCount; k++) row.push(datumAt(b.columns[k]!, r));
+      const v = datumAt(values, r);
+      for (let a = 0; a < aggs.length; a++) row.push(v === null ? [] : [v]);
+      out.push(row as FragmentRow);
+    }
+    return out;
+  }
   for (let r = 0; r < b.length; r++) {
     const row: (Datum | Datum[])[] = [];
     for (let k = 0; k < groupCount; k++) row.push(datumAt(b.columns[k]!, r));

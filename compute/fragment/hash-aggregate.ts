@@ -10,7 +10,14 @@ interface Group {
   readonly keys: Datum[];
   readonly states: AggState[];
   /** Per DISTINCT aggregate: the distinct values seen (by key). */
-  readonly distinct: (Map<string, Datum> | null)[];
+  readonly distinct: (Map<DistinctKey, Datum> | null)[];
+}
+
+/** A DISTINCT value's key: numbers, strings and bigints as themselves (a Map compares them by value, NaN and -0 as SQL does), the rest as datumKey's text. */
+type DistinctKey = string | number | bigint;
+
+function distinctKey(v: Datum): DistinctKey {
+  return typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint' ? v : datumKey(v);
 }
 
 /** Key values a Map tells apart as the key strings would (SameValueZero: -0 is 0, NaN is NaN). */
@@ -119,7 +126,7 @@ export class HashAggregate {
         continue;
       }
       const d = g.distinct[i];
-      if (d) d.set(datumKey(v), v);
+      if (d) d.set(distinctKey(v), v);
       else g.states[i] = slot.impl.accumulate(g.states[i]!, v);
     }
   }
@@ -131,7 +138,7 @@ export class HashAggregate {
     for (let i = 0; i < this.slots.length; i++) {
       const state = row[this.groupCount + i] as AggState;
       const d = g.distinct[i];
-      if (d) for (const v of state as Datum[]) d.set(datumKey(v), v);
+      if (d) for (const v of state as Datum[]) d.set(distinctKey(v), v);
       else g.states[i] = this.slots[i]!.impl.merge(g.states[i]!, state);
     }
   }

@@ -15,7 +15,7 @@ import type { SqlType } from '../../sql/types/sql-type.ts';
 import type { Fragment } from './fragment.ts';
 import { HashAggregate, fragmentAggSlots } from './hash-aggregate.ts';
 import { BatchAggregator } from './batch-aggregate.ts';
-import { GroupTable } from './group-table.ts';
+import { GroupTable, distinctArgument } from './group-table.ts';
 import type { FragmentRow } from './run-fragment.ts';
 import { TopN, topRows } from './sort-rows.ts';
 import type { FragmentChunk } from '../exchange/fragment-chunks.ts';
@@ -87,6 +87,10 @@ async function* aggregated(
 ): AsyncGenerator<FragmentChunk> {
   const mode = f.mode;
   if (mode.kind !== 'aggregate') return;
+  if (typedPartials && !mode.finish && distinctArgument(mode.aggs) !== null) {
+    yield* distinctPairs(f, batches, inputTypes, ctx, signal);
+    return;
+  }
   const filter = f.filter ? compileFilter(f.filter, inputTypes, ctx) : null;
   let selBuf = new Uint32Array(4096);
   // Second arguments (corr(y, x)'s x) follow the first ones.
@@ -147,6 +151,50 @@ async function* aggregated(
     rows = typedOnly ? groups.partialRows() : table.partialRows();
   }
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
+}
+
+/**
+ * Partial DISTINCT aggregation as pairs: the slice groups by [keys..., argument] in the typed
+ * table (no Datum per row) and sends the distinct pairs as columns, which the leader reads as one
+ * partial row per pair, [keys..., [value]] per aggregate (see partialRowsFromBatch). Batches the
+ * typed table declines go to the Datum table, whose partial rows follow.
+ */
+async function* distinctPairs(
+  f: Fragment, batches: AsyncIterable<Batch>, inputTypes: readonly SqlType[], ctx: EvalContext, signal: AbortSignal | undefined,
+): AsyncGenerator<FragmentChunk> {
+  const mode = f.mode as Extract<Fragment['mode'], { kind: 'aggregate' }>;
+  const arg = distinctArgument(mode.aggs)!;
+  const filter = f.filter ? compileFilter(f.filter, inputTypes, ctx) : null;
+  let selBuf = new Uint32Array(4096);
+  const inputs = compileAggregateInputs([...mode.groupBy, arg], [], inputTypes, ctx);
+  const pairs = new GroupTable([]);
+  const table = new HashAggregate(fragmentAggSlots(mode.aggs), mode.groupBy.length);
+  const args: Datum[] = new Array<Datum>(mode.aggs.length);
+  for await (const batch of batches) {
+    signal?.throwIfAborted();
+    if (selBuf.length < batch.length) selBuf = new Uint32Array(batch.length);
+    const [n, sel] = selected(batch, filter, selBuf);
+    if (n === 0) continue;
+    const { keys } = inputs(batch, sel);
+    if (pairs.add(keys, [], n)) continue;
+    const groupKeys = keys.slice(0, mode.groupBy.length);
+    const values = keys[mode.groupBy.length]!;
+    for (let r = 0; r < n; r++) {
+      args.fill(datumAt(values, r));
+      table.accumulate(rowOf(groupKeys, r), args);
+    }
+  }
+  const states = pairs.size > 0 ? pairs.partialBatch() : null;
+  if (states !== null) {
+    for (let i = 0; i < states.length; i += STATE_ROWS) {
+      const e = Math.min(states.length, i + STATE_ROWS);
+      yield i === 0 && e === states.length ? states : { length: e - i, columns: states.columns.map((v) => sliceVector(v, i, e)), selection: null };
+    }
+  }
+  if (table.size > 0 || (states === null && mode.groupBy.length === 0)) {
+    const rows = table.partialRows();
+    for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
+  }
 }
 
 /**

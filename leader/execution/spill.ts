@@ -14,9 +14,9 @@ import { createInterface } from 'node:readline';
 import { SqlError, SqlState } from '../../common/errors/index.ts';
 import { fromTaggedJson, toTaggedJson } from '../../common/tagged-json.ts';
 import { HashAggregate, type AggSlot } from '../../compute/fragment/hash-aggregate.ts';
-import { GroupTable } from '../../compute/fragment/group-table.ts';
+import { GroupTable, distinctArgument, partialRowsFromBatch } from '../../compute/fragment/group-table.ts';
 import { leaderRows, type LeaderChunk } from '../../compute/exchange/fragment-chunks.ts';
-import type { SortKey } from '../../compute/fragment/fragment.ts';
+import type { AggSpec, SortKey } from '../../compute/fragment/fragment.ts';
 import { compareRows, sortRows } from '../../compute/fragment/sort-rows.ts';
 import type { FragmentRow } from '../../compute/fragment/run-fragment.ts';
 import { datumKey } from '../../sql/expr/compare.ts';
@@ -122,12 +122,22 @@ export async function* aggregateSpilling(input: AsyncIterable<LeaderChunk>, slot
   let agg = new HashAggregate(slots, groupCount);
   /** The typed table, made from the first chunk of states (with that fragment's aggregate specs). */
   let typed: GroupTable | null = null;
+  /** DISTINCT pairs [keys..., value] from every slice, deduplicated typed; their aggregate specs. */
+  let pairs: { table: GroupTable; aggs: readonly AggSpec[] } | null = null;
   let parts: SpillFile[] | null = null;
-  const held = (): number => agg.size + (typed?.size ?? 0);
+  const held = (): number => agg.size + (typed?.size ?? 0) + (pairs?.table.size ?? 0);
+  /** The pairs as HashAggregate's partial rows, each value a one-value DISTINCT list. */
+  const pairRows = (): FragmentRow[] => {
+    const b = pairs === null || pairs.table.size === 0 ? null : pairs.table.partialBatch();
+    return b === null ? [] : partialRowsFromBatch(b, pairs!.aggs, groupCount);
+  };
   for await (const chunk of input) {
     signal.throwIfAborted();
     if (parts === null) {
-      if (!Array.isArray(chunk)) {
+      if (!Array.isArray(chunk) && chunk.batch.columns.length === groupCount + 1 && distinctArgument(chunk.aggs) !== null) {
+        pairs ??= { table: new GroupTable([]), aggs: chunk.aggs };
+        if (!pairs.table.mergeBatch(chunk.batch.columns, [], chunk.batch.length)) for (const r of leaderRows(chunk)) agg.merge(r);
+      } else if (!Array.isArray(chunk)) {
         typed ??= new GroupTable(chunk.aggs);
         const { batch } = chunk;
         // States the typed table declines (their kinds differ) merge as rows.
@@ -141,14 +151,25 @@ export async function* aggregateSpilling(input: AsyncIterable<LeaderChunk>, slot
       // Too many groups: what is held goes out as partial rows, and so does everything after.
       if (groupCount === 0 || depth >= MAX_DEPTH) throw tooManyGroups(maxGroups);
       parts = await Promise.all(Array.from({ length: PARTITIONS }, () => space.file()));
-      for (const r of [...agg.partialRows(), ...(typed?.partialRows() ?? [])]) await parts[groupHash(r as FragmentRow, groupCount, depth)]!.append(r);
+      for (const r of [...agg.partialRows(), ...(typed?.partialRows() ?? []), ...pairRows()]) await parts[groupHash(r as FragmentRow, groupCount, depth)]!.append(r);
       agg = new HashAggregate(slots, groupCount);
       typed = null;
+      pairs = null;
       continue;
     }
     for (const r of leaderRows(chunk)) await parts[groupHash(r, groupCount, depth)]!.append(r as (Datum | Datum[])[]);
   }
   if (parts === null) {
+    // DISTINCT pairs alone: each group's distinct values are its pairs, which the aggregates
+    // (count, sum, ... without DISTINCT) take typed, grouped by the keys.
+    if (pairs !== null && agg.size === 0 && typed === null && groupCount > 0) {
+      const final = distinctFromPairs(pairs.table, pairs.aggs, groupCount, slots);
+      if (final !== null) {
+        yield* chunksOf(final);
+        return;
+      }
+    }
+    for (const r of pairRows()) agg.merge(r);
     // Typed states alone: their final rows straight from the table; else both merge as rows (with
     // no GROUP BY and no input, the row path gives its one row of empty aggregates).
     if (typed !== null && agg.size === 0 && typed.size > 0) {
@@ -163,6 +184,19 @@ export async function* aggregateSpilling(input: AsyncIterable<LeaderChunk>, slot
   for (const p of parts) {
     if (p.rows > 0) yield* aggregateSpilling(p.read(), slots, groupCount, maxGroups, space, signal, depth + 1);
   }
+}
+
+/**
+ * Final rows of DISTINCT aggregates from deduplicated pairs [keys..., value]: the same aggregates
+ * without DISTINCT over the pairs, grouped by the keys; null when the typed table cannot take them.
+ */
+function distinctFromPairs(pairs: GroupTable, aggs: readonly AggSpec[], groupCount: number, slots: readonly AggSlot[]): Datum[][] | null {
+  const b = pairs.partialBatch();
+  if (b === null) return null;
+  const plain = new GroupTable(aggs.map((a) => ({ ...a, distinct: false })));
+  const values = b.columns[groupCount]!;
+  if (!plain.add(b.columns.slice(0, groupCount), aggs.map(() => values), b.length)) return null;
+  return plain.finalRows(slots);
 }
 
 function tooManyGroups(maxGroups: number): SqlError {
