@@ -65,6 +65,11 @@ export class ConstPool {
     return name;
   }
 
+  /** The value of constant `name` (as `add` named it). */
+  valueOf(name: string): unknown {
+    return this.values[Number(name.slice(1))];
+  }
+
   /** Declares `const <name> = <init>;` in the factory scope and returns the name. */
   declare(prefix: string, init: string): string {
     const name = `f${prefix}${this.factoryCounter++}`;

@@ -191,9 +191,22 @@ function constantSet(ctx: CodegenContext, x: Val, values: readonly Datum[]): str
   }
 }
 
-/** JS testing whether x is in the pooled lookup set `set` (byte strings probe with their slice). */
-function setProbe(set: string, x: Val): string {
-  return x.repr === 'slice' ? `${set}.has(${x.arr}, ${x.s}, ${x.e})` : `${set}.has(${x.v})`;
+/**
+ * JS testing whether x is in the pooled lookup set `set` (byte strings probe with their slice).
+ * An int32 argument against a bitmap set probes it inline: one subtraction, one unsigned range
+ * check, one word (a join's runtime key filter runs this for every scanned row).
+ */
+function setProbe(ctx: CodegenContext, set: string, x: Val): string {
+  if (x.repr === 'slice') return `${set}.has(${x.arr}, ${x.s}, ${x.e})`;
+  const pooled = ctx.pool.valueOf(set);
+  const bitmap = x.repr === 'i32' && pooled instanceof NumberKeySet ? pooled.bitmap() : null;
+  if (bitmap === null) return `${set}.has(${x.v})`;
+  const bits = ctx.pool.add(bitmap.bits);
+  const min = ctx.pool.add(bitmap.min);
+  const range = ctx.pool.add(bitmap.range);
+  const d = ctx.tmp('i32', 'd');
+  // x - min is exact for int32 x; a negative difference is a huge unsigned one, out of range.
+  return `((${d} = ${x.v} - ${min}) >>> 0 < ${range} && (${bits}[${d} >>> 5] & (1 << (${d} & 31))) !== 0)`;
 }
 
 /** x IN (a run-time key set): a lookup set, or the evaluator's for a representation without one. */
@@ -203,7 +216,7 @@ export function genInSet(ctx: CodegenContext, e: Node<'InSet'>): Val | undefined
   const set = constantSet(ctx, x, e.keys);
   if (set === undefined) return undefined;
   const r = ctx.tmp('bool', 'r');
-  const probe = setProbe(set, x);
+  const probe = setProbe(ctx, set, x);
   if (x.n === 'false') {
     ctx.emit(`${r} = ${probe};`);
     return val('bool', r, 'false');
@@ -228,7 +241,7 @@ export function genInList(ctx: CodegenContext, e: Node<'InList'>): Val {
   const set = values ? constantSet(ctx, x, values.filter((v) => v !== null)) : undefined;
   if (values && set) {
     const hasNull = values.some((v) => v === null);
-    const probe = setProbe(set, x);
+    const probe = setProbe(ctx, set, x);
     ctx.emit(`if (${probe}) { ${r} = ${hit}; ${rn} = false; } else { ${r} = ${miss}; ${rn} = ${hasNull}; }`);
   } else {
     const matched = ctx.tmp('bool', 'm');

@@ -79,6 +79,14 @@ export class NumberKeySet {
     }
   }
 
+  /**
+   * The bitmap over [min, min + range) when the members are integers in a dense range (kernels
+   * probe it inline for int32 arguments); null for a hashed set.
+   */
+  bitmap(): { readonly bits: Uint32Array; readonly min: number; readonly range: number } | null {
+    return this.bits === null ? null : { bits: this.bits, min: this.min, range: this.range };
+  }
+
   has(v: number): boolean {
     if (v !== v) return this.hasNaN;
     const bits = this.bits;

@@ -102,6 +102,18 @@ export function bindParams(e: Expr, params: readonly Datum[]): Expr {
 
 /** `arg` IN (keys) over a key set found at run time: non-NULL, distinct values of arg's type. */
 export function inSet(arg: Expr, keys: readonly Datum[]): Expr {
-  const digest = createHash('sha256').update(toTaggedJson([arg.type, keys])).digest('base64');
-  return { kind: 'InSet', arg, keys, digest, type: { id: 'bool' } };
+  // In one order, so the same keys found again (rows arrive in any order) have the same digest and
+  // the kernels compiled for them are reused rather than compiled anew for every query.
+  const sorted = canonicalOrder(keys);
+  const digest = createHash('sha256').update(toTaggedJson([arg.type, sorted])).digest('base64');
+  return { kind: 'InSet', arg, keys: sorted, digest, type: { id: 'bool' } };
+}
+
+/** Numbers, bigints or strings sorted (natively, typed where it can); other keys as they are. */
+function canonicalOrder(keys: readonly Datum[]): readonly Datum[] {
+  if (keys.length < 2) return keys;
+  if (keys.every((k) => typeof k === 'number')) return Array.from(Float64Array.from(keys as number[]).sort());
+  if (keys.every((k) => typeof k === 'bigint' && k >= -(2n ** 63n) && k < 2n ** 63n)) return Array.from(BigInt64Array.from(keys as bigint[]).sort());
+  if (keys.every((k) => typeof k === 'string')) return [...keys].sort();
+  return keys;
 }
