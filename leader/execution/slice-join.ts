@@ -870,8 +870,17 @@ async function flippedJoin(
   const smallBatch = smallLeaf ? await env.materializeBatch(smallLeaf) : null;
   const smallSide = smallBatch !== null ? new Broadcast(null, smallBatch) : new Broadcast(await materialize(small.plan), null);
   // ON conditions over the big side alone already filter its scan (classifySliceJoin pushed them:
-  // TPC-H Q13's o_comment NOT LIKE runs in the scan kernel, before any pair is formed).
-  const probe = big.leaf.fragment;
+  // TPC-H Q13's o_comment NOT LIKE runs in the scan kernel, before any pair is formed). A single
+  // equality key also filters it by the small side's keys: big rows with another key match nothing
+  // (TPC-H Q22: the orders of the chosen customers only are probed).
+  let probe = big.leaf.fragment;
+  const probeKey = leftKeys.length === 1 && leftKeys[0]!.kind === 'Column' && probe.mode.kind === 'project'
+    ? probe.mode.exprs[leftKeys[0]!.index - lw] : undefined;
+  const smallKey = rightKeys[0];
+  if (probeKey?.kind === 'Column' && smallKey?.kind === 'Column' && probeKey.type.id === smallKey.type.id) {
+    const keys = distinctKeys(smallSide.length, (r) => smallSide.value(r, smallKey.index));
+    if (keys !== null) probe = withInFilter(probe, probeKey, keys);
+  }
   const residual = rest;
   const type = sj.tail[0]!.joinType;
   // A semi or anti join needs only which small rows matched: the nodes count, and nothing else comes back.
