@@ -84,10 +84,7 @@ function termFilter(predicate: Expr, inputTypes: readonly SqlType[], ctx: EvalCo
     return a;
   };
   return (batch: Batch, sel: Uint32Array | null, selOut: Uint32Array): number => {
-    for (const t of perTerm) {
-      const v = batch.columns[t.column];
-      if (v?.kind !== 'string' || v.dictionary === undefined) return fallback(batch, sel, selOut);
-    }
+    if (!dictionaryCoded(batch, perTerm)) return fallback(batch, sel, selOut);
     const n = batch.length;
     const columns = batch.columns.slice();
     for (const t of perTerm) {
@@ -115,6 +112,15 @@ function termFilter(predicate: Expr, inputTypes: readonly SqlType[], ctx: EvalCo
     }
     return kernel({ length: n, columns, selection: batch.selection }, sel, selOut);
   };
+}
+
+/** Whether every one of the columns is dictionary-encoded in this batch. */
+function dictionaryCoded(batch: Batch, uses: readonly { readonly column: number }[]): boolean {
+  for (const u of uses) {
+    const v = batch.columns[u.column];
+    if (v?.kind !== 'string' || v.dictionary === undefined) return false;
+  }
+  return true;
 }
 
 /** A dictionary's entries plus one NULL row (position entries.length). */
@@ -212,10 +218,7 @@ function dictionaryFilter(whole: FilterKernel, split: Split, inputTypes: readonl
     return m;
   };
   return (batch: Batch, selIn: Uint32Array | null, selOut: Uint32Array): number => {
-    for (const g of groups) {
-      const v = batch.columns[g.column];
-      if (v?.kind !== 'string' || v.dictionary === undefined) return whole(batch, selIn, selOut);
-    }
+    if (!dictionaryCoded(batch, groups)) return whole(batch, selIn, selOut);
     if (a.length < batch.length) { a = new Uint32Array(batch.length); b = new Uint32Array(batch.length); }
     let sel = selIn;
     let n = sel === null ? batch.length : sel.length;

@@ -154,13 +154,7 @@ export function eagerAggregate(s: BoundSelect, tables: TableLookup | undefined):
   const factLeaves = [...fact].sort((a, b) => a - b);
 
   // Fact-side positions (joined row) → positions in the fact join's row.
-  const factPos = new Map<number, number>();
-  let factWidth = 0;
-  for (const l of factLeaves) {
-    const leaf = leaves[l]!;
-    for (let o = 0; o < leaf.width; o++) factPos.set(leaf.offset + o, factWidth + o);
-    factWidth += leaf.width;
-  }
+  const { positions: factPos } = renumbered(factLeaves, leaves);
   const toFact = (e: Expr): Expr => mapExpr(e, (x) => (x.kind === 'Column' ? { ...x, index: factPos.get(x.index)! } : x));
 
   // The partial aggregates and how the outer query combines them.
@@ -182,14 +176,7 @@ export function eagerAggregate(s: BoundSelect, tables: TableLookup | undefined):
 
   // The outer query: the dimension inputs in their order, then the partial results.
   const dimLeaves = leaves.map((_l, i) => i).filter((i) => !isFact(i));
-  const dimPos = new Map<number, number>();
-  let width = 0;
-  for (const l of dimLeaves) {
-    const leaf = leaves[l]!;
-    for (let o = 0; o < leaf.width; o++) dimPos.set(leaf.offset + o, width + o);
-    width += leaf.width;
-  }
-  const derivedAt = width;
+  const { positions: dimPos, width: derivedAt } = renumbered(dimLeaves, leaves);
   const toOuter = (e: Expr): Expr => mapExpr(e, (x) => (x.kind === 'Column' ? { ...x, index: dimPos.get(x.index)! } : x));
   const joinConds = [
     ...outer.map(toOuter),
@@ -233,6 +220,18 @@ export function eagerAggregate(s: BoundSelect, tables: TableLookup | undefined):
     outputs: s.outputs.map(post),
     orderBy: s.orderBy.map((o) => ({ ...o, expr: post(o.expr) })),
   };
+}
+
+/** Joined-row positions of `chosen` leaves → positions in a row of those leaves alone, and its width. */
+function renumbered(chosen: readonly number[], leaves: readonly Leaf[]): { positions: Map<number, number>; width: number } {
+  const positions = new Map<number, number>();
+  let width = 0;
+  for (const l of chosen) {
+    const leaf = leaves[l]!;
+    for (let o = 0; o < leaf.width; o++) positions.set(leaf.offset + o, width + o);
+    width += leaf.width;
+  }
+  return { positions, width };
 }
 
 /** How a choice of fact inputs splits the query, and its partial groups by statistics. */
