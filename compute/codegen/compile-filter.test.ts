@@ -213,6 +213,9 @@ describe('compileFilter', () => {
         { kind: 'Not', type: T.bool, arg: { kind: 'And', type: T.bool, args: [fn('like', [s, lit('%AI%', T.text)]), fn('eq', [a, lit(2, T.int4)])] } },
       ] },
       { kind: 'Or', type: T.bool, args: [fn('ne', [s, lit('MAIL', T.text)]), fn('lt', [a, lit(1, T.int4)])] },
+      // A key set first (a runtime filter) runs before the per-entry conditions.
+      { kind: 'And', type: T.bool, args: [inSet(a, [1, 2]), fn('eq', [s, lit('AIR', T.text)])] },
+      { kind: 'And', type: T.bool, args: [inSet(a, [0]), fn('ne', [s, lit('AIR', T.text)]), fn('ge', [a, lit(0, T.int4)])] },
     ];
     for (const pred of cases) expect(runOn(pred, coded)).toEqual(reference(pred, rows));
     // A cast that fails on 'x', reached only by rows with a > 0: never decided per entry.

@@ -161,6 +161,8 @@ interface Split {
   readonly byColumn: ReadonlyMap<number, Expr[]>;
   /** The other conjuncts, in their order. */
   readonly rest: readonly Expr[];
+  /** How many of the predicate's first conjuncts are key sets (InSet), which run before the others. */
+  readonly leadingKeySets: number;
 }
 
 /** The top-level conjuncts that read one string column only and cannot fail, by column; null if none. */
@@ -179,7 +181,9 @@ function splitByStringColumn(predicate: Expr, inputTypes: readonly SqlType[]): S
       byColumn.set(only!, list);
     } else rest.push(c);
   }
-  return byColumn.size === 0 ? null : { byColumn, rest };
+  let leadingKeySets = 0;
+  while (leadingKeySets < conjuncts.length && conjuncts[leadingKeySets]!.kind === 'InSet') leadingKeySets++;
+  return byColumn.size === 0 ? null : { byColumn, rest, leadingKeySets };
 }
 
 function and(exprs: readonly Expr[]): Expr {
@@ -192,6 +196,11 @@ function and(exprs: readonly Expr[]): Expr {
  * those columns is not dictionary-encoded runs the whole filter.
  */
 function dictionaryFilter(whole: FilterKernel, split: Split, inputTypes: readonly SqlType[], ctx: EvalContext): FilterKernel {
+  // Key sets written first (a join's runtime filter) run before the per-entry conditions.
+  const leading: Expr[] = [];
+  while (leading.length < split.rest.length && split.rest[leading.length]!.kind === 'InSet' && split.leadingKeySets > leading.length) leading.push(split.rest[leading.length]!);
+  const pre = leading.length === 0 ? null : kernelFor('filter', [and(leading)], inputTypes, ctx) as FilterKernel;
+  if (pre !== null) split = { ...split, rest: split.rest.slice(leading.length) };
   const groups = [...split.byColumn].map(([column, conds]) => ({
     column,
     kernel: kernelFor('filter', [and(conds)], inputTypes, ctx) as FilterKernel,
@@ -223,6 +232,12 @@ function dictionaryFilter(whole: FilterKernel, split: Split, inputTypes: readonl
     let sel = selIn;
     let n = sel === null ? batch.length : sel.length;
     let intoA = true;
+    if (pre !== null) {
+      n = pre(batch, sel, a);
+      if (n === 0) return 0;
+      sel = a.subarray(0, n);
+      intoA = false;
+    }
     for (const g of groups) {
       const v = batch.columns[g.column] as StringVector;
       const d = v.dictionary!;

@@ -5,6 +5,8 @@
 
 /** Bitmap bits allowed per member before a dense range stops paying (a sparse range hashes instead). */
 const BITS_PER_MEMBER = 256;
+/** A range this small (128 KiB of bits) is a bitmap however few its members: it stays in cache. */
+const SMALL_BITMAP_BITS = 1 << 20;
 /** The largest bitmap, in bits (8 MiB). */
 const MAX_BITMAP_BITS = 1 << 26;
 
@@ -45,7 +47,7 @@ export class NumberKeySet {
     // NaN equals NaN in SQL (and -0 equals 0): NaN is a flag, -0 is stored as 0.
     this.hasNaN = hasNaN;
     const range = count === 0 ? 0 : max - min + 1;
-    if (integers && range <= MAX_BITMAP_BITS && range <= Math.max(1024, count * BITS_PER_MEMBER)) {
+    if (integers && range <= MAX_BITMAP_BITS && range <= Math.max(SMALL_BITMAP_BITS, count * BITS_PER_MEMBER)) {
       this.min = count === 0 ? 0 : min;
       this.range = range;
       const bits = this.bits = new Uint32Array(Math.max(1, Math.ceil(range / 32)));

@@ -744,14 +744,19 @@ const USELESS_FILTER_SHARE = 0.9;
 /** Broadcast inputs with at most this many distinct keys also filter the probe's scan. */
 export const RUNTIME_FILTER_MAX_KEYS = 100_000;
 
-/** `arg IN (keys)` ANDed into a fragment's filter (zone maps follow). */
+/**
+ * `arg IN (keys)` ANDed into a fragment's filter (zone maps follow), first: a key set is mostly the
+ * most selective condition there (sets that would keep nearly every row are not made), and one
+ * bitmap or hash probe per row spares the other conditions the rows it drops.
+ */
 function withInFilter(f: Fragment, arg: Expr, keys: readonly Datum[]): Fragment {
-  return withConjuncts(f, [inSet(arg, keys)]);
+  return withConjuncts(f, [inSet(arg, keys)], true);
 }
 
 /** `f` keeping only rows that also pass `extra` (over its scan positions), zone filters included. */
-function withConjuncts(f: Fragment, extra: readonly Expr[]): Fragment {
-  const filter = and([...(f.filter === null ? [] : f.filter.kind === 'And' ? f.filter.args : [f.filter]), ...extra])!;
+function withConjuncts(f: Fragment, extra: readonly Expr[], first = false): Fragment {
+  const existing = f.filter === null ? [] : f.filter.kind === 'And' ? f.filter.args : [f.filter];
+  const filter = and(first ? [...extra, ...existing] : [...existing, ...extra])!;
   return { ...f, filter, zoneFilters: zoneFiltersFor(filter, f.scanColumns) };
 }
 
