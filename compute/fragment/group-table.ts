@@ -337,14 +337,28 @@ export class GroupTable {
     }
   }
 
-  /** Groups rows by hashing every key and probing for every row. */
+  /**
+   * Groups rows by hashing every key and probing for every row — except a row with the previous
+   * row's key, which takes its group without touching the table: rows clustered by the key (as
+   * lineitem arrives by l_orderkey) then cost a comparison, not a cache miss in a big table.
+   */
   private groupByHash(keys: readonly Vector[], n: number): void {
     const hashes = this.rowHash;
     hashes.fill(0x12345, 0, n);
     for (const k of keys) hashColumn(k, n, hashes);
     const stores = this.keyStores!;
     const rowGroup = this.rowGroup;
-    for (let r = 0; r < n; r++) rowGroup[r] = this.groupOf(stores, r, hashes[r]!);
+    let prevHash = 0;
+    let prevGroup = -1;
+    for (let r = 0; r < n; r++) {
+      const h = hashes[r]!;
+      if (h === prevHash && prevGroup >= 0 && this.sameKey(stores, r, prevGroup)) {
+        rowGroup[r] = prevGroup;
+        continue;
+      }
+      prevGroup = rowGroup[r] = this.groupOf(stores, r, h);
+      prevHash = h;
+    }
   }
 
   /**
