@@ -38,15 +38,10 @@ const BOOL: SqlType = { id: 'bool' };
  * (within AND, OR and NOT) replaced by new bool columns, numbered from `base` in `terms` order.
  */
 function extractStringTerms(e: Expr, inputTypes: readonly SqlType[], base: number, terms: StringTerm[]): Expr {
-  if (e.type.id === 'bool' && e.kind !== 'Column') {
-    const cols = new Set<number>();
-    walkExpr(e, (x) => { if (x.kind === 'Column') cols.add(x.index); });
-    const [only] = cols;
-    const t = cols.size === 1 ? inputTypes[only!] : undefined;
-    if (t !== undefined && layoutOf(t).kind === 'string' && infallible(e)) {
-      terms.push({ column: only!, expr: mapExpr(e, (x) => (x.kind === 'Column' ? { ...x, index: 0 } : x)) });
-      return { kind: 'Column', index: base + terms.length - 1, type: BOOL };
-    }
+  const column = e.type.id === 'bool' && e.kind !== 'Column' ? stringColumnOf(e, inputTypes) : -1;
+  if (column >= 0) {
+    terms.push({ column, expr: mapExpr(e, (x) => (x.kind === 'Column' ? { ...x, index: 0 } : x)) });
+    return { kind: 'Column', index: base + terms.length - 1, type: BOOL };
   }
   switch (e.kind) {
     case 'And': case 'Or': return { ...e, args: e.args.map((a) => extractStringTerms(a, inputTypes, base, terms)) };
@@ -156,34 +151,40 @@ function infallible(e: Expr): boolean {
   }
 }
 
+/** The one string column `e` reads when it reads no other and cannot fail; -1 otherwise. */
+function stringColumnOf(e: Expr, inputTypes: readonly SqlType[]): number {
+  const cols = new Set<number>();
+  walkExpr(e, (x) => { if (x.kind === 'Column') cols.add(x.index); });
+  const [only] = cols;
+  const t = cols.size === 1 ? inputTypes[only!] : undefined;
+  return t !== undefined && layoutOf(t).kind === 'string' && infallible(e) ? only! : -1;
+}
+
 interface Split {
+  /** The predicate's first conjuncts while they are key sets (a join's runtime filter): run first. */
+  readonly keySets: readonly Expr[];
   /** Per string column: its conjuncts, in their order. */
   readonly byColumn: ReadonlyMap<number, Expr[]>;
   /** The other conjuncts, in their order. */
   readonly rest: readonly Expr[];
-  /** How many of the predicate's first conjuncts are key sets (InSet), which run before the others. */
-  readonly leadingKeySets: number;
 }
 
 /** The top-level conjuncts that read one string column only and cannot fail, by column; null if none. */
 function splitByStringColumn(predicate: Expr, inputTypes: readonly SqlType[]): Split | null {
   const conjuncts = predicate.kind === 'And' ? predicate.args : [predicate];
+  const keySets: Expr[] = [];
   const byColumn = new Map<number, Expr[]>();
   const rest: Expr[] = [];
   for (const c of conjuncts) {
-    const cols = new Set<number>();
-    walkExpr(c, (x) => { if (x.kind === 'Column') cols.add(x.index); });
-    const [only] = cols;
-    const t = cols.size === 1 ? inputTypes[only!] : undefined;
-    if (t !== undefined && layoutOf(t).kind === 'string' && infallible(c)) {
-      const list = byColumn.get(only!) ?? [];
+    const column = stringColumnOf(c, inputTypes);
+    if (column >= 0) {
+      const list = byColumn.get(column) ?? [];
       list.push(c);
-      byColumn.set(only!, list);
-    } else rest.push(c);
+      byColumn.set(column, list);
+    } else if (c.kind === 'InSet' && rest.length === 0 && byColumn.size === 0) keySets.push(c);
+    else rest.push(c);
   }
-  let leadingKeySets = 0;
-  while (leadingKeySets < conjuncts.length && conjuncts[leadingKeySets]!.kind === 'InSet') leadingKeySets++;
-  return byColumn.size === 0 ? null : { byColumn, rest, leadingKeySets };
+  return byColumn.size === 0 ? null : { keySets, byColumn, rest };
 }
 
 function and(exprs: readonly Expr[]): Expr {
@@ -197,10 +198,7 @@ function and(exprs: readonly Expr[]): Expr {
  */
 function dictionaryFilter(whole: FilterKernel, split: Split, inputTypes: readonly SqlType[], ctx: EvalContext): FilterKernel {
   // Key sets written first (a join's runtime filter) run before the per-entry conditions.
-  const leading: Expr[] = [];
-  while (leading.length < split.rest.length && split.rest[leading.length]!.kind === 'InSet' && split.leadingKeySets > leading.length) leading.push(split.rest[leading.length]!);
-  const pre = leading.length === 0 ? null : kernelFor('filter', [and(leading)], inputTypes, ctx) as FilterKernel;
-  if (pre !== null) split = { ...split, rest: split.rest.slice(leading.length) };
+  const pre = split.keySets.length === 0 ? null : kernelFor('filter', [and(split.keySets)], inputTypes, ctx) as FilterKernel;
   const groups = [...split.byColumn].map(([column, conds]) => ({
     column,
     kernel: kernelFor('filter', [and(conds)], inputTypes, ctx) as FilterKernel,

@@ -142,15 +142,20 @@ async function* aggregated(
     // Partial states as columns where the typed table holds them all, for a leader that merges typed.
     const states = typedOnly && typedPartials ? groups.partialBatch() : null;
     if (states !== null) {
-      for (let i = 0; i < states.length; i += STATE_ROWS) {
-        const e = Math.min(states.length, i + STATE_ROWS);
-        yield i === 0 && e === states.length ? states : { length: e - i, columns: states.columns.map((v) => sliceVector(v, i, e)), selection: null };
-      }
+      yield* stateChunks(states);
       return;
     }
     rows = typedOnly ? groups.partialRows() : table.partialRows();
   }
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);
+}
+
+/** Partial states in batches of at most STATE_ROWS groups (views, no copies). */
+function* stateChunks(states: Batch): Generator<Batch> {
+  for (let i = 0; i < states.length; i += STATE_ROWS) {
+    const e = Math.min(states.length, i + STATE_ROWS);
+    yield i === 0 && e === states.length ? states : { length: e - i, columns: states.columns.map((v) => sliceVector(v, i, e)), selection: null };
+  }
 }
 
 /**
@@ -185,12 +190,7 @@ async function* distinctPairs(
     }
   }
   const states = pairs.size > 0 ? pairs.partialBatch() : null;
-  if (states !== null) {
-    for (let i = 0; i < states.length; i += STATE_ROWS) {
-      const e = Math.min(states.length, i + STATE_ROWS);
-      yield i === 0 && e === states.length ? states : { length: e - i, columns: states.columns.map((v) => sliceVector(v, i, e)), selection: null };
-    }
-  }
+  if (states !== null) yield* stateChunks(states);
   if (table.size > 0 || (states === null && mode.groupBy.length === 0)) {
     const rows = table.partialRows();
     for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield rows.slice(i, i + CHUNK_ROWS);

@@ -12,7 +12,7 @@ import { evaluate } from '../../sql/expr/evaluate.ts';
 import type { Expr } from '../../sql/expr/expr.ts';
 import type { EvalContext } from '../../sql/functions/scalar-functions.ts';
 import type { Datum } from '../../sql/types/datum.ts';
-import type { FinalStep, JoinPlan, SelectPlan } from '../planning/select-plan.ts';
+import { topNOf, type FinalStep, type JoinPlan, type SelectPlan } from '../planning/select-plan.ts';
 import { joinRows } from './hash-join.ts';
 import { DEFAULT_LEADER_CELLS, type MemoryBudget } from '../../common/memory-budget.ts';
 import { SpillSpace, aggregateSpilling, sortSpilling } from './spill.ts';
@@ -263,18 +263,9 @@ export async function onePhaseAggregate(plan: SelectPlan, env: Pick<ExecutionEnv
   return finishedOnSlices(plan);
 }
 
-/**
- * What each slice may keep of its final rows under the query's ORDER BY ... LIMIT (plus OFFSET):
- * the leader sorts the slices' rows again and cuts, so the first rows of each slice suffice.
- */
+/** What each slice may keep of its final rows (see topNOf). */
 function sliceTopN(fin: FinalStep): TopNSpec | null {
-  if (fin.sortKeys.length === 0 || fin.distinct || fin.limit === null || fin.limit.kind !== 'Const') return null;
-  if (fin.offset !== null && fin.offset.kind !== 'Const') return null;
-  const limit = fin.limit.value === null ? NaN : Number(fin.limit.value);
-  const offset = fin.offset === null || fin.offset.value === null ? 0 : Number(fin.offset.value);
-  // A negative or odd count is the leader's error to raise.
-  if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(offset) || limit < 0 || offset < 0) return null;
-  return { keys: fin.sortKeys, limit: limit + offset };
+  return topNOf(fin.sortKeys, fin.distinct, fin.limit, fin.offset);
 }
 
 /** The plan with its HAVING and projection run where the groups are aggregated; the leader only merges streams. */

@@ -1,5 +1,5 @@
 // Splits a bound SELECT into the fragment every slice runs and the final step on the leader.
-import type { AggSpec, Fragment, SortKey } from '../../compute/fragment/fragment.ts';
+import type { AggSpec, Fragment, SortKey, TopNSpec } from '../../compute/fragment/fragment.ts';
 import { toTaggedJson } from '../../common/tagged-json.ts';
 import type { BoundSelect, JoinTree, JoinType, SelectSource } from '../../sql/binder/bound-select.ts';
 import { aggregateArgs, mapAggregateArgs } from '../../sql/binder/scope.ts';
@@ -127,6 +127,19 @@ function withOrderColumns(outputs: readonly Expr[], s: BoundSelect): { exprs: Ex
 }
 
 /**
+ * What each slice may keep of its rows under ORDER BY ... LIMIT (plus OFFSET): the leader sorts
+ * the slices' rows again and cuts, so each slice's first limit + offset rows suffice. Null without
+ * an order, under DISTINCT, or when a count is not a known non-negative integer (a negative one is
+ * the leader's error to raise, a NULL one means no limit).
+ */
+export function topNOf(keys: readonly SortKey[], distinct: boolean, limit: Expr | null, offset: Expr | null): TopNSpec | null {
+  const n = limit?.kind === 'Const' && limit.value !== null ? Number(limit.value) : NaN;
+  const skip = offset === null ? 0 : offset.kind === 'Const' ? Number(offset.value ?? 0) : NaN;
+  if (keys.length === 0 || distinct || !Number.isSafeInteger(n) || !Number.isSafeInteger(skip) || n < 0 || skip < 0) return null;
+  return { keys, limit: n + skip };
+}
+
+/**
  * Plans a bound SELECT (parameters already substituted). With `tables` (definitions and
  * statistics), plans that depend on statistics are considered too (eager aggregation).
  */
@@ -166,12 +179,7 @@ export function planSelect(bound: BoundSelect, tables?: TableLookup): SelectPlan
   }
   const { exprs, keys } = withOrderColumns(s.outputs, s);
   // Top-N on each slice when the final order and limit are known and no DISTINCT intervenes.
-  const limit = s.limit?.kind === 'Const' && s.limit.value !== null ? Number(s.limit.value) : NaN;
-  const offset = s.offset === null ? 0 : s.offset.kind === 'Const' ? Number(s.offset.value ?? 0) : NaN;
-  // A negative or NULL count is the leader's to judge (an error, or no limit).
-  const topN = keys.length > 0 && !s.distinct && Number.isSafeInteger(limit) && Number.isSafeInteger(offset) && limit >= 0 && offset >= 0
-    ? { keys, limit: limit + offset }
-    : null;
+  const topN = topNOf(keys, s.distinct, s.limit, s.offset);
   return {
     source: s.source, subplan, joinPlan, setPlans,
     fragment: { tableOid, scanColumns, scanTypes, zoneFilters: zoneFiltersFor(filter, scanColumns), filter, mode: { kind: 'project', exprs: exprs.map(r), topN } },
