@@ -87,26 +87,57 @@ function termFilter(predicate: Expr, inputTypes: readonly SqlType[], ctx: EvalCo
       const { codes, entries } = v.dictionary!;
       const a = answersOf(t, entries);
       if (t.values.length < n) { t.values = new Uint8Array(n); t.nulls = new Uint8Array(n); }
-      const values = t.values;
-      const av = a.values;
-      const an = a.nulls;
-      const vn = v.nulls;
-      if (vn === null && an === null) {
-        for (let i = 0; i < n; i++) values[i] = av[codes[i]!]!;
-        columns.push({ kind: 'bool', length: n, values, nulls: null });
-        continue;
-      }
-      const nulls = t.nulls;
-      const nullSlot = entries.length;
-      for (let i = 0; i < n; i++) {
-        const slot = vn !== null && vn[i] !== 0 ? nullSlot : codes[i]!;
-        values[i] = av[slot]!;
-        nulls[i] = an === null ? 0 : an[slot]!;
-      }
-      columns.push({ kind: 'bool', length: n, values, nulls });
+      const withNulls = gatherAnswers(a.values, a.nulls, codes, v.nulls, entries.length, n, t.values, t.nulls);
+      columns.push({ kind: 'bool', length: n, values: t.values, nulls: withNulls ? t.nulls : null });
     }
     return kernel({ length: n, columns, selection: batch.selection }, sel, selOut);
   };
+}
+
+// The per-row loops live in top-level functions over typed arrays only. Inside the filters'
+// closures they would share those closures' optimised code, which each query's different kernels
+// (called from there) deoptimise: V8 then gives up optimising and the loops run interpreted, ~5x slower.
+
+/**
+ * Writes each row's answer (`answers` by code; NULL rows take slot `nullSlot`) into `values`, and
+ * its NULL flag into `nulls` when there can be any: returns whether `nulls` was written.
+ */
+function gatherAnswers(
+  answers: Uint8Array, answerNulls: Uint8Array | null, codes: Int32Array, rowNulls: Uint8Array | null,
+  nullSlot: number, n: number, values: Uint8Array, nulls: Uint8Array,
+): boolean {
+  if (rowNulls === null && answerNulls === null) {
+    for (let i = 0; i < n; i++) values[i] = answers[codes[i]!]!;
+    return false;
+  }
+  for (let i = 0; i < n; i++) {
+    const slot = rowNulls !== null && rowNulls[i] !== 0 ? nullSlot : codes[i]!;
+    values[i] = answers[slot]!;
+    nulls[i] = answerNulls === null ? 0 : answerNulls[slot]!;
+  }
+  return true;
+}
+
+/**
+ * Writes into `out` the rows (the first `n`, or the `n` of `sel`) whose code's `match` is 1 (NULL
+ * rows look at slot `nullSlot`); returns how many.
+ */
+function keepMatching(
+  match: Uint8Array, codes: Int32Array, nulls: Uint8Array | null, nullSlot: number,
+  sel: Uint32Array | null, n: number, out: Uint32Array,
+): number {
+  let m = 0;
+  // The common cases in loops of their own: every row (no selection yet), no NULLs.
+  if (sel === null && nulls === null) {
+    for (let i = 0; i < n; i++) if (match[codes[i]!] === 1) out[m++] = i;
+  } else if (sel === null) {
+    for (let i = 0; i < n; i++) if (match[nulls![i] !== 0 ? nullSlot : codes[i]!] === 1) out[m++] = i;
+  } else if (nulls === null) {
+    for (let k = 0; k < n; k++) { const i = sel[k]!; if (match[codes[i]!] === 1) out[m++] = i; }
+  } else {
+    for (let k = 0; k < n; k++) { const i = sel[k]!; if (match[nulls[i] !== 0 ? nullSlot : codes[i]!] === 1) out[m++] = i; }
+  }
+  return m;
 }
 
 /** Whether every one of the columns is dictionary-encoded in this batch. */
@@ -239,23 +270,9 @@ function dictionaryFilter(whole: FilterKernel, split: Split, inputTypes: readonl
     for (const g of groups) {
       const v = batch.columns[g.column] as StringVector;
       const d = v.dictionary!;
-      const match = matchesOf(g, d.entries);
-      const codes = d.codes;
-      const nulls = v.nulls;
-      const nullSlot = d.entries.length;
       const out = intoA ? a : b;
       intoA = !intoA;
-      let m = 0;
-      // The common cases in loops of their own: every row (no selection yet), no NULLs.
-      if (sel === null && nulls === null) {
-        for (let i = 0; i < n; i++) if (match[codes[i]!] === 1) out[m++] = i;
-      } else if (sel === null) {
-        for (let i = 0; i < n; i++) if (match[nulls![i] !== 0 ? nullSlot : codes[i]!] === 1) out[m++] = i;
-      } else if (nulls === null) {
-        for (let k = 0; k < n; k++) { const i = sel[k]!; if (match[codes[i]!] === 1) out[m++] = i; }
-      } else {
-        for (let k = 0; k < n; k++) { const i = sel[k]!; if (match[nulls[i] !== 0 ? nullSlot : codes[i]!] === 1) out[m++] = i; }
-      }
+      const m = keepMatching(matchesOf(g, d.entries), d.codes, v.nulls, d.entries.length, sel, n, out);
       sel = out.subarray(0, m);
       n = m;
       if (n === 0) return 0;
