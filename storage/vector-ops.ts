@@ -264,10 +264,15 @@ export function fillNullPlaceholders(v: Vector): Vector {
  * entries are not few next to the rows (then plain strings cost no more).
  */
 function concatDictionaries(parts: readonly StringVector[], n: number, nulls: Uint8Array | null): StringVector | null {
+  // Batches cut from one block share its entries: each entries vector counts, and is merged, once.
+  const renumbered = new Map<StringVector, Int32Array | null>();
   let entryCount = 0;
   for (const p of parts) {
     if (p.dictionary === undefined) return null;
-    entryCount += p.dictionary.entries.length;
+    const entries = p.dictionary.entries;
+    if (renumbered.has(entries)) continue;
+    renumbered.set(entries, null);
+    entryCount += entries.length;
   }
   if (entryCount * 4 > n) return null;
   const index = new Map<string, number>();
@@ -278,22 +283,26 @@ function concatDictionaries(parts: readonly StringVector[], n: number, nulls: Ui
   let row = 0;
   for (const p of parts) {
     const { entries, codes: from } = p.dictionary!;
-    const eb = entries.bytes;
-    const key = Buffer.from(eb.buffer, eb.byteOffset, eb.byteLength);
-    const renumber = new Int32Array(entries.length);
-    for (let e = 0; e < entries.length; e++) {
-      const a = entries.offsets[e]!;
-      const b = entries.offsets[e + 1]!;
-      const text = key.toString('latin1', a, b);
-      let code = index.get(text);
-      if (code === undefined) {
-        code = offsets.length - 1;
-        index.set(text, code);
-        chunks.push(eb.subarray(a, b));
-        size += b - a;
-        offsets.push(size);
+    let renumber = renumbered.get(entries)!;
+    if (renumber === null) {
+      const eb = entries.bytes;
+      const key = Buffer.from(eb.buffer, eb.byteOffset, eb.byteLength);
+      renumber = new Int32Array(entries.length);
+      for (let e = 0; e < entries.length; e++) {
+        const a = entries.offsets[e]!;
+        const b = entries.offsets[e + 1]!;
+        const text = key.toString('latin1', a, b);
+        let code = index.get(text);
+        if (code === undefined) {
+          code = offsets.length - 1;
+          index.set(text, code);
+          chunks.push(eb.subarray(a, b));
+          size += b - a;
+          offsets.push(size);
+        }
+        renumber[e] = code;
       }
-      renumber[e] = code;
+      renumbered.set(entries, renumber);
     }
     for (let i = 0; i < p.length; i++) codes[row + i] = renumber[from[i]!]!;
     row += p.length;
