@@ -24,6 +24,8 @@ import { toTaggedJson } from '../../common/tagged-json.ts';
 import type { Fragment } from '../../compute/fragment/fragment.ts';
 import { evaluate } from '../../sql/expr/evaluate.ts';
 import { datumKey } from '../../sql/expr/compare.ts';
+import { allNullVector, gatherVector } from '../../storage/vector-ops.ts';
+import { layoutOf } from '../../storage/column-kind.ts';
 
 /**
  * A probe table smaller than this joins on the leader: shipping a plan costs more than it saves.
@@ -893,11 +895,21 @@ async function flippedJoin(
     tableOid: 0, scanColumns: [], scanTypes: [], zoneFilters: [], filter: null,
     mode: { kind: 'aggregate', groupBy: [], aggs: [{ name: 'count', arg: null, distinct: false }] },
   };
+  const smallTypes = joinPlanTypes(small.plan);
+  // A semi or anti join's nodes read only the small side's key and residual columns: the others
+  // travel as NULL (Arrow's Null type, no buffers). TPC-H Q22 ships customer keys, not phones.
+  let wireBatch = smallSide.batch;
+  if (type !== 'left' && wireBatch !== null) {
+    const read = new Set<number>();
+    for (const e of [...rightKeys, ...residual]) walkExpr(e, (x) => { if (x.kind === 'Column' && x.index < lw) read.add(x.index); });
+    const b = wireBatch;
+    wireBatch = { ...b, columns: b.columns.map((v, c) => (read.has(c) ? v : allNullVector(layoutOf(smallTypes[c]!), b.length))) };
+  }
   const jf: JoinFragment = {
     probe, probeOffset: big.offset, width, probeResidual: null,
     inputs: [{
-      kind: 'broadcast', rows: smallSide.rows ?? [], ...(smallSide.batch !== null ? { batch: smallSide.batch } : {}),
-      offset: 0, width: lw, types: joinPlanTypes(small.plan),
+      kind: 'broadcast', rows: smallSide.rows ?? [], ...(wireBatch !== null ? { batch: wireBatch } : {}),
+      offset: 0, width: lw, types: smallTypes,
     }],
     steps: [{ type: 'inner', input: 0, leftKeys, rightKeys, residual: and(residual), trackMatches: true, ...(type === 'left' ? {} : { matchesOnly: true }) }],
     post,
@@ -910,15 +922,16 @@ async function flippedJoin(
   return (async function* withUnmatched(): AsyncGenerator<LeaderChunk> {
     if (type === 'left') yield* joined;
     else for await (const _counts of joined) { /* only the matches matter */ }
-    const rows: Datum[][] = [];
-    for (let i = 0; i < smallSide.length; i++) {
-      // LEFT JOIN: the matched rows came joined; the rest with NULLs. Semi: the matched; anti: the rest.
-      if (matched.has(i) !== (type === 'semi')) continue;
-      rows.push(narrow.map((c) => (c < lw ? smallSide.value(i, c) : null)));
-    }
+    // LEFT JOIN: the matched rows came joined; the rest with NULLs. Semi: the matched; anti: the rest.
+    const keep = new Int32Array(smallSide.length);
+    let count = 0;
+    for (let i = 0; i < smallSide.length; i++) if (matched.has(i) === (type === 'semi')) keep[count++] = i;
     // Through the fragment's kernels, so a partial aggregation's states stay typed for the leader.
     const types = plan.fragment.scanTypes;
-    const unmatched = batchFromRows(types, rows);
+    const batch = smallSide.batch;
+    const unmatched: Batch = batch !== null
+      ? { length: count, selection: null, columns: narrow.map((c, k) => (c < lw ? gatherVector(batch.columns[c]!, keep, count) : allNullVector(layoutOf(types[k]!), count))) }
+      : batchFromRows(types, Array.from(keep.subarray(0, count), (i) => narrow.map((c) => (c < lw ? smallSide.value(i, c) : null))));
     const out = runFragmentChunks(plan.fragment, (async function* once() { yield unmatched; })(), types, evalCtx, undefined, true);
     for await (const c of out) yield leaderChunk(c, plan.fragment);
   })();

@@ -104,15 +104,21 @@ export function bindParams(e: Expr, params: readonly Datum[]): Expr {
 export function inSet(arg: Expr, keys: readonly Datum[]): Expr {
   // In one order, so the same keys found again (rows arrive in any order) have the same digest and
   // the kernels compiled for them are reused rather than compiled anew for every query.
+  // Numbers (a join's integer keys, thousands of them) are sorted and hashed as a Float64Array's
+  // bytes, not as JSON text.
+  if (keys.length >= 2 && keys.every((k) => typeof k === 'number')) {
+    const typed = Float64Array.from(keys as number[]).sort();
+    const digest = createHash('sha256').update(toTaggedJson(arg.type)).update(new Uint8Array(typed.buffer)).digest('base64');
+    return { kind: 'InSet', arg, keys: Array.from(typed), digest, type: { id: 'bool' } };
+  }
   const sorted = canonicalOrder(keys);
   const digest = createHash('sha256').update(toTaggedJson([arg.type, sorted])).digest('base64');
   return { kind: 'InSet', arg, keys: sorted, digest, type: { id: 'bool' } };
 }
 
-/** Numbers, bigints or strings sorted (natively, typed where it can); other keys as they are. */
+/** Bigints or strings sorted (natively, typed where it can); other keys as they are. */
 function canonicalOrder(keys: readonly Datum[]): readonly Datum[] {
   if (keys.length < 2) return keys;
-  if (keys.every((k) => typeof k === 'number')) return Array.from(Float64Array.from(keys as number[]).sort());
   if (keys.every((k) => typeof k === 'bigint' && k >= -(2n ** 63n) && k < 2n ** 63n)) return Array.from(BigInt64Array.from(keys as bigint[]).sort());
   if (keys.every((k) => typeof k === 'string')) return [...keys].sort();
   return keys;

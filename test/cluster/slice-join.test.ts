@@ -81,6 +81,9 @@ describe('joins on the slices', () => {
     'SELECT side.tag, count(*) FROM side WHERE EXISTS (SELECT 1 FROM big WHERE big.k = side.k AND big.d = 2) GROUP BY side.tag',
     'SELECT side.tag, count(*), sum(side.k) FROM side WHERE NOT EXISTS (SELECT 1 FROM big WHERE big.k = side.k AND big.v > 70) GROUP BY side.tag',
     'SELECT side.k, side.d FROM side WHERE side.d IN (SELECT big.d FROM big WHERE big.k = side.k AND big.v < 3)',
+    // a residual reading a small-side column besides the key (the nodes get the columns a semi or anti join reads)
+    'SELECT side.tag, count(*), sum(side.d) FROM side WHERE EXISTS (SELECT 1 FROM big WHERE big.k = side.k AND big.v > side.d * 20) GROUP BY side.tag',
+    'SELECT side.tag, count(*), sum(side.d) FROM side WHERE NOT EXISTS (SELECT 1 FROM big WHERE big.k = side.k AND big.v > side.d * 20) GROUP BY side.tag',
     // GROUP BY the DISTKEY (or over an ALL table): finished on the slices in one phase
     'SELECT id, count(*), sum(v), count(DISTINCT k) FROM big WHERE id < 5000 GROUP BY id HAVING count(*) = 1 AND sum(v) > 10',
     'SELECT name, count(*), min(d) FROM dim GROUP BY name HAVING count(*) > 0',
