@@ -31,19 +31,26 @@ export function sortRows(rows: Datum[][], keys: readonly SortKey[]): Datum[][] {
   return rows;
 }
 
-/** How one key's values compare, as found in the rows: all numbers, all bigints, all strings, or mixed. */
-type KeyValues = 'number' | 'bigint' | 'string' | 'any';
+/**
+ * How one key's values compare, as found in the rows: all numbers, all bigints, all strings
+ * ('bmp': none with a surrogate, so UTF-16 order is code point order), or mixed.
+ */
+type KeyValues = 'number' | 'bigint' | 'string' | 'bmp' | 'any';
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 function keyValues(rows: readonly Datum[][], index: number): KeyValues {
   let seen: KeyValues | null = null;
+  let surrogates = false;
   for (const r of rows) {
     const v = r[index] ?? null;
     if (v === null) continue;
     const t = typeof v === 'number' ? 'number' : typeof v === 'bigint' ? 'bigint' : typeof v === 'string' ? 'string' : 'any';
     if (t === 'any' || (seen !== null && t !== seen)) return 'any';
     seen = t;
+    if (t === 'string' && !surrogates) surrogates = SURROGATE.test(v as string);
   }
-  return seen ?? 'any';
+  return seen === 'string' && !surrogates ? 'bmp' : seen ?? 'any';
 }
 
 /**
@@ -64,8 +71,10 @@ function rowComparator(rows: readonly Datum[][], keys: readonly SortKey[]): (a: 
       }
       let c: number;
       switch (kinds[i]) {
-        case 'number': c = compareDatums(x, y); break;
+        // NaN (neither smaller, larger nor equal) goes to compareDatums, which puts it last.
+        case 'number': c = (x as number) < (y as number) ? -1 : (x as number) > (y as number) ? 1 : x === y ? 0 : compareDatums(x, y); break;
         case 'bigint': c = (x as bigint) < (y as bigint) ? -1 : (x as bigint) > (y as bigint) ? 1 : 0; break;
+        case 'bmp': c = (x as string) < (y as string) ? -1 : (x as string) > (y as string) ? 1 : 0; break;
         case 'string': c = x === y ? 0 : compareCodePoints(x as string, y as string); break;
         default: c = compareDatums(x, y);
       }
