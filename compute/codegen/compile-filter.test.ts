@@ -9,7 +9,7 @@ import { T, type SqlType } from '../../sql/types/sql-type.ts';
 import { BATCH_SIZE } from '../batch/batch.ts';
 import { batchFromRows } from '../batch/row-conversion.ts';
 import { compileFilter } from './compile-filter.ts';
-import { compiledKernel, kernelCacheSize } from './kernel-cache.ts';
+import { compiledKernel, instantiate, kernelCacheSize } from './kernel-cache.ts';
 import { TEST_CTX, cast, colOf, d, fn, lit, num, withDictionaryStrings } from './test-support.ts';
 
 function run(pred: Expr, types: readonly SqlType[], rows: Datum[][], sel: Uint32Array | null = null): number[] {
@@ -262,5 +262,21 @@ describe('compileFilter', () => {
     expect(kernelCacheSize()).toBe(size);
     compileFilter(fn('gt', [colOf([T.int4], 0), lit(12346, T.int4)]), [T.int4], TEST_CTX);
     expect(kernelCacheSize()).toBe(size + 1);
+  });
+
+  it('shares filter and projection instances per time zone, and gives aggregates their own', () => {
+    const types = [T.int4, T.timestamptz];
+    const filter = compiledKernel('filter', [fn('gt', [colOf(types, 0), lit(5, T.int4)])], types);
+    expect(instantiate(filter, TEST_CTX)).toBe(instantiate(filter, { ...TEST_CTX, statementStartMicros: 1n }));
+    const elsewhere = { ...TEST_CTX, timeZoneOffsetSeconds: 3600, timeZone: 'Europe/Paris' };
+    expect(instantiate(filter, elsewhere)).not.toBe(instantiate(filter, TEST_CTX));
+    expect(instantiate(filter, elsewhere)).toBe(instantiate(filter, { ...elsewhere }));
+    // A kernel that reads the session (now()) is bound to the statement: one instance per value.
+    const now = compiledKernel('projection', [fn('now', [], T.timestamptz)], types);
+    expect(now.readsSession).toBe(true);
+    expect(instantiate(now, { ...TEST_CTX, statementStartMicros: 1n })).not.toBe(instantiate(now, { ...TEST_CTX, statementStartMicros: 2n }));
+    expect(filter.readsSession).toBe(false);
+    const agg = compiledKernel('aggregate', [colOf(types, 0)], types);
+    expect(instantiate(agg, TEST_CTX)).not.toBe(instantiate(agg, TEST_CTX));
   });
 });

@@ -65,16 +65,17 @@ function termFilter(predicate: Expr, inputTypes: readonly SqlType[], ctx: EvalCo
     column: t.column,
     project: kernelFor('projection', [t.expr], [inputTypes[t.column]!], ctx) as (batch: Batch, sel: Uint32Array | null) => Vector[],
     /** Per entries vector: the term's value per entry, then a NULL's (last slot). */
-    answers: new WeakMap<StringVector, { values: Uint8Array; nulls: Uint8Array | null }>(),
+    answers: new WeakMap<StringVector, Answers>(),
     values: new Uint8Array(0),
     nulls: new Uint8Array(0),
   }));
-  const answersOf = (t: (typeof perTerm)[number], entries: StringVector): { values: Uint8Array; nulls: Uint8Array | null } => {
+  const answersOf = (t: (typeof perTerm)[number], entries: StringVector): Answers => {
     let a = t.answers.get(entries);
     if (a !== undefined) return a;
     const out = t.project({ length: entries.length + 1, columns: [withNullRow(entries)], selection: null }, null)[0]!;
     if (out.kind !== 'bool') throw internalError(`a string condition gave a ${out.kind} vector`);
-    a = { values: out.values, nulls: out.nulls };
+    // Only a NULL row reads the last slot: NULL answers elsewhere are what makes the nulls count.
+    a = { values: out.values, nulls: out.nulls !== null && out.nulls.subarray(0, entries.length).includes(1) ? out.nulls : null, nullAnswer: out.nulls !== null && out.nulls[entries.length] === 1 };
     t.answers.set(entries, a);
     return a;
   };
@@ -87,11 +88,20 @@ function termFilter(predicate: Expr, inputTypes: readonly SqlType[], ctx: EvalCo
       const { codes, entries } = v.dictionary!;
       const a = answersOf(t, entries);
       if (t.values.length < n) { t.values = new Uint8Array(n); t.nulls = new Uint8Array(n); }
-      const withNulls = gatherAnswers(a.values, a.nulls, codes, v.nulls, entries.length, n, t.values, t.nulls);
+      const withNulls = gatherAnswers(a.values, a.nulls, a.nullAnswer, codes, v.nulls, entries.length, n, t.values, t.nulls);
       columns.push({ kind: 'bool', length: n, values: t.values, nulls: withNulls ? t.nulls : null });
     }
     return kernel({ length: n, columns, selection: batch.selection }, sel, selOut);
   };
+}
+
+/** A string term's answer per dictionary entry, and a NULL row's. */
+interface Answers {
+  readonly values: Uint8Array;
+  /** NULL answers of the entries (slot `entries.length` aside); null when there are none. */
+  readonly nulls: Uint8Array | null;
+  /** Whether a NULL row's answer is NULL. */
+  readonly nullAnswer: boolean;
 }
 
 // The per-row loops live in top-level functions over typed arrays only. Inside the filters'
@@ -103,17 +113,18 @@ function termFilter(predicate: Expr, inputTypes: readonly SqlType[], ctx: EvalCo
  * its NULL flag into `nulls` when there can be any: returns whether `nulls` was written.
  */
 function gatherAnswers(
-  answers: Uint8Array, answerNulls: Uint8Array | null, codes: Int32Array, rowNulls: Uint8Array | null,
+  answers: Uint8Array, answerNulls: Uint8Array | null, nullAnswer: boolean, codes: Int32Array, rowNulls: Uint8Array | null,
   nullSlot: number, n: number, values: Uint8Array, nulls: Uint8Array,
 ): boolean {
-  if (rowNulls === null && answerNulls === null) {
-    for (let i = 0; i < n; i++) values[i] = answers[codes[i]!]!;
+  if (answerNulls === null && (rowNulls === null || !nullAnswer)) {
+    if (rowNulls === null) for (let i = 0; i < n; i++) values[i] = answers[codes[i]!]!;
+    else for (let i = 0; i < n; i++) values[i] = answers[rowNulls[i] !== 0 ? nullSlot : codes[i]!]!;
     return false;
   }
   for (let i = 0; i < n; i++) {
     const slot = rowNulls !== null && rowNulls[i] !== 0 ? nullSlot : codes[i]!;
     values[i] = answers[slot]!;
-    nulls[i] = answerNulls === null ? 0 : answerNulls[slot]!;
+    nulls[i] = slot === nullSlot ? (nullAnswer ? 1 : 0) : answerNulls === null ? 0 : answerNulls[slot]!;
   }
   return true;
 }

@@ -97,6 +97,9 @@ function buildVariant(
   return { name, code: [...loop(false), ...loop(true), ...extra].join('\n'), usesWide: ctx.usesWide };
 }
 
+/** The factory's line that captures the session's time zone for casts. */
+export const CAST_SETTINGS = 'const castSettings = { timeZoneOffsetSeconds: ctx.timeZoneOffsetSeconds, timeZone: ctx.timeZone };';
+
 /** Builds the kernel source for `exprs` (one predicate for a filter) over `inputTypes`. */
 export function buildKernelSource(kind: KernelKind, exprs: readonly Expr[], inputTypes: readonly SqlType[]): KernelSource {
   const layouts = inputLayouts(inputTypes);
@@ -161,7 +164,7 @@ export function buildKernelSource(kind: KernelKind, exprs: readonly Expr[], inpu
     // Output buffers an aggregate kernel reuses from batch to batch (see outputAlloc).
     'const P = [];',
     `const R = new Array(${inputTypes.length}).fill(null);`,
-    'const castSettings = { timeZoneOffsetSeconds: ctx.timeZoneOffsetSeconds, timeZone: ctx.timeZone };',
+    CAST_SETTINGS,
     // After a batch leaves fast mode, the next few go straight to exact mode.
     'let skipFast = 0;',
     ...variants.map((v) => v.code),

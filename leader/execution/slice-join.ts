@@ -62,7 +62,20 @@ export interface SliceJoinEnv {
 
 /** A broadcast input as computed on the leader: Datum rows, or column vectors from the nodes. */
 class Broadcast {
+  /** Distinct keys by column, computed once (several joins and filters ask for the same). */
+  private readonly keysByColumn = new Map<number, Datum[] | null>();
+
   constructor(readonly rows: Datum[][] | null, readonly batch: Batch | null) {}
+
+  /** The distinct non-NULL values of input-local column c; null when there are too many. */
+  distinct(c: number): Datum[] | null {
+    let keys = this.keysByColumn.get(c);
+    if (keys === undefined) {
+      keys = this.batch !== null ? distinctOfColumn(this.batch, c) : distinctKeys(this.rows!.length, (r) => this.rows![r]![c] ?? null);
+      this.keysByColumn.set(c, keys);
+    }
+    return keys;
+  }
 
   get length(): number {
     return this.rows !== null ? this.rows.length : this.batch!.length;
@@ -505,7 +518,7 @@ export async function sliceJoin(
         const rowsJ = broadcastRows.get(j);
         if (j < 0 || j >= innerCount || !rowsJ) continue;
         const col = other.index - units[j]!.offset;
-        const keys = distinctKeys(rowsJ.length, (r) => rowsJ.value(r, col));
+        const keys = rowsJ.distinct(col);
         if (keys) target = withKeyFilter(target, mine.index - u.offset, keys) ?? target;
       }
     }
@@ -524,7 +537,7 @@ export async function sliceJoin(
         for (const [mine, other] of [[a, b], [b, a]] as const) {
           if (!within(u, mine.index) || within(u, other.index)) continue;
           if (knownKeys.has(other.index)) continue;
-          const keys = distinctKeys(rows.length, (r) => rows.value(r, mine.index - u.offset));
+          const keys = rows.distinct(mine.index - u.offset);
           if (keys) knownKeys.set(other.index, keys);
         }
       }
@@ -537,7 +550,7 @@ export async function sliceJoin(
       leftKeys.forEach((l, k) => {
         const r = rightKeys[k]!;
         if (l.kind !== 'Column' || r.kind !== 'Column' || l.type.id !== r.type.id || knownKeys.has(l.index)) return;
-        const keys = distinctKeys(rows.length, (row) => rows.value(row, r.index));
+        const keys = rows.distinct(r.index);
         if (keys) knownKeys.set(l.index, keys);
       });
     }
@@ -624,6 +637,14 @@ export async function sliceJoin(
       const memo = `${next}:${toTaggedJson(rightKeys)}`;
       const known = fanOuts.get(memo);
       if (known !== undefined) return known;
+      // One column: its distinct keys, when known already or cheap to count.
+      const only = rightKeys.length === 1 && rightKeys[0]!.kind === 'Column' ? rightKeys[0]!.index : -1;
+      const keys = only >= 0 ? rows.distinct(only) : null;
+      if (keys !== null) {
+        const f = keys.length === 0 ? 0 : rows.length / keys.length;
+        fanOuts.set(memo, f);
+        return f;
+      }
       // A big input is estimated from an evenly spread sample of FANOUT_SAMPLE rows.
       const distinct = new Set<string>();
       const stride = Math.max(1, Math.ceil(rows.length / FANOUT_SAMPLE));
@@ -825,7 +846,7 @@ function withRuntimeFilters(
     if (key.kind !== 'Column' || key.type.id !== right.type.id) continue;
     const batch = input.batch;
     const keys = batch !== undefined && right.kind === 'Column'
-      ? distinctKeys(batch.length, (r) => datumAt(batch.columns[right.index]!, r))
+      ? distinctOfColumn(batch, right.index)
       : ((rows) => distinctKeys(rows.length, (r) => evaluate(right, rows[r]!, ctx)))(batch !== undefined ? rowsFromBatch(batch) : input.rows);
     if (!keys) continue;
     const root = find(key.index);
@@ -885,7 +906,7 @@ async function flippedJoin(
     ? probe.mode.exprs[leftKeys[0]!.index - lw] : undefined;
   const smallKey = rightKeys[0];
   if (probeKey?.kind === 'Column' && smallKey?.kind === 'Column' && probeKey.type.id === smallKey.type.id) {
-    const keys = distinctKeys(smallSide.length, (r) => smallSide.value(r, smallKey.index));
+    const keys = smallSide.distinct(smallKey.index);
     if (keys !== null) probe = withInFilter(probe, probeKey, keys);
   }
   const residual = rest;
@@ -1006,6 +1027,77 @@ function splitKeys(conjuncts: readonly Expr[], joinedLo: number, joinedHi: numbe
 }
 
 /** The distinct non-NULL values `valueAt` gives over rows [0, n), or null when there are more than the runtime-filter cap. */
+/** distinctOfColumn's answers by batch and column (several joins and filters ask for the same). */
+const distinctMemo = new WeakMap<Batch, Map<number, Datum[] | null>>();
+
+/**
+ * The distinct non-NULL values of a batch's column c, ascending for integers, or null past
+ * RUNTIME_FILTER_MAX_KEYS. Integer columns (join keys, mostly) go through a bitset when their range
+ * is at most 32 times their row count, else a typed sort: ~5-20x faster than a Set of numbers.
+ */
+function distinctOfColumn(batch: Batch, c: number): Datum[] | null {
+  let byColumn = distinctMemo.get(batch);
+  if (byColumn === undefined) distinctMemo.set(batch, byColumn = new Map());
+  let keys = byColumn.get(c);
+  if (keys === undefined) {
+    const v = batch.columns[c]!;
+    keys = v.kind === 'int32' && batch.selection === null
+      ? distinctInt32(v.values, v.nulls, batch.length)
+      : distinctKeys(batch.length, (r) => datumAt(v, r));
+    byColumn.set(c, keys);
+  }
+  return keys;
+}
+
+/** The distinct non-NULL values of an int32 column, ascending; null past RUNTIME_FILTER_MAX_KEYS. */
+export function distinctInt32(values: Int32Array, nulls: Uint8Array | null, n: number): Datum[] | null {
+  let min = 2147483647;
+  let max = -2147483648;
+  let present = 0;
+  for (let r = 0; r < n; r++) {
+    if (nulls !== null && nulls[r] !== 0) continue;
+    const x = values[r]!;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    present++;
+  }
+  if (present === 0) return [];
+  const range = max - min + 1;
+  if (range <= 32 * present) {
+    const bits = new Uint32Array(Math.ceil(range / 32));
+    let u = 0;
+    for (let r = 0; r < n; r++) {
+      if (nulls !== null && nulls[r] !== 0) continue;
+      const d = values[r]! - min;
+      const word = d >>> 5;
+      const bit = 1 << (d & 31);
+      if ((bits[word]! & bit) === 0) { bits[word] = bits[word]! | bit; u++; }
+    }
+    if (u > RUNTIME_FILTER_MAX_KEYS) return null;
+    const keys = new Array<Datum>(u);
+    let k = 0;
+    for (let w = 0; w < bits.length; w++) {
+      let word = bits[w]!;
+      while (word !== 0) {
+        const low = word & -word;
+        keys[k++] = min + w * 32 + (31 - Math.clz32(low));
+        word ^= low;
+      }
+    }
+    return keys;
+  }
+  const sorted = new Int32Array(present);
+  if (nulls === null) sorted.set(values.subarray(0, n));
+  else for (let r = 0, m = 0; r < n; r++) if (nulls[r] === 0) sorted[m++] = values[r]!;
+  sorted.sort();
+  let u = 0;
+  for (let k = 0; k < present; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) sorted[u++] = sorted[k]!;
+  if (u > RUNTIME_FILTER_MAX_KEYS) return null;
+  const keys = new Array<Datum>(u);
+  for (let k = 0; k < u; k++) keys[k] = sorted[k]!;
+  return keys;
+}
+
 function distinctKeys(n: number, valueAt: (r: number) => Datum): Datum[] | null {
   // Numbers, bigints, strings and booleans are their own keys (a Set's SameValueZero equates -0 and
   // 0, NaN and NaN, as SQL does); other values (numerics) go by datumKey's text.

@@ -106,14 +106,28 @@ export function inSet(arg: Expr, keys: readonly Datum[]): Expr {
   // the kernels compiled for them are reused rather than compiled anew for every query.
   // Numbers (a join's integer keys, thousands of them) are sorted and hashed as a Float64Array's
   // bytes, not as JSON text.
-  if (keys.length >= 2 && keys.every((k) => typeof k === 'number')) {
-    const typed = Float64Array.from(keys as number[]).sort();
+  const typed = keys.length >= 2 ? numbersOf(keys) : null;
+  if (typed !== null) {
+    typed.sort();
     const digest = createHash('sha256').update(toTaggedJson(arg.type)).update(new Uint8Array(typed.buffer)).digest('base64');
-    return { kind: 'InSet', arg, keys: Array.from(typed), digest, type: { id: 'bool' } };
+    const sorted = new Array<Datum>(typed.length);
+    for (let k = 0; k < typed.length; k++) sorted[k] = typed[k]!;
+    return { kind: 'InSet', arg, keys: sorted, digest, type: { id: 'bool' } };
   }
   const sorted = canonicalOrder(keys);
   const digest = createHash('sha256').update(toTaggedJson([arg.type, sorted])).digest('base64');
   return { kind: 'InSet', arg, keys: sorted, digest, type: { id: 'bool' } };
+}
+
+/** The keys as a Float64Array when every one is a number, else null. */
+function numbersOf(keys: readonly Datum[]): Float64Array | null {
+  const out = new Float64Array(keys.length);
+  for (let k = 0; k < keys.length; k++) {
+    const x = keys[k];
+    if (typeof x !== 'number') return null;
+    out[k] = x;
+  }
+  return out;
 }
 
 /** Bigints or strings sorted (natively, typed where it can); other keys as they are. */
