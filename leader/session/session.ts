@@ -479,6 +479,8 @@ export class Session implements BackendSession {
   /** What running a planned SELECT needs from the cluster and this session. */
   private executionEnv(a: ExecArgs): ExecutionEnv {
     const ctx = this.ctx;
+    // Row counts asked for by several planning steps of one SELECT: one round to the nodes each.
+    const rowCounts = new Map<number, Promise<number>>();
     return {
       evalCtx: a.evalCtx,
       signal: a.signal,
@@ -491,8 +493,12 @@ export class Session implements BackendSession {
       budget: a.budget,
       table: (oid: number) => plannedTable(ctx.catalog.tableByOid(oid), ctx.catalog.sliceCount),
       tableRowCount: (oid: number) => {
-        const table = ctx.catalog.tableByOid(oid);
-        return table ? ctx.dispatcher.tableRowCount(table) : Promise.resolve(0);
+        let count = rowCounts.get(oid);
+        if (count === undefined) {
+          const table = ctx.catalog.tableByOid(oid);
+          rowCounts.set(oid, count = table ? ctx.dispatcher.tableRowCount(table) : Promise.resolve(0));
+        }
+        return count;
       },
       runJoinDistributed: (oid: number | null, jf: JoinFragment, onResponse?: (value: unknown) => void) => {
         const table = oid === null ? null : ctx.catalog.tableByOid(oid);
