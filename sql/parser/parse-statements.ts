@@ -65,30 +65,6 @@ const TABLE_WORD = /\btable\b/i;
  */
 export function parseStatements(sql: string): ParsedStatement[] {
   assertParserReady();
-  if (sql.length > PARSE_CACHE_MAX_TEXT) return parseUncached(sql);
-  const hit = parseCache.get(sql);
-  if (hit !== undefined) {
-    // Most recently used last; a copy, so nothing a caller does to its tree reaches the cache.
-    parseCache.delete(sql);
-    parseCache.set(sql, hit);
-    return structuredClone(hit);
-  }
-  const stmts = parseUncached(sql);
-  if (parseCache.size >= PARSE_CACHE_ENTRIES) parseCache.delete(parseCache.keys().next().value!);
-  parseCache.set(sql, structuredClone(stmts)); // plain data: parser JSON and table attributes
-  return stmts;
-}
-
-/**
- * Parsed query strings, by text: dashboards and reports send the same strings again and again,
- * and PostgreSQL's grammar in WASM takes ~1 ms per 10 lines (TPC-H Q8: ~8 ms). Only strings that
- * parse are kept (an error is raised anew each time).
- */
-const parseCache = new Map<string, ParsedStatement[]>();
-const PARSE_CACHE_ENTRIES = 256;
-const PARSE_CACHE_MAX_TEXT = 64 * 1024;
-
-function parseUncached(sql: string): ParsedStatement[] {
   const map = new SourceMap(sql);
   const ctx = new ExtractionContext(map.cpCount);
   const creates = new Map<number, ExtractedCreateTable>();
