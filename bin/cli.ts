@@ -23,6 +23,8 @@ Options (environment variable in brackets):
   --data-dir D       where data lives                [COLONNADE_DATA_DIR]   default ./data
   --nodes N          compute nodes (start)           [COLONNADE_NODES]      default 2
   --slices S         slices per compute node         [COLONNADE_SLICES]     default cores/nodes
+  --k-safety K       copies of each slice on other nodes, 0-2, fixed at creation (leader, start)
+                     [COLONNADE_K_SAFETY] default 1 from three compute nodes on, else 0
   --join H:P         leader's cluster address (compute) [COLONNADE_JOIN]
   --slice-threads on|off  run each slice on a worker thread (compute) [COLONNADE_SLICE_THREADS] default on
   --slice-heap-mb N  heap cap per slice worker (compute) [COLONNADE_SLICE_HEAP_MB] default V8's
@@ -86,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
     args: rest,
     options: {
       host: { type: 'string' }, port: { type: 'string' }, 'cluster-port': { type: 'string' },
-      'data-dir': { type: 'string' }, nodes: { type: 'string' }, slices: { type: 'string' },
+      'data-dir': { type: 'string' }, nodes: { type: 'string' }, slices: { type: 'string' }, 'k-safety': { type: 'string' },
       join: { type: 'string' }, 'advertise-host': { type: 'string' }, 'auth-file': { type: 'string' }, 'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' }, 'log-level': { type: 'string' }, 'slice-threads': { type: 'string' }, 'slice-heap-mb': { type: 'string' },
     },
@@ -142,8 +144,11 @@ async function runLeader(values: Record<string, string | boolean | undefined>, h
   const authFile = opt(values, 'auth-file', 'COLONNADE_AUTH_FILE');
   const tlsKey = opt(values, 'tls-key', 'COLONNADE_TLS_KEY');
   const tlsCert = opt(values, 'tls-cert', 'COLONNADE_TLS_CERT');
+  const kSafety = intOpt(opt(values, 'k-safety', 'COLONNADE_K_SAFETY'), 'k-safety');
+  if (kSafety !== undefined && kSafety > 2) throw new Error(`--k-safety must be 0, 1 or 2, got ${kSafety}`);
   return startLeader({
     host, port, clusterHost: host, clusterPort, dataDir: join(dataDir, 'leader'), log,
+    ...(kSafety !== undefined ? { kSafety } : {}),
     ...(authFile ? { authFile } : {}), ...(tlsKey ? { tlsKeyFile: tlsKey } : {}), ...(tlsCert ? { tlsCertFile: tlsCert } : {}),
   });
 }

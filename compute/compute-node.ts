@@ -164,7 +164,22 @@ export class ComputeNode {
   private async openSlices(reply: RegisterReply): Promise<void> {
     this.slices = reply.slices;
     this.index = reply.index;
-    for (const slice of reply.slices) {
+    await this.openStores([...reply.slices, ...(reply.replicas ?? [])]);
+    await this.createTables(reply.tables ?? []);
+    // A (re)registration means the leader lost track of any load in progress here.
+    for (const l of this.loads.values()) await l.abort();
+    this.loads.clear();
+    await this.resolveInDoubt();
+    this.pool.warm(this.slices);
+    this.markReady();
+  }
+
+  /**
+   * Opens the stores of these slices: this node's own, and its copies of other nodes' slices
+   * (K-safety), which take every write their slice takes and serve reads when its node is down.
+   */
+  private async openStores(slices: readonly number[]): Promise<void> {
+    for (const slice of slices) {
       if (!this.stores.has(slice)) {
         const store = await SegmentStore.open({ dir: join(this.opts.dataDir, `slice-${slice}`), log: this.opts.log, sliceId: slice, ...blockRowsSetting() });
         this.stores.set(slice, store);
@@ -176,16 +191,20 @@ export class ComputeNode {
         }
       }
     }
-    // Tables created before this node joined (or while it was away) exist here too, empty.
-    for (const table of reply.tables ?? []) {
+  }
+
+  /** Tables created before this node joined (or while it was away) exist here too, empty. */
+  private async createTables(tables: readonly StoredTable[]): Promise<void> {
+    for (const table of tables) {
       for (const store of this.stores.values()) if (!store.hasTable(table.tableId)) await store.createTable(table);
     }
-    // A (re)registration means the leader lost track of any load in progress here.
-    for (const l of this.loads.values()) await l.abort();
-    this.loads.clear();
-    await this.resolveInDoubt();
-    this.pool.warm(this.slices);
-    this.markReady();
+  }
+
+  /** This node's own slices' stores (what statistics and system views count: one copy of each). */
+  private ownStores(): SegmentStore[] {
+    const out: SegmentStore[] = [];
+    for (const slice of this.slices) { const s = this.stores.get(slice); if (s !== undefined) out.push(s); }
+    return out;
   }
 
   /** Asks the leader what became of every prepared write held here, and applies the answers. */
@@ -282,27 +301,36 @@ export class ComputeNode {
           (bytes) => ctx.sendData(bytes), source, [], []);
       }
       case 'dropExchange': this.exchanges.drop(p.exchangeId as string); return null;
+      case 'openReplicas': {
+        // The ring of copies moved (a node joined): open the new copies, with every table.
+        await this.openStores(p.replicas as number[]);
+        await this.createTables(p.tables as StoredTable[]);
+        return null;
+      }
       case 'tableInfo': {
         const out = [];
-        for (const store of this.stores.values()) out.push(...await store.tableInfo(p.tableId as number | undefined));
+        for (const store of this.ownStores()) out.push(...await store.tableInfo(p.tableId as number | undefined));
         const fs = await statfs(this.opts.dataDir);
         return { tables: out, diskBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize };
       }
       case 'blockList': {
         const out = [];
-        for (const store of this.stores.values()) out.push(...await store.blockList(p.tableId as number | undefined));
+        for (const store of this.ownStores()) out.push(...await store.blockList(p.tableId as number | undefined));
         return out;
       }
       case 'vacuum': {
         const results = [];
-        for (const store of this.stores.values()) {
-          if (store.hasTable(p.tableId as number)) results.push(await store.vacuum(p.tableId as number, p.mode as VacuumMode));
+        // Copies of other nodes' slices are vacuumed too; the results count one copy of each slice.
+        for (const [slice, store] of this.stores) {
+          if (!store.hasTable(p.tableId as number)) continue;
+          const r = await store.vacuum(p.tableId as number, p.mode as VacuumMode);
+          if (this.slices.includes(slice)) results.push(r);
         }
         return results;
       }
       case 'analyzeCompression': {
         const bySlice = [];
-        for (const store of this.stores.values()) {
+        for (const store of this.ownStores()) {
           if (store.hasTable(p.tableId as number)) bySlice.push(await store.analyzeCompression(p.tableId as number, p.sampleRows as number));
         }
         return bySlice;
@@ -310,7 +338,9 @@ export class ComputeNode {
       case 'analyzeTable': return this.analyzeTable(p.table as StoredTable, ctx);
       case 'tableRows': {
         const tableId = p.tableId as number;
-        return this.slices.map((slice) => ({ slice, rows: this.stores.get(slice)?.rowCount(tableId) ?? 0 }));
+        // The slices the leader reads here (a copy's when its node is down); this node's own by default.
+        const slices = Array.isArray(p.slices) ? p.slices as number[] : this.slices;
+        return slices.map((slice) => ({ slice, rows: this.stores.get(slice)?.rowCount(tableId) ?? 0 }));
       }
       default:
         throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, `unknown compute method ${method}`);
@@ -321,7 +351,7 @@ export class ComputeNode {
   private async analyzeTable(table: StoredTable, ctx: RpcContext): Promise<ColumnStatsTransport[]> {
     const collectors = table.columns.map((c) => new ColumnStatsCollector(c.type));
     const columns = table.columns.map((_c, i) => i);
-    for (const store of this.stores.values()) {
+    for (const store of this.ownStores()) {
       if (!store.hasTable(table.tableId)) continue;
       for await (const b of store.scan(table.tableId, { columns, signal: ctx.signal })) {
         for (let c = 0; c < collectors.length; c++) collectors[c]!.add(b.columns[c]!, b.selection);
@@ -374,13 +404,19 @@ export class ComputeNode {
     // Deleting by value: how many rows equal each given row were deleted here.
     const byRow = remove?.rows !== undefined ? new Array<number>(remove.rows.length).fill(0) : undefined;
     const predicate = remove === null ? null : removePredicate(remove, byRow);
+    // Copies of other nodes' slices delete the same rows, counted by their own nodes.
+    const onCopy = remove === null ? null : removePredicate(remove);
     try {
       for (const [slice, rows] of targets) {
         const store = this.store(slice);
         if (!store.hasTable(table.tableId)) await store.createTable(table);
         const w = store.beginWrite(table.tableId, { txnId });
         opened.push(w);
-        if (remove !== null) deleted += await w.deleteWhere({ columns: remove.columns, filters: remove.zoneFilters }, predicate!);
+        const own = this.slices.includes(slice);
+        if (remove !== null) {
+          const n = await w.deleteWhere({ columns: remove.columns, filters: remove.zoneFilters }, (own ? predicate : onCopy)!);
+          if (own) deleted += n;
+        }
         if (rows.length > 0) await w.append(batchFromRows(types, rows));
         await w.prepare();
       }

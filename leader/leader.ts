@@ -5,6 +5,8 @@ import type { Logger } from '../common/log.ts';
 import { NodeRegistry, type RegisterReply, type RegisterRequest } from '../cluster/membership/node-registry.ts';
 import { initParser } from '../sql/parser/index.ts';
 import { Catalog } from './catalog/catalog.ts';
+import type { NodeDef } from './catalog/catalog-types.ts';
+import { effectiveK, placeReplicas } from './catalog/placement.ts';
 import { QueryLog } from './session/query-log.ts';
 import { CommitLog } from './scheduling/commit-log.ts';
 import { ClusterDispatcher, storedTable } from './scheduling/cluster-dispatcher.ts';
@@ -27,6 +29,11 @@ export interface LeaderOptions {
   authFile?: string;
   tlsKeyFile?: string;
   tlsCertFile?: string;
+  /**
+   * Copies of each slice besides its own (0-2), fixed when the catalog is created; undefined:
+   * automatic, 1 from three compute nodes on (leader/catalog/placement.ts).
+   */
+  kSafety?: number;
   log: Logger;
 }
 
@@ -39,12 +46,23 @@ export interface Leader {
   stop(): Promise<void>;
 }
 
+/** The slices `node` keeps copies of. */
+function replicaSlices(node: NodeDef): number[] {
+  return (node.replicas ?? []).map((r) => r.slice);
+}
+
 /** Starts a leader and resolves once both ports listen. */
 export async function startLeader(opts: LeaderOptions): Promise<Leader> {
   const log = opts.log;
   await mkdir(opts.dataDir, { recursive: true });
   await initParser();
   const catalog = await Catalog.open(opts.dataDir);
+  if (opts.kSafety !== undefined && catalog.nodes.length === 0 && catalog.kSafety !== opts.kSafety) {
+    if (!Number.isInteger(opts.kSafety) || opts.kSafety < 0 || opts.kSafety > 2) throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, 'K-safety must be 0, 1 or 2');
+    await catalog.apply({ kind: 'SetPlacement', kSafety: opts.kSafety, replicas: {} });
+  } else if (opts.kSafety !== undefined && catalog.kSafety !== opts.kSafety) {
+    log.warn({ asked: opts.kSafety, kept: catalog.kSafety ?? 'automatic' }, 'K-safety is fixed when the cluster is created; keeping it');
+  }
 
   // New nodes get the next slice numbers; known nodes keep theirs. Serialised so two joins never race.
   let assigning: Promise<unknown> = Promise.resolve();
@@ -55,7 +73,7 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
         if (known.slices.length !== req.sliceCount) {
           log.warn({ nodeId: req.nodeId, slices: known.slices.length, asked: req.sliceCount }, 'node keeps the slices it was given when it first joined');
         }
-        return { index: known.index, slices: known.slices, tables: catalog.tables.map(storedTable) };
+        return { index: known.index, slices: known.slices, replicas: replicaSlices(known), tables: catalog.tables.map(storedTable) };
       }
       const first = catalog.sliceCount;
       const slices = Array.from({ length: req.sliceCount }, (_v, i) => first + i);
@@ -64,7 +82,15 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
         log.warn({ nodeId: req.nodeId }, 'a new node joined a cluster that has tables: existing rows stay where they are');
       }
       await catalog.apply({ kind: 'RegisterNode', node: { nodeId: req.nodeId, index, slices } });
-      return { index, slices, tables: catalog.tables.map(storedTable) };
+      // The ring of copies moves with every new node: place them again and tell the others.
+      const placement = placeReplicas(catalog.nodes, effectiveK(catalog.kSafety, catalog.nodes.length), catalog.tables.length === 0);
+      await catalog.apply({ kind: 'SetPlacement', kSafety: catalog.kSafety, replicas: Object.fromEntries(placement) });
+      for (const n of catalog.nodes) {
+        if (n.nodeId === req.nodeId) continue;
+        registry.peer(n.nodeId)?.request('openReplicas', { replicas: replicaSlices(n), tables: catalog.tables.map(storedTable) })
+          .catch((err: unknown) => log.warn({ err, node: n.index }, 'could not open new slice copies; the node opens them when it registers again'));
+      }
+      return { index, slices, replicas: replicaSlices(catalog.nodeById(req.nodeId)!), tables: catalog.tables.map(storedTable) };
     };
     const p = assigning.then(run);
     assigning = p.catch(() => undefined);

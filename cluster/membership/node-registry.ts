@@ -24,6 +24,8 @@ export interface RegisterReply {
    * creates them empty, so queries over them find the table on every slice.
    */
   readonly tables?: readonly StoredTable[];
+  /** Other nodes' slices this node keeps a copy of (K-safety). */
+  readonly replicas?: readonly number[];
 }
 
 /** What the leader tells a compute node about a write it holds prepared (`resolveInDoubt`). */

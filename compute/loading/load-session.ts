@@ -22,6 +22,8 @@ export interface LoadNode {
   readonly port: number;
   /** Global slice numbers, ascending. */
   readonly slices: readonly number[];
+  /** Other nodes' slices this node keeps a copy of (K-safety): their rows come here too. */
+  readonly replicas?: readonly number[];
 }
 
 /** Everything a compute node needs to take part in one load (sent once, at `loadBegin`). */
@@ -78,6 +80,10 @@ export class LoadSession {
   private readonly allSlices: number[];
   private readonly ownerOf = new Map<number, LoadNode>();
   private readonly localSlices: readonly number[];
+  /** The nodes keeping a copy of each slice (besides its owner). */
+  private readonly copiesOf = new Map<number, LoadNode[]>();
+  /** Other nodes' slices this node keeps a copy of. */
+  private readonly localCopies: readonly number[];
   /** Positions of the local slices in allSlices (what EVEN rows are routed to). */
   private readonly localSliceIndexes: Int32Array;
   private readonly budget: LoadErrorBudget;
@@ -91,10 +97,21 @@ export class LoadSession {
 
   constructor(readonly spec: LoadSpec, private readonly host: LoadHost) {
     for (const n of spec.nodes) for (const s of n.slices) this.ownerOf.set(s, n);
+    // A DISTSTYLE ALL table is whole on every node already: no copies.
+    if (spec.distStyle !== 'all') {
+      for (const n of spec.nodes) {
+        for (const s of n.replicas ?? []) {
+          const list = this.copiesOf.get(s) ?? [];
+          list.push(n);
+          this.copiesOf.set(s, list);
+        }
+      }
+    }
     this.allSlices = [...this.ownerOf.keys()].sort((a, b) => a - b);
     const me = spec.nodes.find((n) => n.nodeId === host.nodeId);
     if (!me) throw internalError(`node ${host.nodeId} is not part of load ${spec.txnId}`);
     this.localSlices = me.slices;
+    this.localCopies = spec.distStyle === 'all' ? [] : me.replicas ?? [];
     this.localSliceIndexes = Int32Array.from(me.slices, (s) => this.allSlices.indexOf(s));
     this.budget = new LoadErrorBudget(spec.options.maxErrors, spec.options.errorScope === 'conversion' ? 'conversion' : 'all', 10_000);
     this.nextEven = Math.floor(Math.random() * Math.max(1, this.localSlices.length));
@@ -103,7 +120,9 @@ export class LoadSession {
   /** Opens the write of every local slice (none under NOLOAD). */
   async open(): Promise<void> {
     if (this.spec.options.noLoad) return;
-    for (const slice of this.localSlices) this.writes.set(slice, await this.host.beginWrite(slice, this.spec.table, this.spec.txnId, this.spec.encodings));
+    for (const slice of [...this.localSlices, ...this.localCopies]) {
+      this.writes.set(slice, await this.host.beginWrite(slice, this.spec.table, this.spec.txnId, this.spec.encodings));
+    }
   }
 
   private write(slice: number): WriteTransaction {
@@ -246,12 +265,15 @@ export class LoadSession {
       if (from === to) continue;
       const slice = this.allSlices[s]!;
       const rows = order.subarray(from, to);
-      const owner = this.ownerOf.get(slice)!;
-      if (owner.nodeId === this.host.nodeId) {
-        pending.push(this.write(slice).append({ length: b.length, columns: b.columns, selection: rows }));
-      } else {
-        pending.push(this.host.sendRows(owner, spec.txnId, slice, encodeBatch(b, rows, rows.length)));
-        shipped += rows.length;
+      // The slice's owner and every node keeping a copy of it take the rows.
+      let encoded: Uint8Array | null = null;
+      for (const holder of [this.ownerOf.get(slice)!, ...(this.copiesOf.get(slice) ?? [])]) {
+        if (holder.nodeId === this.host.nodeId) {
+          pending.push(this.write(slice).append({ length: b.length, columns: b.columns, selection: rows }));
+        } else {
+          pending.push(this.host.sendRows(holder, spec.txnId, slice, encoded ??= encodeBatch(b, rows, rows.length)));
+          shipped += rows.length;
+        }
       }
     }
     return shipped;

@@ -1,5 +1,5 @@
 // Catalog changes as data: every DDL becomes one command applied atomically (later: a Raft log entry).
-import type { ColumnDef, FunctionDef, NodeDef, TableDef, TableStats, ViewDef } from './catalog-types.ts';
+import type { ColumnDef, FunctionDef, NodeDef, ReplicaDef, TableDef, TableStats, ViewDef } from './catalog-types.ts';
 
 /** One atomic change to the catalog. */
 export type CatalogCommand =
@@ -13,6 +13,8 @@ export type CatalogCommand =
   | { readonly kind: 'CreateView'; readonly view: ViewDef; readonly replace: boolean }
   | { readonly kind: 'DropView'; readonly oid: number }
   | { readonly kind: 'RegisterNode'; readonly node: NodeDef }
+  /** Every node's copies of other nodes' slices (K-safety placement), and the K asked for. */
+  | { readonly kind: 'SetPlacement'; readonly kSafety: number | undefined; readonly replicas: Readonly<Record<string, readonly ReplicaDef[]>> }
   | { readonly kind: 'SetTableStats'; readonly oid: number; readonly stats: TableStats }
   /** Marks a table as a materialized view defined by `definition` (its CREATE statement's text). */
   | { readonly kind: 'SetMaterializedView'; readonly oid: number; readonly definition: string }

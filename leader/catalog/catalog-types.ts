@@ -120,6 +120,15 @@ export interface NodeDef {
   readonly index: number;
   /** Global slice numbers owned by this node. */
   readonly slices: readonly number[];
+  /** Other nodes' slices this node keeps a copy of (K-safety, leader/catalog/placement.ts). */
+  readonly replicas?: readonly ReplicaDef[];
+}
+
+/** A copy of another node's slice. */
+export interface ReplicaDef {
+  readonly slice: number;
+  /** Holds every row of its slice: reads may use it when the owner is down. */
+  readonly complete: boolean;
 }
 
 /** The whole catalog as persisted. */
@@ -132,4 +141,6 @@ export interface CatalogState {
   nodes: NodeDef[];
   /** Absent in catalogs written before functions existed. */
   functions?: FunctionDef[];
+  /** The K-safety asked for at creation (copies of each slice besides its own); absent: automatic. */
+  kSafety?: number;
 }

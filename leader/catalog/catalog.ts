@@ -83,6 +83,11 @@ export class Catalog {
     return (this.state.functions ?? []).filter((f) => f.schema === schema && f.name === name);
   }
 
+  /** The K-safety asked for at creation; undefined: automatic (see placement.ts effectiveK). */
+  get kSafety(): number | undefined {
+    return this.state.kSafety;
+  }
+
   /** Total slices in the cluster: the modulus of data distribution. */
   get sliceCount(): number {
     let n = 0;
@@ -184,6 +189,12 @@ function applyTo(s: CatalogState, cmd: CatalogCommand): void {
       const i = s.nodes.findIndex((n) => n.nodeId === cmd.node.nodeId);
       if (i >= 0) s.nodes[i] = cmd.node;
       else s.nodes.push(cmd.node);
+      return;
+    }
+    case 'SetPlacement': {
+      if (cmd.kSafety === undefined) delete s.kSafety;
+      else s.kSafety = cmd.kSafety;
+      s.nodes = s.nodes.map((n) => ({ ...n, replicas: [...(cmd.replicas[n.nodeId] ?? [])] }));
       return;
     }
     case 'SetTableStats': {

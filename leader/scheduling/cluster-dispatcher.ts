@@ -26,6 +26,7 @@ import type { BlockInfo, TableInfo } from '../../storage/system-views.ts';
 import type { VacuumMode, VacuumResult } from '../../storage/vacuum.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { NodeDef, TableDef, TableStats } from '../catalog/catalog-types.ts';
+import { hostsOf } from '../catalog/placement.ts';
 import { columnStatsFromTransport, mergeColumnStats } from '../../compute/stats/column-stats.ts';
 import { formatDatum } from '../../sql/types/text-io.ts';
 import type { LoadErrorRecord } from '../../compute/loading/load-error.ts';
@@ -50,6 +51,11 @@ export function storedTable(t: TableDef): StoredTable {
   };
 }
 
+/** The slices a node stores: its own, then its copies of other nodes' slices (K-safety). */
+export function hostedSlices(node: NodeDef): number[] {
+  return [...node.slices, ...(node.replicas ?? []).map((r) => r.slice)];
+}
+
 /** The leader's handle on the compute nodes. */
 export class ClusterDispatcher {
   /** Writes prepared (or being loaded) and not yet committed or aborted, by transaction id. */
@@ -65,6 +71,46 @@ export class ClusterDispatcher {
       throw new SqlError(SqlState.CANNOT_CONNECT_NOW, 'no compute nodes have joined the cluster yet');
     }
     return nodes.map((node) => ({ node, peer: this.registry.requirePeer(node.nodeId, node.index) }));
+  }
+
+  /**
+   * Who reads what: every slice from its own node when that is up, else from a node with a
+   * complete copy of it (K-safety); a DISTSTYLE ALL table from one node's full copy. Fails, naming
+   * the slices, when some slice has no live copy: never a partial answer.
+   */
+  private readTargets(table: TableDef | null): { node: NodeDef; peer: RpcPeer; slices: number[] }[] {
+    const nodes = this.catalog.nodes;
+    if (nodes.length === 0) {
+      throw new SqlError(SqlState.CANNOT_CONNECT_NOW, 'no compute nodes have joined the cluster yet');
+    }
+    const up = nodes.filter((n) => this.registry.peer(n.nodeId) !== undefined);
+    if (table?.distStyle === 'all') {
+      // Nodes that joined after the table was created hold no full copy of it.
+      const placed = table.placedOnSlices ?? Infinity;
+      const node = [...up].sort((a, b) => a.index - b.index).find((n) => n.slices.every((sl) => sl < placed));
+      if (node === undefined) return [{ ...this.liveNodes()[0]!, slices: [] }];
+      return [{ node, peer: this.registry.peer(node.nodeId)!, slices: [node.slices[0]!] }];
+    }
+    if (up.length === nodes.length) return this.liveNodes().map((l) => ({ ...l, slices: [...l.node.slices] }));
+    const bySlice = new Map<string, { node: NodeDef; peer: RpcPeer; slices: number[] }>();
+    const lost: number[] = [];
+    for (const owner of nodes) {
+      for (const slice of owner.slices) {
+        const host = hostsOf(nodes, slice).find((h) => h.complete && this.registry.peer(h.node.nodeId) !== undefined);
+        if (host === undefined) { lost.push(slice); continue; }
+        let t = bySlice.get(host.node.nodeId);
+        if (t === undefined) bySlice.set(host.node.nodeId, t = { node: host.node, peer: this.registry.peer(host.node.nodeId)!, slices: [] });
+        t.slices.push(slice);
+      }
+    }
+    if (lost.length > 0) {
+      const down = nodes.filter((n) => !up.includes(n));
+      throw new SqlError(SqlState.CONNECTION_FAILURE, `compute node ${down[0]!.index} (${down[0]!.nodeId}) is down`, {
+        detail: `No live node has a copy of slice${lost.length > 1 ? 's' : ''} ${lost.join(', ')}${down.length > 1 ? `; nodes ${down.map((n) => n.index).join(', ')} are down` : ''}.`,
+        hint: 'Queries resume once the node is back up; see stv_nodes.',
+      });
+    }
+    return [...bySlice.values()].sort((a, b) => a.node.index - b.node.index);
   }
 
   /** Runs a storage method on every node (DDL); all nodes must be up. */
@@ -112,12 +158,9 @@ export class ClusterDispatcher {
   private stream<T>(table: TableDef | null, fragment: Fragment | JoinFragment, evalCtx: EvalContext, signal: AbortSignal,
     method: 'runFragment' | 'runJoinFragment' | 'runMerge' | 'runWindow', decode: (bytes: Uint8Array) => T, onBytes?: (n: number) => void,
     onResponse?: (value: unknown, node: number) => void, extra: Record<string, unknown> = {}): AsyncIterable<T> {
-    const live = this.liveNodes();
     // A DISTSTYLE ALL table has a full copy on every node: read one copy only. No table (a join
     // probing redistributed rows): every slice.
-    const targets = table?.distStyle === 'all'
-      ? [{ ...live[0]!, slices: [live[0]!.node.slices[0]!] }]
-      : live.map((l) => ({ ...l, slices: l.node.slices }));
+    const targets = this.readTargets(table);
     const queue = new AsyncQueue<T>(8);
     // Broadcast inputs travel once encoded, as Arrow batches in the request body.
     const packed = method === 'runJoinFragment' ? packJoinFragment(fragment as JoinFragment) : { fragment, body: undefined };
@@ -163,13 +206,13 @@ export class ClusterDispatcher {
    */
   async redistribute(table: TableDef, fragment: Fragment, keyIndex: number, evalCtx: EvalContext, signal: AbortSignal,
     onResponse?: (value: unknown, node: number) => void, groupCount?: number): Promise<{ exchangeId: string; rows: number; bytesSent: number }> {
-    const live = this.liveNodes();
     const addresses = new Map(this.registry.statuses().map((s) => [s.nodeId, s]));
-    const routes = live.flatMap(({ node }) => {
+    // Each slice's rows go to the node that reads that slice now (its own, or a copy's node).
+    const routes = this.readTargets(null).flatMap(({ node, slices }) => {
       const st = addresses.get(node.nodeId)!;
-      return node.slices.map((slice) => ({ nodeId: node.nodeId, host: st.host, port: st.port, slice }));
+      return slices.map((slice) => ({ nodeId: node.nodeId, host: st.host, port: st.port, slice }));
     }).sort((a, b) => a.slice - b.slice);
-    const targets = table.distStyle === 'all' ? [{ ...live[0]!, slices: [live[0]!.node.slices[0]!] }] : live.map((l) => ({ ...l, slices: l.node.slices }));
+    const targets = this.readTargets(table);
     const exchangeId = randomUUID();
     let rows = 0;
     let bytesSent = 0;
@@ -203,7 +246,10 @@ export class ClusterDispatcher {
     const live = this.liveNodes();
     const txnId = randomUUID();
     this.active.add(txnId);
-    const involved = live.filter(({ node }) => node.slices.some((s) => rowsBySlice.has(s)));
+    // Every copy of a slice takes its rows (K-safety): the write is durable on all of them or none.
+    // A DISTSTYLE ALL table is on every node already.
+    const slicesOf = (node: NodeDef): number[] => (table.distStyle === 'all' ? [...node.slices] : hostedSlices(node));
+    const involved = live.filter(({ node }) => slicesOf(node).some((s) => rowsBySlice.has(s)));
     let rows = 0;
     for (const r of rowsBySlice.values()) rows += r.length;
     // A DISTSTYLE ALL table stores each row once per node; the client counts it once.
@@ -211,7 +257,7 @@ export class ClusterDispatcher {
     const stored = storedTable(table);
     const results = await Promise.allSettled(involved.map(({ node, peer }) => peer.request('prepareWrite', {
       txnId, table: stored,
-      slices: node.slices.filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
+      slices: slicesOf(node).filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
     })));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const write: PreparedWrite = { txnId, nodes: involved.map((l) => l.node), rows };
@@ -236,7 +282,7 @@ export class ClusterDispatcher {
     const stored = storedTable(table);
     const results = await Promise.allSettled(live.map(({ node, peer }) => peer.request('prepareWrite', {
       txnId, table: stored, remove: { ...remove, ctx: evalCtx },
-      slices: node.slices.filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
+      slices: (table.distStyle === 'all' ? node.slices : hostedSlices(node)).filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
     })));
     const write: PreparedWrite = { txnId, nodes: live.map((l) => l.node), rows };
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -260,7 +306,8 @@ export class ClusterDispatcher {
     const addresses = new Map(this.registry.statuses().map((s) => [s.nodeId, s]));
     const targets: LoadTarget[] = live.map(({ node, peer }) => {
       const st = addresses.get(node.nodeId)!;
-      return { node, peer, address: { nodeId: node.nodeId, host: st.host, port: st.port, slices: node.slices } };
+      const replicas = (node.replicas ?? []).map((r) => r.slice);
+      return { node, peer, address: { nodeId: node.nodeId, host: st.host, port: st.port, slices: node.slices, ...(replicas.length > 0 ? { replicas } : {}) } };
     });
     const spec: LoadSpec = {
       txnId: randomUUID(), table: storedTable(table), tableName: table.name, ...input,
@@ -354,8 +401,8 @@ export class ClusterDispatcher {
 
   /** Live row counts per slice of a table (for system views). */
   async tableRows(tableOid: number): Promise<{ slice: number; rows: number }[]> {
-    const live = this.liveNodes();
-    const parts = await Promise.all(live.map(({ peer }) => peer.request('tableRows', { tableId: tableOid }) as Promise<{ slice: number; rows: number }[]>));
+    const targets = this.readTargets(null);
+    const parts = await Promise.all(targets.map(({ peer, slices }) => peer.request('tableRows', { tableId: tableOid, slices }) as Promise<{ slice: number; rows: number }[]>));
     return parts.flat();
   }
 

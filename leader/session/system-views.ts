@@ -5,6 +5,7 @@ import type { ServerContext } from '../server-context.ts';
 import type { TableDef } from '../catalog/catalog-types.ts';
 import { Decimal } from '../../sql/types/decimal.ts';
 import { PG_TYPE_VIEW } from './pg-type-view.ts';
+import { effectiveK, hostsOf } from '../catalog/placement.ts';
 
 /** A system view: its columns and how to produce its rows now. */
 export interface SystemView {
@@ -66,6 +67,53 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
         n.slices.forEach((slice, i) => out.push([n.index, slice, i, 'D', live.get(n.nodeId) ?? 'down']));
       }
       return out;
+    },
+  },
+  /**
+   * Every copy of every slice (K-safety, leader/catalog/placement.ts): the owner's and the other
+   * nodes' copies, whether a copy holds all the slice's rows, and its node's state.
+   */
+  stv_slice_copies: {
+    columns: [
+      { name: 'slice', type: T.int4 }, { name: 'node', type: T.int4 }, { name: 'role', type: T.text },
+      { name: 'complete', type: T.bool }, { name: 'state', type: T.text },
+    ],
+    async rows(ctx) {
+      const live = new Map(ctx.registry.statuses().map((s) => [s.nodeId, s.state]));
+      const out: Datum[][] = [];
+      for (const owner of ctx.catalog.nodes) {
+        for (const slice of owner.slices) {
+          for (const h of hostsOf(ctx.catalog.nodes, slice)) {
+            out.push([slice, h.node.index, h.node === owner ? 'owner' : 'copy', h.complete, live.get(h.node.nodeId) ?? 'down']);
+          }
+        }
+      }
+      return out.sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number));
+    },
+  },
+  /**
+   * The cluster's K-safety in one row: the K it keeps, how many more nodes it can lose now without
+   * some slice losing its last live copy (-1 once one has), and the slices with no live copy.
+   */
+  svv_k_safety: {
+    columns: [
+      { name: 'k_safety', type: T.int4 }, { name: 'nodes', type: T.int4 }, { name: 'nodes_down', type: T.int4 },
+      { name: 'can_lose', type: T.int4 }, { name: 'lost_slices', type: T.text },
+    ],
+    async rows(ctx) {
+      const nodes = ctx.catalog.nodes;
+      const up = new Set(ctx.registry.statuses().filter((s) => s.state === 'up').map((s) => s.nodeId));
+      let fewest = Infinity;
+      const lost: number[] = [];
+      for (const owner of nodes) {
+        for (const slice of owner.slices) {
+          const copies = hostsOf(nodes, slice).filter((h) => h.complete && up.has(h.node.nodeId)).length;
+          fewest = Math.min(fewest, copies);
+          if (copies === 0) lost.push(slice);
+        }
+      }
+      const down = nodes.filter((n) => !up.has(n.nodeId)).length;
+      return [[effectiveK(ctx.catalog.kSafety, nodes.length), nodes.length, down, fewest === Infinity ? 0 : fewest - 1, lost.sort((a, b) => a - b).join(',')]];
     },
   },
   /** Redshift's SVV_TABLE_INFO: size, encoding, sortedness and skew of every table with rows on disk. */

@@ -1,0 +1,111 @@
+// K-safety: with three compute nodes every slice also lives on the next node (K = 1 by default).
+// Writes of every kind (INSERT, COPY, UPDATE, DELETE) reach both copies, so with any one node
+// killed, every query still gives the answer it gave before; writes wait for the node.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { from as copyFrom } from 'pg-copy-streams';
+import type pg from 'pg';
+import { startCluster, startComputeNode, type LocalCluster } from './local-cluster.ts';
+import type { ChildProcess } from 'node:child_process';
+
+const QUERIES = [
+  'SELECT count(*)::int AS n, sum(v)::int AS s FROM facts',
+  'SELECT g, count(*)::int AS n, sum(v)::int AS s FROM facts GROUP BY g ORDER BY g',
+  'SELECT d.name, count(*)::int AS n FROM facts f JOIN dims d ON f.g = d.g GROUP BY d.name ORDER BY d.name',
+  'SELECT e.k, e.w FROM evens e WHERE e.k % 97 = 0 ORDER BY e.k',
+  'SELECT count(*)::int AS n FROM facts f JOIN evens e ON f.k = e.k',
+  'SELECT k, v FROM facts ORDER BY v DESC, k LIMIT 5',
+];
+
+async function answers(c: pg.Client): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const q of QUERIES) out.push((await c.query(q)).rows);
+  return out;
+}
+
+async function waitForState(c: pg.Client, node: number, state: string): Promise<void> {
+  const since = Date.now();
+  while ((await c.query('SELECT state FROM stv_nodes WHERE node = $1', [node])).rows[0].state !== state) {
+    if (Date.now() - since > 30_000) throw new Error(`node ${node} did not become ${state}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('K-safety (K = 1 on three nodes)', () => {
+  let cluster: LocalCluster;
+  let restarted: ChildProcess | null = null;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 3, slices: 1 });
+    const c = await cluster.client();
+    await c.query('CREATE TABLE facts (k int, g int, v int) DISTKEY(k)');
+    await c.query('CREATE TABLE evens (k int, w text) DISTSTYLE EVEN');
+    await c.query('CREATE TABLE dims (g int, name text) DISTSTYLE ALL');
+    await c.query(`INSERT INTO facts SELECT i, i % 7, i * 3 FROM generate_series(1, 3000) AS s(i)`);
+    await c.query(`INSERT INTO dims VALUES ${Array.from({ length: 7 }, (_x, g) => `(${g}, 'group ${g % 3}')`).join(', ')}`);
+    const lines = Array.from({ length: 5000 }, (_x, i) => `${i * 2}\tw${i}\n`).join('');
+    await pipeline(Readable.from([lines]), c.query(copyFrom('COPY evens FROM STDIN')));
+    await c.query('UPDATE facts SET v = v + 1 WHERE g = 3');
+    await c.query('DELETE FROM facts WHERE k % 10 = 0');
+    await c.end();
+  }, 120_000);
+
+  afterAll(async () => {
+    restarted?.kill('SIGKILL');
+    await cluster?.destroy();
+  });
+
+  it('answers every query the same with any one node killed, and takes writes again once it is back', async () => {
+    const c = await cluster.client();
+    const kSafety = async (): Promise<unknown> => (await c.query('SELECT k_safety, nodes, nodes_down, can_lose, lost_slices FROM svv_k_safety')).rows[0];
+    expect(await kSafety()).toEqual({ k_safety: 1, nodes: 3, nodes_down: 0, can_lose: 1, lost_slices: '' });
+    const copies = (await c.query('SELECT slice, node, role, complete FROM stv_slice_copies')).rows;
+    expect(copies).toEqual([
+      { slice: 0, node: 0, role: 'owner', complete: true }, { slice: 0, node: 1, role: 'copy', complete: true },
+      { slice: 1, node: 1, role: 'owner', complete: true }, { slice: 1, node: 2, role: 'copy', complete: true },
+      { slice: 2, node: 0, role: 'copy', complete: true }, { slice: 2, node: 2, role: 'owner', complete: true },
+    ]);
+    const before = await answers(c);
+    expect((before[0] as { n: number }[])[0]!.n).toBe(2700);
+    const nodes = (await c.query('SELECT node, node_id, pid FROM stv_nodes ORDER BY node')).rows as { node: number; node_id: string; pid: number }[];
+    expect(nodes).toHaveLength(3);
+    const victim = nodes[1]!;
+    let victimDir = '';
+    for (const d of ['compute-0', 'compute-1', 'compute-2']) {
+      const id = (JSON.parse(await readFile(join(cluster.dataDir, d, 'node.json'), 'utf8')) as { nodeId: string }).nodeId;
+      if (id === victim.node_id) victimDir = join(cluster.dataDir, d);
+    }
+    process.kill(victim.pid, 'SIGKILL');
+    await waitForState(c, victim.node, 'down');
+
+    // Every slice is read from a live copy: the same answers.
+    expect(await kSafety()).toEqual({ k_safety: 1, nodes: 3, nodes_down: 1, can_lose: 0, lost_slices: '' });
+    expect(await answers(c)).toEqual(before);
+    // A write needs every copy: refused clearly, and nothing changes.
+    await expect(c.query('INSERT INTO facts VALUES (1, 1, 1)')).rejects.toMatchObject({ code: '08006', message: expect.stringMatching(/compute node \d .* is down/) });
+    expect(await answers(c)).toEqual(before);
+
+    restarted = startComputeNode(cluster.clusterPort, victimDir);
+    await waitForState(c, victim.node, 'up');
+    expect(await answers(c)).toEqual(before);
+    await c.query('INSERT INTO facts VALUES (100001, 1, 5)');
+    const after = (await c.query(QUERIES[0]!)).rows[0] as { n: number; s: number };
+    expect(after.n).toBe(2701);
+
+    // Another node down: its slices come from their copies, the new row included.
+    const other = nodes[2]!;
+    process.kill(other.pid, 'SIGKILL');
+    await waitForState(c, other.node, 'down');
+    expect((await c.query(QUERIES[0]!)).rows[0]).toEqual(after);
+
+    // Two of three down: slice 0 (node 0's, copied on node 1) is still there, slice 2 is not.
+    process.kill(nodes[0]!.pid, 'SIGKILL');
+    await waitForState(c, nodes[0]!.node, 'down');
+    expect(await kSafety()).toEqual({ k_safety: 1, nodes: 3, nodes_down: 2, can_lose: -1, lost_slices: '2' });
+    await expect(c.query(QUERIES[0]!)).rejects.toMatchObject({ code: '08006', detail: expect.stringMatching(/slice 2\b/) });
+    await c.end();
+  }, 120_000);
+});
