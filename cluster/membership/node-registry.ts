@@ -187,7 +187,12 @@ export class NodeRegistry {
     if (late) return;
     for (const e of this.entries.values()) {
       if (e.status.state === 'up' && now - e.status.lastHeartbeat.getTime() > this.downAfterMs) {
+        // A node that stopped answering (hung, SIGSTOP, cut off) fails its requests in flight now,
+        // so their queries can run again on the copies of its slices; it registers again if it wakes.
+        const peer = e.peer;
+        e.peer = null;
         this.markDown(e, 'heartbeat missed');
+        peer?.close();
       }
     }
   }

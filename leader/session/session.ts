@@ -212,7 +212,7 @@ export class Session implements BackendSession {
     const plan = stmt.plan;
     switch (plan.kind) {
       case 'select': {
-        const rows = this.runBoundSelect(plan.select, args);
+        const rows = retriedOnNodeFailure(() => this.runBoundSelect(plan.select, args), this.log);
         return new RowsCursor(stmt.fields, rows, (n) => `SELECT ${n}`, signal);
       }
       case 'insert': {
@@ -679,4 +679,35 @@ function operatorLines(nodeStats: readonly NodeStats[], tableName: (oid: number)
     }
   }
   return out;
+}
+
+/** Runs of a SELECT a compute node's failure may take (the first included). */
+const NODE_FAILURE_ATTEMPTS = 3;
+
+/**
+ * A SELECT run again when a compute node fails under it before any row has reached the client:
+ * the next run reads that node's slices from their copies (K-safety), so the client never sees the
+ * failure. Once rows have gone out the statement fails with 40001, which clients and drivers treat
+ * as "run it again"; with no copy to read from, the next run fails with 08006 naming the node.
+ */
+async function* retriedOnNodeFailure(run: () => AsyncGenerator<Datum[][]>, log: Logger): AsyncGenerator<Datum[][]> {
+  for (let attempt = 1; ; attempt++) {
+    let sent = false;
+    try {
+      for await (const chunk of run()) {
+        sent = true;
+        yield chunk;
+      }
+      return;
+    } catch (err) {
+      if (!(err instanceof SqlError) || err.code !== SqlState.CONNECTION_FAILURE) throw err;
+      if (sent) {
+        throw new SqlError(SqlState.SERIALIZATION_FAILURE, `${err.message} while the query was returning rows`, {
+          hint: 'Run the query again: it reads the lost node\'s slices from their copies.',
+        });
+      }
+      if (attempt >= NODE_FAILURE_ATTEMPTS) throw err;
+      log.warn({ err, attempt }, 'a compute node failed under a query; running it again');
+    }
+  }
 }

@@ -109,3 +109,67 @@ describe('K-safety (K = 1 on three nodes)', () => {
     await c.end();
   }, 120_000);
 });
+
+describe('K-safety: queries in flight when a node fails', () => {
+  let cluster: LocalCluster;
+  let restarted: ChildProcess | null = null;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 3, slices: 1 });
+    const c = await cluster.client();
+    await c.query('CREATE TABLE facts (k int, g int, v int) DISTKEY(k)');
+    await c.query(`INSERT INTO facts SELECT i, i % 7, i * 3 FROM generate_series(1, 1200) AS s(i)`);
+    // About 2 ms a row on each slice: a query that is still running when the node is stopped.
+    await c.query(`CREATE FUNCTION slow(x int) RETURNS int LANGUAGE javascript AS $$ const t = Date.now(); while (Date.now() - t < 2) {} return x; $$`);
+    await c.end();
+  }, 120_000);
+
+  afterAll(async () => {
+    restarted?.kill('SIGKILL');
+    await cluster?.destroy();
+  });
+
+  const SLOW = 'SELECT count(*)::int AS n, sum(v)::int AS s FROM facts WHERE slow(k) > 0';
+  const ANSWER = { n: 1200, s: 3 * 600 * 1201 };
+
+  it('runs a query again on the copies when a node is killed under it, before any row went out', async () => {
+    const c = await cluster.client();
+    const nodes = (await c.query('SELECT node, pid FROM stv_nodes ORDER BY node')).rows as { node: number; pid: number }[];
+    const running = c.query(SLOW);
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(nodes[2]!.pid, 'SIGKILL');
+    expect((await running).rows[0]).toEqual(ANSWER);
+    // It was in flight: the leader ran it again.
+    expect(cluster.output()).toMatch(/running it again/);
+    await c.end();
+  }, 60_000);
+
+  it('runs it again when a node hangs (SIGSTOP): its heartbeats stop and its requests are failed', async () => {
+    const c = await cluster.client();
+    // Node 2 (killed above) comes back first, with its data directory.
+    const dead = (await c.query("SELECT node, node_id FROM stv_nodes WHERE state = 'down'")).rows as { node: number; node_id: string }[];
+    expect(dead).toHaveLength(1);
+    for (const d of ['compute-0', 'compute-1', 'compute-2']) {
+      const id = (JSON.parse(await readFile(join(cluster.dataDir, d, 'node.json'), 'utf8')) as { nodeId: string }).nodeId;
+      if (id === dead[0]!.node_id) restarted = startComputeNode(cluster.clusterPort, join(cluster.dataDir, d));
+    }
+    await waitForState(c, dead[0]!.node, 'up');
+    const hung = (await c.query('SELECT node, pid FROM stv_nodes WHERE node = 0')).rows[0] as { node: number; pid: number };
+    const started = Date.now();
+    const running = c.query(SLOW);
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(hung.pid, 'SIGSTOP');
+    try {
+      // Declared down after 3 s without heartbeats; its slice is then read from node 1's copy.
+      expect((await running).rows[0]).toEqual(ANSWER);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(cluster.output()).toMatch(/heartbeat missed/);
+    } finally {
+      process.kill(hung.pid, 'SIGCONT');
+    }
+    // Awake again, node 0 registers anew and serves.
+    await waitForState(c, hung.node, 'up');
+    expect((await c.query(SLOW)).rows[0]).toEqual(ANSWER);
+    await c.end();
+  }, 60_000);
+});
