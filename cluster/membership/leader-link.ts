@@ -68,9 +68,10 @@ export class LeaderLink {
     const reply = (await peer.request('register', this.opts.register)) as RegisterReply;
     await this.opts.onRegistered(reply);
     this.opts.log.info({ index: reply.index, slices: reply.slices }, 'registered with leader');
-    const beat = setInterval(() => {
-      peer.request('heartbeat', null).catch(() => undefined);
-    }, this.opts.heartbeatMs ?? 1000);
+    // The first heartbeat, right away, tells the leader this node's slices are open: it is up.
+    const beatOnce = (): void => { peer.request('heartbeat', null).catch(() => undefined); };
+    beatOnce();
+    const beat = setInterval(beatOnce, this.opts.heartbeatMs ?? 1000);
     this.heartbeat = beat;
     peer.onClose(() => {
       clearInterval(beat);

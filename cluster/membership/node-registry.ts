@@ -42,7 +42,8 @@ export interface NodeStatus {
   readonly host: string;
   readonly port: number;
   readonly pid: number;
-  readonly state: 'up' | 'down';
+  /** 'joining' from registration until the node's first heartbeat: it is opening its slices. */
+  readonly state: 'up' | 'joining' | 'down';
   readonly lastHeartbeat: Date;
 }
 
@@ -150,18 +151,22 @@ export class NodeRegistry {
         if (old?.peer && old.peer !== peer) old.peer.close();
         this.entries.set(req.nodeId, {
           peer,
-          status: { ...req, index: reply.index, slices: reply.slices, state: 'up', lastHeartbeat: new Date() },
+          // Up once its first heartbeat says its slices are open (reads go elsewhere until then).
+          status: { ...req, index: reply.index, slices: reply.slices, state: 'joining', lastHeartbeat: new Date() },
         });
-        log.info({ nodeId: req.nodeId, index: reply.index, slices: reply.slices, pid: req.pid }, 'compute node up');
+        log.info({ nodeId: req.nodeId, index: reply.index, slices: reply.slices, pid: req.pid }, 'compute node joining');
         this.changed();
         return reply;
       }
       if (method === 'heartbeat') {
         const e = nodeId === null ? undefined : this.entries.get(nodeId);
         if (e && e.peer === peer) {
-          const wasDown = e.status.state === 'down';
+          const wasUp = e.status.state === 'up';
           e.status = { ...e.status, lastHeartbeat: new Date(), state: 'up' };
-          if (wasDown) this.changed();
+          if (!wasUp) {
+            log.info({ nodeId, index: e.status.index }, 'compute node up');
+            this.changed();
+          }
         }
         return null;
       }

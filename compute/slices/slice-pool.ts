@@ -36,8 +36,12 @@ export class SlicePool {
     this.threads = opts.threads ?? true;
   }
 
-  /** Starts the workers of these slices ahead of their first task. */
+  /** This node's own slices: each has a worker; copies of other nodes' slices borrow theirs. */
+  private own: readonly number[] = [];
+
+  /** Starts the workers of this node's own slices ahead of their first task. */
   warm(slices: readonly number[]): void {
+    this.own = [...slices];
     if (!this.threads) return;
     for (const s of slices) this.worker(s).start();
   }
@@ -55,7 +59,13 @@ export class SlicePool {
     return result;
   }
 
+  /**
+   * The worker a slice's tasks run on. A copy of another node's slice (read while that node is
+   * down) runs on one of this node's workers, already started and one per core, rather than on a
+   * thread of its own started then (a second or so of module loading, and more threads than cores).
+   */
   private worker(slice: number): SliceWorker {
+    if (this.own.length > 0 && !this.own.includes(slice)) slice = this.own[slice % this.own.length]!;
     let w = this.workers.get(slice);
     if (w === undefined) this.workers.set(slice, w = new SliceWorker(slice, this.opts));
     return w;
