@@ -83,7 +83,7 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
       }
       await catalog.apply({ kind: 'RegisterNode', node: { nodeId: req.nodeId, index, slices } });
       // The ring of copies moves with every new node: place them again and tell the others.
-      const placement = placeReplicas(catalog.nodes, effectiveK(catalog.kSafety, catalog.nodes.length), catalog.tables.length === 0);
+      const placement = placeReplicas(catalog.nodes, effectiveK(catalog.kSafety, catalog.nodes.length), catalog.tables.length === 0, new Set(slices));
       await catalog.apply({ kind: 'SetPlacement', kSafety: catalog.kSafety, replicas: Object.fromEntries(placement) });
       for (const n of catalog.nodes) {
         if (n.nodeId === req.nodeId) continue;

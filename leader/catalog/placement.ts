@@ -4,9 +4,9 @@
 // order as a ring, the slices of node i are copied to the next K nodes, i+1 … i+K (mod N). With
 // N ≤ K nodes every other node holds a copy. A copy is `complete` when it holds every row its
 // slice holds: copies assigned while the cluster had no table start empty with their slice and
-// stay complete, because every write goes to all of a slice's copies. A copy assigned later (a
-// node joined a cluster with data, which moves the ring) starts incomplete and is never read
-// until recovery has filled it.
+// stay complete, because every write goes to all of a slice's copies, and so do copies of a
+// joining node's new slices. A copy of an older slice assigned later (a node joined a cluster with
+// data, which moves the ring) starts incomplete and is never read until recovery has filled it.
 import type { NodeDef, ReplicaDef } from './catalog-types.ts';
 
 /** The K a cluster of `nodeCount` nodes keeps: as configured, else 1 from three nodes on; at most N − 1. */
@@ -17,9 +17,10 @@ export function effectiveK(configured: number | undefined, nodeCount: number): n
 
 /**
  * Every node's copies under the ring rule for `k`, keeping the completeness of assignments that
- * did not change; new ones are complete only when `empty` (no table exists yet).
+ * did not change; new ones are complete when `empty` (no table exists yet) or when their slice is
+ * one of `fresh` (a joining node's new slices, which hold no row yet).
  */
-export function placeReplicas(nodes: readonly NodeDef[], k: number, empty: boolean): Map<string, ReplicaDef[]> {
+export function placeReplicas(nodes: readonly NodeDef[], k: number, empty: boolean, fresh: ReadonlySet<number> = new Set()): Map<string, ReplicaDef[]> {
   const ordered = [...nodes].sort((a, b) => a.index - b.index);
   const out = new Map<string, ReplicaDef[]>(ordered.map((n) => [n.nodeId, []]));
   ordered.forEach((owner, i) => {
@@ -27,7 +28,7 @@ export function placeReplicas(nodes: readonly NodeDef[], k: number, empty: boole
       const holder = ordered[(i + step) % ordered.length]!;
       const before = new Map((holder.replicas ?? []).map((r) => [r.slice, r]));
       for (const slice of owner.slices) {
-        out.get(holder.nodeId)!.push({ slice, complete: before.get(slice)?.complete ?? empty });
+        out.get(holder.nodeId)!.push({ slice, complete: before.get(slice)?.complete ?? (empty || fresh.has(slice)) });
       }
     }
   });
