@@ -2,13 +2,11 @@
 // Writes of every kind (INSERT, COPY, UPDATE, DELETE) reach both copies, so with any one node
 // killed, every query still gives the answer it gave before; writes wait for the node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
-import { startCluster, startComputeNode, type LocalCluster } from './local-cluster.ts';
+import { computeNodeDir, startCluster, startComputeNode, type LocalCluster } from './local-cluster.ts';
 import type { ChildProcess } from 'node:child_process';
 
 const QUERIES = [
@@ -34,17 +32,24 @@ async function waitForState(c: pg.Client, node: number, state: string): Promise<
   }
 }
 
+/** A three-node cluster (K = 1 by default) with `rows` rows in facts (k, g, v); a client on it. */
+async function threeNodes(rows: number): Promise<{ cluster: LocalCluster; c: pg.Client }> {
+  const cluster = await startCluster({ nodes: 3, slices: 1 });
+  const c = await cluster.client();
+  await c.query('CREATE TABLE facts (k int, g int, v int) DISTKEY(k)');
+  await c.query(`INSERT INTO facts SELECT i, i % 7, i * 3 FROM generate_series(1, ${rows}) AS s(i)`);
+  return { cluster, c };
+}
+
 describe('K-safety (K = 1 on three nodes)', () => {
   let cluster: LocalCluster;
   let restarted: ChildProcess | null = null;
 
   beforeAll(async () => {
-    cluster = await startCluster({ nodes: 3, slices: 1 });
-    const c = await cluster.client();
-    await c.query('CREATE TABLE facts (k int, g int, v int) DISTKEY(k)');
+    let c: pg.Client;
+    ({ cluster, c } = await threeNodes(3000));
     await c.query('CREATE TABLE evens (k int, w text) DISTSTYLE EVEN');
     await c.query('CREATE TABLE dims (g int, name text) DISTSTYLE ALL');
-    await c.query(`INSERT INTO facts SELECT i, i % 7, i * 3 FROM generate_series(1, 3000) AS s(i)`);
     await c.query(`INSERT INTO dims VALUES ${Array.from({ length: 7 }, (_x, g) => `(${g}, 'group ${g % 3}')`).join(', ')}`);
     const lines = Array.from({ length: 5000 }, (_x, i) => `${i * 2}\tw${i}\n`).join('');
     await pipeline(Readable.from([lines]), c.query(copyFrom('COPY evens FROM STDIN')));
@@ -73,11 +78,7 @@ describe('K-safety (K = 1 on three nodes)', () => {
     const nodes = (await c.query('SELECT node, node_id, pid FROM stv_nodes ORDER BY node')).rows as { node: number; node_id: string; pid: number }[];
     expect(nodes).toHaveLength(3);
     const victim = nodes[1]!;
-    let victimDir = '';
-    for (const d of ['compute-0', 'compute-1', 'compute-2']) {
-      const id = (JSON.parse(await readFile(join(cluster.dataDir, d, 'node.json'), 'utf8')) as { nodeId: string }).nodeId;
-      if (id === victim.node_id) victimDir = join(cluster.dataDir, d);
-    }
+    const victimDir = await computeNodeDir(cluster, victim.node_id);
     process.kill(victim.pid, 'SIGKILL');
     await waitForState(c, victim.node, 'down');
 
@@ -115,10 +116,8 @@ describe('K-safety: queries in flight when a node fails', () => {
   let restarted: ChildProcess | null = null;
 
   beforeAll(async () => {
-    cluster = await startCluster({ nodes: 3, slices: 1 });
-    const c = await cluster.client();
-    await c.query('CREATE TABLE facts (k int, g int, v int) DISTKEY(k)');
-    await c.query(`INSERT INTO facts SELECT i, i % 7, i * 3 FROM generate_series(1, 1200) AS s(i)`);
+    let c: pg.Client;
+    ({ cluster, c } = await threeNodes(1200));
     // About 2 ms a row on each slice: a query that is still running when the node is stopped.
     await c.query(`CREATE FUNCTION slow(x int) RETURNS int LANGUAGE javascript AS $$ const t = Date.now(); while (Date.now() - t < 2) {} return x; $$`);
     await c.end();
@@ -149,10 +148,7 @@ describe('K-safety: queries in flight when a node fails', () => {
     // Node 2 (killed above) comes back first, with its data directory.
     const dead = (await c.query("SELECT node, node_id FROM stv_nodes WHERE state = 'down'")).rows as { node: number; node_id: string }[];
     expect(dead).toHaveLength(1);
-    for (const d of ['compute-0', 'compute-1', 'compute-2']) {
-      const id = (JSON.parse(await readFile(join(cluster.dataDir, d, 'node.json'), 'utf8')) as { nodeId: string }).nodeId;
-      if (id === dead[0]!.node_id) restarted = startComputeNode(cluster.clusterPort, join(cluster.dataDir, d));
-    }
+    restarted = startComputeNode(cluster.clusterPort, await computeNodeDir(cluster, dead[0]!.node_id));
     await waitForState(c, dead[0]!.node, 'up');
     const hung = (await c.query('SELECT node, pid FROM stv_nodes WHERE node = 0')).rows[0] as { node: number; pid: number };
     const started = Date.now();

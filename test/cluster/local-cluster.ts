@@ -1,6 +1,6 @@
 // Starts a real local cluster (`colonnade start`: leader + compute processes) for integration tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -91,6 +91,16 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<LocalClus
 }
 
 /** Starts a compute node process that joins a leader's cluster port. */
+/** The data directory (`<dataDir>/compute-<i>`) of the compute node with this id, found by its node.json. */
+export async function computeNodeDir(cluster: LocalCluster, nodeId: string): Promise<string> {
+  for (const d of await readdir(cluster.dataDir)) {
+    if (!d.startsWith('compute-')) continue;
+    const id = (JSON.parse(await readFile(join(cluster.dataDir, d, 'node.json'), 'utf8')) as { nodeId: string }).nodeId;
+    if (id === nodeId) return join(cluster.dataDir, d);
+  }
+  throw new Error(`no data directory for compute node ${nodeId}`);
+}
+
 export function startComputeNode(clusterPort: number, dataDir: string, slices = 1): ChildProcess {
   return spawn(process.execPath, [ENTRY, 'compute', '--join', `127.0.0.1:${clusterPort}`, '--data-dir', dataDir, '--slices', String(slices)],
     { stdio: 'ignore', env: { ...process.env, COLONNADE_LOG_LEVEL: 'warn' } });

@@ -1,9 +1,7 @@
 // A compute node killed with SIGKILL shows as down within 5 s; queries then fail clearly instead of
 // hanging, and work again once the node is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startCluster, startComputeNode, type LocalCluster } from './local-cluster.ts';
+import { computeNodeDir, startCluster, startComputeNode, type LocalCluster } from './local-cluster.ts';
 import type { ChildProcess } from 'node:child_process';
 
 describe('node failure', () => {
@@ -29,12 +27,7 @@ describe('node failure', () => {
     expect(nodes.rows.map((r) => r.state)).toEqual(['up', 'up']);
     const victim = nodes.rows[1] as { node: number; node_id: string; pid: number };
     // Each compute node keeps its identity in its data directory.
-    let victimDir = '';
-    for (const d of ['compute-0', 'compute-1']) {
-      const id = (JSON.parse(await readFile(join(cluster.dataDir, d, 'node.json'), 'utf8')) as { nodeId: string }).nodeId;
-      if (id === victim.node_id) victimDir = join(cluster.dataDir, d);
-    }
-    expect(victimDir).not.toBe('');
+    const victimDir = await computeNodeDir(cluster, victim.node_id);
     process.kill(victim.pid, 'SIGKILL');
     const killedAt = Date.now();
     let state = 'up';
