@@ -5,8 +5,7 @@ import type { Logger } from '../common/log.ts';
 import { NodeRegistry, type RegisterReply, type RegisterRequest } from '../cluster/membership/node-registry.ts';
 import { initParser } from '../sql/parser/index.ts';
 import { Catalog } from './catalog/catalog.ts';
-import type { NodeDef } from './catalog/catalog-types.ts';
-import { effectiveK, placeReplicas } from './catalog/placement.ts';
+import { effectiveK, placeReplicas, replicaSlices } from './catalog/placement.ts';
 import { QueryLog } from './session/query-log.ts';
 import { CommitLog } from './scheduling/commit-log.ts';
 import { ClusterDispatcher, storedTable } from './scheduling/cluster-dispatcher.ts';
@@ -44,11 +43,6 @@ export interface Leader {
   readonly registry: NodeRegistry;
   readonly catalog: Catalog;
   stop(): Promise<void>;
-}
-
-/** The slices `node` keeps copies of. */
-function replicaSlices(node: NodeDef): number[] {
-  return (node.replicas ?? []).map((r) => r.slice);
 }
 
 /** Starts a leader and resolves once both ports listen. */

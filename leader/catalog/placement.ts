@@ -47,3 +47,8 @@ export function hostsOf(nodes: readonly NodeDef[], slice: number): { node: NodeD
   }
   return out;
 }
+
+/** The slices `node` keeps copies of. */
+export function replicaSlices(node: NodeDef): number[] {
+  return (node.replicas ?? []).map((r) => r.slice);
+}

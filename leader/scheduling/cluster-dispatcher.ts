@@ -26,7 +26,7 @@ import type { BlockInfo, TableInfo } from '../../storage/system-views.ts';
 import type { VacuumMode, VacuumResult } from '../../storage/vacuum.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { NodeDef, TableDef, TableStats } from '../catalog/catalog-types.ts';
-import { hostsOf } from '../catalog/placement.ts';
+import { hostsOf, replicaSlices } from '../catalog/placement.ts';
 import { columnStatsFromTransport, mergeColumnStats } from '../../compute/stats/column-stats.ts';
 import { formatDatum } from '../../sql/types/text-io.ts';
 import type { LoadErrorRecord } from '../../compute/loading/load-error.ts';
@@ -51,9 +51,12 @@ export function storedTable(t: TableDef): StoredTable {
   };
 }
 
-/** The slices a node stores: its own, then its copies of other nodes' slices (K-safety). */
-export function hostedSlices(node: NodeDef): number[] {
-  return [...node.slices, ...(node.replicas ?? []).map((r) => r.slice)];
+/**
+ * The slices of `table` a write sends `node`: its own, then its copies of other nodes' slices
+ * (K-safety). A DISTSTYLE ALL table is whole on every node already: its own slices only.
+ */
+function writeSlices(table: TableDef, node: NodeDef): readonly number[] {
+  return table.distStyle === 'all' ? node.slices : [...node.slices, ...replicaSlices(node)];
 }
 
 /** The leader's handle on the compute nodes. */
@@ -85,11 +88,11 @@ export class ClusterDispatcher {
     }
     const up = nodes.filter((n) => this.registry.peer(n.nodeId) !== undefined);
     if (table?.distStyle === 'all') {
-      // Nodes that joined after the table was created hold no full copy of it.
+      // Any node there when the table was created holds a full copy (later ones do not).
       const placed = table.placedOnSlices ?? Infinity;
-      const node = [...up].sort((a, b) => a.index - b.index).find((n) => n.slices.every((sl) => sl < placed));
-      if (node === undefined) return [{ ...this.liveNodes()[0]!, slices: [] }];
-      return [{ node, peer: this.registry.peer(node.nodeId)!, slices: [node.slices[0]!] }];
+      const whole = [...nodes].sort((a, b) => a.index - b.index).filter((n) => n.slices.every((sl) => sl < placed));
+      const node = whole.find((n) => up.includes(n)) ?? whole[0] ?? nodes[0]!;
+      return [{ node, peer: this.registry.requirePeer(node.nodeId, node.index), slices: [node.slices[0]!] }];
     }
     if (up.length === nodes.length) return this.liveNodes().map((l) => ({ ...l, slices: [...l.node.slices] }));
     const bySlice = new Map<string, { node: NodeDef; peer: RpcPeer; slices: number[] }>();
@@ -247,9 +250,7 @@ export class ClusterDispatcher {
     const txnId = randomUUID();
     this.active.add(txnId);
     // Every copy of a slice takes its rows (K-safety): the write is durable on all of them or none.
-    // A DISTSTYLE ALL table is on every node already.
-    const slicesOf = (node: NodeDef): number[] => (table.distStyle === 'all' ? [...node.slices] : hostedSlices(node));
-    const involved = live.filter(({ node }) => slicesOf(node).some((s) => rowsBySlice.has(s)));
+    const involved = live.filter(({ node }) => writeSlices(table, node).some((s) => rowsBySlice.has(s)));
     let rows = 0;
     for (const r of rowsBySlice.values()) rows += r.length;
     // A DISTSTYLE ALL table stores each row once per node; the client counts it once.
@@ -257,7 +258,7 @@ export class ClusterDispatcher {
     const stored = storedTable(table);
     const results = await Promise.allSettled(involved.map(({ node, peer }) => peer.request('prepareWrite', {
       txnId, table: stored,
-      slices: slicesOf(node).filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
+      slices: writeSlices(table, node).filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
     })));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const write: PreparedWrite = { txnId, nodes: involved.map((l) => l.node), rows };
@@ -282,7 +283,7 @@ export class ClusterDispatcher {
     const stored = storedTable(table);
     const results = await Promise.allSettled(live.map(({ node, peer }) => peer.request('prepareWrite', {
       txnId, table: stored, remove: { ...remove, ctx: evalCtx },
-      slices: (table.distStyle === 'all' ? node.slices : hostedSlices(node)).filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
+      slices: writeSlices(table, node).filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
     })));
     const write: PreparedWrite = { txnId, nodes: live.map((l) => l.node), rows };
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -306,7 +307,7 @@ export class ClusterDispatcher {
     const addresses = new Map(this.registry.statuses().map((s) => [s.nodeId, s]));
     const targets: LoadTarget[] = live.map(({ node, peer }) => {
       const st = addresses.get(node.nodeId)!;
-      const replicas = (node.replicas ?? []).map((r) => r.slice);
+      const replicas = replicaSlices(node);
       return { node, peer, address: { nodeId: node.nodeId, host: st.host, port: st.port, slices: node.slices, ...(replicas.length > 0 ? { replicas } : {}) } };
     });
     const spec: LoadSpec = {
