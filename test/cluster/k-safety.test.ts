@@ -1,6 +1,7 @@
 // K-safety: with three compute nodes every slice also lives on the next node (K = 1 by default).
 // Writes of every kind (INSERT, COPY, UPDATE, DELETE) reach both copies, so with any one node
-// killed, every query still gives the answer it gave before; writes wait for the node.
+// killed, every query still gives the answer it gave before; writes wait for the node, and a COPY
+// a node's death interrupts leaves nothing behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -166,6 +167,31 @@ describe('K-safety: queries in flight when a node fails', () => {
     // Awake again, node 0 registers anew and serves.
     await waitForState(c, hung.node, 'up');
     expect((await c.query(SLOW)).rows[0]).toEqual(ANSWER);
+    await c.end();
+  }, 60_000);
+
+  it('loses a COPY whole when a node is killed during it, and the copies keep answering', async () => {
+    const c = await cluster.client();
+    await c.query('CREATE TABLE loaded (k int, t text) DISTKEY(k)');
+    const victim = (await c.query('SELECT node, pid FROM stv_nodes WHERE node = 1')).rows[0] as { node: number; pid: number };
+    // 100 chunks of 2,000 rows, 20 ms apart: still streaming when the node dies.
+    let next = 0;
+    const input = new Readable({
+      read() {
+        if (next >= 200_000) return void this.push(null);
+        const lines: string[] = [];
+        for (let k = 0; k < 2000; k++, next++) lines.push(`${next}\trow ${next}\n`);
+        setTimeout(() => this.push(lines.join('')), 20);
+      },
+    });
+    const copying = pipeline(input, c.query(copyFrom('COPY loaded FROM STDIN')));
+    await new Promise((r) => setTimeout(r, 400));
+    process.kill(victim.pid, 'SIGKILL');
+    await expect(copying).rejects.toMatchObject({ code: '08006' });
+    await waitForState(c, victim.node, 'down');
+    // Nothing of it on any slice (read from the copies of node 1's slice), and the rest intact.
+    expect((await c.query('SELECT count(*)::int AS n FROM loaded')).rows[0]).toEqual({ n: 0 });
+    expect((await c.query('SELECT count(*)::int AS n, sum(v)::int AS s FROM facts')).rows[0]).toEqual(ANSWER);
     await c.end();
   }, 60_000);
 });
