@@ -62,16 +62,19 @@ export interface SliceJoinEnv {
 
 /** A broadcast input as computed on the leader: Datum rows, or column vectors from the nodes. */
 class Broadcast {
-  /** Distinct keys by column, computed once (several joins and filters ask for the same). */
+  /** Distinct keys of Datum rows by column, computed once (several joins and filters ask for the same). */
   private readonly keysByColumn = new Map<number, Datum[] | null>();
 
   constructor(readonly rows: Datum[][] | null, readonly batch: Batch | null) {}
 
   /** The distinct non-NULL values of input-local column c; null when there are too many. */
   distinct(c: number): Datum[] | null {
+    // A batch's are remembered by distinctOfColumn.
+    if (this.batch !== null) return distinctOfColumn(this.batch, c);
     let keys = this.keysByColumn.get(c);
     if (keys === undefined) {
-      keys = this.batch !== null ? distinctOfColumn(this.batch, c) : distinctKeys(this.rows!.length, (r) => this.rows![r]![c] ?? null);
+      const rows = this.rows!;
+      keys = distinctKeys(rows.length, (r) => rows[r]![c] ?? null);
       this.keysByColumn.set(c, keys);
     }
     return keys;
