@@ -76,14 +76,17 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
         log.warn({ nodeId: req.nodeId }, 'a new node joined a cluster that has tables: existing rows stay where they are');
       }
       await catalog.apply({ kind: 'RegisterNode', node: { nodeId: req.nodeId, index, slices } });
-      // The ring of copies moves with every new node: place them again and tell the others.
+      // The ring of copies moves with every new node: place them again, and have the others open
+      // their new copies before this node's reply (so before it is up: no write reaches a node
+      // that has not opened a copy it is sent rows for). A node that is down opens them when it
+      // registers again.
       const placement = placeReplicas(catalog.nodes, effectiveK(catalog.kSafety, catalog.nodes.length), catalog.tables.length === 0, new Set(slices));
       await catalog.apply({ kind: 'SetPlacement', kSafety: catalog.kSafety, replicas: Object.fromEntries(placement) });
-      for (const n of catalog.nodes) {
-        if (n.nodeId === req.nodeId) continue;
-        registry.peer(n.nodeId)?.request('openReplicas', { replicas: replicaSlices(n), tables: catalog.tables.map(storedTable) })
+      await Promise.all(catalog.nodes.filter((n) => n.nodeId !== req.nodeId).map(async (n) => {
+        // A node still joining answers once its own slices are open.
+        await registry.connectedPeer(n.nodeId)?.request('openReplicas', { replicas: replicaSlices(n), tables: catalog.tables.map(storedTable) })
           .catch((err: unknown) => log.warn({ err, node: n.index }, 'could not open new slice copies; the node opens them when it registers again'));
-      }
+      }));
       return { index, slices, replicas: replicaSlices(catalog.nodeById(req.nodeId)!), tables: catalog.tables.map(storedTable) };
     };
     const p = assigning.then(run);

@@ -108,6 +108,12 @@ export class NodeRegistry {
     return e && e.status.state === 'up' && e.peer && !e.peer.closed ? e.peer : undefined;
   }
 
+  /** The connection to a node that is up or still joining (opening its slices), if any. */
+  connectedPeer(nodeId: string): RpcPeer | undefined {
+    const e = this.entries.get(nodeId);
+    return e && e.status.state !== 'down' && e.peer && !e.peer.closed ? e.peer : undefined;
+  }
+
   /** The connection to a node, or a clear error naming it when it is down. */
   requirePeer(nodeId: string, index: number): RpcPeer {
     const p = this.peer(nodeId);
