@@ -29,6 +29,8 @@ Options (environment variable in brackets):
   --slice-threads on|off  run each slice on a worker thread (compute) [COLONNADE_SLICE_THREADS] default on
   --slice-heap-mb N  heap cap per slice worker (compute) [COLONNADE_SLICE_HEAP_MB] default V8's
   --advertise-host H name peers use to reach this compute node [COLONNADE_ADVERTISE_HOST] default --host
+  --replace ID       with an empty --data-dir: take the place of dead compute node ID (see stv_nodes);
+                     it copies its slices from their other copies before it serves them (compute)
   --auth-file F      users and passwords (JSON)      [COLONNADE_AUTH_FILE]
   --tls-key F --tls-cert F  enable TLS               [COLONNADE_TLS_KEY, COLONNADE_TLS_CERT]
   --log-level L      pino level                      [COLONNADE_LOG_LEVEL]  default info
@@ -91,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' }, nodes: { type: 'string' }, slices: { type: 'string' }, 'k-safety': { type: 'string' },
       join: { type: 'string' }, 'advertise-host': { type: 'string' }, 'auth-file': { type: 'string' }, 'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' }, 'log-level': { type: 'string' }, 'slice-threads': { type: 'string' }, 'slice-heap-mb': { type: 'string' },
+      replace: { type: 'string' },
     },
     strict: true,
   });
@@ -120,6 +123,7 @@ export async function main(argv: string[]): Promise<number> {
         slices: intOpt(opt(values, 'slices', 'COLONNADE_SLICES'), 'slices') ?? availableParallelism(),
         sliceThreads: onOff(opt(values, 'slice-threads', 'COLONNADE_SLICE_THREADS', 'on')!, 'slice-threads'),
         ...heapOpt(intOpt(opt(values, 'slice-heap-mb', 'COLONNADE_SLICE_HEAP_MB'), 'slice-heap-mb')),
+        ...(typeof values.replace === 'string' ? { replaceNodeId: values.replace } : {}),
         log,
       });
       // Started by `colonnade start`: leave when the parent process goes away, even by SIGKILL.

@@ -1,7 +1,7 @@
 // A compute node: owns the storage of its slices, registers with the leader, and serves DDL,
 // two-phase writes and fragment execution over the cluster transport.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { crashPoint } from '../common/crash-points.ts';
@@ -35,6 +35,7 @@ import type { Expr } from '../sql/expr/expr.ts';
 import type { SqlType } from '../sql/types/sql-type.ts';
 import { compileFilter } from './codegen/compile-filter.ts';
 import { selected } from './fragment/run-fragment-batches.ts';
+import { Fingerprints, fetchTable, sendTable } from './recovery/table-copy.ts';
 
 /** Options for {@link ComputeNode.start}. */
 export interface ComputeNodeOptions {
@@ -52,6 +53,11 @@ export interface ComputeNodeOptions {
   sliceThreads?: boolean;
   /** Heap cap per slice worker in MiB (default: V8's); a slice that exhausts it fails its query with 53200. */
   sliceHeapMiB?: number;
+  /**
+   * With an empty data directory: take the identity (and slices) of this node id, a dead node this
+   * one replaces; it catches up from the copies of its slices before it serves them.
+   */
+  replaceNodeId?: string;
   log: Logger;
 }
 
@@ -105,6 +111,8 @@ export class ComputeNode {
   private readonly peers: PeerPool;
   private readonly pool: SlicePool;
   private readonly exchanges = new ExchangeBuffers();
+  /** Content hashes of segment files, for recovery's table copies. */
+  private readonly fingerprints = new Fingerprints();
   private link: LeaderLink | null = null;
   private server: Server | null = null;
   private slices: readonly number[] = [];
@@ -129,10 +137,17 @@ export class ComputeNode {
     await mkdir(opts.dataDir, { recursive: true });
     const idFile = join(opts.dataDir, 'node.json');
     let nodeId: string;
+    // An empty data directory: a new node, or the replacement of a dead one (catches up first).
+    let fresh = false;
     try {
       nodeId = (JSON.parse(await readFile(idFile, 'utf8')) as { nodeId: string }).nodeId;
-    } catch {
-      nodeId = randomUUID();
+      if (opts.replaceNodeId !== undefined && opts.replaceNodeId !== nodeId) {
+        throw new Error(`--replace ${opts.replaceNodeId}: the data directory already belongs to node ${nodeId}`);
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !(err instanceof SyntaxError)) throw err;
+      nodeId = opts.replaceNodeId ?? randomUUID();
+      fresh = true;
       await writeFile(idFile, JSON.stringify({ nodeId }));
     }
     const node = new ComputeNode(opts, nodeId);
@@ -140,7 +155,7 @@ export class ComputeNode {
     node.link = new LeaderLink({
       leaderHost: opts.leaderHost,
       leaderPort: opts.leaderPort,
-      register: { nodeId, host: opts.advertiseHost ?? opts.host, port, sliceCount: opts.slices, pid: process.pid },
+      register: { nodeId, host: opts.advertiseHost ?? opts.host, port, sliceCount: opts.slices, pid: process.pid, ...(fresh ? { fresh } : {}) },
       handler: (method, params, ctx) => node.handle(method, params, ctx),
       log: opts.log,
       onRegistered: (reply) => node.openSlices(reply),
@@ -182,6 +197,8 @@ export class ComputeNode {
     for (const slice of slices) {
       if (!this.stores.has(slice)) {
         const store = await SegmentStore.open({ dir: join(this.opts.dataDir, `slice-${slice}`), log: this.opts.log, sliceId: slice, ...blockRowsSetting() });
+        // Files an interrupted recovery fetched: the next one starts over.
+        await rm(join(store.dir, 'incoming'), { recursive: true, force: true });
         this.stores.set(slice, store);
         // Writes prepared before a restart, waiting for the leader's decision.
         for (const p of store.preparedTransactions()) {
@@ -263,7 +280,8 @@ export class ComputeNode {
         for (const s of this.stores.values()) await s.dropTable(p.tableId as number);
         return null;
       }
-      case 'prepareWrite': return this.prepareWrite(p.txnId as string, p.table as StoredTable, p.slices as SliceRows[], (p.remove as RemoveSpec | undefined) ?? null);
+      case 'prepareWrite': return this.prepareWrite(p.txnId as string, p.table as StoredTable, p.slices as SliceRows[], (p.remove as RemoveSpec | undefined) ?? null,
+        Array.isArray(p.count) ? p.count as number[] : this.slices);
       case 'loadBegin': return this.loadBegin(p.spec as LoadSpec);
       case 'loadChunk': return this.load(p.txnId as string).loadChunk(p.meta as ChunkMeta, ctx.body);
       case 'loadRows': await this.load(p.txnId as string).acceptRows(p.slice as number, decodeBatch(ctx.body)); return null;
@@ -335,7 +353,35 @@ export class ComputeNode {
         }
         return bySlice;
       }
-      case 'analyzeTable': return this.analyzeTable(p.table as StoredTable, ctx);
+      case 'analyzeTable': return this.analyzeTable(p.table as StoredTable, Array.isArray(p.slices) ? p.slices as number[] : this.slices, ctx);
+      case 'sendTableFiles': {
+        // Recovery: another node catches up on a table of a slice held here.
+        const have = new Set(Array.isArray(p.have) ? p.have as string[] : []);
+        return sendTable(this.store(p.slice as number), p.tableId as number, have, this.fingerprints, ctx);
+      }
+      case 'catchUp': {
+        // Recovery: fetch a table of one of our slices from a current copy (and install it, on the final pass).
+        const source = p.source as PeerAddress & { slice: number };
+        const slice = p.slice as number;
+        const store = this.store(slice);
+        return fetchTable({
+          store, tableId: p.tableId as number, source: await this.peers.get(source), sourceSlice: source.slice,
+          stagingDir: join(store.dir, 'incoming', `t${p.tableId as number}`), fps: this.fingerprints, final: p.final === true, signal: ctx.signal,
+        });
+      }
+      case 'listTables': {
+        const ids = new Set<number>();
+        for (const slice of p.slices as number[]) for (const id of this.store(slice).tableIds()) ids.add(id);
+        return [...ids];
+      }
+      case 'dropTables': {
+        // Recovery: tables dropped while this node was away.
+        for (const slice of p.slices as number[]) {
+          const store = this.store(slice);
+          for (const id of p.tableIds as number[]) if (store.hasTable(id)) await store.dropTable(id);
+        }
+        return null;
+      }
       case 'tableRows': {
         const tableId = p.tableId as number;
         // The slices the leader reads here (a copy's when its node is down); this node's own by default.
@@ -347,11 +393,12 @@ export class ComputeNode {
     }
   }
 
-  /** ANALYZE: per column statistics over this node's slices of a table, one partial per column. */
-  private async analyzeTable(table: StoredTable, ctx: RpcContext): Promise<ColumnStatsTransport[]> {
+  /** ANALYZE: per column statistics over these slices of a table (the leader reads each slice once), one partial per column. */
+  private async analyzeTable(table: StoredTable, slices: readonly number[], ctx: RpcContext): Promise<ColumnStatsTransport[]> {
     const collectors = table.columns.map((c) => new ColumnStatsCollector(c.type));
     const columns = table.columns.map((_c, i) => i);
-    for (const store of this.ownStores()) {
+    for (const slice of slices) {
+      const store = this.store(slice);
       if (!store.hasTable(table.tableId)) continue;
       for await (const b of store.scan(table.tableId, { columns, signal: ctx.signal })) {
         for (let c = 0; c < collectors.length; c++) collectors[c]!.add(b.columns[c]!, b.selection);
@@ -393,9 +440,10 @@ export class ComputeNode {
 
   /**
    * Phase one of a write on this node's slices: deletes what `remove` selects (on every slice
-   * holding the table), appends `slices`' rows, and prepares. Returns how many rows it deleted.
+   * holding the table), appends `slices`' rows, and prepares. Returns how many rows it deleted
+   * on the slices of `count` (the leader counts each slice once, on one of its copies).
    */
-  private async prepareWrite(txnId: string, table: StoredTable, slices: SliceRows[], remove: RemoveSpec | null): Promise<{ deleted: number; deletedByRow?: number[] }> {
+  private async prepareWrite(txnId: string, table: StoredTable, slices: SliceRows[], remove: RemoveSpec | null, count: readonly number[]): Promise<{ deleted: number; deletedByRow?: number[] }> {
     const types = table.columns.map((c) => c.type);
     const opened: WriteTransaction[] = [];
     let deleted = 0;
@@ -404,7 +452,7 @@ export class ComputeNode {
     // Deleting by value: how many rows equal each given row were deleted here.
     const byRow = remove?.rows !== undefined ? new Array<number>(remove.rows.length).fill(0) : undefined;
     const predicate = remove === null ? null : removePredicate(remove, byRow);
-    // Copies of other nodes' slices delete the same rows, counted by their own nodes.
+    // The other copies of a slice delete the same rows, counted where the leader asked.
     const onCopy = remove === null ? null : removePredicate(remove);
     try {
       for (const [slice, rows] of targets) {
@@ -412,10 +460,10 @@ export class ComputeNode {
         if (!store.hasTable(table.tableId)) await store.createTable(table);
         const w = store.beginWrite(table.tableId, { txnId });
         opened.push(w);
-        const own = this.slices.includes(slice);
+        const counted = count.includes(slice);
         if (remove !== null) {
-          const n = await w.deleteWhere({ columns: remove.columns, filters: remove.zoneFilters }, (own ? predicate : onCopy)!);
-          if (own) deleted += n;
+          const n = await w.deleteWhere({ columns: remove.columns, filters: remove.zoneFilters }, (counted ? predicate : onCopy)!);
+          if (counted) deleted += n;
         }
         if (rows.length > 0) await w.append(batchFromRows(types, rows));
         await w.prepare();

@@ -8,6 +8,7 @@ import { Catalog } from './catalog/catalog.ts';
 import { effectiveK, placeReplicas, replicaSlices } from './catalog/placement.ts';
 import { QueryLog } from './session/query-log.ts';
 import { CommitLog } from './scheduling/commit-log.ts';
+import { Recovery } from './scheduling/recovery.ts';
 import { ClusterDispatcher, storedTable } from './scheduling/cluster-dispatcher.ts';
 import { COLONNADE_VERSION, type ServerContext } from './server-context.ts';
 import { Session } from './session/session.ts';
@@ -67,6 +68,11 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
         if (known.slices.length !== req.sliceCount) {
           log.warn({ nodeId: req.nodeId, slices: known.slices.length, asked: req.sliceCount }, 'node keeps the slices it was given when it first joined');
         }
+        if (req.fresh === true) {
+          // Its disk is new (a replacement, or a wiped directory): everything it keeps is caught up again.
+          log.warn({ nodeId: req.nodeId, index: known.index }, 'a known node joined with an empty data directory; it catches up from the other copies');
+          await catalog.apply({ kind: 'MarkBehind', slices: { [known.nodeId]: [...known.slices, ...replicaSlices(known)] } });
+        }
         return { index: known.index, slices: known.slices, replicas: replicaSlices(known), tables: catalog.tables.map(storedTable) };
       }
       const first = catalog.sliceCount;
@@ -81,7 +87,7 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
       // that has not opened a copy it is sent rows for). A node that is down opens them when it
       // registers again.
       const placement = placeReplicas(catalog.nodes, effectiveK(catalog.kSafety, catalog.nodes.length), catalog.tables.length === 0, new Set(slices));
-      await catalog.apply({ kind: 'SetPlacement', kSafety: catalog.kSafety, replicas: Object.fromEntries(placement) });
+      await catalog.apply({ kind: 'SetPlacement', kSafety: catalog.kSafety, replicas: Object.fromEntries(placement.replicas), behind: Object.fromEntries(placement.behind) });
       await Promise.all(catalog.nodes.filter((n) => n.nodeId !== req.nodeId).map(async (n) => {
         // A node still joining answers once its own slices are open.
         await registry.connectedPeer(n.nodeId)?.request('openReplicas', { replicas: replicaSlices(n), tables: catalog.tables.map(storedTable) })
@@ -107,8 +113,10 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
   const registry = new NodeRegistry({ host: opts.clusterHost, port: opts.clusterPort, assign, serve, log: log.child({ component: 'cluster.membership' }) });
   dispatcher = new ClusterDispatcher(catalog, registry, log.child({ component: 'leader.dispatch' }), commits);
   const clusterPort = await registry.start();
+  const recovery = new Recovery(catalog, registry, dispatcher, log.child({ component: 'leader.recovery' }));
+  recovery.start();
   const ctx: ServerContext = {
-    catalog, registry, dispatcher, log, loadErrors: new LoadErrorLog(), loads: new LoadStates(), queries: new QueryLog(),
+    catalog, registry, dispatcher, log, loadErrors: new LoadErrorLog(), loads: new LoadStates(), queries: new QueryLog(), recovery,
     versionString: `PostgreSQL ${SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by Colonnade ${COLONNADE_VERSION}, 64-bit`,
   };
 
@@ -126,6 +134,7 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
       sessionFactory: async (start) => new Session(ctx, start),
     });
   } catch (err) {
+    await recovery.stop();
     await registry.stop();
     throw err;
   }
@@ -134,6 +143,7 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
     port: wire.port, clusterPort, registry, catalog,
     async stop() {
       await wire.close();
+      await recovery.stop();
       await registry.stop();
     },
   };

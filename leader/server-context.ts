@@ -6,6 +6,7 @@ import type { ClusterDispatcher } from './scheduling/cluster-dispatcher.ts';
 import type { LoadErrorLog } from './session/load-error-log.ts';
 import type { QueryLog } from './session/query-log.ts';
 import type { LoadStates } from './session/load-state.ts';
+import type { Recovery } from './scheduling/recovery.ts';
 
 /** Colonnade's own version. */
 export const COLONNADE_VERSION = '0.1.0';
@@ -24,4 +25,6 @@ export interface ServerContext {
   readonly loads: LoadStates;
   /** Recent statements (stl_query); it hands out query ids. */
   readonly queries: QueryLog;
+  /** Catch-up of nodes that are behind (stv_nodes shows its progress). */
+  readonly recovery: Recovery;
 }

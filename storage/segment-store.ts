@@ -5,7 +5,8 @@
 //   <dir>/t<tableId>/s<segment>.seg    segment files (segment/segment-format.ts)
 //   <dir>/t<tableId>/s<segment>.<n>.del delete vectors (delete-vector.ts)
 //   <dir>/prepared/<txnId>.t<tableId>.json  prepared distributed writes (prepared-record.ts)
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { link, mkdir, readdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import './io/endian.ts'; // the format assumes little-endian typed arrays; refuse other hosts at load
 import { join } from 'node:path';
 import type { Logger } from '../common/log.ts';
@@ -307,6 +308,57 @@ export class SegmentStore implements SliceStore {
   hasTable(tableId: number): boolean {
     this.assertOpen();
     return this.tables.has(tableId);
+  }
+
+  /** Ids of the tables this slice holds. */
+  tableIds(): number[] {
+    this.assertOpen();
+    return [...this.tables.keys()];
+  }
+
+  /**
+   * Makes a table exactly `source`, another slice's committed state of it (recovery): its schema,
+   * segments (their ids kept: footers name them) and delete vectors. `place` says where each file
+   * `source` names is here: a live file of this table with the same content (`keep`), or a file
+   * to hard-link in under a new name (`from`, same file system). The table is created if missing.
+   * Fails (55006) while a prepared write on the table awaits its outcome: it was made against the
+   * state this replaces.
+   */
+  async installTable(source: TableManifest, place: (file: string) => { keep: string } | { from: string }): Promise<void> {
+    await this.ready;
+    validateTable(source.table);
+    const tableId = source.table.tableId;
+    await this.commit(async (m) => {
+      for (const tx of this.durable.values()) {
+        if (tx.tableId === tableId) throw new SqlError(SqlState.OBJECT_IN_USE, `table id ${tableId} has a write awaiting its outcome in slice ${this.sliceId}`);
+      }
+      const dir = this.ctx.tableDir(tableId);
+      await mkdir(join(this.dir, dir), { recursive: true });
+      const fresh = async (f: string, suffix: string): Promise<string> => {
+        const where = place(f);
+        if ('keep' in where) return where.keep;
+        const name = join(dir, `r${randomBytes(6).toString('hex')}${suffix}`);
+        await link(where.from, join(this.dir, name));
+        return name;
+      };
+      const segments: SegmentRef[] = [];
+      for (const seg of source.segments) {
+        const file = await fresh(seg.file, '.seg');
+        const deletes = seg.deletes === null ? null : { file: await fresh(seg.deletes.file, '.del'), count: seg.deletes.count };
+        segments.push({ ...seg, file, deletes });
+      }
+      await fsyncDir(join(this.dir, dir));
+      await fsyncDir(this.dir);
+      let next = source.nextSegmentId;
+      for (const seg of segments) next = Math.max(next, seg.id + 1);
+      this.nextIds.set(tableId, Math.max(this.nextIds.get(tableId) ?? 1, next));
+      const table: TableManifest = { table: source.table, nextSegmentId: this.nextIds.get(tableId)!, segments };
+      const old = m.tables.find((t) => t.table.tableId === tableId);
+      const kept = new Set(filesOf(table));
+      const obsolete = old === undefined ? [] : filesOf(old).filter((f) => !kept.has(f));
+      const tables = old === undefined ? [...m.tables, table] : m.tables.map((t) => (t === old ? table : t));
+      return { manifest: { ...m, tables }, obsolete };
+    });
   }
 
   /**

@@ -13,6 +13,11 @@ export interface RegisterRequest {
   readonly port: number;
   readonly sliceCount: number;
   readonly pid: number;
+  /**
+   * Its data directory was empty when it started: a known node id (a node whose disk was
+   * replaced, or `--replace`) then holds nothing, and every slice it keeps is caught up again.
+   */
+  readonly fresh?: boolean;
 }
 
 /** What the leader answers: the node's place in the cluster. */
@@ -226,5 +231,5 @@ function parseRegister(params: unknown): RegisterRequest {
     || typeof p.sliceCount !== 'number' || p.sliceCount < 1 || typeof p.pid !== 'number') {
     throw new SqlError(SqlState.PROTOCOL_VIOLATION, 'malformed register request');
   }
-  return { nodeId: p.nodeId, host: p.host, port: p.port, sliceCount: p.sliceCount, pid: p.pid };
+  return { nodeId: p.nodeId, host: p.host, port: p.port, sliceCount: p.sliceCount, pid: p.pid, ...(p.fresh === true ? { fresh: true } : {}) };
 }

@@ -41,6 +41,8 @@ export interface LoadSpec {
   readonly distKey: number | null;
   /** Every node of the cluster (this one included). */
   readonly nodes: readonly LoadNode[];
+  /** Nodes that are down: they take no rows (the other copies of their slices do). */
+  readonly down?: readonly string[];
   /** Value of each table column the input does not supply (its DEFAULT, evaluated once), by column index. */
   readonly fill: readonly Datum[];
   /** ENCODE names for the load's blocks instead of the table's (COMPUPDATE ON / PRESET), by column; null: automatic. */
@@ -82,6 +84,8 @@ export class LoadSession {
   private readonly localSlices: readonly number[];
   /** The nodes keeping a copy of each slice (besides its owner). */
   private readonly copiesOf = new Map<number, LoadNode[]>();
+  /** Nodes that are down (see {@link LoadSpec.down}). */
+  private readonly down: ReadonlySet<string>;
   /** Other nodes' slices this node keeps a copy of. */
   private readonly localCopies: readonly number[];
   /** Positions of the local slices in allSlices (what EVEN rows are routed to). */
@@ -96,10 +100,12 @@ export class LoadSession {
   private failed: unknown = null;
 
   constructor(readonly spec: LoadSpec, private readonly host: LoadHost) {
+    this.down = new Set(spec.down ?? []);
     for (const n of spec.nodes) for (const s of n.slices) this.ownerOf.set(s, n);
     // A DISTSTYLE ALL table is whole on every node already: no copies.
     if (spec.distStyle !== 'all') {
       for (const n of spec.nodes) {
+        if (this.down.has(n.nodeId)) continue;
         for (const s of n.replicas ?? []) {
           const list = this.copiesOf.get(s) ?? [];
           list.push(n);
@@ -236,6 +242,7 @@ export class LoadSession {
       // A full copy on every node, in its first slice.
       let shipped = 0;
       for (const node of spec.nodes) {
+        if (this.down.has(node.nodeId)) continue;
         const slice = node.slices[0]!;
         if (node.nodeId === this.host.nodeId) pending.push(this.write(slice).append(b));
         else { pending.push(this.host.sendRows(node, spec.txnId, slice, encodeBatch(b))); shipped += n; }
@@ -265,9 +272,10 @@ export class LoadSession {
       if (from === to) continue;
       const slice = this.allSlices[s]!;
       const rows = order.subarray(from, to);
-      // The slice's owner and every node keeping a copy of it take the rows.
+      // The slice's owner and every node keeping a copy of it take the rows (those that are up).
       let encoded: Uint8Array | null = null;
       for (const holder of [this.ownerOf.get(slice)!, ...(this.copiesOf.get(slice) ?? [])]) {
+        if (this.down.has(holder.nodeId)) continue;
         if (holder.nodeId === this.host.nodeId) {
           pending.push(this.write(slice).append({ length: b.length, columns: b.columns, selection: rows }));
         } else {

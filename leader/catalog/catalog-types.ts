@@ -54,7 +54,9 @@ export interface TableDef {
  * a key's rows share a slice: it is planned as EVEN (correct answers, less co-location) until its
  * rows are redistributed.
  */
-export function plannedTable(t: TableDef | undefined, sliceCount: number): TableDef | undefined {
+export function plannedTable(t: TableDef | undefined, sliceCount: number, copiesCurrent = true): TableDef | undefined {
+  // A node behind on its first slice, where its DISTSTYLE ALL copies live, must not join with them.
+  if (t?.distStyle === 'all' && !copiesCurrent) return { ...t, copiesIncomplete: true };
   if (t === undefined || t.distStyle === 'even' || t.placedOnSlices === undefined || t.placedOnSlices === sliceCount) return t;
   // A DISTSTYLE ALL table's copy is whole only on the nodes that were there: read from the first
   // node (as scans do), never from a node's own copy.
@@ -122,13 +124,19 @@ export interface NodeDef {
   readonly slices: readonly number[];
   /** Other nodes' slices this node keeps a copy of (K-safety, leader/catalog/placement.ts). */
   readonly replicas?: readonly ReplicaDef[];
+  /**
+   * Slices held here (own or copies) that miss committed changes: the node was down during a
+   * write, or a copy moved here after data existed. Never read nor counted until recovery has
+   * caught them up (leader/scheduling/recovery.ts).
+   */
+  readonly behind?: readonly number[];
+  /** Grows whenever `behind` gains a slice: a catch-up clears only marks made before it started. */
+  readonly behindEpoch?: number;
 }
 
 /** A copy of another node's slice. */
 export interface ReplicaDef {
   readonly slice: number;
-  /** Holds every row of its slice: reads may use it when the owner is down. */
-  readonly complete: boolean;
 }
 
 /** The whole catalog as persisted. */

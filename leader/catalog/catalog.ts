@@ -32,6 +32,7 @@ export class Catalog {
       const text = await readFile(join(dir, FILE), 'utf8');
       state = JSON.parse(text) as CatalogState;
       if (state.version !== 1) throw internalError(`unsupported catalog version ${String(state.version)}`);
+      state.nodes = state.nodes.map(upgradeNode);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       state = emptyState();
@@ -110,6 +111,21 @@ export class Catalog {
   nodeById(nodeId: string): NodeDef | undefined {
     return this.state.nodes.find((n) => n.nodeId === nodeId);
   }
+}
+
+/** A node as catalogs before recovery wrote it: copies marked `complete: false` are behind. */
+function upgradeNode(n: NodeDef): NodeDef {
+  const old = (n.replicas ?? []) as readonly { slice: number; complete?: boolean }[];
+  if (!old.some((r) => r.complete !== undefined)) return n;
+  return withBehind({ ...n, replicas: old.map((r) => ({ slice: r.slice })) }, old.filter((r) => r.complete === false).map((r) => r.slice));
+}
+
+/** `n` with `slices` added to its behind marks (its epoch moves when one is new). */
+function withBehind(n: NodeDef, slices: readonly number[]): NodeDef {
+  const before = n.behind ?? [];
+  const added = slices.filter((sl) => !before.includes(sl));
+  if (added.length === 0) return n;
+  return { ...n, behind: [...before, ...added].sort((a, b) => a - b), behindEpoch: (n.behindEpoch ?? 0) + 1 };
 }
 
 function relationExists(s: CatalogState, schema: string, name: string): boolean {
@@ -194,7 +210,23 @@ function applyTo(s: CatalogState, cmd: CatalogCommand): void {
     case 'SetPlacement': {
       if (cmd.kSafety === undefined) delete s.kSafety;
       else s.kSafety = cmd.kSafety;
-      s.nodes = s.nodes.map((n) => ({ ...n, replicas: [...(cmd.replicas[n.nodeId] ?? [])] }));
+      s.nodes = s.nodes.map((n) => {
+        const replicas = [...(cmd.replicas[n.nodeId] ?? [])];
+        // Marks of copies this node no longer holds go with them.
+        const held = new Set([...n.slices, ...replicas.map((r) => r.slice)]);
+        const kept = (n.behind ?? []).filter((sl) => held.has(sl));
+        return withBehind({ ...n, replicas, behind: kept }, cmd.behind?.[n.nodeId] ?? []);
+      });
+      return;
+    }
+    case 'MarkBehind':
+      s.nodes = s.nodes.map((n) => withBehind(n, cmd.slices[n.nodeId] ?? []));
+      return;
+    case 'CatchUp': {
+      const i = s.nodes.findIndex((n) => n.nodeId === cmd.nodeId);
+      if (i < 0 || (s.nodes[i]!.behindEpoch ?? 0) !== cmd.epoch) return; // marked again meanwhile: recovery goes on
+      const done = new Set(cmd.slices);
+      s.nodes[i] = { ...s.nodes[i]!, behind: (s.nodes[i]!.behind ?? []).filter((sl) => !done.has(sl)) };
       return;
     }
     case 'SetTableStats': {

@@ -10,7 +10,7 @@ function nodes(n: number, slicesEach = 2): NodeDef[] {
 
 function withPlacement(ns: NodeDef[], k: number, empty: boolean): NodeDef[] {
   const placed = placeReplicas(ns, k, empty);
-  return ns.map((n) => ({ ...n, replicas: placed.get(n.nodeId)! }));
+  return ns.map((n) => ({ ...n, replicas: placed.replicas.get(n.nodeId)!, behind: placed.behind.get(n.nodeId)! }));
 }
 
 describe('K-safety placement', () => {
@@ -33,24 +33,24 @@ describe('K-safety placement', () => {
             expect(hosts[0]!.node).toBe(owner);
             // The copies are on the owner's successors, in ring order.
             expect(hosts.slice(1).map((h) => h.node.index).sort()).toEqual(Array.from({ length: kk }, (_v, s) => (owner.index + 1 + s) % n).sort());
-            expect(hosts.every((h) => h.complete)).toBe(true);
+            expect(hosts.every((h) => h.current)).toBe(true);
           }
         }
       }
     }
   });
 
-  it('keeps the completeness of copies that stay put and starts moved ones incomplete once data exists', () => {
+  it('keeps copies that stay put current and starts moved ones behind once data exists', () => {
     const three = withPlacement(nodes(3), 1, true);
     // A fourth node joins a cluster with tables: node 2's slices move from node 0 to node 3.
     const joined: NodeDef = { nodeId: 'n3', index: 3, slices: [6, 7] };
     const placed = placeReplicas([...three, joined], 1, false, new Set(joined.slices));
-    const four = [...three, joined].map((n) => ({ ...n, replicas: placed.get(n.nodeId)! }));
-    const complete = (slice: number): boolean[] => hostsOf(four, slice).slice(1).map((h) => h.complete);
-    expect(complete(0)).toEqual([true]); // node 0's, still on node 1
-    expect(complete(2)).toEqual([true]); // node 1's, still on node 2
-    expect(hostsOf(four, 4).slice(1).map((h) => [h.node.index, h.complete])).toEqual([[3, false]]);
-    // The new node's own slices hold nothing yet: their copies start complete.
-    expect(hostsOf(four, 6).slice(1).map((h) => [h.node.index, h.complete])).toEqual([[0, true]]);
+    const four = [...three, joined].map((n) => ({ ...n, replicas: placed.replicas.get(n.nodeId)!, behind: placed.behind.get(n.nodeId)! }));
+    const current = (slice: number): boolean[] => hostsOf(four, slice).slice(1).map((h) => h.current);
+    expect(current(0)).toEqual([true]); // node 0's, still on node 1
+    expect(current(2)).toEqual([true]); // node 1's, still on node 2
+    expect(hostsOf(four, 4).slice(1).map((h) => [h.node.index, h.current])).toEqual([[3, false]]);
+    // The new node's own slices hold nothing yet: their copies start current.
+    expect(hostsOf(four, 6).slice(1).map((h) => [h.node.index, h.current])).toEqual([[0, true]]);
   });
 });

@@ -26,19 +26,31 @@ import type { BlockInfo, TableInfo } from '../../storage/system-views.ts';
 import type { VacuumMode, VacuumResult } from '../../storage/vacuum.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { NodeDef, TableDef, TableStats } from '../catalog/catalog-types.ts';
-import { hostsOf, replicaSlices } from '../catalog/placement.ts';
+import { hostsOf, isCurrent, replicaSlices } from '../catalog/placement.ts';
 import { columnStatsFromTransport, mergeColumnStats } from '../../compute/stats/column-stats.ts';
 import { formatDatum } from '../../sql/types/text-io.ts';
 import type { LoadErrorRecord } from '../../compute/loading/load-error.ts';
 import type { LoadSpec } from '../../compute/loading/load-session.ts';
 import { ClusterLoad, type LoadTarget } from './cluster-load.ts';
 import type { CommitLog } from './commit-log.ts';
+import { TableGate } from './table-gate.ts';
 
 /** A write prepared on some nodes, to be committed or aborted as one. */
 export interface PreparedWrite {
   readonly txnId: string;
   readonly nodes: readonly NodeDef[];
   readonly rows: number;
+  /**
+   * Slices, by node id, that miss this write: their node was down, or is behind and failed its
+   * part. They are marked behind before the commit is decided, and recovery catches them up.
+   */
+  readonly missed?: ReadonlyMap<string, readonly number[]>;
+}
+
+/** Where a write goes: every reachable node holding a slice it touches, and what the others miss. */
+interface WritePlan {
+  readonly targets: { node: NodeDef; peer: RpcPeer; slices: number[] }[];
+  readonly missed: Map<string, number[]>;
 }
 
 /** The storage view of a catalog table. */
@@ -53,16 +65,28 @@ export function storedTable(t: TableDef): StoredTable {
 
 /**
  * The slices of `table` a write sends `node`: its own, then its copies of other nodes' slices
- * (K-safety). A DISTSTYLE ALL table is whole on every node already: its own slices only.
+ * (K-safety). A DISTSTYLE ALL table is whole on every node already, in the node's first slice.
  */
-function writeSlices(table: TableDef, node: NodeDef): readonly number[] {
-  return table.distStyle === 'all' ? node.slices : [...node.slices, ...replicaSlices(node)];
+function writeSlices(table: TableDef | null, node: NodeDef): readonly number[] {
+  if (table?.distStyle === 'all') return node.slices.slice(0, 1);
+  return [...node.slices, ...replicaSlices(node)];
+}
+
+/** The error for reads or writes that need slices no live node holds a current copy of. */
+function lostSlicesError(nodes: readonly NodeDef[], down: readonly NodeDef[], lost: readonly number[]): SqlError {
+  const first = down[0] ?? nodes[0]!;
+  return new SqlError(SqlState.CONNECTION_FAILURE, `compute node ${first.index} (${first.nodeId}) is down`, {
+    detail: `No live node has a current copy of slice${lost.length > 1 ? 's' : ''} ${lost.join(', ')}${down.length > 1 ? `; nodes ${down.map((n) => n.index).join(', ')} are down` : ''}.`,
+    hint: 'Queries resume once the node is back up; see stv_nodes.',
+  });
 }
 
 /** The leader's handle on the compute nodes. */
 export class ClusterDispatcher {
-  /** Writes prepared (or being loaded) and not yet committed or aborted, by transaction id. */
-  private readonly active = new Set<string>();
+  /** Writes prepared (or being loaded) and not yet committed or aborted: the release of their tables' hold, by transaction id. */
+  private readonly active = new Map<string, () => void>();
+  /** Writes hold their tables shared; recovery holds one alone while it swaps a node's copy. */
+  readonly gate = new TableGate();
 
   constructor(private readonly catalog: Catalog, private readonly registry: NodeRegistry, private readonly log: Logger,
     private readonly commits: CommitLog) {}
@@ -88,38 +112,122 @@ export class ClusterDispatcher {
     }
     const up = nodes.filter((n) => this.registry.peer(n.nodeId) !== undefined);
     if (table?.distStyle === 'all') {
-      // Any node there when the table was created holds a full copy (later ones do not).
-      const placed = table.placedOnSlices ?? Infinity;
-      const whole = [...nodes].sort((a, b) => a.index - b.index).filter((n) => n.slices.every((sl) => sl < placed));
-      const node = whole.find((n) => up.includes(n)) ?? whole[0] ?? nodes[0]!;
+      const node = this.wholeCopies(table).find((n) => up.includes(n));
+      if (node === undefined) throw lostSlicesError(nodes, nodes.filter((n) => !up.includes(n)), [nodes[0]!.slices[0]!]);
       return [{ node, peer: this.registry.requirePeer(node.nodeId, node.index), slices: [node.slices[0]!] }];
     }
-    if (up.length === nodes.length) return this.liveNodes().map((l) => ({ ...l, slices: [...l.node.slices] }));
+    if (up.length === nodes.length && nodes.every((n) => (n.behind ?? []).length === 0)) {
+      return this.liveNodes().map((l) => ({ ...l, slices: [...l.node.slices] }));
+    }
     const bySlice = new Map<string, { node: NodeDef; peer: RpcPeer; slices: number[] }>();
     const lost: number[] = [];
     for (const owner of nodes) {
       for (const slice of owner.slices) {
-        const host = hostsOf(nodes, slice).find((h) => h.complete && this.registry.peer(h.node.nodeId) !== undefined);
+        const host = hostsOf(nodes, slice).find((h) => h.current && this.registry.peer(h.node.nodeId) !== undefined);
         if (host === undefined) { lost.push(slice); continue; }
         let t = bySlice.get(host.node.nodeId);
         if (t === undefined) bySlice.set(host.node.nodeId, t = { node: host.node, peer: this.registry.peer(host.node.nodeId)!, slices: [] });
         t.slices.push(slice);
       }
     }
-    if (lost.length > 0) {
-      const down = nodes.filter((n) => !up.includes(n));
-      throw new SqlError(SqlState.CONNECTION_FAILURE, `compute node ${down[0]!.index} (${down[0]!.nodeId}) is down`, {
-        detail: `No live node has a copy of slice${lost.length > 1 ? 's' : ''} ${lost.join(', ')}${down.length > 1 ? `; nodes ${down.map((n) => n.index).join(', ')} are down` : ''}.`,
-        hint: 'Queries resume once the node is back up; see stv_nodes.',
-      });
-    }
+    if (lost.length > 0) throw lostSlicesError(nodes, nodes.filter((n) => !up.includes(n)), lost);
     return [...bySlice.values()].sort((a, b) => a.node.index - b.node.index);
   }
 
-  /** Runs a storage method on every node (DDL); all nodes must be up. */
+  /**
+   * The nodes holding a current full copy of a DISTSTYLE ALL table, in index order: those there
+   * when it was created (later ones hold none) whose first slice, where the copy lives, is current.
+   */
+  wholeCopies(table: TableDef): NodeDef[] {
+    const placed = table.placedOnSlices ?? Infinity;
+    return [...this.catalog.nodes].sort((a, b) => a.index - b.index)
+      .filter((n) => n.slices.every((sl) => sl < placed) && isCurrent(n, n.slices[0]!));
+  }
+
+  /**
+   * Where a write to `table` goes (null: every table, as DDL): each slice in `touched` (null: all)
+   * to every reachable node holding it, current or behind; a node that is down misses its slices.
+   * Fails, naming them, when some touched slice has no reachable current copy: the write would
+   * leave no copy holding every row.
+   */
+  private writePlan(table: TableDef | null, touched: ReadonlySet<number> | null): WritePlan {
+    const nodes = this.catalog.nodes;
+    if (nodes.length === 0) throw new SqlError(SqlState.CANNOT_CONNECT_NOW, 'no compute nodes have joined the cluster yet');
+    const targets: WritePlan['targets'] = [];
+    const missed = new Map<string, number[]>();
+    const reachable = new Set<string>();
+    for (const node of nodes) {
+      const slices = writeSlices(table, node).filter((sl) => touched === null || touched.has(sl));
+      if (slices.length === 0) continue;
+      const peer = this.registry.connectedPeer(node.nodeId);
+      if (peer === undefined) missed.set(node.nodeId, slices);
+      else { targets.push({ node, peer, slices }); reachable.add(node.nodeId); }
+    }
+    const down = nodes.filter((n) => !reachable.has(n.nodeId) && this.registry.connectedPeer(n.nodeId) === undefined);
+    if (table?.distStyle === 'all') {
+      if (!this.wholeCopies(table).some((n) => reachable.has(n.nodeId))) throw lostSlicesError(nodes, down, [nodes[0]!.slices[0]!]);
+      return { targets, missed };
+    }
+    const lost: number[] = [];
+    for (const owner of nodes) {
+      for (const slice of owner.slices) {
+        if (touched !== null && !touched.has(slice)) continue;
+        if (!hostsOf(nodes, slice).some((h) => h.current && reachable.has(h.node.nodeId))) lost.push(slice);
+      }
+    }
+    if (lost.length > 0) throw lostSlicesError(nodes, down, lost);
+    return { targets, missed };
+  }
+
+  /**
+   * Sends phase one of a write to every target of `plan`. A node that is behind on a slice it
+   * was sent is only catching up: when its part fails, the write goes on without it (its slices
+   * are marked missed). Any other failure aborts the write everywhere and is thrown.
+   */
+  private async prepareOn<T>(txnId: string, plan: WritePlan, rows: number, send: (t: WritePlan['targets'][number]) => Promise<T>): Promise<{ write: PreparedWrite; answers: Map<string, T> }> {
+    const results = await Promise.allSettled(plan.targets.map(send));
+    const answers = new Map<string, T>();
+    const missed = new Map(plan.missed);
+    let failure: unknown = null;
+    const prepared: NodeDef[] = [];
+    results.forEach((r, i) => {
+      const t = plan.targets[i]!;
+      if (r.status === 'fulfilled') { answers.set(t.node.nodeId, r.value); prepared.push(t.node); return; }
+      if (t.slices.some((sl) => !isCurrent(t.node, sl))) {
+        this.log.warn({ err: r.reason, node: t.node.index, txnId }, 'a node catching up failed its part of a write; it stays behind');
+        missed.set(t.node.nodeId, t.slices);
+        return;
+      }
+      failure ??= r.reason;
+    });
+    // Every node sent anything is asked to drop it on abort, including those that failed.
+    const write: PreparedWrite = { txnId, nodes: failure === null ? prepared : plan.targets.map((t) => t.node), rows, ...(missed.size > 0 ? { missed } : {}) };
+    if (failure !== null) {
+      await this.finishWrite(write, false);
+      throw failure;
+    }
+    return { write, answers };
+  }
+
+  /** Holds `table` for a write until it is committed or aborted (see {@link TableGate}). */
+  private async hold(txnId: string, table: TableDef): Promise<void> {
+    this.active.set(txnId, await this.gate.shared(table.oid));
+  }
+
+  /** The write is over: its tables' hold goes. */
+  private done(txnId: string): void {
+    this.active.get(txnId)?.();
+    this.active.delete(txnId);
+  }
+
+  /**
+   * Runs a storage method on every node (DDL). A node that is down misses it: every slice it
+   * holds is marked behind, and recovery brings its tables in line when it is back.
+   */
   async broadcast(method: string, params: unknown): Promise<void> {
-    const live = this.liveNodes();
-    await Promise.all(live.map(({ peer }) => peer.request(method, params)));
+    const plan = this.writePlan(null, null);
+    if (plan.missed.size > 0) await this.catalog.apply({ kind: 'MarkBehind', slices: Object.fromEntries(plan.missed) });
+    await Promise.all(plan.targets.map(({ peer }) => peer.request(method, params)));
   }
 
   /**
@@ -246,27 +354,24 @@ export class ClusterDispatcher {
    * `rowsBySlice` maps global slice numbers to rows (in table column order).
    */
   async prepareWrite(table: TableDef, rowsBySlice: Map<number, Datum[][]>, logicalRows?: number): Promise<PreparedWrite> {
-    const live = this.liveNodes();
     const txnId = randomUUID();
-    this.active.add(txnId);
-    // Every copy of a slice takes its rows (K-safety): the write is durable on all of them or none.
-    const involved = live.filter(({ node }) => writeSlices(table, node).some((s) => rowsBySlice.has(s)));
-    let rows = 0;
-    for (const r of rowsBySlice.values()) rows += r.length;
-    // A DISTSTYLE ALL table stores each row once per node; the client counts it once.
-    if (logicalRows !== undefined) rows = logicalRows;
-    const stored = storedTable(table);
-    const results = await Promise.allSettled(involved.map(({ node, peer }) => peer.request('prepareWrite', {
-      txnId, table: stored,
-      slices: writeSlices(table, node).filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
-    })));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    const write: PreparedWrite = { txnId, nodes: involved.map((l) => l.node), rows };
-    if (failed) {
-      await this.finishWrite(write, false);
-      throw failed.reason;
+    await this.hold(txnId, table);
+    try {
+      // Every copy of a slice takes its rows (K-safety): the write is durable on all of them or none.
+      const plan = this.writePlan(table, new Set(rowsBySlice.keys()));
+      let rows = 0;
+      for (const r of rowsBySlice.values()) rows += r.length;
+      // A DISTSTYLE ALL table stores each row once per node; the client counts it once.
+      if (logicalRows !== undefined) rows = logicalRows;
+      const stored = storedTable(table);
+      const { write } = await this.prepareOn(txnId, plan, rows, ({ peer, slices }) => peer.request('prepareWrite', {
+        txnId, table: stored, slices: slices.map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
+      }));
+      return write;
+    } catch (err) {
+      this.done(txnId);
+      throw err;
     }
-    return write;
   }
 
   /**
@@ -275,47 +380,67 @@ export class ClusterDispatcher {
    * `deleted` counts the table's rows once (a DISTSTYLE ALL table's copy on one node).
    */
   async prepareModify(table: TableDef, remove: Omit<RemoveSpec, 'ctx'>, rowsBySlice: Map<number, Datum[][]>, evalCtx: EvalContext): Promise<{ write: PreparedWrite; deleted: number; deletedByRow?: number[] }> {
-    const live = this.liveNodes();
     const txnId = randomUUID();
-    this.active.add(txnId);
-    let rows = 0;
-    for (const r of rowsBySlice.values()) rows += r.length;
-    const stored = storedTable(table);
-    const results = await Promise.allSettled(live.map(({ node, peer }) => peer.request('prepareWrite', {
-      txnId, table: stored, remove: { ...remove, ctx: evalCtx },
-      slices: writeSlices(table, node).filter((s) => rowsBySlice.has(s)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
-    })));
-    const write: PreparedWrite = { txnId, nodes: live.map((l) => l.node), rows };
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      await this.finishWrite(write, false);
-      throw failed.reason;
+    await this.hold(txnId, table);
+    try {
+      const plan = this.writePlan(table, null);
+      let rows = 0;
+      for (const r of rowsBySlice.values()) rows += r.length;
+      const stored = storedTable(table);
+      // Each slice's deletions are counted once, by the first current copy of it (as reads go).
+      const counter = new Map<number, string>();
+      for (const t of plan.targets) for (const sl of t.slices) if (!counter.has(sl) && isCurrent(t.node, sl)) counter.set(sl, t.node.nodeId);
+      if (table.distStyle === 'all') {
+        const first = this.wholeCopies(table).find((n) => plan.targets.some((t) => t.node === n))!;
+        counter.clear();
+        counter.set(first.slices[0]!, first.nodeId);
+      }
+      const { write, answers } = await this.prepareOn(txnId, plan, rows, ({ node, peer, slices }) => peer.request('prepareWrite', {
+        txnId, table: stored, remove: { ...remove, ctx: evalCtx },
+        slices: slices.filter((sl) => rowsBySlice.has(sl)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
+        count: [...counter].filter(([, id]) => id === node.nodeId).map(([sl]) => sl),
+      }) as Promise<{ deleted: number; deletedByRow?: number[] } | null>);
+      // Counting nodes are current, and only nodes catching up may drop out: every count is here.
+      const counted = [...answers.values()];
+      const deleted = counted.reduce((n, a) => n + (a?.deleted ?? 0), 0);
+      if (remove.rows === undefined) return { write, deleted };
+      const deletedByRow = new Array<number>(remove.rows.length).fill(0);
+      for (const a of counted) a?.deletedByRow?.forEach((k, i) => { deletedByRow[i]! += k; });
+      return { write, deleted, deletedByRow };
+    } catch (err) {
+      this.done(txnId);
+      throw err;
     }
-    const answers = results.map((r) => (r as PromiseFulfilledResult<{ deleted: number; deletedByRow?: number[] } | null>).value);
-    const counted = table.distStyle === 'all' ? answers.slice(0, 1) : answers;
-    const deleted = counted.reduce((n, a) => n + (a?.deleted ?? 0), 0);
-    if (remove.rows === undefined) return { write, deleted };
-    const deletedByRow = new Array<number>(remove.rows.length).fill(0);
-    for (const a of counted) a?.deletedByRow?.forEach((k, i) => { deletedByRow[i]! += k; });
-    return { write, deleted, deletedByRow };
   }
 
-  /** Starts a parallel load into `table` on every node (all must be up). */
-  beginLoad(table: TableDef, input: Pick<LoadSpec, 'targets' | 'options' | 'textIo' | 'fill' | 'encodings'>,
+  /**
+   * Starts a parallel load into `table` on every reachable node; a node that is down misses its
+   * slices (their other copies take the rows).
+   */
+  async beginLoad(table: TableDef, input: Pick<LoadSpec, 'targets' | 'options' | 'textIo' | 'fill' | 'encodings'>,
     onRejected: (records: readonly LoadErrorRecord[]) => void): Promise<ClusterLoad> {
-    const live = this.liveNodes();
-    const addresses = new Map(this.registry.statuses().map((s) => [s.nodeId, s]));
-    const targets: LoadTarget[] = live.map(({ node, peer }) => {
-      const st = addresses.get(node.nodeId)!;
-      const replicas = replicaSlices(node);
-      return { node, peer, address: { nodeId: node.nodeId, host: st.host, port: st.port, slices: node.slices, ...(replicas.length > 0 ? { replicas } : {}) } };
-    });
-    const spec: LoadSpec = {
-      txnId: randomUUID(), table: storedTable(table), tableName: table.name, ...input,
-      distStyle: table.distStyle, distKey: table.distKey ?? null, nodes: targets.map((t) => t.address),
-    };
-    this.active.add(spec.txnId);
-    return ClusterLoad.begin(spec, targets, onRejected, () => this.active.delete(spec.txnId));
+    const txnId = randomUUID();
+    await this.hold(txnId, table);
+    try {
+      const plan = this.writePlan(table, null);
+      const addresses = new Map(this.registry.statuses().map((s) => [s.nodeId, s]));
+      const address = (node: NodeDef): LoadTarget['address'] => {
+        const st = addresses.get(node.nodeId);
+        const replicas = replicaSlices(node);
+        return { nodeId: node.nodeId, host: st?.host ?? '', port: st?.port ?? 0, slices: node.slices, ...(replicas.length > 0 ? { replicas } : {}) };
+      };
+      const targets: LoadTarget[] = plan.targets.map(({ node, peer }) => ({ node, peer, address: address(node) }));
+      const down = [...plan.missed.keys()];
+      const spec: LoadSpec = {
+        txnId, table: storedTable(table), tableName: table.name, ...input,
+        distStyle: table.distStyle, distKey: table.distKey ?? null, nodes: this.catalog.nodes.map(address),
+        ...(down.length > 0 ? { down } : {}),
+      };
+      return await ClusterLoad.begin(spec, targets, onRejected, () => this.done(txnId), plan.missed);
+    } catch (err) {
+      this.done(txnId);
+      throw err;
+    }
   }
 
   /** Phase two for one write: see {@link finishWrites}. */
@@ -333,18 +458,26 @@ export class ClusterDispatcher {
     if (writes.length === 0) return;
     if (!commit) {
       await Promise.all(writes.flatMap((w) => w.nodes.map(async (node) => {
-        await this.registry.peer(node.nodeId)?.request('abortWrite', { txnId: w.txnId }).catch((err: unknown) => {
+        await this.registry.connectedPeer(node.nodeId)?.request('abortWrite', { txnId: w.txnId }).catch((err: unknown) => {
           this.log.warn({ err, node: node.index, txnId: w.txnId }, 'abort not delivered; the node drops the write when it asks');
         });
       })));
-      for (const w of writes) this.active.delete(w.txnId);
+      for (const w of writes) this.done(w.txnId);
       return;
     }
-    await this.commits.decide(writes.map((w) => ({ txnId: w.txnId, nodes: w.nodes.map((n) => n.nodeId) })));
-    for (const w of writes) this.active.delete(w.txnId);
+    try {
+      // The copies a write missed are behind before it counts as committed: never read as current.
+      const missed: Record<string, number[]> = {};
+      for (const w of writes) for (const [id, sl] of w.missed ?? []) missed[id] = [...(missed[id] ?? []), ...sl];
+      if (Object.keys(missed).length > 0) await this.catalog.apply({ kind: 'MarkBehind', slices: missed });
+      await this.commits.decide(writes.map((w) => ({ txnId: w.txnId, nodes: w.nodes.map((n) => n.nodeId) })));
+    } catch (err) {
+      for (const w of writes) this.done(w.txnId);
+      throw err;
+    }
     const sends = writes.flatMap((w) => w.nodes.map((node) => ({ w, node })));
     const send = async ({ w, node }: { w: PreparedWrite; node: NodeDef }): Promise<void> => {
-      const peer = this.registry.peer(node.nodeId);
+      const peer = this.registry.connectedPeer(node.nodeId);
       if (!peer) {
         this.log.warn({ node: node.index, txnId: w.txnId }, 'compute node down at commit; it publishes the write when it is back');
         return;
@@ -358,9 +491,13 @@ export class ClusterDispatcher {
     };
     // The first message alone, then the rest at once: the crash point below can stop the leader
     // with the write published on one node only, the case the commit log exists for.
-    await send(sends[0]!);
-    crashPoint('leader-after-first-commit');
-    await Promise.all(sends.slice(1).map(send));
+    try {
+      if (sends.length > 0) await send(sends[0]!);
+      crashPoint('leader-after-first-commit');
+      await Promise.all(sends.slice(1).map(send));
+    } finally {
+      for (const w of writes) this.done(w.txnId);
+    }
   }
 
   /** The fate of writes a (re)starting compute node holds prepared. */
@@ -377,9 +514,8 @@ export class ClusterDispatcher {
 
   /** ANALYZE: every column's statistics, merged over the slices (one copy of a DISTSTYLE ALL table). */
   async analyze(table: TableDef): Promise<TableStats> {
-    const live = this.liveNodes();
-    const targets = table.distStyle === 'all' ? live.slice(0, 1) : live;
-    const parts = await Promise.all(targets.map(({ peer }) => peer.request('analyzeTable', { table: storedTable(table) }) as Promise<unknown[]>));
+    const targets = this.readTargets(table);
+    const parts = await Promise.all(targets.map(({ peer, slices }) => peer.request('analyzeTable', { table: storedTable(table), slices }) as Promise<unknown[]>));
     const columns = table.columns.map((c, i) => {
       const merged = mergeColumnStats(parts.map((p) => columnStatsFromTransport(p[i])));
       const text = (v: Datum): string | null => (v === null ? null : formatDatum(c.type, v));
@@ -395,9 +531,13 @@ export class ClusterDispatcher {
 
   /** Rows a table holds now (one copy of a DISTSTYLE ALL table). */
   async tableRowCount(table: TableDef): Promise<number> {
+    if (table.distStyle === 'all') {
+      const { peer, slices } = this.readTargets(table)[0]!;
+      const parts = await peer.request('tableRows', { tableId: table.oid, slices }) as { slice: number; rows: number }[];
+      return parts.reduce((a, p) => a + p.rows, 0);
+    }
     const parts = await this.tableRows(table.oid);
-    const total = parts.reduce((a, p) => a + p.rows, 0);
-    return table.distStyle === 'all' ? total / Math.max(1, this.catalog.nodes.length) : total;
+    return parts.reduce((a, p) => a + p.rows, 0);
   }
 
   /** Live row counts per slice of a table (for system views). */
@@ -421,11 +561,19 @@ export class ClusterDispatcher {
     return parts.flat();
   }
 
-  /** Runs VACUUM on every slice of a table. */
+  /**
+   * Runs VACUUM on every slice of a table, on every node that is up (a node that is down is
+   * vacuumed later: VACUUM changes no row). Holds the table against recovery meanwhile.
+   */
   async vacuum(tableOid: number, mode: VacuumMode): Promise<VacuumResult[]> {
-    const live = this.liveNodes();
-    const parts = await Promise.all(live.map(({ peer }) => peer.request('vacuum', { tableId: tableOid, mode }) as Promise<VacuumResult[]>));
-    return parts.flat();
+    const release = await this.gate.shared(tableOid);
+    try {
+      const nodes = this.catalog.nodes.filter((n) => this.registry.peer(n.nodeId) !== undefined);
+      const parts = await Promise.all(nodes.map((n) => this.registry.peer(n.nodeId)!.request('vacuum', { tableId: tableOid, mode }) as Promise<VacuumResult[]>));
+      return parts.flat();
+    } finally {
+      release();
+    }
   }
 
   /** ANALYZE COMPRESSION advice of every slice that holds the table. */

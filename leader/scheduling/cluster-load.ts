@@ -31,14 +31,15 @@ export class ClusterLoad {
   private readonly abortCtl = new AbortController();
 
   private constructor(private readonly spec: LoadSpec, private readonly targets: readonly LoadTarget[],
-    private readonly onRejected: (records: readonly LoadErrorRecord[]) => void, private readonly release: () => void) {
+    private readonly onRejected: (records: readonly LoadErrorRecord[]) => void, private readonly release: () => void,
+    private readonly missed: ReadonlyMap<string, readonly number[]>) {
     this.inFlight = targets.map(() => 0);
   }
 
-  /** Opens the load on every node (all must be up). */
+  /** Opens the load on every target node; `missed`: the slices of nodes that are down, marked behind at commit. */
   static async begin(spec: LoadSpec, targets: readonly LoadTarget[], onRejected: (records: readonly LoadErrorRecord[]) => void,
-    release: () => void): Promise<ClusterLoad> {
-    const load = new ClusterLoad(spec, targets, onRejected, release);
+    release: () => void, missed: ReadonlyMap<string, readonly number[]> = new Map()): Promise<ClusterLoad> {
+    const load = new ClusterLoad(spec, targets, onRejected, release, missed);
     const begun = await Promise.allSettled(targets.map((t) => t.peer.request('loadBegin', { spec })));
     const failed = begun.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
@@ -100,7 +101,7 @@ export class ClusterLoad {
     while (this.running.size > 0) await Promise.all([...this.running]);
     this.throwIfFailed();
     await Promise.all(this.targets.map((t) => t.peer.request('loadPrepare', { txnId: this.spec.txnId })));
-    return { txnId: this.spec.txnId, nodes: this.targets.map((t) => t.node), rows: this.rows };
+    return { txnId: this.spec.txnId, nodes: this.targets.map((t) => t.node), rows: this.rows, ...(this.missed.size > 0 ? { missed: this.missed } : {}) };
   }
 
   /** Stops the chunks in flight and drops what every node holds for the load. */

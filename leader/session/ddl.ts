@@ -124,8 +124,14 @@ export async function createTable(ctx: ServerContext, stmt: SqlStatement, notice
     ...physicalDesign(stmt.attributes, columns, stmt.ast),
     placedOnSlices: ctx.catalog.sliceCount,
   };
-  await ctx.dispatcher.broadcast('createTable', { table: storedTable(table) });
-  await ctx.catalog.apply({ kind: 'CreateTable', table });
+  // Held until the catalog has it: recovery drops tables the catalog lacks from a node catching up.
+  const release = await ctx.dispatcher.gate.shared(table.oid);
+  try {
+    await ctx.dispatcher.broadcast('createTable', { table: storedTable(table) });
+    await ctx.catalog.apply({ kind: 'CreateTable', table });
+  } finally {
+    release();
+  }
   return 'CREATE TABLE';
 }
 
@@ -216,18 +222,24 @@ export async function alterTable(ctx: ServerContext, stmt: SqlStatement, path: N
     if (at.missing_ok) return 'ALTER TABLE';
     throw new SqlError(SqlState.UNDEFINED_TABLE, `relation "${name.name}" does not exist`);
   }
-  for (const c of list(at.cmds)) {
-    const cmd = node(c, 'AlterTableCmd')!;
-    if (cmd.subtype !== 'AT_AddColumn') throw featureNotSupported(`ALTER TABLE ${String(cmd.subtype).replace('AT_', '')}`);
-    const { column } = columnFromAst(cmd.def, {});
-    if (column.notNull && column.defaultAst === undefined && t.columns.length > 0) {
-      throw new SqlError(SqlState.NOT_NULL_VIOLATION, `column "${column.name}" of relation "${t.name}" contains null values`);
+  // Held against recovery, which could otherwise install a copy of the table from before the change.
+  const release = await ctx.dispatcher.gate.shared(t.oid);
+  try {
+    for (const c of list(at.cmds)) {
+      const cmd = node(c, 'AlterTableCmd')!;
+      if (cmd.subtype !== 'AT_AddColumn') throw featureNotSupported(`ALTER TABLE ${String(cmd.subtype).replace('AT_', '')}`);
+      const { column } = columnFromAst(cmd.def, {});
+      if (column.notNull && column.defaultAst === undefined && t.columns.length > 0) {
+        throw new SqlError(SqlState.NOT_NULL_VIOLATION, `column "${column.name}" of relation "${t.name}" contains null values`);
+      }
+      if (column.defaultAst !== undefined) throw featureNotSupported('ADD COLUMN with DEFAULT on existing rows');
+      await ctx.catalog.apply({ kind: 'AddColumn', oid: t.oid, column });
     }
-    if (column.defaultAst !== undefined) throw featureNotSupported('ADD COLUMN with DEFAULT on existing rows');
-    await ctx.catalog.apply({ kind: 'AddColumn', oid: t.oid, column });
+    const updated = ctx.catalog.tableByOid(t.oid)!;
+    await ctx.dispatcher.broadcast('alterTable', { table: storedTable(updated) });
+  } finally {
+    release();
   }
-  const updated = ctx.catalog.tableByOid(t.oid)!;
-  await ctx.dispatcher.broadcast('alterTable', { table: storedTable(updated) });
   return 'ALTER TABLE';
 }
 

@@ -3,6 +3,7 @@
 import { SqlError, SqlState, featureNotSupported, queryCanceled } from '../../common/errors/index.ts';
 import type { SelectPlan } from '../planning/select-plan.ts';
 import { plannedTable } from '../catalog/catalog-types.ts';
+import { allCopiesCurrent } from '../catalog/placement.ts';
 import type { MergeSpec, WindowSpec } from '../../compute/slices/slice-task.ts';
 import type { Batch } from '../../compute/batch/batch.ts';
 import { batchFromRows } from '../../compute/batch/row-conversion.ts';
@@ -394,7 +395,7 @@ export class Session implements BackendSession {
     const fields = [textField('QUERY PLAN')];
     const ctx = this.ctx;
     const env = {
-      table: (oid: number) => plannedTable(ctx.catalog.tableByOid(oid), ctx.catalog.sliceCount),
+      table: (oid: number) => plannedTable(ctx.catalog.tableByOid(oid), ctx.catalog.sliceCount, allCopiesCurrent(ctx.catalog.nodes)),
       tableRowCount: (oid: number) => {
         const t = ctx.catalog.tableByOid(oid);
         return t ? ctx.dispatcher.tableRowCount(t) : Promise.resolve(0);
@@ -491,7 +492,7 @@ export class Session implements BackendSession {
       },
       systemRows: (name: string) => SYSTEM_VIEWS[name]!.rows(ctx),
       budget: a.budget,
-      table: (oid: number) => plannedTable(ctx.catalog.tableByOid(oid), ctx.catalog.sliceCount),
+      table: (oid: number) => plannedTable(ctx.catalog.tableByOid(oid), ctx.catalog.sliceCount, allCopiesCurrent(ctx.catalog.nodes)),
       tableRowCount: (oid: number) => {
         let count = rowCounts.get(oid);
         if (count === undefined) {

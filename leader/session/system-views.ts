@@ -39,18 +39,28 @@ function arrayElement(v: string): string {
 /** System views by name (visible in every schema search, like Redshift's STV/SVV views). */
 export const SYSTEM_VIEWS: Record<string, SystemView> = {
   pg_type: PG_TYPE_VIEW,
-  /** One row per compute node: identity, address, process, liveness. */
+  /**
+   * One row per compute node: identity, address, process, state (up, joining, down, or recovering:
+   * up and catching up on slices it missed writes to), the slices it is behind on, and how far
+   * its catch-up has come.
+   */
   stv_nodes: {
     columns: [
       { name: 'node', type: T.int4 }, { name: 'node_id', type: T.text }, { name: 'host', type: T.text },
       { name: 'port', type: T.int4 }, { name: 'pid', type: T.int4 }, { name: 'state', type: T.text },
       { name: 'slices', type: T.int4 }, { name: 'last_heartbeat', type: T.timestamptz },
+      { name: 'behind_slices', type: T.text }, { name: 'recovered_pct', type: T.numeric(5, 1) }, { name: 'recovered_bytes', type: T.int8 },
     ],
     async rows(ctx) {
       const live = new Map(ctx.registry.statuses().map((s) => [s.nodeId, s]));
       return ctx.catalog.nodes.map((n) => {
         const s = live.get(n.nodeId);
-        return [n.index, n.nodeId, s?.host ?? null, s?.port ?? null, s?.pid ?? null, s?.state ?? 'down', n.slices.length, s ? micros(s.lastHeartbeat) : null];
+        const behind = n.behind ?? [];
+        const state = s?.state === 'up' && behind.length > 0 ? 'recovering' : s?.state ?? 'down';
+        const p = ctx.recovery.progress(n.nodeId);
+        const pct = p === undefined ? null : Decimal.parse((p.total === 0 ? 100 : (100 * p.done) / p.total).toFixed(1))!;
+        return [n.index, n.nodeId, s?.host ?? null, s?.port ?? null, s?.pid ?? null, state, n.slices.length, s ? micros(s.lastHeartbeat) : null,
+          behind.join(','), pct, p === undefined ? null : BigInt(p.bytes)];
       });
     },
   },
@@ -71,12 +81,13 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
   },
   /**
    * Every copy of every slice (K-safety, leader/catalog/placement.ts): the owner's and the other
-   * nodes' copies, whether a copy holds all the slice's rows, and its node's state.
+   * nodes' copies, whether a copy holds every committed row (false: behind, waiting for recovery),
+   * and its node's state.
    */
   stv_slice_copies: {
     columns: [
       { name: 'slice', type: T.int4 }, { name: 'node', type: T.int4 }, { name: 'role', type: T.text },
-      { name: 'complete', type: T.bool }, { name: 'state', type: T.text },
+      { name: 'is_current', type: T.bool }, { name: 'state', type: T.text },
     ],
     async rows(ctx) {
       const live = new Map(ctx.registry.statuses().map((s) => [s.nodeId, s.state]));
@@ -84,7 +95,7 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
       for (const owner of ctx.catalog.nodes) {
         for (const slice of owner.slices) {
           for (const h of hostsOf(ctx.catalog.nodes, slice)) {
-            out.push([slice, h.node.index, h.node === owner ? 'owner' : 'copy', h.complete, live.get(h.node.nodeId) ?? 'down']);
+            out.push([slice, h.node.index, h.node === owner ? 'owner' : 'copy', h.current, live.get(h.node.nodeId) ?? 'down']);
           }
         }
       }
@@ -107,7 +118,7 @@ export const SYSTEM_VIEWS: Record<string, SystemView> = {
       const lost: number[] = [];
       for (const owner of nodes) {
         for (const slice of owner.slices) {
-          const copies = hostsOf(nodes, slice).filter((h) => h.complete && up.has(h.node.nodeId)).length;
+          const copies = hostsOf(nodes, slice).filter((h) => h.current && up.has(h.node.nodeId)).length;
           fewest = Math.min(fewest, copies);
           if (copies === 0) lost.push(slice);
         }
