@@ -9,6 +9,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
 import { computeNodeDir, startCluster, startComputeNode, type LocalCluster } from './local-cluster.ts';
 import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 
 const QUERIES = [
   'SELECT count(*)::int AS n, sum(v)::int AS s FROM facts',
@@ -138,7 +139,7 @@ describe('K-safety (K = 1 on three nodes)', () => {
 
 describe('K-safety: queries in flight when a node fails', () => {
   let cluster: LocalCluster;
-  let restarted: ChildProcess | null = null;
+  const restarted: ChildProcess[] = [];
 
   beforeAll(async () => {
     let c: pg.Client;
@@ -149,7 +150,7 @@ describe('K-safety: queries in flight when a node fails', () => {
   }, 120_000);
 
   afterAll(async () => {
-    restarted?.kill('SIGKILL');
+    for (const p of restarted) p.kill('SIGKILL');
     await cluster?.destroy();
   });
 
@@ -173,7 +174,7 @@ describe('K-safety: queries in flight when a node fails', () => {
     // Node 2 (killed above) comes back first, with its data directory.
     const dead = (await c.query("SELECT node, node_id FROM stv_nodes WHERE state = 'down'")).rows as { node: number; node_id: string }[];
     expect(dead).toHaveLength(1);
-    restarted = startComputeNode(cluster.clusterPort, await computeNodeDir(cluster, dead[0]!.node_id));
+    restarted.push(startComputeNode(cluster.clusterPort, await computeNodeDir(cluster, dead[0]!.node_id)));
     await waitForState(c, dead[0]!.node, 'up');
     const hung = (await c.query('SELECT node, pid FROM stv_nodes WHERE node = 0')).rows[0] as { node: number; pid: number };
     const started = Date.now();
@@ -218,4 +219,36 @@ describe('K-safety: queries in flight when a node fails', () => {
     expect((await c.query('SELECT count(*)::int AS n, sum(v)::int AS s FROM facts')).rows[0]).toEqual(ANSWER);
     await c.end();
   }, 60_000);
+
+  it('takes a new empty node in place of the dead one (--replace); it catches up while writes go on', async () => {
+    const c = await cluster.client();
+    const dead = (await c.query("SELECT node, node_id FROM stv_nodes WHERE state = 'down'")).rows[0] as { node: number; node_id: string };
+    expect(dead.node).toBe(1);
+    // Loads go on with the node down.
+    const lines = Array.from({ length: 20_000 }, (_x, i) => `${i}\trow ${i}\n`).join('');
+    await pipeline(Readable.from([lines]), c.query(copyFrom('COPY loaded FROM STDIN')));
+    restarted.push(startComputeNode(cluster.clusterPort, join(cluster.dataDir, 'compute-replacement'), 1, ['--replace', dead.node_id]));
+    // Writes all along while it joins and catches up.
+    const writer = await cluster.client();
+    let acknowledged = 0;
+    let state = '';
+    const seen = new Set<string>();
+    for (let i = 0; state !== 'up'; i++) {
+      await writer.query('INSERT INTO loaded VALUES ($1, $2)', [1_000_000 + i, `late ${i}`]);
+      acknowledged++;
+      state = ((await c.query('SELECT state FROM stv_nodes WHERE node = $1', [dead.node])).rows[0] as { state: string }).state;
+      seen.add(state);
+      if (i > 5000) throw new Error('the replacement never caught up');
+    }
+    expect(seen).toContain('recovering');
+    await writer.end();
+    // Node 0 down: slices 0 and 1 are read from the replacement alone.
+    const n0 = (await c.query('SELECT pid FROM stv_nodes WHERE node = 0')).rows[0] as { pid: number };
+    process.kill(n0.pid, 'SIGKILL');
+    await waitForState(c, 0, 'down');
+    expect((await c.query('SELECT count(*)::int AS n FROM loaded')).rows[0]).toEqual({ n: 20_000 + acknowledged });
+    expect((await c.query('SELECT count(*)::int AS n FROM loaded WHERE k >= 1000000')).rows[0]).toEqual({ n: acknowledged });
+    expect((await c.query('SELECT count(*)::int AS n, sum(v)::int AS s FROM facts')).rows[0]).toEqual(ANSWER);
+    await c.end();
+  }, 120_000);
 });

@@ -101,8 +101,8 @@ export async function computeNodeDir(cluster: LocalCluster, nodeId: string): Pro
   throw new Error(`no data directory for compute node ${nodeId}`);
 }
 
-export function startComputeNode(clusterPort: number, dataDir: string, slices = 1): ChildProcess {
-  return spawn(process.execPath, [ENTRY, 'compute', '--join', `127.0.0.1:${clusterPort}`, '--data-dir', dataDir, '--slices', String(slices)],
+export function startComputeNode(clusterPort: number, dataDir: string, slices = 1, extra: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [ENTRY, 'compute', '--join', `127.0.0.1:${clusterPort}`, '--data-dir', dataDir, '--slices', String(slices), ...extra],
     { stdio: 'ignore', env: { ...process.env, COLONNADE_LOG_LEVEL: 'warn' } });
 }
 
