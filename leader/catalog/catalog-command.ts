@@ -19,8 +19,11 @@ export type CatalogCommand =
    */
   | { readonly kind: 'SetPlacement'; readonly kSafety: number | undefined; readonly replicas: Readonly<Record<string, readonly ReplicaDef[]>>;
     readonly behind?: Readonly<Record<string, readonly number[]>> }
-  /** These nodes' slices missed a committed change (their node was down, or failed its part of a write). */
-  | { readonly kind: 'MarkBehind'; readonly slices: Readonly<Record<string, readonly number[]>> }
+  /**
+   * These nodes' slices missed a committed change (their node was down, or failed its part of a
+   * write) to `tables`; absent: to any table (DDL of the whole cluster, a new disk).
+   */
+  | { readonly kind: 'MarkBehind'; readonly slices: Readonly<Record<string, readonly number[]>>; readonly tables?: readonly number[] }
   /** Recovery caught these slices of a node up; applies only if the node's behindEpoch is still `epoch`. */
   | { readonly kind: 'CatchUp'; readonly nodeId: string; readonly slices: readonly number[]; readonly epoch: number }
   | { readonly kind: 'SetTableStats'; readonly oid: number; readonly stats: TableStats }

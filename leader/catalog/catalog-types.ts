@@ -130,7 +130,12 @@ export interface NodeDef {
    * caught them up (leader/scheduling/recovery.ts).
    */
   readonly behind?: readonly number[];
-  /** Grows whenever `behind` gains a slice: a catch-up clears only marks made before it started. */
+  /**
+   * For a slice of `behind` (key: slice number), the tables it missed changes to; a behind slice
+   * not listed missed changes to any table (recovery then goes over every table).
+   */
+  readonly behindTables?: Readonly<Record<string, readonly number[]>>;
+  /** Grows whenever the behind marks grow: a catch-up clears only marks made before it started. */
   readonly behindEpoch?: number;
 }
 

@@ -120,12 +120,37 @@ function upgradeNode(n: NodeDef): NodeDef {
   return withBehind({ ...n, replicas: old.map((r) => ({ slice: r.slice })) }, old.filter((r) => r.complete === false).map((r) => r.slice));
 }
 
-/** `n` with `slices` added to its behind marks (its epoch moves when one is new). */
-function withBehind(n: NodeDef, slices: readonly number[]): NodeDef {
-  const before = n.behind ?? [];
-  const added = slices.filter((sl) => !before.includes(sl));
-  if (added.length === 0) return n;
-  return { ...n, behind: [...before, ...added].sort((a, b) => a - b), behindEpoch: (n.behindEpoch ?? 0) + 1 };
+/**
+ * `n` with `slices` marked behind on `tables` (undefined: every table); its epoch moves when a mark
+ * is new (a slice, or a table of a slice that was behind on some tables only).
+ */
+function withBehind(n: NodeDef, slices: readonly number[], tables?: readonly number[]): NodeDef {
+  const behind = new Set(n.behind ?? []);
+  const byTable: Record<string, readonly number[]> = { ...(n.behindTables ?? {}) };
+  let grew = false;
+  for (const sl of slices) {
+    const key = String(sl);
+    if (!behind.has(sl)) {
+      behind.add(sl);
+      if (tables !== undefined) byTable[key] = [...tables];
+      grew = true;
+      continue;
+    }
+    const had = byTable[key];
+    if (had === undefined) continue; // behind on every table already
+    if (tables === undefined) { delete byTable[key]; grew = true; continue; }
+    const more = tables.filter((t) => !had.includes(t));
+    if (more.length > 0) { byTable[key] = [...had, ...more]; grew = true; }
+  }
+  if (!grew) return n;
+  return { ...n, behind: [...behind].sort((a, b) => a - b), behindTables: byTable, behindEpoch: (n.behindEpoch ?? 0) + 1 };
+}
+
+/** `n` without the behind marks of slices other than `keep` accepts. */
+function keepBehind(n: NodeDef, keep: (slice: number) => boolean): NodeDef {
+  const behindTables: Record<string, readonly number[]> = {};
+  for (const [k, v] of Object.entries(n.behindTables ?? {})) if (keep(Number(k))) behindTables[k] = v;
+  return { ...n, behind: (n.behind ?? []).filter(keep), behindTables };
 }
 
 function relationExists(s: CatalogState, schema: string, name: string): boolean {
@@ -214,19 +239,18 @@ function applyTo(s: CatalogState, cmd: CatalogCommand): void {
         const replicas = [...(cmd.replicas[n.nodeId] ?? [])];
         // Marks of copies this node no longer holds go with them.
         const held = new Set([...n.slices, ...replicas.map((r) => r.slice)]);
-        const kept = (n.behind ?? []).filter((sl) => held.has(sl));
-        return withBehind({ ...n, replicas, behind: kept }, cmd.behind?.[n.nodeId] ?? []);
+        return withBehind(keepBehind({ ...n, replicas }, (sl) => held.has(sl)), cmd.behind?.[n.nodeId] ?? []);
       });
       return;
     }
     case 'MarkBehind':
-      s.nodes = s.nodes.map((n) => withBehind(n, cmd.slices[n.nodeId] ?? []));
+      s.nodes = s.nodes.map((n) => withBehind(n, cmd.slices[n.nodeId] ?? [], cmd.tables));
       return;
     case 'CatchUp': {
       const i = s.nodes.findIndex((n) => n.nodeId === cmd.nodeId);
       if (i < 0 || (s.nodes[i]!.behindEpoch ?? 0) !== cmd.epoch) return; // marked again meanwhile: recovery goes on
       const done = new Set(cmd.slices);
-      s.nodes[i] = { ...s.nodes[i]!, behind: (s.nodes[i]!.behind ?? []).filter((sl) => !done.has(sl)) };
+      s.nodes[i] = keepBehind(s.nodes[i]!, (sl) => !done.has(sl));
       return;
     }
     case 'SetTableStats': {

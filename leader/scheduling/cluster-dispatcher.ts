@@ -38,6 +38,8 @@ import { TableGate } from './table-gate.ts';
 /** A write prepared on some nodes, to be committed or aborted as one. */
 export interface PreparedWrite {
   readonly txnId: string;
+  /** The table written. */
+  readonly tableOid: number;
   readonly nodes: readonly NodeDef[];
   readonly rows: number;
   /**
@@ -184,7 +186,7 @@ export class ClusterDispatcher {
    * was sent is only catching up: when its part fails, the write goes on without it (its slices
    * are marked missed). Any other failure aborts the write everywhere and is thrown.
    */
-  private async prepareOn<T>(txnId: string, plan: WritePlan, rows: number, send: (t: WritePlan['targets'][number]) => Promise<T>): Promise<{ write: PreparedWrite; answers: Map<string, T> }> {
+  private async prepareOn<T>(txnId: string, tableOid: number, plan: WritePlan, rows: number, send: (t: WritePlan['targets'][number]) => Promise<T>): Promise<{ write: PreparedWrite; answers: Map<string, T> }> {
     const results = await Promise.allSettled(plan.targets.map(send));
     const answers = new Map<string, T>();
     const missed = new Map(plan.missed);
@@ -201,7 +203,7 @@ export class ClusterDispatcher {
       failure ??= r.reason;
     });
     // Every node sent anything is asked to drop it on abort, including those that failed.
-    const write: PreparedWrite = { txnId, nodes: failure === null ? prepared : plan.targets.map((t) => t.node), rows, ...(missed.size > 0 ? { missed } : {}) };
+    const write: PreparedWrite = { txnId, tableOid, nodes: failure === null ? prepared : plan.targets.map((t) => t.node), rows, ...(missed.size > 0 ? { missed } : {}) };
     if (failure !== null) {
       await this.finishWrite(write, false);
       throw failure;
@@ -221,12 +223,13 @@ export class ClusterDispatcher {
   }
 
   /**
-   * Runs a storage method on every node (DDL). A node that is down misses it: every slice it
-   * holds is marked behind, and recovery brings its tables in line when it is back.
+   * Runs a storage method on every node (DDL of table `tableOid`). A node that is down misses it:
+   * every slice it holds is marked behind on that table, and recovery brings it in line when the
+   * node is back.
    */
-  async broadcast(method: string, params: unknown): Promise<void> {
+  async broadcast(method: string, params: unknown, tableOid: number): Promise<void> {
     const plan = this.writePlan(null, null);
-    if (plan.missed.size > 0) await this.catalog.apply({ kind: 'MarkBehind', slices: Object.fromEntries(plan.missed) });
+    if (plan.missed.size > 0) await this.catalog.apply({ kind: 'MarkBehind', slices: Object.fromEntries(plan.missed), tables: [tableOid] });
     await Promise.all(plan.targets.map(({ peer }) => peer.request(method, params)));
   }
 
@@ -364,7 +367,7 @@ export class ClusterDispatcher {
       // A DISTSTYLE ALL table stores each row once per node; the client counts it once.
       if (logicalRows !== undefined) rows = logicalRows;
       const stored = storedTable(table);
-      const { write } = await this.prepareOn(txnId, plan, rows, ({ peer, slices }) => peer.request('prepareWrite', {
+      const { write } = await this.prepareOn(txnId, table.oid, plan, rows, ({ peer, slices }) => peer.request('prepareWrite', {
         txnId, table: stored, slices: slices.map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
       }));
       return write;
@@ -395,7 +398,7 @@ export class ClusterDispatcher {
         counter.clear();
         counter.set(first.slices[0]!, first.nodeId);
       }
-      const { write, answers } = await this.prepareOn(txnId, plan, rows, ({ node, peer, slices }) => peer.request('prepareWrite', {
+      const { write, answers } = await this.prepareOn(txnId, table.oid, plan, rows, ({ node, peer, slices }) => peer.request('prepareWrite', {
         txnId, table: stored, remove: { ...remove, ctx: evalCtx },
         slices: slices.filter((sl) => rowsBySlice.has(sl)).map((slice) => ({ slice, rows: rowsBySlice.get(slice)! })),
         count: [...counter].filter(([, id]) => id === node.nodeId).map(([sl]) => sl),
@@ -467,9 +470,9 @@ export class ClusterDispatcher {
     }
     try {
       // The copies a write missed are behind before it counts as committed: never read as current.
-      const missed: Record<string, number[]> = {};
-      for (const w of writes) for (const [id, sl] of w.missed ?? []) missed[id] = [...(missed[id] ?? []), ...sl];
-      if (Object.keys(missed).length > 0) await this.catalog.apply({ kind: 'MarkBehind', slices: missed });
+      for (const w of writes) {
+        if (w.missed !== undefined) await this.catalog.apply({ kind: 'MarkBehind', slices: Object.fromEntries(w.missed), tables: [w.tableOid] });
+      }
       await this.commits.decide(writes.map((w) => ({ txnId: w.txnId, nodes: w.nodes.map((n) => n.nodeId) })));
     } catch (err) {
       for (const w of writes) this.done(w.txnId);

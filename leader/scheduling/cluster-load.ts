@@ -101,7 +101,7 @@ export class ClusterLoad {
     while (this.running.size > 0) await Promise.all([...this.running]);
     this.throwIfFailed();
     await Promise.all(this.targets.map((t) => t.peer.request('loadPrepare', { txnId: this.spec.txnId })));
-    return { txnId: this.spec.txnId, nodes: this.targets.map((t) => t.node), rows: this.rows, ...(this.missed.size > 0 ? { missed: this.missed } : {}) };
+    return { txnId: this.spec.txnId, tableOid: this.spec.table.tableId, nodes: this.targets.map((t) => t.node), rows: this.rows, ...(this.missed.size > 0 ? { missed: this.missed } : {}) };
   }
 
   /** Stops the chunks in flight and drops what every node holds for the load. */

@@ -1,5 +1,6 @@
 // Recovery: brings the slices a node is behind on (NodeDef.behind) up to date from their current
-// copies, online. For each behind slice, table by table, the node fetches the files it lacks from
+// copies, online. For each behind slice, for each table it missed changes to (NodeDef.behindTables;
+// every table when unknown: a new disk, a moved copy), the node fetches the files it lacks from
 // a node with a current copy (a first pass while writes go on), then, holding the table against
 // writes (TableGate), fetches what changed meanwhile and installs the copy. Writes reach a node
 // catching up all along (it is up), so a table it has installed stays current. Tables the catalog
@@ -9,6 +10,7 @@
 // Reads never use a slice that is behind, so a node serves a slice only once it is current.
 import type { Logger } from '../../common/log.ts';
 import type { NodeRegistry } from '../../cluster/membership/node-registry.ts';
+import type { RpcPeer } from '../../cluster/transport/rpc-peer.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { NodeDef, TableDef } from '../catalog/catalog-types.ts';
 import { hostsOf } from '../catalog/placement.ts';
@@ -87,40 +89,24 @@ export class Recovery {
   private async recoverNode(node: NodeDef): Promise<void> {
     const epoch = node.behindEpoch ?? 0;
     const slices = [...(node.behind ?? [])];
-    const tables = [...this.catalog.tables];
-    const progress: RecoveryProgress = { done: 0, total: slices.length * tables.length, bytes: 0, startedAt: Date.now() };
+    // The tables each slice missed changes to (every table, when its marks do not say).
+    const work = slices.map((slice) => ({ slice, oids: node.behindTables?.[String(slice)] ?? this.catalog.tables.map((t) => t.oid) }));
+    const progress: RecoveryProgress = { done: 0, total: work.reduce((n, w) => n + w.oids.length, 0), bytes: 0, startedAt: Date.now() };
     this.progressByNode.set(node.nodeId, progress);
-    this.log.info({ node: node.index, slices, tables: tables.length }, 'catching up');
-    const peer = (): NonNullable<ReturnType<NodeRegistry['peer']>> => {
+    this.log.info({ node: node.index, slices, tables: progress.total }, 'catching up');
+    const peer = (): RpcPeer => {
       const p = this.registry.peer(node.nodeId);
       if (p === undefined) throw new Postponed(`node ${node.index} went down`);
       return p;
     };
     // Tables the catalog dropped while the node was away.
     const held = await peer().request('listTables', { slices }) as number[];
-    for (const oid of held.filter((id) => this.catalog.tableByOid(id) === undefined)) {
-      const release = await this.dispatcher.gate.exclusive(oid, HOLD_WAIT_MS);
-      if (release === null) continue;
-      try {
-        if (this.catalog.tableByOid(oid) === undefined) await peer().request('dropTables', { slices, tableIds: [oid] });
-      } finally {
-        release();
-      }
-    }
-    for (const slice of slices) {
-      for (const table of tables) {
-        const source = this.sourceFor(node, slice, table);
-        const params = { slice, tableId: table.oid, source };
-        const first = await peer().request('catchUp', { ...params, final: false }) as { bytes: number };
-        progress.bytes += first.bytes;
-        const release = await this.dispatcher.gate.exclusive(table.oid, HOLD_WAIT_MS);
-        if (release === null) throw new Postponed(`writes held table ${table.name} for over ${HOLD_WAIT_MS} ms`);
-        try {
-          const last = await peer().request('catchUp', { ...params, final: true }) as { bytes: number };
-          progress.bytes += last.bytes;
-        } finally {
-          release();
-        }
+    for (const oid of held) if (this.catalog.tableByOid(oid) === undefined) await this.dropDropped(peer, slices, oid);
+    for (const { slice, oids } of work) {
+      for (const oid of oids) {
+        const table = this.catalog.tableByOid(oid);
+        if (table === undefined) await this.dropDropped(peer, [slice], oid);
+        else await this.copyTable(peer, node, slice, table, progress);
         progress.done++;
       }
       // Tables created since the round began were sent to this node as it was up: nothing to fetch.
@@ -130,6 +116,32 @@ export class Recovery {
     const caughtUp = (this.catalog.nodeById(node.nodeId)?.behind ?? []).length === 0;
     this.log.info({ node: node.index, slices, bytes: progress.bytes, seconds, mbPerSecond: progress.bytes / 1e6 / Math.max(seconds, 1e-3), caughtUp },
       caughtUp ? 'caught up' : 'catch-up round done; the node was marked behind again meanwhile');
+  }
+
+  /** Makes the node's copy of `table` on `slice` the current one: a pass while writes go on, then one holding the table. */
+  private async copyTable(peer: () => RpcPeer, node: NodeDef, slice: number, table: TableDef, progress: RecoveryProgress): Promise<void> {
+    const params = { slice, tableId: table.oid, source: this.sourceFor(node, slice, table) };
+    const first = await peer().request('catchUp', { ...params, final: false }) as { bytes: number };
+    progress.bytes += first.bytes;
+    const release = await this.dispatcher.gate.exclusive(table.oid, HOLD_WAIT_MS);
+    if (release === null) throw new Postponed(`writes held table ${table.name} for over ${HOLD_WAIT_MS} ms`);
+    try {
+      const last = await peer().request('catchUp', { ...params, final: true }) as { bytes: number };
+      progress.bytes += last.bytes;
+    } finally {
+      release();
+    }
+  }
+
+  /** Drops a table the catalog no longer has from the node's slices (held, so a CREATE in flight is not taken for one). */
+  private async dropDropped(peer: () => RpcPeer, slices: readonly number[], oid: number): Promise<void> {
+    const release = await this.dispatcher.gate.exclusive(oid, HOLD_WAIT_MS);
+    if (release === null) throw new Postponed(`table ${oid} is being created`);
+    try {
+      if (this.catalog.tableByOid(oid) === undefined) await peer().request('dropTables', { slices, tableIds: [oid] });
+    } finally {
+      release();
+    }
   }
 
   /** Where `node` copies `table`'s rows on `slice` from: a live node whose copy is current. */

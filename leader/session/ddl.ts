@@ -127,7 +127,7 @@ export async function createTable(ctx: ServerContext, stmt: SqlStatement, notice
   // Held until the catalog has it: recovery drops tables the catalog lacks from a node catching up.
   const release = await ctx.dispatcher.gate.shared(table.oid);
   try {
-    await ctx.dispatcher.broadcast('createTable', { table: storedTable(table) });
+    await ctx.dispatcher.broadcast('createTable', { table: storedTable(table) }, table.oid);
     await ctx.catalog.apply({ kind: 'CreateTable', table });
   } finally {
     release();
@@ -170,7 +170,7 @@ export async function drop(ctx: ServerContext, stmt: SqlStatement, notice: Notic
       for (const oid of targets) {
         if (isTable) {
           await ctx.catalog.apply({ kind: 'DropTable', oid });
-          await ctx.dispatcher.broadcast('dropTable', { tableId: oid }).catch((err: unknown) => {
+          await ctx.dispatcher.broadcast('dropTable', { tableId: oid }, oid).catch((err: unknown) => {
             // The catalog no longer knows the table; a node that missed this drops it when it rejoins.
             ctx.log.warn({ err, oid }, 'drop did not reach every node');
           });
@@ -198,7 +198,7 @@ export async function drop(ctx: ServerContext, stmt: SqlStatement, notice: Notic
         }
         for (const t of dependents) {
           await ctx.catalog.apply({ kind: 'DropTable', oid: t.oid });
-          await ctx.dispatcher.broadcast('dropTable', { tableId: t.oid }).catch(() => undefined);
+          await ctx.dispatcher.broadcast('dropTable', { tableId: t.oid }, t.oid).catch(() => undefined);
         }
         for (const v of ctx.catalog.views.filter((x) => x.schema === s)) await ctx.catalog.apply({ kind: 'DropView', oid: v.oid });
         await ctx.catalog.apply({ kind: 'DropSchema', name: s });
@@ -236,7 +236,7 @@ export async function alterTable(ctx: ServerContext, stmt: SqlStatement, path: N
       await ctx.catalog.apply({ kind: 'AddColumn', oid: t.oid, column });
     }
     const updated = ctx.catalog.tableByOid(t.oid)!;
-    await ctx.dispatcher.broadcast('alterTable', { table: storedTable(updated) });
+    await ctx.dispatcher.broadcast('alterTable', { table: storedTable(updated) }, updated.oid);
   } finally {
     release();
   }
