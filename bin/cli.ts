@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRootLogger } from '../common/log.ts';
 import { ComputeNode } from '../compute/compute-node.ts';
-import { startLeader, type Leader } from '../leader/leader.ts';
+import { startLeader, startReplicatedLeader, type Leader, type LeaderOptions, type ReplicatedLeader } from '../leader/leader.ts';
 
 const USAGE = `Usage: colonnade <command> [options]
 
@@ -25,6 +25,10 @@ Options (environment variable in brackets):
   --slices S         slices per compute node         [COLONNADE_SLICES]     default cores/nodes
   --k-safety K       copies of each slice on other nodes, 0-2, fixed at creation (leader, start)
                      [COLONNADE_K_SAFETY] default 1 from three compute nodes on, else 0
+  --leaders L        leader processes (start): with 3 or more the catalog is replicated by Raft
+                     and a standby takes over when the active leader dies [COLONNADE_LEADERS] default 1
+  --raft-id ID --raft-port P --raft-peers ID=HOST:PORT,...  run this leader as one replica of a
+                     Raft-replicated leader (leader) [COLONNADE_RAFT_ID, COLONNADE_RAFT_PORT, COLONNADE_RAFT_PEERS]
   --join H:P         leader's cluster address (compute) [COLONNADE_JOIN]
   --slice-threads on|off  run each slice on a worker thread (compute) [COLONNADE_SLICE_THREADS] default on
   --slice-heap-mb N  heap cap per slice worker (compute) [COLONNADE_SLICE_HEAP_MB] default V8's
@@ -75,6 +79,13 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** Started by `colonnade start`: resolves when the parent process goes away, even by SIGKILL. */
+function orphaned(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (process.send) process.once('disconnect', () => resolve());
+  });
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -93,7 +104,8 @@ export async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' }, nodes: { type: 'string' }, slices: { type: 'string' }, 'k-safety': { type: 'string' },
       join: { type: 'string' }, 'advertise-host': { type: 'string' }, 'auth-file': { type: 'string' }, 'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' }, 'log-level': { type: 'string' }, 'slice-threads': { type: 'string' }, 'slice-heap-mb': { type: 'string' },
-      replace: { type: 'string' },
+      replace: { type: 'string' }, leaders: { type: 'string' }, 'raft-id': { type: 'string' }, 'raft-port': { type: 'string' },
+      'raft-peers': { type: 'string' },
     },
     strict: true,
   });
@@ -105,6 +117,15 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'leader': {
       const log = createRootLogger({ role: 'leader' });
+      const raftId = opt(values, 'raft-id', 'COLONNADE_RAFT_ID');
+      if (raftId !== undefined) {
+        const replicated = await runReplicatedLeader(values, host, dataDir, raftId, log);
+        process.stdout.write(`Colonnade leader ${raftId} started (Raft); it serves when elected\n`);
+        await Promise.race([untilSignal(), orphaned()]);
+        log.info('shutting down');
+        await replicated.stop();
+        return 0;
+      }
       const leader = await runLeader(values, host, dataDir, log);
       process.stdout.write(`Colonnade leader ready on ${host}:${leader.port} (compute nodes join ${host}:${leader.clusterPort})\n`);
       await untilSignal();
@@ -126,11 +147,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(typeof values.replace === 'string' ? { replaceNodeId: values.replace } : {}),
         log,
       });
-      // Started by `colonnade start`: leave when the parent process goes away, even by SIGKILL.
-      const orphaned = new Promise<void>((resolve) => {
-        if (process.send) process.once('disconnect', () => resolve());
-      });
-      await Promise.race([untilSignal(), orphaned]);
+      await Promise.race([untilSignal(), orphaned()]);
       log.info('shutting down');
       await node.stop();
       return 0;
@@ -142,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function runLeader(values: Record<string, string | boolean | undefined>, host: string, dataDir: string, log: ReturnType<typeof createRootLogger>): Promise<Leader> {
+function leaderOptions(values: Record<string, string | boolean | undefined>, host: string, dataDir: string, log: ReturnType<typeof createRootLogger>): LeaderOptions {
   const port = intOpt(opt(values, 'port', 'COLONNADE_PORT', '5439'), 'port')!;
   const clusterPort = intOpt(opt(values, 'cluster-port', 'COLONNADE_CLUSTER_PORT'), 'cluster-port') ?? (port === 0 ? 0 : port + 1);
   const authFile = opt(values, 'auth-file', 'COLONNADE_AUTH_FILE');
@@ -150,27 +167,88 @@ async function runLeader(values: Record<string, string | boolean | undefined>, h
   const tlsCert = opt(values, 'tls-cert', 'COLONNADE_TLS_CERT');
   const kSafety = intOpt(opt(values, 'k-safety', 'COLONNADE_K_SAFETY'), 'k-safety');
   if (kSafety !== undefined && kSafety > 2) throw new Error(`--k-safety must be 0, 1 or 2, got ${kSafety}`);
-  return startLeader({
+  return {
     host, port, clusterHost: host, clusterPort, dataDir: join(dataDir, 'leader'), log,
     ...(kSafety !== undefined ? { kSafety } : {}),
     ...(authFile ? { authFile } : {}), ...(tlsKey ? { tlsKeyFile: tlsKey } : {}), ...(tlsCert ? { tlsCertFile: tlsCert } : {}),
+  };
+}
+
+function runLeader(values: Record<string, string | boolean | undefined>, host: string, dataDir: string, log: ReturnType<typeof createRootLogger>): Promise<Leader> {
+  return startLeader(leaderOptions(values, host, dataDir, log));
+}
+
+/** `colonnade leader --raft-id ...`: one replica of a Raft-replicated leader. */
+function runReplicatedLeader(values: Record<string, string | boolean | undefined>, host: string, dataDir: string, raftId: string,
+  log: ReturnType<typeof createRootLogger>): Promise<ReplicatedLeader> {
+  const peersText = opt(values, 'raft-peers', 'COLONNADE_RAFT_PEERS');
+  const raftPort = intOpt(opt(values, 'raft-port', 'COLONNADE_RAFT_PORT'), 'raft-port');
+  if (!peersText || raftPort === undefined) throw new Error('a replicated leader needs --raft-port and --raft-peers id=host:port,... (this one included)');
+  const peers = peersText.split(',').map((p) => {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new Error(`--raft-peers: expected id=host:port, got "${p}"`);
+    return { id: p.slice(0, eq), address: p.slice(eq + 1) };
+  });
+  if (!peers.some((p) => p.id === raftId)) throw new Error(`--raft-peers must include this leader (${raftId})`);
+  // Started by `colonnade start`: say so once its compute nodes are up, as a single leader does.
+  const waitNodes = intOpt(process.env.COLONNADE_WAIT_NODES, 'COLONNADE_WAIT_NODES') ?? 0;
+  return startReplicatedLeader({ ...leaderOptions(values, host, dataDir, log), raft: { id: raftId, host, port: raftPort, peers } }, (l) => {
+    void l.registry.waitForUp(waitNodes, 60_000).catch((err: unknown) => log.warn({ err }, 'compute nodes did not come up')).then(() => {
+      process.stdout.write(`Colonnade leader ${raftId} active on ${host}:${l.port} (compute nodes join ${host}:${l.clusterPort}), pid ${process.pid}\n`);
+    });
   });
 }
 
-/** `colonnade start`: the leader in this process, compute nodes as child processes. */
+/**
+ * `colonnade start`: the leader in this process, compute nodes as child processes; with
+ * `--leaders L` (L ≥ 2), L leader processes replicating the catalog by Raft, all children.
+ */
 async function runLocalCluster(values: Record<string, string | boolean | undefined>, host: string, dataDir: string): Promise<number> {
   const log = createRootLogger({ role: 'leader' });
   const nodes = intOpt(opt(values, 'nodes', 'COLONNADE_NODES', '2'), 'nodes')!;
   if (nodes < 1) throw new Error('--nodes must be at least 1');
   const slices = intOpt(opt(values, 'slices', 'COLONNADE_SLICES'), 'slices') ?? Math.max(1, Math.floor(availableParallelism() / nodes));
-  const leader = await runLeader(values, host, dataDir, log);
+  const leaders = intOpt(opt(values, 'leaders', 'COLONNADE_LEADERS', '1'), 'leaders')!;
+  let leader: Leader | null = null;
+  let port: number;
+  let clusterPort: number;
+  const leaderChildren: ChildProcess[] = [];
+  let firstActive: Promise<void> = Promise.resolve();
+  if (leaders <= 1) {
+    leader = await runLeader(values, host, dataDir, log);
+    port = leader.port;
+    clusterPort = leader.clusterPort;
+  } else {
+    // Every leader process uses the same client and cluster ports (the active one binds them) and
+    // a Raft port of its own after them.
+    port = intOpt(opt(values, 'port', 'COLONNADE_PORT', '5439'), 'port')!;
+    if (port === 0) throw new Error('--leaders needs a fixed --port');
+    clusterPort = intOpt(opt(values, 'cluster-port', 'COLONNADE_CLUSTER_PORT'), 'cluster-port') ?? port + 1;
+    const raftPort = (i: number): number => clusterPort + 1 + i;
+    const peers = Array.from({ length: leaders }, (_v, i) => `${i + 1}=${host}:${raftPort(i)}`).join(',');
+    let markActive: () => void = () => undefined;
+    firstActive = new Promise<void>((r) => { markActive = r; });
+    for (let i = 0; i < leaders; i++) {
+      const child = spawn(process.execPath, [
+        ENTRY, 'leader', '--host', host, '--port', String(port), '--cluster-port', String(clusterPort), '--data-dir', join(dataDir, `leader-${i + 1}`),
+        '--raft-id', String(i + 1), '--raft-port', String(raftPort(i)), '--raft-peers', peers,
+        ...(typeof values['k-safety'] === 'string' ? ['--k-safety', values['k-safety']] : []),
+      ], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, COLONNADE_DATA_DIR: '', COLONNADE_WAIT_NODES: String(nodes) } });
+      child.stdout!.on('data', (d: Buffer) => {
+        process.stdout.write(d);
+        if (d.toString().includes(' active on ')) markActive();
+      });
+      child.on('exit', (code, signal) => log.warn({ leader: i + 1, code, signal }, 'leader process exited'));
+      leaderChildren.push(child);
+    }
+  }
   const children: ChildProcess[] = [];
   let stopping = false;
   for (let i = 0; i < nodes; i++) {
     // COLONNADE_COMPUTE_NODE_FLAGS: extra Node flags for the compute processes (e.g. --cpu-prof).
     const nodeFlags = (process.env.COLONNADE_COMPUTE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
     const child = spawn(process.execPath, [
-      ...nodeFlags, ENTRY, 'compute', '--join', `${host}:${leader.clusterPort}`, '--data-dir', join(dataDir, `compute-${i}`),
+      ...nodeFlags, ENTRY, 'compute', '--join', `${host}:${clusterPort}`, '--data-dir', join(dataDir, `compute-${i}`),
       '--host', host, '--slices', String(slices),
     // The IPC channel ties the child's life to ours: a node started by `start` exits when we die.
     ], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, COLONNADE_PORT: '' } });
@@ -180,23 +258,23 @@ async function runLocalCluster(values: Record<string, string | boolean | undefin
     children.push(child);
   }
   try {
-    await leader.registry.waitForUp(nodes, 60_000);
+    await firstActive;
+    if (leader !== null) await leader.registry.waitForUp(nodes, 60_000);
   } catch (err) {
     log.error({ err }, 'compute nodes did not come up');
   }
-  const port = leader.port;
-  process.stdout.write(`Colonnade is ready: ${nodes} compute node(s) × ${slices} slice(s), data in ${dataDir}\n`
+  process.stdout.write(`Colonnade is ready: ${nodes} compute node(s) × ${slices} slice(s)${leaders > 1 ? `, ${leaders} leaders (Raft)` : ''}, data in ${dataDir}\n`
     + `Connect with: psql -h ${host} -p ${port} -U colonnade dev\n`
-    + `More compute nodes can join with: colonnade compute --join ${host}:${leader.clusterPort}\n`);
+    + `More compute nodes can join with: colonnade compute --join ${host}:${clusterPort}\n`);
   await untilSignal();
   stopping = true;
   log.info('shutting down');
-  await Promise.all(children.map((c) => new Promise<void>((r) => {
+  await Promise.all([...children, ...leaderChildren].map((c) => new Promise<void>((r) => {
     if (c.exitCode !== null || c.signalCode !== null) return r();
     c.once('exit', () => r());
     c.kill('SIGTERM');
     setTimeout(() => c.kill('SIGKILL'), 5000).unref();
   })));
-  await leader.stop();
+  await leader?.stop();
   return 0;
 }

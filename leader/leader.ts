@@ -9,6 +9,12 @@ import { effectiveK, placeReplicas, replicaSlices } from './catalog/placement.ts
 import { QueryLog } from './session/query-log.ts';
 import { CommitLog } from './scheduling/commit-log.ts';
 import { Recovery } from './scheduling/recovery.ts';
+import { LeaderStateMachine, type LeaderCommand } from './catalog/leader-state-machine.ts';
+import { RaftServer } from '../cluster/raft/raft-server.ts';
+import { FileStableStore } from '../cluster/raft/file-stable-store.ts';
+import { TcpTransport } from '../cluster/raft/tcp-transport.ts';
+import type { RaftMember } from '../cluster/raft/raft-types.ts';
+import { join } from 'node:path';
 import { ClusterDispatcher, storedTable } from './scheduling/cluster-dispatcher.ts';
 import { COLONNADE_VERSION, type ServerContext } from './server-context.ts';
 import { Session } from './session/session.ts';
@@ -46,12 +52,18 @@ export interface Leader {
   stop(): Promise<void>;
 }
 
-/** Starts a leader and resolves once both ports listen. */
+/** Starts a leader (its catalog in its data directory) and resolves once both ports listen. */
 export async function startLeader(opts: LeaderOptions): Promise<Leader> {
-  const log = opts.log;
   await mkdir(opts.dataDir, { recursive: true });
   await initParser();
   const catalog = await Catalog.open(opts.dataDir);
+  const commits = await CommitLog.open(opts.dataDir, opts.log.child({ component: 'leader.commit-log' }));
+  return serveCluster(opts, catalog, commits);
+}
+
+/** Serves compute nodes and clients with this catalog and commit log; resolves once both ports listen. */
+async function serveCluster(opts: LeaderOptions, catalog: Catalog, commits: CommitLog): Promise<Leader> {
+  const log = opts.log;
   if (opts.kSafety !== undefined && catalog.nodes.length === 0 && catalog.kSafety !== opts.kSafety) {
     if (!Number.isInteger(opts.kSafety) || opts.kSafety < 0 || opts.kSafety > 2) throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, 'K-safety must be 0, 1 or 2');
     await catalog.apply({ kind: 'SetPlacement', kSafety: opts.kSafety, replicas: {} });
@@ -100,7 +112,6 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
     return p;
   };
 
-  const commits = await CommitLog.open(opts.dataDir, log.child({ component: 'leader.commit-log' }));
   let dispatcher: ClusterDispatcher | null = null;
   // Compute nodes ask about writes they hold prepared (after a restart of theirs or ours).
   const serve = async (nodeId: string, method: string, params: unknown): Promise<unknown> => {
@@ -148,3 +159,96 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
     },
   };
 }
+
+/** The Raft side of a replicated leader: this process's id and address, and the founding members. */
+export interface RaftLeaderOptions {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  /** Every leader process of the cluster, this one included (id and raft host:port). */
+  readonly peers: readonly RaftMember[];
+  /** Milliseconds per Raft tick (default 50; elections after 10-20 ticks). */
+  readonly tickMs?: number;
+}
+
+/** A leader process that is one replica of the Raft-replicated leader state. */
+export interface ReplicatedLeader {
+  readonly raft: RaftServer;
+  /** The serving leader when this process leads, else null. */
+  active(): Leader | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one of several leader processes. All keep a replica of the catalog and the commit
+ * decisions in Raft (cluster/raft); the one Raft elects serves the client and cluster ports, and
+ * when it dies or is cut off a standby that wins the next election takes over with every committed
+ * change: it binds the ports (the same ones, where they are free on its host), compute nodes
+ * register with it again, and clients reconnect. `onActive` is called each time this process
+ * takes over.
+ */
+export async function startReplicatedLeader(opts: LeaderOptions & { raft: RaftLeaderOptions }, onActive?: (l: Leader) => void): Promise<ReplicatedLeader> {
+  const log = opts.log;
+  await mkdir(opts.dataDir, { recursive: true });
+  await initParser();
+  let raft: RaftServer | null = null;
+  const propose = async (value: LeaderCommand): Promise<void> => {
+    if (raft === null) throw new SqlError(SqlState.CANNOT_CONNECT_NOW, 'the leader is starting');
+    await raft.propose(value);
+  };
+  const catalog = Catalog.replicated((cmd) => propose({ kind: 'catalog', cmd }));
+  const commits = CommitLog.replicated((cmd) => propose({ kind: 'commits', cmd }), log.child({ component: 'leader.commit-log' }));
+  const store = await FileStableStore.open({ dir: join(opts.dataDir, 'raft'), log });
+  const transport = await TcpTransport.listen({ id: opts.raft.id, host: opts.raft.host, port: opts.raft.port, log, peers: opts.raft.peers });
+  raft = await RaftServer.start({
+    id: opts.raft.id, store, transport, stateMachine: new LeaderStateMachine(catalog, commits), log, bootstrap: opts.raft.peers,
+    ...(opts.raft.tickMs !== undefined ? { tickMs: opts.raft.tickMs } : {}),
+  });
+  const server = raft;
+  let serving: Leader | null = null;
+  let stopped = false;
+  let changes: Promise<void> = Promise.resolve();
+  const takeOver = async (): Promise<void> => {
+    // Everything committed before this term is applied here first (ReadIndex barrier).
+    await server.readIndex();
+    for (let attempt = 0; !stopped && server.status().role === 'Leader'; attempt++) {
+      try {
+        serving = await serveCluster(opts, catalog, commits);
+        log.info({ raftId: opts.raft.id, term: server.status().term, port: serving.port }, 'this leader process is active');
+        onActive?.(serving);
+        return;
+      } catch (err) {
+        // The ports may still be held by the leader this one replaces, for a moment.
+        if (attempt % 10 === 0) log.warn({ err }, 'could not serve yet; retrying');
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  };
+  const onChange = (isLeader: boolean): void => {
+    changes = changes.then(async () => {
+      if (stopped) return;
+      if (isLeader && serving === null) await takeOver();
+      else if (!isLeader && serving !== null) {
+        log.warn({ raftId: opts.raft.id }, 'no longer the Raft leader: standing down');
+        const s: Leader = serving;
+        serving = null;
+        await s.stop();
+      }
+    }).catch((err: unknown) => log.error({ err }, 'leader role change failed'));
+  };
+  server.onLeaderChange((l) => onChange(l.isLeader));
+  onChange(server.status().role === 'Leader');
+  return {
+    raft: server,
+    active: () => serving,
+    async stop() {
+      stopped = true;
+      await changes;
+      const s = serving as Leader | null;
+      serving = null;
+      await s?.stop();
+      await server.stop();
+    },
+  };
+}
+

@@ -22,8 +22,11 @@ export class LeaderLink {
   private peer: RpcPeer | null = null;
   private stopped = false;
   private heartbeat: NodeJS.Timeout | null = null;
+  private registration: RegisterRequest;
 
-  constructor(private readonly opts: LeaderLinkOptions) {}
+  constructor(private readonly opts: LeaderLinkOptions) {
+    this.registration = opts.register;
+  }
 
   /** Starts connecting in the background (retrying until the leader answers). */
   start(): void {
@@ -65,7 +68,9 @@ export class LeaderLink {
     });
     const peer = new RpcPeer(socket, this.opts.handler, this.opts.log, true, 'leader');
     this.peer = peer;
-    const reply = (await peer.request('register', this.opts.register)) as RegisterReply;
+    const reply = (await peer.request('register', this.registration)) as RegisterReply;
+    // An empty data directory is news once: later registrations (a reconnect, a new leader) are of a node with data.
+    if (this.registration.fresh === true) this.registration = { ...this.registration, fresh: false };
     await this.opts.onRegistered(reply);
     this.opts.log.info({ index: reply.index, slices: reply.slices }, 'registered with leader');
     // The first heartbeat, right away, tells the leader this node's slices are open: it is up.

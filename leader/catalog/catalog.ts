@@ -15,14 +15,44 @@ function emptyState(): CatalogState {
   return { version: 1, nextOid: FIRST_USER_OID, schemas: ['public'], tables: [], views: [], nodes: [] };
 }
 
-/** The catalog. Reads are synchronous; changes go through {@link Catalog.apply}. */
+/**
+ * The catalog. Reads are synchronous; changes go through {@link Catalog.apply}. It is either kept
+ * in one file (a single leader) or a replica of the Raft-replicated leader state
+ * (leader/catalog/leader-state-machine.ts), where `apply` proposes the command and every replica
+ * applies it once committed.
+ */
 export class Catalog {
   private state: CatalogState;
   /** Changes are serialised so each persisted file holds every earlier change. */
   private queue: Promise<void> = Promise.resolve();
+  /** The next OID this leader hands out (at least the catalog's). */
+  private nextLocalOid = 0;
 
-  private constructor(private readonly dir: string, state: CatalogState) {
+  private constructor(private readonly dir: string | null, state: CatalogState,
+    private readonly replicate: ((cmd: CatalogCommand) => Promise<void>) | null = null) {
     this.state = state;
+  }
+
+  /** A replica of the replicated catalog: `propose` commits a command through Raft, which applies it with {@link applyCommitted}. */
+  static replicated(propose: (cmd: CatalogCommand) => Promise<void>): Catalog {
+    return new Catalog(null, emptyState(), propose);
+  }
+
+  /** Applies a committed command (replicated catalog); throws, changing nothing, when it is refused. */
+  applyCommitted(cmd: CatalogCommand): void {
+    const next = structuredClone(this.state);
+    applyTo(next, cmd);
+    this.state = next;
+  }
+
+  /** The whole state (a snapshot of the replicated catalog). */
+  exportState(): CatalogState {
+    return this.state;
+  }
+
+  /** Replaces the whole state (a replica restoring a snapshot). */
+  restoreState(state: CatalogState): void {
+    this.state = { ...state, nodes: state.nodes.map(upgradeNode) };
   }
 
   /** Opens (or creates) the catalog stored in `dir`. */
@@ -42,15 +72,19 @@ export class Catalog {
 
   /** A fresh OID for a new table or view (not persisted until the command that uses it is). */
   allocateOid(): number {
-    return this.state.nextOid++;
+    const oid = Math.max(this.nextLocalOid, this.state.nextOid);
+    this.nextLocalOid = oid + 1;
+    return oid;
   }
 
-  /** Validates and applies a change, persists it, then makes it visible. Throws SqlError on conflicts. */
+  /** Validates and applies a change, persists it (or replicates it), then makes it visible. Throws SqlError on conflicts. */
   apply(cmd: CatalogCommand): Promise<void> {
+    if (this.replicate !== null) return this.replicate(cmd);
+    const dir = this.dir!;
     const run = async (): Promise<void> => {
       const next = structuredClone(this.state);
       applyTo(next, cmd);
-      await writeFileAtomic(join(this.dir, FILE), JSON.stringify(next, null, 1));
+      await writeFileAtomic(join(dir, FILE), JSON.stringify(next, null, 1));
       this.state = next;
     };
     const p = this.queue.then(run);
