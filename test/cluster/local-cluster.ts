@@ -13,6 +13,8 @@ const ENTRY = fileURLToPath(new URL('../../bin/colonnade.mjs', import.meta.url))
 export interface ClusterOptions {
   nodes?: number;
   slices?: number;
+  /** Client port (default: any free one); `--leaders` needs a fixed one. */
+  port?: number;
   /** Reuse a data directory (to test restarts); default a fresh temp dir. */
   dataDir?: string;
   authFile?: string;
@@ -42,7 +44,7 @@ export interface LocalCluster {
 export async function startCluster(opts: ClusterOptions = {}): Promise<LocalCluster> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'colonnade-test-')));
-  const args = [ENTRY, 'start', '--port', '0', '--data-dir', dataDir, '--nodes', String(opts.nodes ?? 2), '--slices', String(opts.slices ?? 1)];
+  const args = [ENTRY, 'start', '--port', String(opts.port ?? 0), '--data-dir', dataDir, '--nodes', String(opts.nodes ?? 2), '--slices', String(opts.slices ?? 1)];
   if (opts.authFile) args.push('--auth-file', opts.authFile);
   args.push(...(opts.extraArgs ?? []));
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COLONNADE_LOG_LEVEL: 'warn', ...opts.env } });
