@@ -26,7 +26,11 @@ import { freePort } from '../tpch/runner/free-port.ts';
 const { values } = parseArgs({ options: {
   sf: { type: 'string', default: '0.1' }, nodes: { type: 'string', default: '4' }, trials: { type: 'string', default: '50' },
   queries: { type: 'string', default: '1,3,5,6,10,12,14,19' }, 'overhead-runs': { type: 'string', default: '5' },
+  leaders: { type: 'string', default: '3' }, 'leader-every': { type: 'string', default: '5' },
 } });
+const leaderCount = Number(values.leaders);
+/** Every this many trials the active leader is killed instead of a compute node (0: never). */
+const leaderEvery = leaderCount >= 3 ? Number(values['leader-every']) : 0;
 const sf = Number(values.sf);
 const nodeCount = Number(values.nodes);
 const trials = Number(values.trials);
@@ -36,12 +40,13 @@ const ENTRY = join(repoRoot, 'bin', 'colonnade.mjs');
 const queries = tpchQueries(sf).filter((q) => queryIds.includes(q.id));
 const data = await ensureData(join(repoRoot, 'bench/.cache'), sf);
 
-interface Cluster { port: number; clusterPort: number; dataDir: string; proc: ChildProcess; output: () => string; stop(): Promise<void> }
+interface Cluster { port: number; clusterPort: number; dataDir: string; proc: ChildProcess; output: () => string; record(text: string): void; stop(): Promise<void> }
 
-async function startCluster(k: number): Promise<Cluster> {
+async function startCluster(k: number, leaders = 1): Promise<Cluster> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ksafety-bench-'));
   const port = await freePort();
-  const proc = spawn(process.execPath, [ENTRY, 'start', '--port', String(port), '--data-dir', dataDir, '--nodes', String(nodeCount), '--slices', '1', '--k-safety', String(k)],
+  const proc = spawn(process.execPath, [ENTRY, 'start', '--port', String(port), '--data-dir', dataDir, '--nodes', String(nodeCount), '--slices', '1', '--k-safety', String(k),
+    '--leaders', String(leaders)],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COLONNADE_LOG_LEVEL: 'warn' } });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
@@ -54,7 +59,7 @@ async function startCluster(k: number): Promise<Cluster> {
     proc.once('exit', () => { clearInterval(timer); fail(new Error(`cluster exited: ${out.slice(-2000)}`)); });
   });
   return {
-    port, clusterPort, dataDir, proc, output: () => out,
+    port, clusterPort, dataDir, proc, output: () => out, record: (text) => { out += text; },
     stop: async () => {
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
@@ -130,20 +135,66 @@ async function waitState(cl: pg.Client, node: number, state: string, limitMs: nu
 }
 
 // --- Kill trials on a K=1 cluster ---
-const cluster = await startCluster(1);
+const cluster = await startCluster(1, leaderCount);
 const restarted: ChildProcess[] = [];
 let stop = false;
+
+/** A client that connects again after its leader died (a query it had in flight failed). */
+class Reconnecting {
+  private c: pg.Client | null = null;
+  async get(): Promise<pg.Client> {
+    for (let i = 0; this.c === null; i++) {
+      try {
+        const c = await client(cluster);
+        c.on('error', () => undefined);
+        this.c = c;
+      } catch (err) {
+        if (i > 600) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    return this.c;
+  }
+  /** The connection broke (no SQLSTATE, or the server shutting down): connect again next time. */
+  broken(err: unknown): boolean {
+    const code = (err as { code?: string }).code;
+    const lost = code === undefined || code === '57P01' || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE';
+    if (lost) { this.c?.end().catch(() => undefined); this.c = null; }
+    return lost;
+  }
+  async end(): Promise<void> { await this.c?.end(); }
+}
+
+/** The active leader process, from its latest "active" line. */
+function activeLeader(): { id: string; pid: number } | null {
+  const all = [...cluster.output().matchAll(/Colonnade leader (\S+) active on .*, pid (\d+)/g)];
+  const last = all.at(-1);
+  return last === undefined ? null : { id: last[1]!, pid: Number(last[2]) };
+}
+
+function startLeaderProcess(id: string): ChildProcess {
+  const raftPort = (i: number): number => cluster.clusterPort + 1 + i;
+  const peers = Array.from({ length: leaderCount }, (_v, i) => `${i + 1}=127.0.0.1:${raftPort(i)}`).join(',');
+  const p = spawn(process.execPath, [ENTRY, 'leader', '--port', String(cluster.port), '--cluster-port', String(cluster.clusterPort),
+    '--data-dir', join(cluster.dataDir, `leader-${id}`), '--raft-id', id, '--raft-port', String(raftPort(Number(id) - 1)), '--raft-peers', peers],
+  { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, COLONNADE_LOG_LEVEL: 'warn', COLONNADE_DATA_DIR: '', COLONNADE_WAIT_NODES: String(nodeCount) } });
+  p.stdout!.on('data', (d: Buffer) => cluster.record(d.toString()));
+  return p;
+}
+
 try {
-  console.log(`K=1, ${nodeCount} nodes x 1 slice, TPC-H SF ${sf}, queries ${queryIds.join(',')}; loading...`);
+  console.log(`K=1, ${nodeCount} compute nodes x 1 slice, ${leaderCount} leader(s), TPC-H SF ${sf}, queries ${queryIds.join(',')}; loading...`);
   await load(cluster);
-  const admin = await client(cluster);
-  const expected = await answers(admin);
+  const admin = new Reconnecting();
+  const expected = await answers(await admin.get());
   const dirs = await nodeDirs(cluster);
-  await admin.query('CREATE TABLE ledger (id int, batch int) DISTKEY(id)');
-  // The writes: batches of 50 ids by INSERT, every tenth of 1,000 by COPY; ids are never reused,
-  // so a failed write that left anything behind shows in the totals.
-  const writer = await client(cluster);
-  let nextId = 0; let ackedRows = 0; let ackedSum = 0; let writesOk = 0; let writesFailed = 0;
+  await (await admin.get()).query('CREATE TABLE ledger (id int, batch int) DISTKEY(id)');
+  // The writes: batches of 50 ids by INSERT, every tenth of 1,000 by COPY, each batch its own ids.
+  // An acknowledged batch must be there whole, a refused one not at all, and one whose outcome the
+  // client cannot know (the leader died under it) whole or not at all.
+  const writer = new Reconnecting();
+  const batches: { n: number; outcome: 'ok' | 'failed' | 'unknown' }[] = [];
+  let nextId = 0;
   const writeErrors = new Map<string, number>();
   const writes = (async () => {
     for (let b = 0; !stop; b++) {
@@ -151,24 +202,23 @@ try {
       const from = nextId;
       nextId += n;
       try {
+        const w = await writer.get();
         if (n === 50) {
-          await writer.query('INSERT INTO ledger SELECT i, $1 FROM generate_series($2::int, $3::int) AS s(i)', [b, from, from + n - 1]);
+          await w.query('INSERT INTO ledger SELECT i, $1 FROM generate_series($2::int, $3::int) AS s(i)', [b, from, from + n - 1]);
         } else {
           const lines = Array.from({ length: n }, (_x, i) => `${from + i}\t${b}\n`).join('');
-          await pipeline(Readable.from([lines]), writer.query(copyFrom('COPY ledger FROM STDIN')));
+          await pipeline(Readable.from([lines]), w.query(copyFrom('COPY ledger FROM STDIN')));
         }
-        ackedRows += n;
-        for (let i = from; i < from + n; i++) ackedSum += i;
-        writesOk++;
+        batches.push({ n, outcome: 'ok' });
       } catch (err) {
-        writesFailed++;
-        const code = (err as { code?: string }).code ?? 'none';
+        batches.push({ n, outcome: writer.broken(err) ? 'unknown' : 'failed' });
+        const code = (err as { code?: string }).code ?? 'connection lost';
         writeErrors.set(code, (writeErrors.get(code) ?? 0) + 1);
       }
     }
   })();
   // The workload: one client running the queries round and round, noting every outcome.
-  const worker = await client(cluster);
+  const worker = new Reconnecting();
   let ok = 0; let failed = 0; let wrong = 0;
   const completions: number[] = [];
   const errors = new Map<string, number>();
@@ -176,13 +226,14 @@ try {
     for (let i = 0; !stop; i++) {
       const q = queries[i % queries.length]!;
       try {
-        const rows = JSON.stringify((await worker.query(q.sql)).rows);
+        const rows = JSON.stringify((await (await worker.get()).query(q.sql)).rows);
         if (rows !== expected.get(q.id)) wrong++;
         ok++;
         completions.push(performance.now());
       } catch (err) {
         failed++;
-        const code = (err as { code?: string }).code ?? 'none';
+        worker.broken(err);
+        const code = (err as { code?: string }).code ?? 'connection lost';
         errors.set(code, (errors.get(code) ?? 0) + 1);
       }
     }
@@ -190,19 +241,41 @@ try {
   const detect: number[] = [];
   const gaps: number[] = [];
   const rejoin: number[] = [];
+  const leaderGaps: number[] = [];
   for (let t = 0; t < trials; t++) {
-    const nodes = (await admin.query("SELECT node, node_id, pid FROM stv_nodes WHERE state = 'up' ORDER BY node")).rows as { node: number; node_id: string; pid: number }[];
-    const victim = nodes[Math.floor(Math.random() * nodes.length)]!;
     await new Promise((r) => setTimeout(r, 200 + Math.random() * 800));
     const killedAt = performance.now();
+    const leader = leaderEvery > 0 && t % leaderEvery === leaderEvery - 1 ? activeLeader() : null;
+    if (leader !== null) {
+      // The active leader dies: a standby takes over the ports; the dead one is started again.
+      process.kill(leader.pid, 'SIGKILL');
+      const since = performance.now();
+      while (activeLeader()?.id === leader.id) {
+        if (performance.now() - since > 60_000) throw new Error('no standby took over');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      while (completions.at(-1)! < killedAt) {
+        if (performance.now() - since > 60_000) throw new Error('no query completed after the leader died');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      leaderGaps.push(completions.find((x) => x > killedAt)! - killedAt);
+      restarted.push(startLeaderProcess(leader.id));
+      console.log(`trial ${t + 1}/${trials}: leader ${leader.id} killed; leader ${activeLeader()!.id} took over, first query answered ${leaderGaps.at(-1)!.toFixed(0)} ms after the kill`);
+      continue;
+    }
+    const cl = await admin.get().catch(() => null);
+    if (cl === null) continue;
+    const nodes = (await cl.query("SELECT node, node_id, pid FROM stv_nodes WHERE state = 'up' ORDER BY node")).rows as { node: number; node_id: string; pid: number }[];
+    if (nodes.length < nodeCount) { t--; continue; }
+    const victim = nodes[Math.floor(Math.random() * nodes.length)]!;
     process.kill(victim.pid, 'SIGKILL');
-    detect.push(await waitState(admin, victim.node, 'down', 30_000));
+    detect.push(await waitState(await admin.get(), victim.node, 'down', 30_000));
     // Let the workload run on the copies a moment, then bring the node back.
     await new Promise((r) => setTimeout(r, 500));
     const back = performance.now();
     restarted.push(startNode(cluster, dirs.get(victim.node_id)!));
     // Up once it has caught up on the writes it missed.
-    rejoin.push(await waitState(admin, victim.node, 'up', 120_000));
+    rejoin.push(await waitState(await admin.get(), victim.node, 'up', 120_000));
     // The longest time without a completed query from the kill until the node is back.
     const around = [killedAt, ...completions.filter((x) => x > killedAt && x < performance.now()), performance.now()];
     let gap = 0;
@@ -214,32 +287,47 @@ try {
   await workload;
   await writes;
   const retried = (cluster.output().match(/running it again/g) ?? []).length;
-  const ledger = (await admin.query('SELECT count(*)::int AS n, count(DISTINCT id)::int AS d, coalesce(sum(id), 0)::bigint AS s FROM ledger')).rows[0] as { n: number; d: number; s: string };
+  const a = await admin.get();
+  const stored = new Map(((await a.query('SELECT batch, count(*)::int AS n, count(DISTINCT id)::int AS d FROM ledger GROUP BY batch')).rows as { batch: number; n: number; d: number }[])
+    .map((r) => [r.batch, r]));
+  let exact = true;
+  let unknownKept = 0;
+  batches.forEach((b, i) => {
+    const got = stored.get(i);
+    const n = got?.n ?? 0;
+    if (got !== undefined && got.d !== got.n) exact = false;
+    if (b.outcome === 'ok' && n !== b.n) exact = false;
+    if (b.outcome === 'failed' && n !== 0) exact = false;
+    if (b.outcome === 'unknown' && n !== 0 && n !== b.n) exact = false;
+    if (b.outcome === 'unknown' && n === b.n) unknownKept++;
+  });
+  const count = (o: string): number => batches.filter((b) => b.outcome === o).length;
   console.log('\nkill trials (K=1):');
-  console.log(`  trials ${trials}; detection of a dead node: median ${median(detect).toFixed(0)} ms, p99 ${pct(detect, 99).toFixed(0)} ms`);
-  console.log(`  longest gap between completed queries, kill to node back: median ${median(gaps).toFixed(0)} ms, p99 ${pct(gaps, 99).toFixed(0)} ms`);
-  console.log(`  node back and caught up (restart to up): median ${median(rejoin).toFixed(0)} ms, p99 ${pct(rejoin, 99).toFixed(0)} ms`);
+  console.log(`  trials ${trials} (${detect.length} compute node kills, ${leaderGaps.length} leader kills)`);
+  console.log(`  compute node: detection median ${median(detect).toFixed(0)} ms, p99 ${pct(detect, 99).toFixed(0)} ms; `
+    + `longest gap between completed queries, kill to node back: median ${median(gaps).toFixed(0)} ms, p99 ${pct(gaps, 99).toFixed(0)} ms`);
+  console.log(`  compute node back and caught up (restart to up): median ${median(rejoin).toFixed(0)} ms, p99 ${pct(rejoin, 99).toFixed(0)} ms`);
+  if (leaderGaps.length > 0) console.log(`  leader: kill to the next answered query: median ${median(leaderGaps).toFixed(0)} ms, p99 ${pct(leaderGaps, 99).toFixed(0)} ms`);
   console.log(`  queries: ${ok} answered (${wrong} wrong), ${failed} failed ${JSON.stringify(Object.fromEntries(errors))}, ${retried} runs again after a node failure`);
-  const exact = ledger.n === ackedRows && ledger.d === ackedRows && BigInt(ledger.s) === BigInt(ackedSum);
-  console.log(`  writes: ${writesOk} acknowledged (${ackedRows} rows), ${writesFailed} failed ${JSON.stringify(Object.fromEntries(writeErrors))}; `
-    + `every acknowledged row there exactly once and nothing of the failed ones: ${exact ? 'yes' : `NO (${ledger.n} rows, ${ledger.d} distinct)`}`);
+  console.log(`  writes: ${count('ok')} acknowledged, ${count('failed')} refused, ${count('unknown')} of unknown outcome (${unknownKept} of them committed) `
+    + `${JSON.stringify(Object.fromEntries(writeErrors))}; every acknowledged batch whole, none refused, no row twice: ${exact ? 'yes' : 'NO'}`);
 
   // Recovery speed: a node's disk is lost; an empty node takes its place and copies its slices.
-  const victim = (await admin.query("SELECT node, node_id, pid FROM stv_nodes WHERE node = 1")).rows[0] as { node: number; node_id: string; pid: number };
+  const victim = (await a.query('SELECT node, node_id, pid FROM stv_nodes WHERE node = 1')).rows[0] as { node: number; node_id: string; pid: number };
   process.kill(victim.pid, 'SIGKILL');
-  await waitState(admin, victim.node, 'down', 30_000);
+  await waitState(a, victim.node, 'down', 30_000);
   const bytesBefore = await dirBytes(dirs.get(victim.node_id)!);
   const fresh = join(cluster.dataDir, 'compute-replacement');
   const t0 = performance.now();
   restarted.push(startNode(cluster, fresh, ['--replace', victim.node_id]));
-  await waitState(admin, victim.node, 'recovering', 60_000);
+  await waitState(a, victim.node, 'recovering', 60_000);
   const joined = performance.now();
-  await waitState(admin, victim.node, 'up', 600_000);
+  await waitState(a, victim.node, 'up', 600_000);
   const seconds = (performance.now() - joined) / 1000;
   const bytes = await dirBytes(fresh);
   console.log(`  recovery of an empty replacement: ${(bytes / 1e6).toFixed(1)} MB (the lost node held ${(bytesBefore / 1e6).toFixed(1)} MB) `
     + `in ${seconds.toFixed(2)} s after joining (${((performance.now() - t0) / 1000).toFixed(2)} s from start): ${(bytes / 1e6 / seconds).toFixed(1)} MB/s`);
-  const after = await answers(admin);
+  const after = await answers(a);
   console.log(`  answers after the replacement: ${[...after].every(([id, rows]) => rows === expected.get(id)) ? 'all as before' : 'SOME DIFFER'}`);
   await worker.end();
   await writer.end();
