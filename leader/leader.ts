@@ -167,7 +167,7 @@ export interface RaftLeaderOptions {
   readonly port: number;
   /** Every leader process of the cluster, this one included (id and raft host:port). */
   readonly peers: readonly RaftMember[];
-  /** Milliseconds per Raft tick (default 50; elections after 10-20 ticks). */
+  /** Milliseconds per Raft tick (default 100; elections after 15-30 ticks without a heartbeat). */
   readonly tickMs?: number;
 }
 
@@ -200,9 +200,11 @@ export async function startReplicatedLeader(opts: LeaderOptions & { raft: RaftLe
   const commits = CommitLog.replicated((cmd) => propose({ kind: 'commits', cmd }), log.child({ component: 'leader.commit-log' }));
   const store = await FileStableStore.open({ dir: join(opts.dataDir, 'raft'), log });
   const transport = await TcpTransport.listen({ id: opts.raft.id, host: opts.raft.host, port: opts.raft.port, log, peers: opts.raft.peers });
+  // Elections after 1.5-3 s without the leader's heartbeats (every 200 ms): a leader busy planning
+  // or loading for a second must not be taken for dead.
   raft = await RaftServer.start({
     id: opts.raft.id, store, transport, stateMachine: new LeaderStateMachine(catalog, commits), log, bootstrap: opts.raft.peers,
-    ...(opts.raft.tickMs !== undefined ? { tickMs: opts.raft.tickMs } : {}),
+    tickMs: opts.raft.tickMs ?? 100, raft: { electionTicks: 15, heartbeatTicks: 2 },
   });
   const server = raft;
   let serving: Leader | null = null;

@@ -78,6 +78,7 @@ async function client(c: Cluster): Promise<pg.Client> {
 /** Creates the TPC-H tables and loads them with COPY; returns the seconds the loads took. */
 async function load(c: Cluster): Promise<number> {
   const cl = await client(c);
+  cl.on('error', () => undefined); // reported by the query that fails
   for (const stmt of createTableStatements('redshift')) await cl.query(stmt);
   const t0 = performance.now();
   for (const t of SCHEMA) {
@@ -125,9 +126,10 @@ function startNode(c: Cluster, dir: string, extra: string[] = []): ChildProcess 
     { stdio: 'ignore', env: { ...process.env, COLONNADE_LOG_LEVEL: 'warn' } });
 }
 
-async function waitState(cl: pg.Client, node: number, state: string, limitMs: number): Promise<number> {
+async function waitState(cl: { query(sql: string, params?: unknown[]): Promise<pg.QueryResult> }, node: number, state: string, limitMs: number): Promise<number> {
   const t0 = performance.now();
-  while ((await cl.query('SELECT state FROM stv_nodes WHERE node = $1', [node])).rows[0].state !== state) {
+  const wanted = state.split('|');
+  while (!wanted.includes((await cl.query('SELECT state FROM stv_nodes WHERE node = $1', [node])).rows[0].state as string)) {
     if (performance.now() - t0 > limitMs) throw new Error(`node ${node} did not become ${state} in ${limitMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -162,6 +164,17 @@ class Reconnecting {
     if (lost) { this.c?.end().catch(() => undefined); this.c = null; }
     return lost;
   }
+  /** Runs a statement, connecting again (for up to a minute) while the leader is changing. */
+  async query(sql: string, params?: unknown[]): Promise<pg.QueryResult> {
+    for (let i = 0; ; i++) {
+      try {
+        return await (await this.get()).query(sql, params);
+      } catch (err) {
+        if (!this.broken(err) || i > 600) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
   async end(): Promise<void> { await this.c?.end(); }
 }
 
@@ -188,7 +201,7 @@ try {
   const admin = new Reconnecting();
   const expected = await answers(await admin.get());
   const dirs = await nodeDirs(cluster);
-  await (await admin.get()).query('CREATE TABLE ledger (id int, batch int) DISTKEY(id)');
+  await admin.query('CREATE TABLE ledger (id int, batch int) DISTKEY(id)');
   // The writes: batches of 50 ids by INSERT, every tenth of 1,000 by COPY, each batch its own ids.
   // An acknowledged batch must be there whole, a refused one not at all, and one whose outcome the
   // client cannot know (the leader died under it) whole or not at all.
@@ -222,6 +235,7 @@ try {
   let ok = 0; let failed = 0; let wrong = 0;
   const completions: number[] = [];
   const errors = new Map<string, number>();
+  const firstError = new Map<string, string>();
   const workload = (async () => {
     for (let i = 0; !stop; i++) {
       const q = queries[i % queries.length]!;
@@ -235,12 +249,14 @@ try {
         worker.broken(err);
         const code = (err as { code?: string }).code ?? 'connection lost';
         errors.set(code, (errors.get(code) ?? 0) + 1);
+        if (!firstError.has(code)) firstError.set(code, `${(err as Error).message} ${(err as { detail?: string }).detail ?? ''}`);
       }
     }
   })();
   const detect: number[] = [];
   const gaps: number[] = [];
   const rejoin: number[] = [];
+  const catchUp: number[] = [];
   const leaderGaps: number[] = [];
   for (let t = 0; t < trials; t++) {
     await new Promise((r) => setTimeout(r, 200 + Math.random() * 800));
@@ -263,19 +279,20 @@ try {
       console.log(`trial ${t + 1}/${trials}: leader ${leader.id} killed; leader ${activeLeader()!.id} took over, first query answered ${leaderGaps.at(-1)!.toFixed(0)} ms after the kill`);
       continue;
     }
-    const cl = await admin.get().catch(() => null);
-    if (cl === null) continue;
-    const nodes = (await cl.query("SELECT node, node_id, pid FROM stv_nodes WHERE state = 'up' ORDER BY node")).rows as { node: number; node_id: string; pid: number }[];
+    const nodes = (await admin.query("SELECT node, node_id, pid FROM stv_nodes WHERE state = 'up' ORDER BY node")).rows as { node: number; node_id: string; pid: number }[];
     if (nodes.length < nodeCount) { t--; continue; }
     const victim = nodes[Math.floor(Math.random() * nodes.length)]!;
     process.kill(victim.pid, 'SIGKILL');
-    detect.push(await waitState(await admin.get(), victim.node, 'down', 30_000));
+    detect.push(await waitState(admin, victim.node, 'down', 30_000));
     // Let the workload run on the copies a moment, then bring the node back.
     await new Promise((r) => setTimeout(r, 500));
     const back = performance.now();
     restarted.push(startNode(cluster, dirs.get(victim.node_id)!));
-    // Up once it has caught up on the writes it missed.
-    rejoin.push(await waitState(await admin.get(), victim.node, 'up', 120_000));
+    // Registered once its process is up; up once it has caught up on the writes it missed.
+    const registered = await waitState(admin, victim.node, 'recovering|up', 120_000);
+    const caughtUp = await waitState(admin, victim.node, 'up', 120_000);
+    rejoin.push(registered + caughtUp);
+    catchUp.push(caughtUp);
     // The longest time without a completed query from the kill until the node is back.
     const around = [killedAt, ...completions.filter((x) => x > killedAt && x < performance.now()), performance.now()];
     let gap = 0;
@@ -287,8 +304,7 @@ try {
   await workload;
   await writes;
   const retried = (cluster.output().match(/running it again/g) ?? []).length;
-  const a = await admin.get();
-  const stored = new Map(((await a.query('SELECT batch, count(*)::int AS n, count(DISTINCT id)::int AS d FROM ledger GROUP BY batch')).rows as { batch: number; n: number; d: number }[])
+  const stored = new Map(((await admin.query('SELECT batch, count(*)::int AS n, count(DISTINCT id)::int AS d FROM ledger GROUP BY batch')).rows as { batch: number; n: number; d: number }[])
     .map((r) => [r.batch, r]));
   let exact = true;
   let unknownKept = 0;
@@ -306,32 +322,37 @@ try {
   console.log(`  trials ${trials} (${detect.length} compute node kills, ${leaderGaps.length} leader kills)`);
   console.log(`  compute node: detection median ${median(detect).toFixed(0)} ms, p99 ${pct(detect, 99).toFixed(0)} ms; `
     + `longest gap between completed queries, kill to node back: median ${median(gaps).toFixed(0)} ms, p99 ${pct(gaps, 99).toFixed(0)} ms`);
-  console.log(`  compute node back and caught up (restart to up): median ${median(rejoin).toFixed(0)} ms, p99 ${pct(rejoin, 99).toFixed(0)} ms`);
+  console.log(`  compute node back and caught up (restart to up): median ${median(rejoin).toFixed(0)} ms, p99 ${pct(rejoin, 99).toFixed(0)} ms; `
+    + `of which catching up (registered to up): median ${median(catchUp).toFixed(0)} ms, p99 ${pct(catchUp, 99).toFixed(0)} ms`);
   if (leaderGaps.length > 0) console.log(`  leader: kill to the next answered query: median ${median(leaderGaps).toFixed(0)} ms, p99 ${pct(leaderGaps, 99).toFixed(0)} ms`);
   console.log(`  queries: ${ok} answered (${wrong} wrong), ${failed} failed ${JSON.stringify(Object.fromEntries(errors))}, ${retried} runs again after a node failure`);
+  for (const [code, message] of firstError) console.log(`    first ${code}: ${message}`);
   console.log(`  writes: ${count('ok')} acknowledged, ${count('failed')} refused, ${count('unknown')} of unknown outcome (${unknownKept} of them committed) `
     + `${JSON.stringify(Object.fromEntries(writeErrors))}; every acknowledged batch whole, none refused, no row twice: ${exact ? 'yes' : 'NO'}`);
 
   // Recovery speed: a node's disk is lost; an empty node takes its place and copies its slices.
-  const victim = (await a.query('SELECT node, node_id, pid FROM stv_nodes WHERE node = 1')).rows[0] as { node: number; node_id: string; pid: number };
+  const victim = (await admin.query('SELECT node, node_id, pid FROM stv_nodes WHERE node = 1')).rows[0] as { node: number; node_id: string; pid: number };
   process.kill(victim.pid, 'SIGKILL');
-  await waitState(a, victim.node, 'down', 30_000);
+  await waitState(admin, victim.node, 'down', 30_000);
   const bytesBefore = await dirBytes(dirs.get(victim.node_id)!);
   const fresh = join(cluster.dataDir, 'compute-replacement');
   const t0 = performance.now();
   restarted.push(startNode(cluster, fresh, ['--replace', victim.node_id]));
-  await waitState(a, victim.node, 'recovering', 60_000);
+  await waitState(admin, victim.node, 'recovering|up', 60_000);
   const joined = performance.now();
-  await waitState(a, victim.node, 'up', 600_000);
+  await waitState(admin, victim.node, 'up', 600_000);
   const seconds = (performance.now() - joined) / 1000;
   const bytes = await dirBytes(fresh);
   console.log(`  recovery of an empty replacement: ${(bytes / 1e6).toFixed(1)} MB (the lost node held ${(bytesBefore / 1e6).toFixed(1)} MB) `
     + `in ${seconds.toFixed(2)} s after joining (${((performance.now() - t0) / 1000).toFixed(2)} s from start): ${(bytes / 1e6 / seconds).toFixed(1)} MB/s`);
-  const after = await answers(a);
+  const after = await answers(await admin.get());
   console.log(`  answers after the replacement: ${[...after].every(([id, rows]) => rows === expected.get(id)) ? 'all as before' : 'SOME DIFFER'}`);
   await worker.end();
   await writer.end();
   await admin.end();
+} catch (err) {
+  console.error(`the trials stopped; the cluster said:\n${cluster.output().slice(-4000)}`);
+  throw err;
 } finally {
   for (const p of restarted) p.kill('SIGKILL');
   await cluster.stop();

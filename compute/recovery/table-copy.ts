@@ -62,17 +62,27 @@ export async function sendTable(store: SegmentStore, tableId: number, have: Read
   if (pin === null) return null;
   try {
     const table = pin.snapshot.manifest;
+    const files = filesOf(table);
+    const hashes = await fingerprintAll(fps, files.map((f) => join(store.dir, f)));
     const fingerprints: Record<string, string> = {};
-    for (const f of filesOf(table)) {
-      const fp = await fps.of(join(store.dir, f));
-      fingerprints[f] = fp;
-      if (have.has(fp)) continue;
-      await sendFile(join(store.dir, f), fp, ctx);
+    for (let i = 0; i < files.length; i++) {
+      fingerprints[files[i]!] = hashes[i]!;
+      if (!have.has(hashes[i]!)) await sendFile(join(store.dir, files[i]!), hashes[i]!, ctx);
     }
     return { table, fingerprints };
   } finally {
     pin.release();
   }
+}
+
+/** Fingerprints of many files, a few read at once. */
+async function fingerprintAll(fps: Fingerprints, paths: readonly string[]): Promise<string[]> {
+  const out = new Array<string>(paths.length);
+  for (let i = 0; i < paths.length; i += 16) {
+    const batch = await Promise.all(paths.slice(i, i + 16).map((p) => fps.of(p)));
+    batch.forEach((h, k) => { out[i + k] = h; });
+  }
+  return out;
 }
 
 async function sendFile(path: string, fp: string, ctx: RpcContext): Promise<void> {
@@ -124,7 +134,11 @@ export async function fetchTable(o: FetchOptions): Promise<CopyResult> {
   const local = new Map<string, string>();
   const pin = o.store.hasTable(o.tableId) ? o.store.pin(o.tableId) : null;
   try {
-    if (pin !== null) for (const f of filesOf(pin.snapshot.manifest)) local.set(await o.fps.of(join(o.store.dir, f)), f);
+    if (pin !== null) {
+      const files = filesOf(pin.snapshot.manifest);
+      const hashes = await fingerprintAll(o.fps, files.map((f) => join(o.store.dir, f)));
+      files.forEach((f, i) => local.set(hashes[i]!, f));
+    }
   } finally {
     pin?.release();
   }
@@ -158,9 +172,17 @@ export async function fetchTable(o: FetchOptions): Promise<CopyResult> {
   return { files: receiver.files, bytes: receiver.bytes };
 }
 
-/** Writes streamed files into the staging directory: `<fp>.part`, checked, fsynced, renamed to `<fp>`. */
+/** Files whose fsync and rename may be in flight at once (fsyncs overlap well; handles are finite). */
+const SETTLING = 64;
+
+/**
+ * Writes streamed files into the staging directory: `<fp>.part`, checked, then fsynced and
+ * renamed to `<fp>` in the background (many at once: a table of many small segments would
+ * otherwise wait one fsync per file); {@link finish} waits for all.
+ */
 class FileReceiver {
   private fh: FileHandle | null = null;
+  private settling: Promise<void>[] = [];
   private fp = '';
   private hash = createHash('sha256');
   private written = 0;
@@ -190,20 +212,25 @@ class FileReceiver {
     if (!header.end) return;
     const fh = this.fh;
     this.fh = null;
-    try {
-      if (this.written !== header.size || this.hash.digest('hex') !== this.fp) {
-        throw dataCorrupted(`a copied file does not match its checksum (${this.fp})`);
-      }
-      await fh.sync();
-    } finally {
+    if (this.written !== header.size || this.hash.digest('hex') !== this.fp) {
       await fh.close();
+      throw dataCorrupted(`a copied file does not match its checksum (${this.fp})`);
     }
-    await rename(join(this.dir, `${this.fp}.part`), join(this.dir, this.fp));
+    const part = join(this.dir, `${this.fp}.part`);
+    const done = join(this.dir, this.fp);
+    const settle = (async (): Promise<void> => {
+      try { await fh.sync(); } finally { await fh.close(); }
+      await rename(part, done);
+    })();
+    settle.catch(() => undefined); // awaited in finish() or discard()
+    this.settling.push(settle);
     this.files++;
+    if (this.settling.length >= SETTLING) await Promise.all(this.settling.splice(0, SETTLING / 2));
   }
 
   async finish(): Promise<void> {
     if (this.fh !== null) throw new SqlError(SqlState.PROTOCOL_VIOLATION, 'a table copy ended inside a file');
+    await Promise.all(this.settling.splice(0));
     await fsyncDir(this.dir);
   }
 
@@ -211,5 +238,6 @@ class FileReceiver {
     const fh = this.fh;
     this.fh = null;
     await fh?.close().catch(() => undefined);
+    await Promise.allSettled(this.settling.splice(0));
   }
 }

@@ -682,8 +682,12 @@ function operatorLines(nodeStats: readonly NodeStats[], tableName: (oid: number)
   return out;
 }
 
-/** Runs of a SELECT a compute node's failure may take (the first included). */
-const NODE_FAILURE_ATTEMPTS = 3;
+/**
+ * Pauses before each new run of a SELECT a compute node's failure broke: the first comes at once
+ * (the node is known down, its copies are there), later ones wait for nodes registering again
+ * (after a leader change) or a copy being caught up.
+ */
+const NODE_FAILURE_PAUSES_MS = [0, 200, 1000, 2000];
 
 /**
  * A SELECT run again when a compute node fails under it before any row has reached the client:
@@ -707,8 +711,10 @@ async function* retriedOnNodeFailure(run: () => AsyncGenerator<Datum[][]>, log: 
           hint: 'Run the query again: it reads the lost node\'s slices from their copies.',
         });
       }
-      if (attempt >= NODE_FAILURE_ATTEMPTS) throw err;
+      if (attempt > NODE_FAILURE_PAUSES_MS.length) throw err;
       log.warn({ err, attempt }, 'a compute node failed under a query; running it again');
+      const pause = NODE_FAILURE_PAUSES_MS[attempt - 1]!;
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
     }
   }
 }

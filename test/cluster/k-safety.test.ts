@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
-import { computeNodeDir, startCluster, startComputeNode, type LocalCluster } from './local-cluster.ts';
+import { computeNodeDir, slowCopyInput, startCluster, startComputeNode, type LocalCluster } from './local-cluster.ts';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -200,16 +200,7 @@ describe('K-safety: queries in flight when a node fails', () => {
     await c.query('CREATE TABLE loaded (k int, t text) DISTKEY(k)');
     const victim = (await c.query('SELECT node, pid FROM stv_nodes WHERE node = 1')).rows[0] as { node: number; pid: number };
     // 100 chunks of 2,000 rows, 20 ms apart: still streaming when the node dies.
-    let next = 0;
-    const input = new Readable({
-      read() {
-        if (next >= 200_000) return void this.push(null);
-        const lines: string[] = [];
-        for (let k = 0; k < 2000; k++, next++) lines.push(`${next}\trow ${next}\n`);
-        setTimeout(() => this.push(lines.join('')), 20);
-      },
-    });
-    const copying = pipeline(input, c.query(copyFrom('COPY loaded FROM STDIN')));
+    const copying = pipeline(slowCopyInput(200_000, 2000), c.query(copyFrom('COPY loaded FROM STDIN')));
     await new Promise((r) => setTimeout(r, 400));
     process.kill(victim.pid, 'SIGKILL');
     await expect(copying).rejects.toMatchObject({ code: '08006' });

@@ -3,12 +3,11 @@
 // ports, the compute nodes register with it, and clients that reconnect find every committed
 // table and row; a COPY the death interrupted left nothing, and DDL and writes go on.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
 import { freePort } from '../../bench/tpch/runner/free-port.ts';
-import { startCluster, type LocalCluster } from './local-cluster.ts';
+import { slowCopyInput, startCluster, type LocalCluster } from './local-cluster.ts';
 
 /** The pid of the leader process that took over last, from its "active" line. */
 function activeLeader(cluster: LocalCluster): { id: string; pid: number } {
@@ -50,16 +49,7 @@ describe('leader failover (three leaders, catalog on Raft)', () => {
 
     // A COPY is streaming when the leader dies.
     const copier = await cluster.client();
-    let next = 0;
-    const input = new Readable({
-      read() {
-        if (next >= 100_000) return void this.push(null);
-        const lines: string[] = [];
-        for (let k = 0; k < 1000; k++, next++) lines.push(`${next}\trow ${next}\n`);
-        setTimeout(() => this.push(lines.join('')), 20);
-      },
-    });
-    const copying = pipeline(input, copier.query(copyFrom('COPY loaded FROM STDIN')));
+    const copying = pipeline(slowCopyInput(100_000, 1000), copier.query(copyFrom('COPY loaded FROM STDIN')));
     copying.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 300));
     const killedAt = Date.now();

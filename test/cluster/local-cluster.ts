@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { Readable } from 'node:stream';
 
 const ENTRY = fileURLToPath(new URL('../../bin/colonnade.mjs', import.meta.url));
 
@@ -123,3 +124,20 @@ export function sendCancelRequest(port: number, pid: number, key: number): Promi
     s.on('error', reject);
   });
 }
+
+/**
+ * COPY input that streams slowly: `rows` lines "k<TAB>row k" in chunks of `perChunk`, `delayMs`
+ * apart, so a COPY is still running when a test kills a process under it.
+ */
+export function slowCopyInput(rows: number, perChunk: number, delayMs = 20): Readable {
+  let next = 0;
+  return new Readable({
+    read() {
+      if (next >= rows) return void this.push(null);
+      const lines: string[] = [];
+      for (let k = 0; k < perChunk; k++, next++) lines.push(`${next}\trow ${next}\n`);
+      setTimeout(() => this.push(lines.join('')), delayMs);
+    },
+  });
+}
+
