@@ -2,11 +2,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRootLogger } from '../common/log.ts';
 import { ComputeNode } from '../compute/compute-node.ts';
-import { startLeader, startReplicatedLeader, type Leader, type LeaderOptions, type ReplicatedLeader } from '../leader/leader.ts';
+import { startLeaderFront, type LeaderFront } from '../leader/leader-front.ts';
+import { SERVING_FILE, startLeader, startReplicatedLeader, type Leader, type LeaderOptions, type ReplicatedLeader } from '../leader/leader.ts';
 
 const USAGE = `Usage: colonnade <command> [options]
 
@@ -201,7 +203,8 @@ function runReplicatedLeader(values: Record<string, string | boolean | undefined
 
 /**
  * `colonnade start`: the leader in this process, compute nodes as child processes; with
- * `--leaders L` (L ≥ 2), L leader processes replicating the catalog by Raft, all children.
+ * `--leaders L` (L ≥ 2), L leader processes replicating the catalog by Raft, all children, behind
+ * a front in this process that forwards the client and cluster ports to the one serving.
  */
 async function runLocalCluster(values: Record<string, string | boolean | undefined>, host: string, dataDir: string): Promise<number> {
   const log = createRootLogger({ role: 'leader' });
@@ -213,27 +216,33 @@ async function runLocalCluster(values: Record<string, string | boolean | undefin
   let port: number;
   let clusterPort: number;
   const leaderChildren: ChildProcess[] = [];
+  let front: LeaderFront | null = null;
   let firstActive: Promise<void> = Promise.resolve();
   if (leaders <= 1) {
     leader = await runLeader(values, host, dataDir, log);
     port = leader.port;
     clusterPort = leader.clusterPort;
   } else {
-    // Every leader process uses the same client and cluster ports (the active one binds them) and
-    // a Raft port of its own after them.
+    // The leader processes each serve on ports of their own while they lead; a front in this
+    // process holds the client and cluster ports and forwards to the one that serves (so a
+    // standby can take over even while a hung leader still holds its ports). Raft ports follow.
     port = intOpt(opt(values, 'port', 'COLONNADE_PORT', '5439'), 'port')!;
     if (port === 0) throw new Error('--leaders needs a fixed --port');
     clusterPort = intOpt(opt(values, 'cluster-port', 'COLONNADE_CLUSTER_PORT'), 'cluster-port') ?? port + 1;
     const raftPort = (i: number): number => clusterPort + 1 + i;
     const peers = Array.from({ length: leaders }, (_v, i) => `${i + 1}=${host}:${raftPort(i)}`).join(',');
+    const dirs = Array.from({ length: leaders }, (_v, i) => join(dataDir, `leader-${i + 1}`));
+    // Where a leader of an earlier run served is no longer true.
+    for (const d of dirs) await rm(join(d, 'leader', SERVING_FILE), { force: true });
+    front = await startLeaderFront(host, port, clusterPort, dirs.map((d) => join(d, 'leader')), log);
     let markActive: () => void = () => undefined;
     firstActive = new Promise<void>((r) => { markActive = r; });
     for (let i = 0; i < leaders; i++) {
       const child = spawn(process.execPath, [
-        ENTRY, 'leader', '--host', host, '--port', String(port), '--cluster-port', String(clusterPort), '--data-dir', join(dataDir, `leader-${i + 1}`),
+        ENTRY, 'leader', '--host', host, '--port', '0', '--data-dir', dirs[i]!,
         '--raft-id', String(i + 1), '--raft-port', String(raftPort(i)), '--raft-peers', peers,
         ...(typeof values['k-safety'] === 'string' ? ['--k-safety', values['k-safety']] : []),
-      ], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, COLONNADE_DATA_DIR: '', COLONNADE_WAIT_NODES: String(nodes) } });
+      ], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, COLONNADE_DATA_DIR: '', COLONNADE_PORT: '', COLONNADE_WAIT_NODES: String(nodes) } });
       child.stdout!.on('data', (d: Buffer) => {
         process.stdout.write(d);
         if (d.toString().includes(' active on ')) markActive();
@@ -276,5 +285,6 @@ async function runLocalCluster(values: Record<string, string | boolean | undefin
     setTimeout(() => c.kill('SIGKILL'), 5000).unref();
   })));
   await leader?.stop();
+  await front?.stop();
   return 0;
 }

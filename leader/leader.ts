@@ -1,5 +1,6 @@
 // A leader process: durable catalog, cluster membership, and the PostgreSQL wire server.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../common/atomic-file.ts';
 import { SqlError, SqlState } from '../common/errors/index.ts';
 import type { Logger } from '../common/log.ts';
 import { NodeRegistry, type RegisterReply, type RegisterRequest } from '../cluster/membership/node-registry.ts';
@@ -61,8 +62,13 @@ export async function startLeader(opts: LeaderOptions): Promise<Leader> {
   return serveCluster(opts, catalog, commits);
 }
 
-/** Serves compute nodes and clients with this catalog and commit log; resolves once both ports listen. */
-async function serveCluster(opts: LeaderOptions, catalog: Catalog, commits: CommitLog): Promise<Leader> {
+/**
+ * Serves compute nodes and clients with this catalog and commit log; resolves once both ports
+ * listen. With `awaitNodesMs` (a leader taking over a running cluster) a new client session
+ * waits up to that long for the catalog's compute nodes to register again, instead of finding
+ * them all down.
+ */
+async function serveCluster(opts: LeaderOptions, catalog: Catalog, commits: CommitLog, awaitNodesMs = 0): Promise<Leader> {
   const log = opts.log;
   if (opts.kSafety !== undefined && catalog.nodes.length === 0 && catalog.kSafety !== opts.kSafety) {
     if (!Number.isInteger(opts.kSafety) || opts.kSafety < 0 || opts.kSafety > 2) throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, 'K-safety must be 0, 1 or 2');
@@ -124,6 +130,7 @@ async function serveCluster(opts: LeaderOptions, catalog: Catalog, commits: Comm
   const registry = new NodeRegistry({ host: opts.clusterHost, port: opts.clusterPort, assign, serve, log: log.child({ component: 'cluster.membership' }) });
   dispatcher = new ClusterDispatcher(catalog, registry, log.child({ component: 'leader.dispatch' }), commits);
   const clusterPort = await registry.start();
+  const nodesBack = awaitNodesMs > 0 ? registry.waitForUp(catalog.nodes.length, awaitNodesMs).catch(() => undefined) : Promise.resolve();
   const recovery = new Recovery(catalog, registry, dispatcher, log.child({ component: 'leader.recovery' }));
   recovery.start();
   const ctx: ServerContext = {
@@ -142,7 +149,10 @@ async function serveCluster(opts: LeaderOptions, catalog: Catalog, commits: Comm
     wire = await startWireServer({
       host: opts.host, port: opts.port, auth, log,
       ...(tls ? { tls } : {}),
-      sessionFactory: async (start) => new Session(ctx, start),
+      sessionFactory: async (start) => {
+        await nodesBack;
+        return new Session(ctx, start);
+      },
     });
   } catch (err) {
     await recovery.stop();
@@ -159,6 +169,12 @@ async function serveCluster(opts: LeaderOptions, catalog: Catalog, commits: Comm
     },
   };
 }
+
+/** How long a leader taking over lets clients wait for the compute nodes to register with it. */
+const TAKEOVER_NODES_MS = 8_000;
+
+/** The file in a replicated leader's data directory saying where it serves while it leads. */
+export const SERVING_FILE = 'serving.json';
 
 /** The Raft side of a replicated leader: this process's id and address, and the founding members. */
 export interface RaftLeaderOptions {
@@ -215,8 +231,11 @@ export async function startReplicatedLeader(opts: LeaderOptions & { raft: RaftLe
     await server.readIndex();
     for (let attempt = 0; !stopped && server.status().role === 'Leader'; attempt++) {
       try {
-        serving = await serveCluster(opts, catalog, commits);
-        log.info({ raftId: opts.raft.id, term: server.status().term, port: serving.port }, 'this leader process is active');
+        serving = await serveCluster(opts, catalog, commits, TAKEOVER_NODES_MS);
+        const term = server.status().term;
+        log.info({ raftId: opts.raft.id, term, port: serving.port }, 'this leader process is active');
+        // Where it serves, for a local front (leader/leader-front.ts): the highest term wins.
+        await writeFileAtomic(join(opts.dataDir, SERVING_FILE), JSON.stringify({ term, host: opts.host, port: serving.port, clusterPort: serving.clusterPort, pid: process.pid }));
         onActive?.(serving);
         return;
       } catch (err) {
@@ -234,6 +253,7 @@ export async function startReplicatedLeader(opts: LeaderOptions & { raft: RaftLe
         log.warn({ raftId: opts.raft.id }, 'no longer the Raft leader: standing down');
         const s: Leader = serving;
         serving = null;
+        await rm(join(opts.dataDir, SERVING_FILE), { force: true });
         await s.stop();
       }
     }).catch((err: unknown) => log.error({ err }, 'leader role change failed'));

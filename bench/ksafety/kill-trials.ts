@@ -188,9 +188,10 @@ function activeLeader(): { id: string; pid: number } | null {
 function startLeaderProcess(id: string): ChildProcess {
   const raftPort = (i: number): number => cluster.clusterPort + 1 + i;
   const peers = Array.from({ length: leaderCount }, (_v, i) => `${i + 1}=127.0.0.1:${raftPort(i)}`).join(',');
-  const p = spawn(process.execPath, [ENTRY, 'leader', '--port', String(cluster.port), '--cluster-port', String(cluster.clusterPort),
+  // It serves on ports of its own when elected; the cluster's front forwards to it.
+  const p = spawn(process.execPath, [ENTRY, 'leader', '--port', '0',
     '--data-dir', join(cluster.dataDir, `leader-${id}`), '--raft-id', id, '--raft-port', String(raftPort(Number(id) - 1)), '--raft-peers', peers],
-  { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, COLONNADE_LOG_LEVEL: 'warn', COLONNADE_DATA_DIR: '', COLONNADE_WAIT_NODES: String(nodeCount) } });
+  { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, COLONNADE_LOG_LEVEL: 'warn', COLONNADE_DATA_DIR: '', COLONNADE_PORT: '', COLONNADE_WAIT_NODES: String(nodeCount) } });
   p.stdout!.on('data', (d: Buffer) => cluster.record(d.toString()));
   return p;
 }
@@ -209,6 +210,7 @@ try {
   const batches: { n: number; outcome: 'ok' | 'failed' | 'unknown' }[] = [];
   let nextId = 0;
   const writeErrors = new Map<string, number>();
+  const firstWriteError = new Map<string, string>();
   const writes = (async () => {
     for (let b = 0; !stop; b++) {
       const n = b % 10 === 9 ? 1000 : 50;
@@ -227,6 +229,7 @@ try {
         batches.push({ n, outcome: writer.broken(err) ? 'unknown' : 'failed' });
         const code = (err as { code?: string }).code ?? 'connection lost';
         writeErrors.set(code, (writeErrors.get(code) ?? 0) + 1);
+        if (!firstWriteError.has(code)) firstWriteError.set(code, `${(err as Error).message} ${(err as { detail?: string }).detail ?? ''}`);
       }
     }
   })();
@@ -329,6 +332,10 @@ try {
   for (const [code, message] of firstError) console.log(`    first ${code}: ${message}`);
   console.log(`  writes: ${count('ok')} acknowledged, ${count('failed')} refused, ${count('unknown')} of unknown outcome (${unknownKept} of them committed) `
     + `${JSON.stringify(Object.fromEntries(writeErrors))}; every acknowledged batch whole, none refused, no row twice: ${exact ? 'yes' : 'NO'}`);
+  for (const [code, message] of firstWriteError) console.log(`    first ${code}: ${message}`);
+  const said = (what: string): number => cluster.output().split(what).length - 1;
+  console.log(`  the cluster said: heartbeat missed ${said('heartbeat missed')}, lost the leader ${said('lost the leader')}, `
+    + `a node catching up failed its part ${said('failed its part of a write')}, catch-up failed ${said('catch-up failed')}`);
 
   // Recovery speed: a node's disk is lost; an empty node takes its place and copies its slices.
   const victim = (await admin.query('SELECT node, node_id, pid FROM stv_nodes WHERE node = 1')).rows[0] as { node: number; node_id: string; pid: number };

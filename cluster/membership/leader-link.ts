@@ -12,10 +12,15 @@ export interface LeaderLinkOptions {
   register: RegisterRequest;
   handler: RpcHandler;
   log: Logger;
+  /** A leader silent this long (no answer to registration or heartbeats) is left (default 5 s). */
+  leaderTimeoutMs?: number;
   /** Called after each successful registration (first and after reconnects). */
   onRegistered: (reply: RegisterReply) => Promise<void>;
   heartbeatMs?: number;
 }
+
+/** How long a compute node waits for an answer from the leader before it connects again. */
+const LEADER_TIMEOUT_MS = 5_000;
 
 /** Keeps a compute node registered with the leader for as long as it runs. */
 export class LeaderLink {
@@ -68,13 +73,31 @@ export class LeaderLink {
     });
     const peer = new RpcPeer(socket, this.opts.handler, this.opts.log, true, 'leader');
     this.peer = peer;
-    const reply = (await peer.request('register', this.registration)) as RegisterReply;
+    // A leader that accepts but never answers (hung, or stood down mid-way) is given up on.
+    const silence = this.opts.leaderTimeoutMs ?? LEADER_TIMEOUT_MS;
+    const hung = setTimeout(() => peer.close(), silence);
+    let reply: RegisterReply;
+    try {
+      reply = (await peer.request('register', this.registration)) as RegisterReply;
+    } finally {
+      clearTimeout(hung);
+    }
     // An empty data directory is news once: later registrations (a reconnect, a new leader) are of a node with data.
     if (this.registration.fresh === true) this.registration = { ...this.registration, fresh: false };
     await this.opts.onRegistered(reply);
     this.opts.log.info({ index: reply.index, slices: reply.slices }, 'registered with leader');
     // The first heartbeat, right away, tells the leader this node's slices are open: it is up.
-    const beatOnce = (): void => { peer.request('heartbeat', null).catch(() => undefined); };
+    // Heartbeats unanswered for a while mean the leader hangs or is cut off: connect again (to
+    // whichever leader now serves the cluster port).
+    let answered = Date.now();
+    const beatOnce = (): void => {
+      if (Date.now() - answered > silence) {
+        this.opts.log.warn({ silentMs: Date.now() - answered }, 'the leader stopped answering heartbeats');
+        peer.close();
+        return;
+      }
+      peer.request('heartbeat', null).then(() => { answered = Date.now(); }, () => undefined);
+    };
     beatOnce();
     const beat = setInterval(beatOnce, this.opts.heartbeatMs ?? 1000);
     this.heartbeat = beat;
