@@ -229,21 +229,21 @@ export async function startReplicatedLeader(opts: LeaderOptions & { raft: RaftLe
   const takeOver = async (): Promise<void> => {
     // Everything committed before this term is applied here first (ReadIndex barrier).
     await server.readIndex();
-    for (let attempt = 0; !stopped && server.status().role === 'Leader'; attempt++) {
+    for (let attempt = 0; serving === null; attempt++) {
+      if (stopped || server.status().role !== 'Leader') return;
       try {
         serving = await serveCluster(opts, catalog, commits, TAKEOVER_NODES_MS);
-        const term = server.status().term;
-        log.info({ raftId: opts.raft.id, term, port: serving.port }, 'this leader process is active');
-        // Where it serves, for a local front (leader/leader-front.ts): the highest term wins.
-        await writeFileAtomic(join(opts.dataDir, SERVING_FILE), JSON.stringify({ term, host: opts.host, port: serving.port, clusterPort: serving.clusterPort, pid: process.pid }));
-        onActive?.(serving);
-        return;
       } catch (err) {
         // The ports may still be held by the leader this one replaces, for a moment.
         if (attempt % 10 === 0) log.warn({ err }, 'could not serve yet; retrying');
         await new Promise((r) => setTimeout(r, 300));
       }
     }
+    const term = server.status().term;
+    log.info({ raftId: opts.raft.id, term, port: serving.port }, 'this leader process is active');
+    // Where it serves, for a local front (leader/leader-front.ts): the highest term wins.
+    await writeFileAtomic(join(opts.dataDir, SERVING_FILE), JSON.stringify({ term, host: opts.host, port: serving.port, clusterPort: serving.clusterPort, pid: process.pid }));
+    onActive?.(serving);
   };
   const onChange = (isLeader: boolean): void => {
     changes = changes.then(async () => {

@@ -74,10 +74,13 @@ function writeSlices(table: TableDef | null, node: NodeDef): readonly number[] {
   return [...node.slices, ...replicaSlices(node)];
 }
 
+/** Reads or writes need slices no live node holds a current copy of (refused before anything ran). */
+export class LostSlicesError extends SqlError {}
+
 /** The error for reads or writes that need slices no live node holds a current copy of. */
 function lostSlicesError(nodes: readonly NodeDef[], down: readonly NodeDef[], lost: readonly number[]): SqlError {
   const first = down[0] ?? nodes[0]!;
-  return new SqlError(SqlState.CONNECTION_FAILURE, `compute node ${first.index} (${first.nodeId}) is down`, {
+  return new LostSlicesError(SqlState.CONNECTION_FAILURE, `compute node ${first.index} (${first.nodeId}) is down`, {
     detail: `No live node has a current copy of slice${lost.length > 1 ? 's' : ''} ${lost.join(', ')}${down.length > 1 ? `; nodes ${down.map((n) => n.index).join(', ')} are down` : ''}.`,
     hint: 'Queries resume once the node is back up; see stv_nodes.',
   });

@@ -35,7 +35,7 @@ import { collect, runSelect, type ExecutionEnv } from '../execution/run-select.t
 import { materializeSubqueries } from '../execution/init-plans.ts';
 import { MemoryBudget } from '../../common/memory-budget.ts';
 import { planSelect } from '../planning/select-plan.ts';
-import type { PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
+import { LostSlicesError, type PreparedWrite } from '../scheduling/cluster-dispatcher.ts';
 import { bindModify, prepareModify, prepareRefresh, type BoundModify, type ModifyRun } from './modify.ts';
 import { createFunction } from './functions.ts';
 import { bindMerge, prepareMerge, type BoundMerge } from './merge.ts';
@@ -684,8 +684,8 @@ function operatorLines(nodeStats: readonly NodeStats[], tableName: (oid: number)
 
 /**
  * Pauses before each new run of a SELECT a compute node's failure broke: the first comes at once
- * (the node is known down, its copies are there), later ones wait for nodes registering again
- * (after a leader change) or a copy being caught up.
+ * (the node is known down, its copies are there); later ones, when that run failed again under
+ * another node, give the cluster a moment to settle.
  */
 const NODE_FAILURE_PAUSES_MS = [0, 200, 1000, 2000];
 
@@ -706,6 +706,8 @@ async function* retriedOnNodeFailure(run: () => AsyncGenerator<Datum[][]>, log: 
       return;
     } catch (err) {
       if (!(err instanceof SqlError) || err.code !== SqlState.CONNECTION_FAILURE) throw err;
+      // No live copy of some slice now: running it again cannot help yet.
+      if (err instanceof LostSlicesError) throw err;
       if (sent) {
         throw new SqlError(SqlState.SERIALIZATION_FAILURE, `${err.message} while the query was returning rows`, {
           hint: 'Run the query again: it reads the lost node\'s slices from their copies.',
