@@ -135,6 +135,7 @@ export class ComputeNode {
   /** Opens the data directory and starts registering with the leader. */
   static async start(opts: ComputeNodeOptions): Promise<ComputeNode> {
     await mkdir(opts.dataDir, { recursive: true });
+    await lockDataDir(opts.dataDir);
     const idFile = join(opts.dataDir, 'node.json');
     let nodeId: string;
     // An empty data directory: a new node, or the replacement of a dead one (catches up first).
@@ -595,6 +596,35 @@ export class ComputeNode {
     const r = await this.runOnSlices('exchange', spec, p.slices, ctx, sink, p.fragment, [], []);
     r.stats.push({ slice: -1, op: `redistribute: ${bytesSent} bytes sent to other nodes, ${bytesKept} kept here`, rowsIn: r.rows, rows: r.rows, ms: performance.now() - started });
     return { ...r, bytesSent, bytesKept };
+  }
+}
+
+/**
+ * One process per data directory: a second compute node on the same one (the same node id twice)
+ * would write the same slices and take the first one's place at the leader. `LOCK` holds the pid
+ * of the owner; a lock whose process is gone (killed) is taken over.
+ */
+async function lockDataDir(dir: string): Promise<void> {
+  const path = join(dir, 'LOCK');
+  try {
+    await writeFile(path, String(process.pid), { flag: 'wx' });
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
+    throw new SqlError(SqlState.OBJECT_IN_USE, `data directory ${dir} is in use by compute node process ${owner}`);
+  }
+  await writeFile(path, String(process.pid));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,5 +1,5 @@
 // A compute node killed with SIGKILL shows as down within 5 s; queries then fail clearly instead of
-// hanging, and work again once the node is back.
+// hanging, and work again once the node is back. A second process on a node's data directory is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeNodeDir, startCluster, startComputeNode, type LocalCluster } from './local-cluster.ts';
 import type { ChildProcess } from 'node:child_process';
@@ -53,4 +53,15 @@ describe('node failure', () => {
     expect(sum.rows[0]).toEqual({ s: 2450, n: 50 });
     await c.end();
   });
+
+  it('refuses a second compute node process on a data directory in use', async () => {
+    const c = await cluster.client();
+    const live = (await c.query("SELECT node_id FROM stv_nodes WHERE node = 0")).rows[0] as { node_id: string };
+    const second = startComputeNode(cluster.clusterPort, await computeNodeDir(cluster, live.node_id));
+    const code = await new Promise<number | null>((resolve) => second.once('exit', (c2) => resolve(c2)));
+    expect(code).not.toBe(0);
+    // The node that holds it is untouched.
+    expect((await c.query('SELECT sum(v)::int AS s, count(*)::int AS n FROM f')).rows[0]).toEqual({ s: 2450, n: 50 });
+    await c.end();
+  }, 60_000);
 });
