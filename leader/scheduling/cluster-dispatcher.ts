@@ -168,7 +168,7 @@ export class ClusterDispatcher {
       if (peer === undefined) missed.set(node.nodeId, slices);
       else { targets.push({ node, peer, slices }); reachable.add(node.nodeId); }
     }
-    const down = nodes.filter((n) => !reachable.has(n.nodeId) && this.registry.connectedPeer(n.nodeId) === undefined);
+    const down = nodes.filter((n) => this.registry.connectedPeer(n.nodeId) === undefined);
     if (table?.distStyle === 'all') {
       if (!this.wholeCopies(table).some((n) => reachable.has(n.nodeId))) throw lostSlicesError(nodes, down, [nodes[0]!.slices[0]!]);
       return { targets, missed };
